@@ -1,0 +1,96 @@
+"""Layered fixtures: a frozen clock, an empty workspace, a seeded workspace."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tpm_tui.clock import Clock
+from tpm_tui.config import Location
+from tpm_tui.db import Database, open_database
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# Thursday of ISO week 2026-W48, mid-morning.
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=BERLIN)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock frozen at Thursday 26 November 2026, 10:00 in Berlin."""
+    return Clock(NOW)
+
+
+def location_for(path: Path) -> Location:
+    """A Location for a SQLite file, as the CLI would resolve it."""
+    return Location(f"sqlite:///{path}", path, "test")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where the test's database file lives (inside its own data folder)."""
+    return tmp_path / "data" / "tpm.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    """An empty workspace: created, migrated, default columns seeded."""
+    database = open_database(location_for(db_path))
+    yield database
+    database.close()
+
+
+@dataclass
+class Seeded:
+    """Ids of the seeded workspace's items."""
+
+    db: Database
+    epic: int
+    feature: int
+    story: int
+    bug: int
+    debt: int
+    sprint: int
+
+
+@pytest.fixture
+def seeded(db: Database, clock: Clock) -> Seeded:
+    """An epic > feature > (story 5 pts, bug 3 pts done, debt 2 pts) and a current sprint."""
+    from tpm_tui.services import backlog, planning
+
+    sprint = planning.create_sprint(db, "Sprint 24", date(2026, 11, 23), date(2026, 12, 6))
+    epic = backlog.create_item(db, clock, "epic", "Self-serve invoicing")
+    feature = backlog.create_item(db, clock, "feature", "Invoice export", parent_id=epic.id)
+    story = backlog.create_item(
+        db, clock, "story", "Export invoices", points=5, parent_id=feature.id, sprint_id=sprint.id
+    )
+    bug = backlog.create_item(db, clock, "bug", "PDF totals wrap", points=3, parent_id=feature.id, status="done")
+    debt = backlog.create_item(db, clock, "debt", "Replace PDF layout", points=2, parent_id=epic.id)
+    return Seeded(db, epic.id, feature.id, story.id, bug.id, debt.id, sprint.id)
+
+
+def run_tpm(
+    *args: str, db_path: Path | None = None, env: dict[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `tpm` program in a subprocess (exit codes, stderr, imports)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TPM_")}
+    full_env["TPM_NOW"] = NOW.isoformat()
+    full_env["TZ"] = "Europe/Berlin"
+    if db_path is not None:
+        full_env["TPM_DB"] = str(db_path)
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "tpm_tui", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        timeout=60,
+    )

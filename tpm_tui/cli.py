@@ -1,0 +1,618 @@
+"""The `tpm` command line. Each command is a short function over the services, which
+are imported inside it so that a quick `tpm log` never loads what it does not use."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from tpm_tui import __version__
+from tpm_tui.errors import Conflict, InvalidInput, StorageError, TpmError
+
+if TYPE_CHECKING:
+    from tpm_tui.clock import Clock
+    from tpm_tui.config import Location
+    from tpm_tui.db import Database
+    from tpm_tui.services.backlog import ItemView, Rollup
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"tpm: {message}", err=True)
+    sys.exit(code)
+
+
+def _database_failure(exc: BaseException, label: str) -> str | None:
+    """A one-line reading of a database exception raised mid-command, or None."""
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.SQLAlchemyError):
+        from tpm_tui.db import explain
+
+        return f"{label}: {explain(exc)}"
+    return None
+
+
+class TpmGroup(click.Group):
+    """A group that turns every expected failure into one line and an exit code:
+    2 for bad input, 1 for a data problem; never a traceback for those."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        code = 0
+        try:
+            rv = super().main(args, prog_name or "tpm", complete_var, False, **extra)
+            code = rv if isinstance(rv, int) else 0
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "tpm"
+            click.echo(f"tpm: {exc.format_message()} (see `{where} --help`)", err=True)
+            code = 2
+        except click.ClickException as exc:
+            click.echo(f"tpm: {exc.format_message()}", err=True)
+            code = exc.exit_code
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo("tpm: interrupted", err=True)
+            code = 130
+        except InvalidInput as exc:
+            click.echo(f"tpm: {exc}", err=True)
+            code = 2
+        except (StorageError, Conflict, TpmError) as exc:
+            click.echo(f"tpm: {exc}", err=True)
+            code = 1
+        except BrokenPipeError:
+            code = 1
+        except Exception as exc:
+            env = _current_env()
+            message = _database_failure(exc, env.label if env else "database")
+            if message is None:
+                raise
+            click.echo(f"tpm: {message}", err=True)
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+class Env:
+    """What every command shares: where the database is, opened on first use, and the clock."""
+
+    def __init__(self, db_option: str | None) -> None:
+        self.db_option = db_option
+        self._db: Database | None = None
+        self._location: Location | None = None
+
+    @property
+    def location(self) -> Location:
+        """The resolved database location."""
+        if self._location is None:
+            from tpm_tui.config import resolve_location
+
+            self._location = resolve_location(self.db_option)
+        return self._location
+
+    @property
+    def label(self) -> str:
+        """The database as named in messages."""
+        return self.location.label
+
+    @property
+    def db(self) -> Database:
+        """The open database (created and migrated on first use)."""
+        if self._db is None:
+            from tpm_tui.db import open_database
+
+            self._db = open_database(self.location)
+        return self._db
+
+    @property
+    def clock(self) -> Clock:
+        """The system clock, or a frozen one when TPM_NOW is set (tests, demos)."""
+        from tpm_tui.clock import Clock
+
+        frozen = os.environ.get("TPM_NOW")
+        if frozen:
+            try:
+                moment = datetime.fromisoformat(frozen)
+            except ValueError:
+                raise InvalidInput(f"TPM_NOW={frozen!r} is not an ISO date and time") from None
+            return Clock(moment if moment.tzinfo else moment.astimezone())
+        return Clock()
+
+
+_ENV: list[Env] = []
+
+
+def _current_env() -> Env | None:
+    return _ENV[-1] if _ENV else None
+
+
+pass_env = click.make_pass_decorator(Env)
+
+
+@click.group(cls=TpmGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_option",
+    metavar="PATH_OR_URL",
+    help="Database file or SQLAlchemy URL (else TPM_DB, TPM_HOME, or the user data folder).",
+)
+@click.version_option(__version__, "--version", prog_name="tpm", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, db_option: str | None) -> None:
+    """tpm: the backlog, the roadmap and where the hours went, from the keyboard.
+
+    Log time in seconds: `tpm log 30m meetings standup`; see the week: `tpm report`.
+    """
+    env = Env(db_option)
+    _ENV.append(env)
+    ctx.call_on_close(lambda: _ENV.remove(env))
+    ctx.obj = env
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+# ---------------------------------------------------------------- time
+
+
+def _parse_day(text: str | None, clock: Clock) -> date | None:
+    from tpm_tui.dates import parse_day
+
+    return None if text is None else parse_day(text, clock.today())
+
+
+def _time_range(start: datetime, end: datetime | None) -> str:
+    if end is None:
+        return f"{start:%a %d %b %H:%M}–now"
+    return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
+
+
+@cli.command()
+@click.argument("duration")
+@click.argument("category")
+@click.argument("note", nargs=-1)
+@click.option("--date", "day", metavar="DATE", help="ISO date, today, yesterday or a weekday name.")
+@click.option("--item", "item_id", type=int, metavar="ID", help="The work item the time went to.")
+@pass_env
+def log(env: Env, duration: str, category: str, note: tuple[str, ...], day: str | None, item_id: int | None) -> None:
+    """Log time already spent: DURATION CATEGORY [NOTE...].
+
+    \b
+    tpm log 45m meetings sprint planning
+    tpm log 1h30m t backlog grooming --item 12
+    tpm log 2h deliverables PRD draft --date yesterday
+    """
+    from tpm_tui.durations import parse_duration
+    from tpm_tui.services.timetrack import log_entry, parse_category
+
+    minutes = parse_duration(duration)
+    parsed_category = parse_category(category)
+    clock = env.clock
+    on = _parse_day(day, clock)
+    entry = log_entry(env.db, clock, minutes, parsed_category, " ".join(note), day=on, item_id=item_id)
+    click.echo(f"logged {entry.describe()} ({_time_range(entry.started_at, entry.ended_at)})")
+
+
+@cli.command()
+@click.argument("category")
+@click.argument("note", nargs=-1)
+@click.option("--item", "item_id", type=int, metavar="ID", help="The work item the time goes to.")
+@pass_env
+def start(env: Env, category: str, note: tuple[str, ...], item_id: int | None) -> None:
+    """Start a timer: CATEGORY [NOTE...]. A running timer is stopped first."""
+    from tpm_tui.services.timetrack import parse_category, start_timer
+
+    result = start_timer(env.db, env.clock, parse_category(category), " ".join(note), item_id=item_id)
+    if result.stopped is not None:
+        stopped = result.stopped
+        if stopped.seconds:
+            click.echo(f"stopped {stopped.describe()} ({_time_range(stopped.started_at, stopped.ended_at)})")
+        else:
+            click.echo(f"discarded the {stopped.category.value} timer: it had run no time")
+    click.echo(f"started {result.started.category.value}"
+               + (f" · {result.started.note}" if result.started.note else "")
+               + f" at {result.started.started_at:%H:%M}")
+
+
+@cli.command()
+@click.option("--at", "at", metavar="HH:MM", help="End the timer at this time instead of now.")
+@click.option("--keep", is_flag=True, help="Keep a timer that ran past midnight or over 10 hours as it is.")
+@pass_env
+def stop(env: Env, at: str | None, keep: bool) -> None:
+    """Stop the running timer (now, or --at the time you really stopped)."""
+    from tpm_tui.dates import parse_clock_time
+    from tpm_tui.durations import format_duration
+    from tpm_tui.services.timetrack import needs_confirmation, running_timer, stop_time_at, stop_timer
+
+    clock = env.clock
+    timer = running_timer(env.db, clock)
+    if timer is None:
+        raise InvalidInput("no timer is running: `tpm start CATEGORY` starts one")
+    now = clock.now()
+    end = None
+    if at is not None:
+        end = stop_time_at(timer, parse_clock_time(at), now, clock)
+    elif needs_confirmation(timer, now) and not keep:
+        ran = format_duration(timer.minutes)
+        question = (
+            f"the {timer.category.value} timer has run {ran} since {timer.started_at:%a %H:%M}"
+        )
+        if not sys.stdin.isatty():
+            raise InvalidInput(f"{question}: say `tpm stop --at HH:MM` to end it when you stopped, or `tpm stop --keep`")
+        answer = click.prompt(f"{question}. Keep it, or end it at (HH:MM)?", default="keep").strip()
+        if answer.lower() not in ("keep", "k", "y", "yes"):
+            end = stop_time_at(timer, parse_clock_time(answer), now, clock)
+    entry = stop_timer(env.db, clock, at=end)
+    if entry.seconds:
+        click.echo(f"stopped {entry.describe()} ({_time_range(entry.started_at, entry.ended_at)})")
+    else:
+        click.echo(f"discarded the {entry.category.value} timer: it had run no time")
+
+
+@cli.command()
+@pass_env
+def status(env: Env) -> None:
+    """Show the running timer and today's time per category."""
+    from tpm_tui.durations import format_duration
+    from tpm_tui.services.timetrack import status as get_status
+
+    current = get_status(env.db, env.clock)
+    if current.running is not None:
+        run = current.running
+        click.echo(
+            f"running: {run.category.value}" + (f" · {run.note}" if run.note else "")
+            + f" for {format_duration(run.minutes)} (since {run.started_at:%H:%M})"
+        )
+    else:
+        click.echo("no timer running")
+    parts = ", ".join(f"{c.value} {format_duration(m)}" for c, m in current.today.items() if m)
+    click.echo(f"today: {format_duration(current.today_total)}" + (f" ({parts})" if parts else ""))
+
+
+@cli.command()
+@click.option("--week", metavar="WEEK", help="ISO week such as 2026-W48, or a date inside it (default: this week).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "md"]), default="table", show_default=True)
+@pass_env
+def report(env: Env, week: str | None, fmt: str) -> None:
+    """Where a week's hours went, per category and day, against the typical shares."""
+    from tpm_tui.dates import parse_week
+    from tpm_tui.services.reports import RENDERERS, week_report
+
+    monday = parse_week(week) if week else None
+    click.echo(RENDERERS[fmt](week_report(env.db, env.clock, monday)), nl=False)
+
+
+# ---------------------------------------------------------------- backlog
+
+_NONE_WORDS = ("", "none", "-")
+
+
+def _optional_int(value: str | None, what: str) -> int | None:
+    if value is None or value.strip().lower() in _NONE_WORDS:
+        return None
+    try:
+        return int(value.strip().lstrip("#"))
+    except ValueError:
+        raise InvalidInput(f"{what} must be an item id such as 12, or none; not {value!r}") from None
+
+
+def _optional_date(value: str | None, what: str) -> date | None:
+    from tpm_tui.dates import parse_iso_date
+
+    if value is None or value.strip().lower() in _NONE_WORDS:
+        return None
+    return parse_iso_date(value, what)
+
+
+def _sprint_id(env: Env, value: str | None) -> int | None:
+    from tpm_tui.services.planning import resolve_sprint
+
+    if value is None or value.strip().lower() in _NONE_WORDS:
+        return None
+    return resolve_sprint(env.db, env.clock, value).id
+
+
+def _item_line(item: ItemView, columns: dict[str, str]) -> str:
+    pts = f"{item.points} pts" if item.points is not None else "no estimate"
+    return f"#{item.id} {item.kind.value} {item.title!r} in {columns.get(item.status, item.status)}, {pts}"
+
+
+def _column_names(env: Env) -> dict[str, str]:
+    from tpm_tui.services.backlog import list_columns
+
+    return {c.key: c.name for c in list_columns(env.db)}
+
+
+_item_options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+    click.option("--points", metavar="N", help="Story points (a whole number, 0–100; none clears)."),
+    click.option("--parent", metavar="ID", help="Parent epic or feature id (none clears)."),
+    click.option("--status", metavar="COLUMN", help="Board column: backlog, todo, in_progress, review, done."),
+    click.option("--sprint", metavar="SPRINT", help="Sprint name or id, or `current` (none clears)."),
+    click.option("--owner", metavar="NAME", help="Who owns it."),
+    click.option("--start", metavar="DATE", help="Start date (YYYY-MM-DD) for the roadmap."),
+    click.option("--target", metavar="DATE", help="Target date (YYYY-MM-DD) for the roadmap."),
+    click.option("--description", metavar="TEXT", help="Description (Markdown; an epic's is its PRD)."),
+    click.option("--acceptance", metavar="TEXT", help="Acceptance criteria."),
+]
+
+
+def item_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The item fields shared by `add` and `edit`."""
+    for option in reversed(_item_options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@click.argument("kind")
+@click.argument("title")
+@item_options
+@click.option("-q", "--quiet", is_flag=True, help="Print only the new item's id.")
+@pass_env
+def add(env: Env, kind: str, title: str, points: str | None, parent: str | None, status: str | None,
+        sprint: str | None, owner: str | None, start: str | None, target: str | None,
+        description: str | None, acceptance: str | None, quiet: bool) -> None:
+    """Add a work item: KIND (epic, feature, story, bug, debt) and TITLE.
+
+    \b
+    tpm add epic "Self-serve invoicing" --start 2026-12-01 --target 2027-02-26
+    tpm add story "Export invoices" --points 5 --parent 3
+    tpm add debt "Upgrade the SDK" --parent 1 --status todo --sprint current
+    """
+    from tpm_tui.services.backlog import create_item, parse_kind
+
+    item = create_item(
+        env.db,
+        env.clock,
+        parse_kind(kind),
+        title,
+        points=points,
+        parent_id=_optional_int(parent, "--parent"),
+        status=status,
+        sprint_id=_sprint_id(env, sprint),
+        owner=owner,
+        start_date=_optional_date(start, "--start"),
+        target_date=_optional_date(target, "--target"),
+        description=description,
+        acceptance=acceptance,
+    )
+    click.echo(str(item.id) if quiet else f"added {_item_line(item, _column_names(env))}")
+
+
+@cli.command()
+@click.argument("item_id", type=int, metavar="ID")
+@click.option("--title", metavar="TEXT", help="New title.")
+@click.option("--kind", metavar="KIND", help="epic, feature, story, bug or debt.")
+@item_options
+@pass_env
+def edit(env: Env, item_id: int, title: str | None, kind: str | None, points: str | None,
+         parent: str | None, status: str | None, sprint: str | None, owner: str | None,
+         start: str | None, target: str | None, description: str | None, acceptance: str | None) -> None:
+    """Change fields of item ID; only the options given change (`none` clears one).
+
+    \b
+    tpm edit 12 --points 8 --sprint current
+    tpm edit 3 --start 2026-12-07 --target 2027-01-29
+    """
+    from tpm_tui.services.backlog import edit_item, parse_kind
+
+    changes: dict[str, Any] = {}
+    if title is not None:
+        changes["title"] = title
+    if kind is not None:
+        changes["kind"] = parse_kind(kind)
+    if points is not None:
+        changes["points"] = None if points.strip().lower() in _NONE_WORDS else points
+    if parent is not None:
+        changes["parent_id"] = _optional_int(parent, "--parent")
+    if status is not None:
+        changes["status"] = status
+    if sprint is not None:
+        changes["sprint_id"] = _sprint_id(env, sprint)
+    if owner is not None:
+        changes["owner"] = owner
+    if start is not None:
+        changes["start_date"] = _optional_date(start, "--start")
+    if target is not None:
+        changes["target_date"] = _optional_date(target, "--target")
+    if description is not None:
+        changes["description"] = description
+    if acceptance is not None:
+        changes["acceptance"] = acceptance
+    if not changes:
+        raise InvalidInput("nothing to change: give at least one option (see `tpm edit --help`)")
+    item = edit_item(env.db, env.clock, item_id, **changes)
+    click.echo(f"saved {_item_line(item, _column_names(env))}")
+
+
+@cli.command()
+@click.argument("item_id", type=int, metavar="ID")
+@click.argument("status", metavar="COLUMN")
+@pass_env
+def move(env: Env, item_id: int, status: str) -> None:
+    """Move item ID to another board column (`tpm move 12 done`)."""
+    from tpm_tui.services.backlog import move_item
+
+    item = move_item(env.db, env.clock, item_id, status)
+    click.echo(f"moved {_item_line(item, _column_names(env))}")
+
+
+@cli.command()
+@click.argument("item_id", type=int, metavar="ID")
+@pass_env
+def archive(env: Env, item_id: int) -> None:
+    """Archive item ID (off the board; `tpm restore ID` brings it back)."""
+    from tpm_tui.services.backlog import set_archived
+
+    item = set_archived(env.db, env.clock, item_id, True)
+    click.echo(f"archived #{item.id} {item.title!r} (`tpm restore {item.id}` undoes it)")
+
+
+@cli.command()
+@click.argument("item_id", type=int, metavar="ID")
+@pass_env
+def restore(env: Env, item_id: int) -> None:
+    """Restore archived item ID to the board."""
+    from tpm_tui.services.backlog import set_archived
+
+    item = set_archived(env.db, env.clock, item_id, False)
+    click.echo(f"restored {_item_line(item, _column_names(env))}")
+
+
+def _item_dict(item: ItemView, rollup: Rollup | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": item.id,
+        "kind": item.kind.value,
+        "title": item.title,
+        "status": item.status,
+        "rank": item.rank,
+        "points": item.points,
+        "parent_id": item.parent_id,
+        "epic_id": item.epic_id,
+        "sprint": item.sprint,
+        "owner": item.owner,
+        "start_date": item.start_date.isoformat() if item.start_date else None,
+        "target_date": item.target_date.isoformat() if item.target_date else None,
+        "archived": item.archived,
+    }
+    if item.kind.level < 2:
+        data["rollup_points"] = rollup.total_points if rollup else 0
+        data["done_points"] = rollup.done_points if rollup else 0
+        data["done_percent"] = rollup.done_percent if rollup else 0
+    return data
+
+
+@cli.command(name="list")
+@click.option("--status", metavar="COLUMN", help="Only this board column.")
+@click.option("--kind", metavar="KIND", help="Only this kind (epic, feature, story, bug, debt).")
+@click.option("--archived", is_flag=True, help="Only archived items.")
+@click.option("--all", "show_all", is_flag=True, help="Archived items too.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_env
+def list_(env: Env, status: str | None, kind: str | None, archived: bool, show_all: bool, fmt: str) -> None:
+    """List work items in board order."""
+    from tpm_tui.services.backlog import list_items, parse_kind, rollups
+
+    kinds = [parse_kind(kind)] if kind else None
+    items = list_items(env.db, status=status, kinds=kinds, archived=None if show_all else archived)
+    sums = rollups(env.db) if any(i.kind.level < 2 for i in items) else {}
+    if fmt == "json":
+        click.echo(json.dumps([_item_dict(i, sums.get(i.id)) for i in items], indent=2, ensure_ascii=False))
+        return
+    if not items:
+        click.echo("no items" + (" match" if status or kind or archived else " yet: `tpm add story \"...\"` adds one"))
+        return
+    names = _column_names(env)
+    click.echo(f"{'id':>5}  {'kind':<7} {'column':<12} {'pts':>4}  {'title':<50} epic")
+    for item in items:
+        pts = "" if item.points is None else str(item.points)
+        if item.kind.level < 2 and item.id in sums:
+            pts = f"{sums[item.id].done_percent}%"
+        title = item.title if len(item.title) <= 50 else item.title[:49] + "…"
+        flag = " (archived)" if item.archived else ""
+        click.echo(
+            f"{'#' + str(item.id):>5}  {item.kind.value:<7} {names.get(item.status, item.status)[:12]:<12} "
+            f"{pts:>4}  {title:<50} {(item.epic_title or '')[:24]}{flag}"
+        )
+
+
+# ---------------------------------------------------------------- workspace
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file 0600 atomically: a crash leaves the old file or the new one."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@pass_env
+def export(env: Env, file: Path | None) -> None:
+    """Write the whole workspace as JSON to FILE (or to standard output)."""
+    from tpm_tui.services.transfer import export_workspace
+
+    text = json.dumps(export_workspace(env.db, env.clock), indent=1, ensure_ascii=False) + "\n"
+    if file is None or str(file) == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        _write_private(file, text)
+    except OSError as exc:
+        raise StorageError(f"{file}: cannot write the export ({exc.strerror})") from exc
+    click.echo(f"exported to {file}", err=True)
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace a non-empty workspace (a backup is taken first).")
+@pass_env
+def import_(env: Env, file: Path, replace: bool) -> None:
+    """Restore a `tpm export` FILE (- for standard input) into an empty workspace."""
+    from tpm_tui.services.transfer import check_import, import_workspace, is_empty
+
+    try:
+        raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{file}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InvalidInput(f"{file}: not valid JSON ({exc})") from None
+    check_import(data)
+    backup = None
+    if replace and not is_empty(env.db) and env.db.is_sqlite:
+        backup = env.db.backup(reason="before-import")
+    counts = import_workspace(env.db, data, replace=replace)
+    summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+    click.echo(f"imported {summary}" + (f"; the previous workspace is in {backup}" if backup else ""))
+
+
+@cli.command()
+@pass_env
+def demo(env: Env) -> None:
+    """Build a sample workspace in a throwaway database and say how to try it."""
+    import tempfile
+
+    from tpm_tui.config import Location
+    from tpm_tui.db import open_database
+    from tpm_tui.services.demo import build_demo
+
+    folder = Path(tempfile.mkdtemp(prefix="tpm-demo-"))
+    path = folder / "tpm.db"
+    db = open_database(Location(f"sqlite:///{path}", path, "demo"))
+    counts = build_demo(db, env.clock)
+    db.close()
+    click.echo(
+        f"demo workspace: {path}\n"
+        f"  {counts['epics']} epics, {counts['features']} features, {counts['items']} stories, bugs "
+        f"and debt, {counts['sprints']} sprints, {counts['entries']} time entries\n"
+        f"try:\n"
+        f"  tpm --db {path} list\n"
+        f"  tpm --db {path} report\n"
+        f"  export TPM_DB={path}   # to use it for every command in this shell"
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="tpm")

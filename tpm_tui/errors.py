@@ -1,0 +1,28 @@
+"""Errors raised on purpose, each with one message a person can act on. The CLI maps
+them to exit codes (2 for bad input, 1 for a data problem); forms show them inline."""
+
+from __future__ import annotations
+
+
+class TpmError(Exception):
+    """Base of the errors tpm raises on purpose."""
+
+
+class InvalidInput(TpmError):
+    """Input that breaks a rule; `field` names the form field it belongs to, if any."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(InvalidInput):
+    """A referenced item, entry, column or sprint that does not exist."""
+
+
+class Conflict(TpmError):
+    """A valid request the workspace's state refuses (import into a non-empty one)."""
+
+
+class StorageError(TpmError):
+    """The database cannot be used; the message names it and says what to do."""

@@ -1,0 +1,1 @@
+"""Use cases over the database: plain values in and out, no Textual."""

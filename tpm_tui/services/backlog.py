@@ -1,0 +1,539 @@
+"""The backlog: work items, their columns and order, parents, roll-ups and archive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from tpm_tui.clock import Clock
+from tpm_tui.db import Database
+from tpm_tui.models import BoardColumn, Kind, Sprint, WorkItem
+from tpm_tui.services import validate
+from tpm_tui.errors import InvalidInput, NotFound
+
+LEAF_KINDS = (Kind.STORY, Kind.BUG, Kind.DEBT)
+KIND_NAMES = ", ".join(k.value for k in Kind)
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    """A board column as the UI and CLI see it."""
+
+    key: str
+    name: str
+    position: int
+    wip_limit: int | None
+    is_done: bool
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One work item with what it takes to show it (its sprint's name, its epic)."""
+
+    id: int
+    kind: Kind
+    title: str
+    status: str
+    rank: int
+    points: int | None
+    parent_id: int | None
+    sprint_id: int | None
+    sprint: str | None
+    owner: str
+    start_date: date | None
+    target_date: date | None
+    description: str
+    acceptance: str
+    goal_id: int | None
+    epic_id: int | None
+    epic_title: str | None
+    created_at: datetime
+    updated_at: datetime
+    done_at: datetime | None
+    archived_at: datetime | None
+
+    @property
+    def archived(self) -> bool:
+        """Whether the item is archived (hidden from the board, restorable)."""
+        return self.archived_at is not None
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """Points of the stories, bugs and debt under an epic or feature."""
+
+    total_points: int
+    done_points: int
+    items: int
+    done_items: int
+    self_done: bool = False
+
+    @property
+    def done_percent(self) -> int:
+        """Done share by points; by item count when nothing is estimated."""
+        if self.total_points:
+            return round(100 * self.done_points / self.total_points)
+        if self.items:
+            return round(100 * self.done_items / self.items)
+        return 100 if self.self_done else 0
+
+
+EDITABLE = frozenset(
+    {
+        "kind",
+        "title",
+        "points",
+        "parent_id",
+        "status",
+        "sprint_id",
+        "owner",
+        "start_date",
+        "target_date",
+        "description",
+        "acceptance",
+        "goal_id",
+    }
+)
+
+
+def parse_kind(value: str) -> Kind:
+    """A kind from its name or an unambiguous prefix (`s` is ambiguous, `st` is story)."""
+    raw = value.strip().lower()
+    if raw in ("tech-debt", "techdebt", "tech_debt"):
+        return Kind.DEBT
+    matches = [k for k in Kind if k.value.startswith(raw)] if raw else []
+    if len(matches) == 1:
+        return matches[0]
+    raise InvalidInput(f"unknown kind {value!r}: use one of {KIND_NAMES}", "kind")
+
+
+# ---------------------------------------------------------------- columns
+
+
+def list_columns(db: Database) -> list[ColumnView]:
+    """The board's columns, in order."""
+    with db.read() as session:
+        rows = session.execute(
+            sa.select(BoardColumn).order_by(BoardColumn.position)  # type: ignore[arg-type]
+        ).scalars()
+        return [
+            ColumnView(c.key, c.name, c.position, c.wip_limit, c.is_done) for c in rows
+        ]
+
+
+def _norm(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _resolve_column(session: Session, text: str) -> BoardColumn:
+    columns = list(
+        session.execute(sa.select(BoardColumn).order_by(BoardColumn.position)).scalars()  # type: ignore[arg-type]
+    )
+    wanted = _norm(text)
+    for column in columns:
+        if wanted in (_norm(column.key), _norm(column.name)):
+            return column
+    matches = [c for c in columns if wanted and (_norm(c.key).startswith(wanted) or _norm(c.name).startswith(wanted))]
+    if len(matches) == 1:
+        return matches[0]
+    names = ", ".join(c.key for c in columns)
+    raise NotFound(f"unknown column {text!r}: use one of {names}", "status")
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _item_query() -> sa.Select[Any]:
+    parent = aliased(WorkItem)
+    grand = aliased(WorkItem)
+    epic_id = sa.case(
+        (WorkItem.kind == Kind.EPIC.value, None),
+        (parent.kind == Kind.EPIC.value, parent.id),
+        (grand.kind == Kind.EPIC.value, grand.id),
+        else_=None,
+    )
+    epic_title = sa.case(
+        (WorkItem.kind == Kind.EPIC.value, None),
+        (parent.kind == Kind.EPIC.value, parent.title),
+        (grand.kind == Kind.EPIC.value, grand.title),
+        else_=None,
+    )
+    return (
+        sa.select(WorkItem, Sprint.name, epic_id, epic_title)
+        .outerjoin(parent, parent.id == WorkItem.parent_id)  # type: ignore[arg-type]
+        .outerjoin(grand, grand.id == parent.parent_id)  # type: ignore[arg-type]
+        .outerjoin(Sprint, Sprint.id == WorkItem.sprint_id)  # type: ignore[arg-type]
+        .join(BoardColumn, BoardColumn.key == WorkItem.status)  # type: ignore[arg-type]
+    )
+
+
+def _view(item: WorkItem, sprint: str | None, epic_id: int | None, epic_title: str | None) -> ItemView:
+    assert item.id is not None
+    return ItemView(
+        id=item.id,
+        kind=Kind(item.kind),
+        title=item.title,
+        status=item.status,
+        rank=item.rank,
+        points=item.points,
+        parent_id=item.parent_id,
+        sprint_id=item.sprint_id,
+        sprint=sprint,
+        owner=item.owner,
+        start_date=item.start_date,
+        target_date=item.target_date,
+        description=item.description,
+        acceptance=item.acceptance,
+        goal_id=item.goal_id,
+        epic_id=epic_id,
+        epic_title=epic_title,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        done_at=item.done_at,
+        archived_at=item.archived_at,
+    )
+
+
+def _fetch(session: Session, item_id: int) -> ItemView:
+    row = session.execute(_item_query().where(WorkItem.id == item_id)).first()
+    if row is None:
+        raise NotFound(f"no item #{item_id}: `tpm list` shows the ids", "id")
+    return _view(*row)
+
+
+def get_item(db: Database, item_id: int) -> ItemView:
+    """One item by id (archived ones included)."""
+    with db.read() as session:
+        return _fetch(session, item_id)
+
+
+def list_items(
+    db: Database,
+    *,
+    status: str | None = None,
+    kinds: Iterable[Kind] | None = None,
+    archived: bool | None = False,
+    parent_id: int | None = None,
+) -> list[ItemView]:
+    """Items in board order (column, then rank). `archived`: False hides archived items,
+    True shows only them, None shows both."""
+    query = _item_query()
+    with db.read() as session:
+        if status is not None:
+            query = query.where(WorkItem.status == _resolve_column(session, status).key)
+        if kinds is not None:
+            query = query.where(WorkItem.kind.in_([k.value for k in kinds]))  # type: ignore[attr-defined]
+        if archived is False:
+            query = query.where(WorkItem.archived_at.is_(None))  # type: ignore[union-attr]
+        elif archived is True:
+            query = query.where(WorkItem.archived_at.is_not(None))  # type: ignore[union-attr]
+        if parent_id is not None:
+            query = query.where(WorkItem.parent_id == parent_id)
+        query = query.order_by(BoardColumn.position, WorkItem.rank, WorkItem.id)  # type: ignore[arg-type]
+        return [_view(*row) for row in session.execute(query)]
+
+
+def rollups(db: Database, ids: Sequence[int] | None = None) -> dict[int, Rollup]:
+    """Points and done points of every epic's and feature's stories, bugs and debt,
+    summed in SQL (archived items left out)."""
+    leaf = aliased(WorkItem)
+    parent = aliased(WorkItem)
+    grand = aliased(WorkItem)
+    is_done = sa.case((BoardColumn.is_done, 1), else_=0)  # type: ignore[arg-type]
+    pts = sa.func.coalesce(leaf.points, 0)
+    feature_id = sa.case((parent.kind == Kind.FEATURE.value, parent.id), else_=None)
+    epic_id = sa.case(
+        (parent.kind == Kind.EPIC.value, parent.id),
+        (parent.kind == Kind.FEATURE.value, grand.id),
+        else_=None,
+    )
+    base = (
+        sa.select()
+        .select_from(leaf)
+        .join(BoardColumn, BoardColumn.key == leaf.status)  # type: ignore[arg-type]
+        .join(parent, parent.id == leaf.parent_id)  # type: ignore[arg-type]
+        .outerjoin(grand, grand.id == parent.parent_id)  # type: ignore[arg-type]
+        .where(leaf.kind.in_([k.value for k in LEAF_KINDS]), leaf.archived_at.is_(None))  # type: ignore[attr-defined,union-attr]
+    )
+    sums = (sa.func.sum(pts), sa.func.sum(pts * is_done), sa.func.count(), sa.func.sum(is_done))
+    result: dict[int, Rollup] = {}
+    with db.read() as session:
+        for key in (feature_id, epic_id):
+            query = base.add_columns(key.label("owner_id"), *sums).group_by(key).having(key.is_not(None))
+            for owner_id, total, done, count, done_count in session.execute(query):
+                result[int(owner_id)] = Rollup(int(total or 0), int(done or 0), int(count), int(done_count or 0))
+        done_parents = session.execute(
+            sa.select(WorkItem.id)
+            .join(BoardColumn, BoardColumn.key == WorkItem.status)  # type: ignore[arg-type]
+            .where(WorkItem.kind.in_([Kind.EPIC.value, Kind.FEATURE.value]), BoardColumn.is_done)  # type: ignore[attr-defined,arg-type]
+        ).scalars()
+        for item_id in done_parents:
+            current = result.get(item_id, Rollup(0, 0, 0, 0))
+            result[item_id] = Rollup(
+                current.total_points, current.done_points, current.items, current.done_items, True
+            )
+    if ids is not None:
+        wanted = set(ids)
+        return {k: v for k, v in result.items() if k in wanted}
+    return result
+
+
+# ---------------------------------------------------------------- rules
+
+
+def _check_parent(session: Session, kind: Kind, parent_id: int | None, item_id: int | None) -> None:
+    if parent_id is None:
+        return  # any item may stand alone until it finds its place in the tree
+    if kind is Kind.EPIC:
+        raise InvalidInput("an epic has no parent: epics are the top of the tree", "parent_id")
+    if item_id is not None and parent_id == item_id:
+        raise InvalidInput("an item cannot be its own parent", "parent_id")
+    parent = session.get(WorkItem, parent_id)
+    if parent is None:
+        raise NotFound(f"no parent #{parent_id}: `tpm list --kind epic` shows the epics", "parent_id")
+    if parent.archived_at is not None:
+        raise InvalidInput(f"parent #{parent_id} is archived: restore it or pick another", "parent_id")
+    parent_kind = Kind(parent.kind)
+    if kind is Kind.FEATURE and parent_kind is not Kind.EPIC:
+        raise InvalidInput(
+            f"a feature's parent must be an epic; #{parent_id} is a {parent_kind.value}", "parent_id"
+        )
+    if kind in LEAF_KINDS and parent_kind not in (Kind.EPIC, Kind.FEATURE):
+        raise InvalidInput(
+            f"a {kind.value}'s parent must be a feature or an epic; #{parent_id} is a "
+            f"{parent_kind.value}",
+            "parent_id",
+        )
+
+
+def _check_children(session: Session, item_id: int, kind: Kind) -> None:
+    child_kinds = sorted(
+        set(
+            session.execute(
+                sa.select(WorkItem.kind).where(WorkItem.parent_id == item_id).distinct()
+            ).scalars()
+        )
+    )
+    if any(Kind(k).level <= kind.level for k in child_kinds):
+        raise InvalidInput(
+            f"#{item_id} has {' and '.join(child_kinds)} children, so it cannot become a "
+            f"{kind.value}; move them first",
+            "kind",
+        )
+
+
+def _check_sprint(session: Session, sprint_id: int | None) -> None:
+    if sprint_id is not None and session.get(Sprint, sprint_id) is None:
+        raise NotFound(f"no sprint #{sprint_id}", "sprint_id")
+
+
+def _bottom_rank(session: Session, status: str) -> int:
+    top = session.execute(
+        sa.select(sa.func.max(WorkItem.rank)).where(WorkItem.status == status)
+    ).scalar_one()
+    return int(top or 0) + 1
+
+
+def _set_status(session: Session, item: WorkItem, column: BoardColumn, now: datetime) -> None:
+    if item.status == column.key:
+        return
+    item.status = column.key
+    item.rank = _bottom_rank(session, column.key)
+    item.done_at = now if column.is_done else None
+
+
+# ---------------------------------------------------------------- writing
+
+
+def create_item(
+    db: Database,
+    clock: Clock,
+    kind: Kind | str,
+    title: str,
+    *,
+    points: int | str | None = None,
+    parent_id: int | None = None,
+    status: str | None = None,
+    sprint_id: int | None = None,
+    owner: str | None = None,
+    start_date: date | None = None,
+    target_date: date | None = None,
+    description: str | None = None,
+    acceptance: str | None = None,
+    goal_id: int | None = None,
+) -> ItemView:
+    """File a new item at the bottom of its column (the first column by default)."""
+    kind = kind if isinstance(kind, Kind) else parse_kind(kind)
+    clean_title = validate.title(title)
+    clean_points = validate.points(points)
+    clean_owner = validate.line(owner, "owner", validate.OWNER_MAX)
+    start = validate.day(start_date, "start_date")
+    target = validate.day(target_date, "target_date")
+    validate.date_range(start, target, "start_date", "target_date")
+    now = clock.now()
+    with db.write() as session:
+        _check_parent(session, kind, parent_id, None)
+        _check_sprint(session, sprint_id)
+        if status is None:
+            column = session.execute(
+                sa.select(BoardColumn).order_by(BoardColumn.position).limit(1)  # type: ignore[arg-type]
+            ).scalar_one()
+        else:
+            column = _resolve_column(session, status)
+        item = WorkItem(
+            kind=kind.value,
+            title=clean_title,
+            points=clean_points,
+            parent_id=parent_id,
+            status=column.key,
+            rank=_bottom_rank(session, column.key),
+            sprint_id=sprint_id,
+            owner=clean_owner,
+            start_date=start,
+            target_date=target,
+            description=validate.block(description, "description"),
+            acceptance=validate.block(acceptance, "acceptance"),
+            goal_id=goal_id,
+            created_at=now,
+            updated_at=now,
+            done_at=now if column.is_done else None,
+        )
+        session.add(item)
+        session.flush()
+        assert item.id is not None
+        return _fetch(session, item.id)
+
+
+def _load(session: Session, item_id: int) -> WorkItem:
+    item = session.get(WorkItem, item_id)
+    if item is None:
+        raise NotFound(f"no item #{item_id}: `tpm list` shows the ids", "id")
+    return item
+
+
+def edit_item(db: Database, clock: Clock, item_id: int, **changes: Any) -> ItemView:
+    """Change some fields of an item; every rule is checked before anything is saved."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}")
+    now = clock.now()
+    with db.write() as session:
+        item = _load(session, item_id)
+        kind = Kind(item.kind)
+        if "kind" in changes:
+            new_kind = changes["kind"]
+            kind = new_kind if isinstance(new_kind, Kind) else parse_kind(str(new_kind))
+            _check_children(session, item_id, kind)
+            item.kind = kind.value
+        if "title" in changes:
+            item.title = validate.title(changes["title"])
+        if "points" in changes:
+            item.points = validate.points(changes["points"])
+        if "owner" in changes:
+            item.owner = validate.line(changes["owner"], "owner", validate.OWNER_MAX)
+        if "description" in changes:
+            item.description = validate.block(changes["description"], "description")
+        if "acceptance" in changes:
+            item.acceptance = validate.block(changes["acceptance"], "acceptance")
+        if "start_date" in changes:
+            item.start_date = validate.day(changes["start_date"], "start_date")
+        if "target_date" in changes:
+            item.target_date = validate.day(changes["target_date"], "target_date")
+        validate.date_range(item.start_date, item.target_date, "start_date", "target_date")
+        if "parent_id" in changes or "kind" in changes:
+            parent_id = changes.get("parent_id", item.parent_id)
+            _check_parent(session, kind, parent_id, item_id)
+            item.parent_id = parent_id
+        if "sprint_id" in changes:
+            _check_sprint(session, changes["sprint_id"])
+            item.sprint_id = changes["sprint_id"]
+        if "goal_id" in changes:
+            item.goal_id = changes["goal_id"]
+        if "status" in changes:
+            _set_status(session, item, _resolve_column(session, changes["status"]), now)
+        item.updated_at = now
+        session.flush()
+        return _fetch(session, item_id)
+
+
+def move_item(db: Database, clock: Clock, item_id: int, status: str) -> ItemView:
+    """Move an item to the bottom of another column (done items get a done time)."""
+    with db.write() as session:
+        item = _load(session, item_id)
+        _set_status(session, item, _resolve_column(session, status), clock.now())
+        item.updated_at = clock.now()
+        session.flush()
+        return _fetch(session, item_id)
+
+
+def place_item(
+    db: Database, clock: Clock, item_id: int, status: str, rank: int, done_at: datetime | None
+) -> ItemView:
+    """Put an item back exactly where it was (column, rank, done time): undo uses it."""
+    with db.write() as session:
+        item = _load(session, item_id)
+        item.status = _resolve_column(session, status).key
+        item.rank = rank
+        item.done_at = done_at
+        item.updated_at = clock.now()
+        session.flush()
+        return _fetch(session, item_id)
+
+
+def reorder_item(db: Database, clock: Clock, item_id: int, delta: int) -> ItemView:
+    """Move an item `delta` places up (negative) or down among the items of its level
+    in its column; it stops at either end."""
+    with db.write() as session:
+        item = _load(session, item_id)
+        level_kinds = [k.value for k in Kind if k.level == Kind(item.kind).level]
+        siblings = list(
+            session.execute(
+                sa.select(WorkItem)
+                .where(
+                    WorkItem.status == item.status,
+                    WorkItem.kind.in_(level_kinds),  # type: ignore[attr-defined]
+                    WorkItem.archived_at.is_(None),  # type: ignore[union-attr]
+                )
+                .order_by(WorkItem.rank, WorkItem.id)  # type: ignore[arg-type]
+            ).scalars()
+        )
+        index = next(i for i, s in enumerate(siblings) if s.id == item_id) if item.archived_at is None else -1
+        target = max(0, min(len(siblings) - 1, index + delta))
+        if index < 0 or target == index:
+            return _fetch(session, item_id)
+        # The level's items keep the set of ranks they hold and swap places inside it
+        # (items of other levels in the column keep theirs); ties are spread first.
+        ranks = [s.rank for s in siblings]
+        if len(set(ranks)) != len(ranks):
+            ranks = list(range(ranks[0], ranks[0] + len(ranks)))
+        siblings.insert(target, siblings.pop(index))
+        for sibling, rank in zip(siblings, ranks, strict=True):
+            sibling.rank = rank
+        item.updated_at = clock.now()
+        session.flush()
+        return _fetch(session, item_id)
+
+
+def set_archived(db: Database, clock: Clock, item_id: int, archived: bool) -> ItemView:
+    """Archive an item (hidden from the board and roll-ups) or restore it."""
+    with db.write() as session:
+        item = _load(session, item_id)
+        if archived and item.archived_at is None:
+            item.archived_at = clock.now()
+        elif not archived and item.archived_at is not None:
+            if item.parent_id is not None:
+                parent = session.get(WorkItem, item.parent_id)
+                if parent is not None and parent.archived_at is not None:
+                    raise InvalidInput(
+                        f"#{item_id}'s parent #{parent.id} is archived: restore it first", "id"
+                    )
+            item.archived_at = None
+        item.updated_at = clock.now()
+        session.flush()
+        return _fetch(session, item_id)

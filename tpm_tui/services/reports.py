@@ -1,0 +1,245 @@
+"""The week's breakdown: minutes per category and day, shares against the role's bands,
+and the same report as a table, JSON, CSV or Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from tpm_tui.clock import Clock
+from tpm_tui.dates import week_label, week_start
+from tpm_tui.db import Database
+from tpm_tui.durations import format_duration
+from tpm_tui.models import Category, TimeEntry
+from tpm_tui.services.timetrack import seconds_expr, utc_param
+
+# The typical split of a technical product manager's week, in percent.
+BANDS: dict[Category, tuple[int, int]] = {
+    Category.MEETINGS: (40, 50),
+    Category.TOOLING: (35, 40),
+    Category.DELIVERABLES: (10, 25),
+}
+FORMATS = ("table", "json", "csv", "md")
+
+
+@dataclass(frozen=True)
+class CategoryShare:
+    """One category's week: minutes, share of the total, and how it sits in its band."""
+
+    category: Category
+    minutes: int
+    percent: float
+    band: tuple[int, int]
+
+    @property
+    def verdict(self) -> str:
+        """`within`, `below` or `above` the typical band."""
+        low, high = self.band
+        if self.percent < low:
+            return "below"
+        if self.percent > high:
+            return "above"
+        return "within"
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One day's minutes per category."""
+
+    day: date
+    minutes: dict[Category, int]
+
+    @property
+    def total(self) -> int:
+        """The day's minutes, all categories."""
+        return sum(self.minutes.values())
+
+
+@dataclass(frozen=True)
+class WeekReport:
+    """An ISO week (Monday first) of time, per category and per day."""
+
+    start: date
+    categories: list[CategoryShare]
+    days: list[DayRow]
+
+    @property
+    def label(self) -> str:
+        """`2026-W48`."""
+        return week_label(self.start)
+
+    @property
+    def total_minutes(self) -> int:
+        """All minutes of the week."""
+        return sum(c.minutes for c in self.categories)
+
+    @property
+    def end(self) -> date:
+        """The week's Sunday."""
+        return self.start + timedelta(days=6)
+
+
+def week_report(db: Database, clock: Clock, day: date | None = None) -> WeekReport:
+    """The report for the ISO week holding `day` (this week by default). Entries count
+    on the local day they started; a running timer counts up to now."""
+    monday = week_start(day or clock.today())
+    bounds = [clock.day_bounds(monday + timedelta(days=i))[0] for i in range(8)]
+    # Which day an entry belongs to, decided in SQL from the local midnights (DST-safe).
+    day_index = sa.case(
+        *[(TimeEntry.started_at < utc_param(bounds[i + 1]), i) for i in range(7)],
+        else_=7,
+    )
+    query = (
+        sa.select(day_index.label("day"), TimeEntry.category, sa.func.sum(seconds_expr(clock.now())))
+        .where(
+            TimeEntry.started_at >= utc_param(bounds[0]),
+            TimeEntry.started_at < utc_param(bounds[7]),
+        )
+        .group_by("day", TimeEntry.category)
+    )
+    seconds: dict[tuple[int, Category], int] = {}
+    with db.read() as session:
+        for index, category, total in session.execute(query):
+            seconds[(int(index), Category(category))] = int(total or 0)
+    days = [
+        DayRow(
+            monday + timedelta(days=i),
+            {c: (seconds.get((i, c), 0) + 30) // 60 for c in Category},
+        )
+        for i in range(7)
+    ]
+    totals = {c: sum(d.minutes[c] for d in days) for c in Category}
+    grand = sum(totals.values())
+    shares = [
+        CategoryShare(c, totals[c], round(100 * totals[c] / grand, 1) if grand else 0.0, BANDS[c])
+        for c in Category
+    ]
+    return WeekReport(monday, shares, days)
+
+
+# ---------------------------------------------------------------- renderings
+
+
+def to_dict(report: WeekReport) -> dict[str, Any]:
+    """The JSON shape scripts rely on (see the README)."""
+    return {
+        "week": report.label,
+        "start": report.start.isoformat(),
+        "total_minutes": report.total_minutes,
+        "categories": {
+            share.category.value: {
+                "minutes": share.minutes,
+                "percent": share.percent,
+                "band": list(share.band),
+                "verdict": share.verdict,
+            }
+            for share in report.categories
+        },
+        "days": [
+            {"date": row.day.isoformat(), **{c.value: row.minutes[c] for c in Category}}
+            for row in report.days
+        ],
+    }
+
+
+def _span(report: WeekReport) -> str:
+    return f"{report.start:%a %d %b} – {report.end:%a %d %b %Y}"
+
+
+def _verdict_words(share: CategoryShare, total: int) -> str:
+    if not total:
+        return ""
+    return {"within": "within typical", "below": "below typical", "above": "above typical"}[
+        share.verdict
+    ]
+
+
+def render_table(report: WeekReport) -> str:
+    """A plain-text table for the terminal."""
+    total = report.total_minutes
+    lines = [f"Week {report.label} · {_span(report)} · total {format_duration(total)}", ""]
+    if not total:
+        lines.append("No time logged this week yet: `tpm log 30m meetings standup` adds some.")
+        return "\n".join(lines) + "\n"
+    lines.append(f"{'category':<14}{'time':>8}{'share':>8}   {'typical':<9} verdict")
+    for share in report.categories:
+        low, high = share.band
+        lines.append(
+            f"{share.category.value:<14}{format_duration(share.minutes):>8}"
+            f"{share.percent:>7.0f}%   {f'{low}–{high} %':<9} {_verdict_words(share, total)}"
+        )
+    lines.append("")
+    names = [c.value for c in Category]
+    lines.append(f"{'day':<12}" + "".join(f"{n:>14}" for n in names) + f"{'total':>10}")
+    for row in report.days:
+        lines.append(
+            f"{row.day:%a %d %b}".ljust(12)
+            + "".join(f"{format_duration(row.minutes[c]) if row.minutes[c] else '·':>14}" for c in Category)
+            + f"{format_duration(row.total) if row.total else '·':>10}"
+        )
+    lines.append(
+        f"{'total':<12}"
+        + "".join(f"{format_duration(s.minutes):>14}" for s in report.categories)
+        + f"{format_duration(total):>10}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: WeekReport) -> str:
+    """The report as JSON."""
+    return json.dumps(to_dict(report), indent=2) + "\n"
+
+
+def render_csv(report: WeekReport) -> str:
+    """One row per day and category total, minutes as numbers, for a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["date", *(c.value for c in Category), "total"])
+    for row in report.days:
+        writer.writerow([row.day.isoformat(), *(row.minutes[c] for c in Category), row.total])
+    writer.writerow(["total", *(s.minutes for s in report.categories), report.total_minutes])
+    writer.writerow(["percent", *(s.percent for s in report.categories), 100.0 if report.total_minutes else 0.0])
+    return out.getvalue()
+
+
+def render_markdown(report: WeekReport) -> str:
+    """A status-report section to paste into a weekly update."""
+    total = report.total_minutes
+    lines = [f"## Time, week {report.label} ({_span(report)})", ""]
+    if not total:
+        lines.append("No time logged this week.")
+        return "\n".join(lines) + "\n"
+    split = ", ".join(
+        f"{s.category.value} {s.percent:.0f} %" for s in report.categories
+    )
+    lines += [f"**{format_duration(total)} logged:** {split}.", ""]
+    lines.append("| Category | Time | Share | Typical | |")
+    lines.append("|---|---:|---:|---|---|")
+    for s in report.categories:
+        lines.append(
+            f"| {s.category.value} | {format_duration(s.minutes)} | {s.percent:.0f} % | "
+            f"{s.band[0]}–{s.band[1]} % | {s.verdict} |"
+        )
+    lines += ["", "| Day | " + " | ".join(c.value for c in Category) + " | Total |"]
+    lines.append("|---|" + "---:|" * (len(Category) + 1))
+    for row in report.days:
+        cells = [format_duration(row.minutes[c]) if row.minutes[c] else "–" for c in Category]
+        lines.append(f"| {row.day:%a %d %b} | " + " | ".join(cells) + f" | {format_duration(row.total)} |")
+    notable = [s for s in report.categories if s.verdict != "within"]
+    if notable:
+        lines.append("")
+        for s in notable:
+            lines.append(
+                f"- {s.category.value} was {s.verdict} its typical "
+                f"{s.band[0]}–{s.band[1]} % at {s.percent:.0f} %."
+            )
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv, "md": render_markdown}

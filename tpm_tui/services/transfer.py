@@ -1,0 +1,254 @@
+"""Whole-workspace export to JSON and import from it: checked in full before one
+transaction writes anything."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic_core import PydanticUndefined
+from sqlmodel import SQLModel
+
+from tpm_tui.clock import Clock
+from tpm_tui.db import HEAD_REVISION, Database
+from tpm_tui.models import BoardColumn, Category, Goal, Kind, Milestone, Sprint, TimeEntry, WorkItem
+from tpm_tui.services import validate
+from tpm_tui.errors import Conflict, InvalidInput
+from tpm_tui.text import clean_block, clean_line
+
+FORMAT = "tpm-export"
+VERSION = 1
+# Parents before children, so foreign keys hold row by row.
+SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
+    ("columns", BoardColumn),
+    ("goals", Goal),
+    ("sprints", Sprint),
+    ("milestones", Milestone),
+    ("items", WorkItem),
+    ("time_entries", TimeEntry),
+)
+_BLOCK_FIELDS = {"description", "acceptance", "goal"}
+_MAX_ROWS = 1_000_000
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def _dump_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def export_workspace(db: Database, clock: Clock) -> dict[str, Any]:
+    """Every row of every table, as plain JSON values (UTC times, ISO dates)."""
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "schema": HEAD_REVISION,
+        "exported_at": _dump_value(clock.now()),
+    }
+    with db.read() as session:
+        for name, model in SECTIONS:
+            table = _table(model)
+            columns = [c for c in table.columns if not (model is BoardColumn and c.name == "id")]
+            order = table.c.position if model is BoardColumn else table.c.id
+            rows = session.execute(sa.select(*columns).order_by(order)).all()
+            data[name] = [
+                {c.name: _dump_value(v) for c, v in zip(columns, row, strict=True)} for row in rows
+            ]
+    return data
+
+
+def is_empty(db: Database) -> bool:
+    """Whether the workspace holds nothing a person made (the default columns don't count)."""
+    with db.read() as session:
+        for _name, model in SECTIONS[1:]:
+            if session.execute(sa.select(_table(model).c.id).limit(1)).first() is not None:
+                return False
+    return True
+
+
+def _fail(where: str, message: str) -> InvalidInput:
+    return InvalidInput(f"import refused, nothing changed: {where}: {message}")
+
+
+def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
+    if value is None:
+        if not column.nullable:
+            raise _fail(where, "may not be null")
+        return None
+    kind = column.type.python_type
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise _fail(where, f"must be true or false, not {value!r:.40}")
+        return value
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _fail(where, f"must be a whole number, not {value!r:.40}")
+        if not -(2**62) < value < 2**62:
+            raise _fail(where, "is out of range")
+        return value
+    if kind is str:
+        if not isinstance(value, str):
+            raise _fail(where, f"must be text, not {value!r:.40}")
+        limit = getattr(column.type, "length", None) or validate.TEXT_MAX
+        text = clean_block(value) if column.name in _BLOCK_FIELDS else clean_line(value)
+        if len(text) > limit:
+            raise _fail(where, f"is {len(text)} characters long; the limit is {limit}")
+        return text
+    if not isinstance(value, str):
+        raise _fail(where, f"must be an ISO date or time as text, not {value!r:.40}")
+    try:
+        if kind is datetime:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            parsed_day = moment.date()
+        else:
+            moment = None
+            parsed_day = date.fromisoformat(value)
+    except ValueError:
+        raise _fail(where, f"{value!r:.40} is not an ISO date or time") from None
+    if not validate.DATE_MIN <= parsed_day <= validate.DATE_MAX:
+        raise _fail(where, f"{value} is out of range ({validate.DATE_MIN}…{validate.DATE_MAX})")
+    return moment if moment is not None else parsed_day
+
+
+def _parse_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    parsed: dict[str, list[dict[str, Any]]] = {}
+    for name, model in SECTIONS:
+        rows = data.get(name, [])
+        if not isinstance(rows, list):
+            raise _fail(name, "must be a list")
+        if len(rows) > _MAX_ROWS:
+            raise _fail(name, f"holds more than {_MAX_ROWS} rows")
+        table = _table(model)
+        fields = model.model_fields
+        out = []
+        seen: set[Any] = set()
+        key_name = "key" if model is BoardColumn else "id"
+        for index, row in enumerate(rows):
+            where = f"{name}[{index}]"
+            if not isinstance(row, dict):
+                raise _fail(where, "must be an object")
+            unknown = set(row) - set(table.c.keys())
+            if unknown:
+                raise _fail(where, f"unknown field {sorted(unknown)[0]!r}")
+            values: dict[str, Any] = {}
+            for column in table.columns:
+                if model is BoardColumn and column.name == "id":
+                    continue
+                if column.name in row:
+                    values[column.name] = _parse_value(f"{where}.{column.name}", column, row[column.name])
+                elif column.primary_key or fields[column.name].default is PydanticUndefined:
+                    raise _fail(where, f"missing {column.name!r}")
+                else:
+                    values[column.name] = fields[column.name].default
+            if values[key_name] in seen:
+                raise _fail(where, f"duplicate {key_name} {values[key_name]!r}")
+            seen.add(values[key_name])
+            out.append(values)
+        parsed[name] = out
+    return parsed
+
+
+def _check_references(rows: dict[str, list[dict[str, Any]]]) -> None:
+    columns = {c["key"] for c in rows["columns"]}
+    if not columns:
+        raise _fail("columns", "the board needs at least one column")
+    for i, c in enumerate(rows["columns"]):
+        if not c["key"] or not c["name"]:
+            raise _fail(f"columns[{i}]", "key and name may not be empty")
+    names = [s["name"].lower() for s in rows["sprints"]]
+    if len(set(names)) != len(names):
+        raise _fail("sprints", "two sprints share a name")
+    for i, s in enumerate(rows["sprints"]):
+        if s["end_date"] < s["start_date"]:
+            raise _fail(f"sprints[{i}]", "ends before it starts")
+    goals = {g["id"] for g in rows["goals"]}
+    sprints = {s["id"] for s in rows["sprints"]}
+    items = {it["id"]: it for it in rows["items"]}
+    for i, it in enumerate(rows["items"]):
+        where = f"items[{i}] (#{it['id']})"
+        if it["kind"] not in {k.value for k in Kind}:
+            raise _fail(where, f"unknown kind {it['kind']!r}")
+        if not it["title"]:
+            raise _fail(where, "the title is empty")
+        if it["status"] not in columns:
+            raise _fail(where, f"status {it['status']!r} is not a column in the file")
+        if it["sprint_id"] is not None and it["sprint_id"] not in sprints:
+            raise _fail(where, f"sprint {it['sprint_id']} is not in the file")
+        if it["goal_id"] is not None and it["goal_id"] not in goals:
+            raise _fail(where, f"goal {it['goal_id']} is not in the file")
+        if it["points"] is not None and not 0 <= it["points"] <= validate.POINTS_MAX:
+            raise _fail(where, f"points {it['points']} out of 0–{validate.POINTS_MAX}")
+        if it["start_date"] and it["target_date"] and it["target_date"] < it["start_date"]:
+            raise _fail(where, "the target date is before the start date")
+        parent_id = it["parent_id"]
+        if parent_id is not None:
+            parent = items.get(parent_id)
+            if parent is None:
+                raise _fail(where, f"parent {parent_id} is not in the file")
+            if parent["kind"] not in {k.value for k in Kind}:
+                continue  # reported at the parent's own row
+            if Kind(parent["kind"]).level >= Kind(it["kind"]).level or Kind(it["kind"]) is Kind.EPIC:
+                raise _fail(
+                    where,
+                    f"a {it['kind']} cannot sit under a {parent['kind']} (#{parent_id}); "
+                    "the tree is epic > feature > story/bug/debt, so no cycles",
+                )
+    running = 0
+    for i, e in enumerate(rows["time_entries"]):
+        where = f"time_entries[{i}] (#{e['id']})"
+        if e["category"] not in {c.value for c in Category}:
+            raise _fail(where, f"unknown category {e['category']!r}")
+        if e["item_id"] is not None and e["item_id"] not in items:
+            raise _fail(where, f"item {e['item_id']} is not in the file")
+        if e["ended_at"] is None:
+            running += 1
+        elif e["ended_at"] <= e["started_at"]:
+            raise _fail(where, "ends before it starts")
+    if running > 1:
+        raise _fail("time_entries", f"{running} timers running; at most one may run")
+
+
+def check_import(data: Any) -> dict[str, list[dict[str, Any]]]:
+    """Validate a parsed export completely; returns the rows ready to insert."""
+    if not isinstance(data, dict):
+        raise _fail("file", "the top level must be a JSON object from `tpm export`")
+    if data.get("format") != FORMAT:
+        raise _fail("file", f"not a tpm export (format is {data.get('format')!r:.40})")
+    if data.get("version") != VERSION:
+        raise _fail("file", f"export version {data.get('version')!r:.20} is not {VERSION}")
+    rows = _parse_rows(data)
+    _check_references(rows)
+    return rows
+
+
+def import_workspace(db: Database, data: Any, *, replace: bool = False) -> dict[str, int]:
+    """Restore an export. Into an empty workspace, or over a non-empty one with
+    `replace` (the caller takes a backup first). One transaction: all or nothing."""
+    rows = check_import(data)
+    with db.write() as session:
+        if db.is_sqlite:
+            session.execute(sa.text("PRAGMA defer_foreign_keys=ON"))
+        if not replace:
+            for _name, model in SECTIONS[1:]:
+                if session.execute(sa.select(_table(model).c.id).limit(1)).first() is not None:
+                    raise Conflict(
+                        "the workspace is not empty: import --replace replaces it (a backup is "
+                        "taken first), or use another --db"
+                    )
+        for _name, model in reversed(SECTIONS):
+            session.execute(sa.delete(_table(model)))
+        items = sorted(rows["items"], key=lambda it: Kind(it["kind"]).level)
+        for name, model in SECTIONS:
+            batch = items if name == "items" else rows[name]
+            if batch:
+                session.execute(sa.insert(_table(model)), batch)
+    return {name: len(rows[name]) for name, _model in SECTIONS}

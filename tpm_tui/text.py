@@ -1,0 +1,33 @@
+"""Cleaning user text: stored as typed, minus control characters and escape sequences."""
+
+from __future__ import annotations
+
+import re
+
+# ANSI escape sequences first (so an OSC title change leaves no residue), then any
+# remaining C0/C1 control character.
+_ESCAPES = re.compile(
+    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL / ST
+    r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b[P^_][^\x1b]*(?:\x1b\\)?"  # DCS, PM, APC
+    r"|\x1b[@-Z\\-_]?"  # other two-character escapes, or a lone ESC
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_line(text: str) -> str:
+    """One line of user text: escapes and control characters removed, tabs and
+    newlines turned into spaces, outer white space trimmed."""
+    text = _ESCAPES.sub("", text)
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ").replace("\r", " ")
+    return _CONTROL_LINE.sub("", text).strip()
+
+
+def clean_block(text: str) -> str:
+    """Multi-line user text (descriptions, criteria): newlines and tabs kept, line
+    endings normalised, other control characters and escapes removed."""
+    text = _ESCAPES.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_MULTILINE.sub("", text).strip("\n")
