@@ -71,13 +71,18 @@ def seeded(db: Database, clock: Clock) -> Seeded:
     story = backlog.create_item(
         db, clock, "story", "Export invoices", points=5, parent_id=feature.id, sprint_id=sprint.id
     )
-    bug = backlog.create_item(db, clock, "bug", "PDF totals wrap", points=3, parent_id=feature.id, status="done")
+    bug = backlog.create_item(
+        db, clock, "bug", "PDF totals wrap", points=3, parent_id=feature.id, status="done"
+    )
     debt = backlog.create_item(db, clock, "debt", "Replace PDF layout", points=2, parent_id=epic.id)
     return Seeded(db, epic.id, feature.id, story.id, bug.id, debt.id, sprint.id)
 
 
 def run_tpm(
-    *args: str, db_path: Path | None = None, env: dict[str, str] | None = None, input: str | None = None
+    *args: str,
+    db_path: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `tpm` program in a subprocess (exit codes, stderr, imports)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TPM_")}

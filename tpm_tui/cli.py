@@ -140,7 +140,11 @@ def _current_env() -> Env | None:
 pass_env = click.make_pass_decorator(Env)
 
 
-@click.group(cls=TpmGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=TpmGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_option",
@@ -184,7 +188,14 @@ def _time_range(start: datetime, end: datetime | None) -> str:
 @click.option("--date", "day", metavar="DATE", help="ISO date, today, yesterday or a weekday name.")
 @click.option("--item", "item_id", type=int, metavar="ID", help="The work item the time went to.")
 @pass_env
-def log(env: Env, duration: str, category: str, note: tuple[str, ...], day: str | None, item_id: int | None) -> None:
+def log(
+    env: Env,
+    duration: str,
+    category: str,
+    note: tuple[str, ...],
+    day: str | None,
+    item_id: int | None,
+) -> None:
     """Log time already spent: DURATION CATEGORY [NOTE...].
 
     \b
@@ -199,7 +210,9 @@ def log(env: Env, duration: str, category: str, note: tuple[str, ...], day: str 
     parsed_category = parse_category(category)
     clock = env.clock
     on = _parse_day(day, clock)
-    entry = log_entry(env.db, clock, minutes, parsed_category, " ".join(note), day=on, item_id=item_id)
+    entry = log_entry(
+        env.db, clock, minutes, parsed_category, " ".join(note), day=on, item_id=item_id
+    )
     click.echo(f"logged {entry.describe()} ({_time_range(entry.started_at, entry.ended_at)})")
 
 
@@ -212,27 +225,41 @@ def start(env: Env, category: str, note: tuple[str, ...], item_id: int | None) -
     """Start a timer: CATEGORY [NOTE...]. A running timer is stopped first."""
     from tpm_tui.services.timetrack import parse_category, start_timer
 
-    result = start_timer(env.db, env.clock, parse_category(category), " ".join(note), item_id=item_id)
+    result = start_timer(
+        env.db, env.clock, parse_category(category), " ".join(note), item_id=item_id
+    )
     if result.stopped is not None:
         stopped = result.stopped
         if stopped.seconds:
-            click.echo(f"stopped {stopped.describe()} ({_time_range(stopped.started_at, stopped.ended_at)})")
+            click.echo(
+                f"stopped {stopped.describe()} "
+                f"({_time_range(stopped.started_at, stopped.ended_at)})"
+            )
         else:
             click.echo(f"discarded the {stopped.category.value} timer: it had run no time")
-    click.echo(f"started {result.started.category.value}"
-               + (f" · {result.started.note}" if result.started.note else "")
-               + f" at {result.started.started_at:%H:%M}")
+    click.echo(
+        f"started {result.started.category.value}"
+        + (f" · {result.started.note}" if result.started.note else "")
+        + f" at {result.started.started_at:%H:%M}"
+    )
 
 
 @cli.command()
 @click.option("--at", "at", metavar="HH:MM", help="End the timer at this time instead of now.")
-@click.option("--keep", is_flag=True, help="Keep a timer that ran past midnight or over 10 hours as it is.")
+@click.option(
+    "--keep", is_flag=True, help="Keep a timer that ran past midnight or over 10 hours as it is."
+)
 @pass_env
 def stop(env: Env, at: str | None, keep: bool) -> None:
     """Stop the running timer (now, or --at the time you really stopped)."""
     from tpm_tui.dates import parse_clock_time
     from tpm_tui.durations import format_duration
-    from tpm_tui.services.timetrack import needs_confirmation, running_timer, stop_time_at, stop_timer
+    from tpm_tui.services.timetrack import (
+        needs_confirmation,
+        running_timer,
+        stop_time_at,
+        stop_timer,
+    )
 
     clock = env.clock
     timer = running_timer(env.db, clock)
@@ -248,7 +275,10 @@ def stop(env: Env, at: str | None, keep: bool) -> None:
             f"the {timer.category.value} timer has run {ran} since {timer.started_at:%a %H:%M}"
         )
         if not sys.stdin.isatty():
-            raise InvalidInput(f"{question}: say `tpm stop --at HH:MM` to end it when you stopped, or `tpm stop --keep`")
+            raise InvalidInput(
+                f"{question}: say `tpm stop --at HH:MM` to end it when you stopped, "
+                "or `tpm stop --keep`"
+            )
         answer = click.prompt(f"{question}. Keep it, or end it at (HH:MM)?", default="keep").strip()
         if answer.lower() not in ("keep", "k", "y", "yes"):
             end = stop_time_at(timer, parse_clock_time(answer), now, clock)
@@ -270,7 +300,8 @@ def status(env: Env) -> None:
     if current.running is not None:
         run = current.running
         click.echo(
-            f"running: {run.category.value}" + (f" · {run.note}" if run.note else "")
+            f"running: {run.category.value}"
+            + (f" · {run.note}" if run.note else "")
             + f" for {format_duration(run.minutes)} (since {run.started_at:%H:%M})"
         )
     else:
@@ -280,8 +311,18 @@ def status(env: Env) -> None:
 
 
 @cli.command()
-@click.option("--week", metavar="WEEK", help="ISO week such as 2026-W48, or a date inside it (default: this week).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "md"]), default="table", show_default=True)
+@click.option(
+    "--week",
+    metavar="WEEK",
+    help="ISO week such as 2026-W48, or a date inside it (default: this week).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "md"]),
+    default="table",
+    show_default=True,
+)
 @pass_env
 def report(env: Env, week: str | None, fmt: str) -> None:
     """Where a week's hours went, per category and day, against the typical shares."""
@@ -303,7 +344,9 @@ def _optional_int(value: str | None, what: str) -> int | None:
     try:
         return int(value.strip().lstrip("#"))
     except ValueError:
-        raise InvalidInput(f"{what} must be an item id such as 12, or none; not {value!r}") from None
+        raise InvalidInput(
+            f"{what} must be an item id such as 12, or none; not {value!r}"
+        ) from None
 
 
 def _optional_date(value: str | None, what: str) -> date | None:
@@ -324,7 +367,8 @@ def _sprint_id(env: Env, value: str | None) -> int | None:
 
 def _item_line(item: ItemView, columns: dict[str, str]) -> str:
     pts = f"{item.points} pts" if item.points is not None else "no estimate"
-    return f"#{item.id} {item.kind.value} {item.title!r} in {columns.get(item.status, item.status)}, {pts}"
+    column = columns.get(item.status, item.status)
+    return f"#{item.id} {item.kind.value} {item.title!r} in {column}, {pts}"
 
 
 def _column_names(env: Env) -> dict[str, str]:
@@ -334,14 +378,22 @@ def _column_names(env: Env) -> dict[str, str]:
 
 
 _item_options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
-    click.option("--points", metavar="N", help="Story points (a whole number, 0–100; none clears)."),
+    click.option(
+        "--points", metavar="N", help="Story points (a whole number, 0–100; none clears)."
+    ),
     click.option("--parent", metavar="ID", help="Parent epic or feature id (none clears)."),
-    click.option("--status", metavar="COLUMN", help="Board column: backlog, todo, in_progress, review, done."),
-    click.option("--sprint", metavar="SPRINT", help="Sprint name or id, or `current` (none clears)."),
+    click.option(
+        "--status", metavar="COLUMN", help="Board column: backlog, todo, in_progress, review, done."
+    ),
+    click.option(
+        "--sprint", metavar="SPRINT", help="Sprint name or id, or `current` (none clears)."
+    ),
     click.option("--owner", metavar="NAME", help="Who owns it."),
     click.option("--start", metavar="DATE", help="Start date (YYYY-MM-DD) for the roadmap."),
     click.option("--target", metavar="DATE", help="Target date (YYYY-MM-DD) for the roadmap."),
-    click.option("--description", metavar="TEXT", help="Description (Markdown; an epic's is its PRD)."),
+    click.option(
+        "--description", metavar="TEXT", help="Description (Markdown; an epic's is its PRD)."
+    ),
     click.option("--acceptance", metavar="TEXT", help="Acceptance criteria."),
 ]
 
@@ -359,9 +411,21 @@ def item_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @item_options
 @click.option("-q", "--quiet", is_flag=True, help="Print only the new item's id.")
 @pass_env
-def add(env: Env, kind: str, title: str, points: str | None, parent: str | None, status: str | None,
-        sprint: str | None, owner: str | None, start: str | None, target: str | None,
-        description: str | None, acceptance: str | None, quiet: bool) -> None:
+def add(
+    env: Env,
+    kind: str,
+    title: str,
+    points: str | None,
+    parent: str | None,
+    status: str | None,
+    sprint: str | None,
+    owner: str | None,
+    start: str | None,
+    target: str | None,
+    description: str | None,
+    acceptance: str | None,
+    quiet: bool,
+) -> None:
     """Add a work item: KIND (epic, feature, story, bug, debt) and TITLE.
 
     \b
@@ -395,9 +459,21 @@ def add(env: Env, kind: str, title: str, points: str | None, parent: str | None,
 @click.option("--kind", metavar="KIND", help="epic, feature, story, bug or debt.")
 @item_options
 @pass_env
-def edit(env: Env, item_id: int, title: str | None, kind: str | None, points: str | None,
-         parent: str | None, status: str | None, sprint: str | None, owner: str | None,
-         start: str | None, target: str | None, description: str | None, acceptance: str | None) -> None:
+def edit(
+    env: Env,
+    item_id: int,
+    title: str | None,
+    kind: str | None,
+    points: str | None,
+    parent: str | None,
+    status: str | None,
+    sprint: str | None,
+    owner: str | None,
+    start: str | None,
+    target: str | None,
+    description: str | None,
+    acceptance: str | None,
+) -> None:
     """Change fields of item ID; only the options given change (`none` clears one).
 
     \b
@@ -497,9 +573,13 @@ def _item_dict(item: ItemView, rollup: Rollup | None) -> dict[str, Any]:
 @click.option("--kind", metavar="KIND", help="Only this kind (epic, feature, story, bug, debt).")
 @click.option("--archived", is_flag=True, help="Only archived items.")
 @click.option("--all", "show_all", is_flag=True, help="Archived items too.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @pass_env
-def list_(env: Env, status: str | None, kind: str | None, archived: bool, show_all: bool, fmt: str) -> None:
+def list_(
+    env: Env, status: str | None, kind: str | None, archived: bool, show_all: bool, fmt: str
+) -> None:
     """List work items in board order."""
     from tpm_tui.services.backlog import list_items, parse_kind, rollups
 
@@ -507,10 +587,15 @@ def list_(env: Env, status: str | None, kind: str | None, archived: bool, show_a
     items = list_items(env.db, status=status, kinds=kinds, archived=None if show_all else archived)
     sums = rollups(env.db) if any(i.kind.level < 2 for i in items) else {}
     if fmt == "json":
-        click.echo(json.dumps([_item_dict(i, sums.get(i.id)) for i in items], indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps([_item_dict(i, sums.get(i.id)) for i in items], indent=2, ensure_ascii=False)
+        )
         return
     if not items:
-        click.echo("no items" + (" match" if status or kind or archived else " yet: `tpm add story \"...\"` adds one"))
+        click.echo(
+            "no items"
+            + (" match" if status or kind or archived else ' yet: `tpm add story "..."` adds one')
+        )
         return
     names = _column_names(env)
     click.echo(f"{'id':>5}  {'kind':<7} {'column':<12} {'pts':>4}  {'title':<50} epic")
@@ -521,7 +606,8 @@ def list_(env: Env, status: str | None, kind: str | None, archived: bool, show_a
         title = item.title if len(item.title) <= 50 else item.title[:49] + "…"
         flag = " (archived)" if item.archived else ""
         click.echo(
-            f"{'#' + str(item.id):>5}  {item.kind.value:<7} {names.get(item.status, item.status)[:12]:<12} "
+            f"{'#' + str(item.id):>5}  {item.kind.value:<7} "
+            f"{names.get(item.status, item.status)[:12]:<12} "
             f"{pts:>4}  {title:<50} {(item.epic_title or '')[:24]}{flag}"
         )
 
@@ -564,7 +650,9 @@ def export(env: Env, file: Path | None) -> None:
 
 @cli.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--replace", is_flag=True, help="Replace a non-empty workspace (a backup is taken first).")
+@click.option(
+    "--replace", is_flag=True, help="Replace a non-empty workspace (a backup is taken first)."
+)
 @pass_env
 def import_(env: Env, file: Path, replace: bool) -> None:
     """Restore a `tpm export` FILE (- for standard input) into an empty workspace."""
@@ -573,7 +661,9 @@ def import_(env: Env, file: Path, replace: bool) -> None:
     try:
         raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{file}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+        raise InvalidInput(
+            f"{file}: cannot read it ({getattr(exc, 'strerror', None) or exc})"
+        ) from None
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, RecursionError) as exc:
@@ -584,7 +674,9 @@ def import_(env: Env, file: Path, replace: bool) -> None:
         backup = env.db.backup(reason="before-import")
     counts = import_workspace(env.db, data, replace=replace)
     summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
-    click.echo(f"imported {summary}" + (f"; the previous workspace is in {backup}" if backup else ""))
+    click.echo(
+        f"imported {summary}" + (f"; the previous workspace is in {backup}" if backup else "")
+    )
 
 
 @cli.command()
@@ -604,7 +696,8 @@ def demo(env: Env) -> None:
     db.close()
     click.echo(
         f"demo workspace: {path}\n"
-        f"  {counts['epics']} epics, {counts['features']} features, {counts['items']} stories, bugs "
+        f"  {counts['epics']} epics, {counts['features']} features, "
+        f"{counts['items']} stories, bugs "
         f"and debt, {counts['sprints']} sprints, {counts['entries']} time entries\n"
         f"try:\n"
         f"  tpm --db {path} list\n"

@@ -52,7 +52,9 @@ def _from_value(value: str, source: str) -> Location:
             path = Path(value[len("sqlite:///") :].split("?", 1)[0]).expanduser()
             return Location(f"sqlite:///{path}", path, source)
         if value.startswith("sqlite:"):
-            raise ConfigError(f"{source}: an in-memory SQLite URL would lose everything; name a file")
+            raise ConfigError(
+                f"{source}: an in-memory SQLite URL would lose everything; name a file"
+            )
         return Location(value, None, source)
     path = Path(value).expanduser()
     if path.is_dir():

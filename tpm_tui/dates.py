@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import date, time, timedelta
 
 from tpm_tui.errors import InvalidInput
-from datetime import date, time, timedelta
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DATE_FORMS = "an ISO date (2026-11-23), today, yesterday or a weekday name (mon, tuesday…)"

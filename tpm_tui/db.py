@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -108,10 +109,9 @@ def _make_engine(url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        try:
+        # A read-only file keeps its journal mode; its writes will say why they fail.
+        with contextlib.suppress(sqlite3.OperationalError):
             cursor.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.OperationalError:
-            pass  # a read-only file keeps its journal mode; writes will say why they fail
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

@@ -118,9 +118,7 @@ class TimeEntry(SQLModel, table=True):
     __tablename__ = "time_entry"
     __table_args__ = (
         sa.CheckConstraint(f"category IN ({CATEGORIES_SQL})", name="ck_time_entry_category"),
-        sa.CheckConstraint(
-            "ended_at IS NULL OR ended_at > started_at", name="ck_time_entry_order"
-        ),
+        sa.CheckConstraint("ended_at IS NULL OR ended_at > started_at", name="ck_time_entry_order"),
         # At most one running timer, enforced by the database itself.
         sa.Index(
             "ux_time_entry_one_running",
@@ -138,4 +136,3 @@ class TimeEntry(SQLModel, table=True):
     note: str = ""
     item_id: int | None = Field(default=None, foreign_key="work_item.id", index=True)
     created_at: dt.datetime
-

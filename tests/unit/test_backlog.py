@@ -34,7 +34,11 @@ def test_create_defaults_to_the_bottom_of_backlog(db: Database, clock: Clock) ->
         ({"points": "five"}, "whole number", "points"),
         ({"parent_id": 999}, "no parent #999", "parent_id"),
         ({"status": "nowhere"}, "unknown column 'nowhere'", "status"),
-        ({"start_date": date(2026, 12, 1), "target_date": date(2026, 11, 1)}, "before the start", "target_date"),
+        (
+            {"start_date": date(2026, 12, 1), "target_date": date(2026, 11, 1)},
+            "before the start",
+            "target_date",
+        ),
         ({"sprint_id": 42}, "no sprint #42", "sprint_id"),
     ],
 )
@@ -48,9 +52,14 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(
     assert backlog.list_items(db, archived=None) == []
 
 
-def test_control_characters_and_escapes_are_stripped_markup_kept(db: Database, clock: Clock) -> None:
+def test_control_characters_and_escapes_are_stripped_markup_kept(
+    db: Database, clock: Clock
+) -> None:
     item = backlog.create_item(
-        db, clock, "story", "\x1b]0;pwned\x07[bold]Fix[/] \x1b[31mred\x1b[0m\x00 bug\nnow",
+        db,
+        clock,
+        "story",
+        "\x1b]0;pwned\x07[bold]Fix[/] \x1b[31mred\x1b[0m\x00 bug\nnow",
         description="line one\r\nline two\x07\n\ttabbed",
     )
     assert item.title == "[bold]Fix[/] red bug now"
@@ -71,11 +80,16 @@ def test_the_tree_rule(seeded: Seeded, clock: Clock) -> None:
         backlog.create_item(db, clock, "epic", "Sub-epic", parent_id=seeded.epic)
     with pytest.raises(InvalidInput, match="feature's parent must be an epic"):
         backlog.create_item(db, clock, "feature", "Nested", parent_id=seeded.feature)
-    with pytest.raises(InvalidInput, match="parent must be a feature or an epic; #.* is a story"):
+    with pytest.raises(InvalidInput, match=r"parent must be a feature or an epic; #\d+ is a story"):
         backlog.create_item(db, clock, "bug", "Under a story", parent_id=seeded.story)
     # stories, bugs and debt may sit under a feature or straight under an epic
-    assert backlog.create_item(db, clock, "debt", "Under epic", parent_id=seeded.epic).epic_id == seeded.epic
-    with pytest.raises(InvalidInput, match="has bug and story children, so it cannot become a story"):
+    assert (
+        backlog.create_item(db, clock, "debt", "Under epic", parent_id=seeded.epic).epic_id
+        == seeded.epic
+    )
+    with pytest.raises(
+        InvalidInput, match="has bug and story children, so it cannot become a story"
+    ):
         backlog.edit_item(db, clock, seeded.feature, kind="story")
     with pytest.raises(InvalidInput, match="its own parent"):
         backlog.edit_item(db, clock, seeded.feature, parent_id=seeded.feature)
@@ -118,8 +132,14 @@ def test_place_restores_the_exact_previous_position(seeded: Seeded, clock: Clock
     db = seeded.db
     before = backlog.get_item(db, seeded.story)
     backlog.move_item(db, clock, seeded.story, "done")
-    after_undo = backlog.place_item(db, clock, seeded.story, before.status, before.rank, before.done_at)
-    assert (after_undo.status, after_undo.rank, after_undo.done_at) == (before.status, before.rank, None)
+    after_undo = backlog.place_item(
+        db, clock, seeded.story, before.status, before.rank, before.done_at
+    )
+    assert (after_undo.status, after_undo.rank, after_undo.done_at) == (
+        before.status,
+        before.rank,
+        None,
+    )
 
 
 def _order(db: Database, status: str) -> list[str]:
@@ -149,9 +169,15 @@ def test_reorder_spreads_tied_ranks(db: Database, clock: Clock) -> None:
 def test_edit_changes_only_what_is_given(seeded: Seeded, clock: Clock) -> None:
     db = seeded.db
     before = backlog.get_item(db, seeded.story)
-    after = backlog.edit_item(db, clock, seeded.story, points=8, owner=" ana ", target_date=date(2026, 12, 18))
+    after = backlog.edit_item(
+        db, clock, seeded.story, points=8, owner=" ana ", target_date=date(2026, 12, 18)
+    )
     assert (after.points, after.owner, after.target_date) == (8, "ana", date(2026, 12, 18))
-    assert (after.title, after.parent_id, after.sprint_id) == (before.title, before.parent_id, before.sprint_id)
+    assert (after.title, after.parent_id, after.sprint_id) == (
+        before.title,
+        before.parent_id,
+        before.sprint_id,
+    )
     cleared = backlog.edit_item(db, clock, seeded.story, points=None, sprint_id=None)
     assert (cleared.points, cleared.sprint_id) == (None, None)
     with pytest.raises(InvalidInput, match="cannot edit colour"):
@@ -161,7 +187,14 @@ def test_edit_changes_only_what_is_given(seeded: Seeded, clock: Clock) -> None:
 def test_edit_refuses_and_keeps_the_old_values(seeded: Seeded, clock: Clock) -> None:
     db = seeded.db
     with pytest.raises(InvalidInput, match="before the start"):
-        backlog.edit_item(db, clock, seeded.story, title="Changed", start_date=date(2026, 12, 2), target_date=date(2026, 12, 1))
+        backlog.edit_item(
+            db,
+            clock,
+            seeded.story,
+            title="Changed",
+            start_date=date(2026, 12, 2),
+            target_date=date(2026, 12, 1),
+        )
     assert backlog.get_item(db, seeded.story).title == "Export invoices"
 
 
@@ -174,7 +207,7 @@ def test_archive_and_restore(seeded: Seeded, clock: Clock) -> None:
     assert not backlog.set_archived(db, clock, seeded.story, False).archived
     backlog.set_archived(db, clock, seeded.feature, True)
     backlog.set_archived(db, clock, seeded.story, True)
-    with pytest.raises(InvalidInput, match="parent #.* is archived: restore it first"):
+    with pytest.raises(InvalidInput, match=r"parent #\d+ is archived: restore it first"):
         backlog.set_archived(db, clock, seeded.story, False)
     with pytest.raises(InvalidInput, match="is archived"):
         backlog.create_item(db, clock, "story", "Under archived", parent_id=seeded.feature)
@@ -184,4 +217,7 @@ def test_list_filters(seeded: Seeded) -> None:
     db = seeded.db
     assert [i.id for i in backlog.list_items(db, status="done")] == [seeded.bug]
     assert [i.id for i in backlog.list_items(db, kinds=[Kind.DEBT])] == [seeded.debt]
-    assert {i.id for i in backlog.list_items(db, parent_id=seeded.feature)} == {seeded.story, seeded.bug}
+    assert {i.id for i in backlog.list_items(db, parent_id=seeded.feature)} == {
+        seeded.story,
+        seeded.bug,
+    }

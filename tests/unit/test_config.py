@@ -17,7 +17,10 @@ def test_precedence_db_option_then_tpm_db_then_tpm_home_then_default(
     env = {"TPM_DB": str(tmp_path / "env.db"), "TPM_HOME": str(tmp_path / "home")}
     assert resolve_location(str(tmp_path / "opt.db"), env).path == tmp_path / "opt.db"
     assert resolve_location(None, env).path == tmp_path / "env.db"
-    assert resolve_location(None, {"TPM_HOME": str(tmp_path / "home")}).path == tmp_path / "home" / "tpm.db"
+    assert (
+        resolve_location(None, {"TPM_HOME": str(tmp_path / "home")}).path
+        == tmp_path / "home" / "tpm.db"
+    )
     monkeypatch.setattr("tpm_tui.config.default_data_dir", lambda: tmp_path / "platform")
     default = resolve_location(None, {})
     assert default.path == tmp_path / "platform" / "tpm.db"

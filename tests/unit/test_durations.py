@@ -31,7 +31,23 @@ def test_accepted_forms(text: str, minutes: int) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "abc", "-30m", "1h70m", "1:75", "1.33h", "30s", "1d", "1h30", "h", "m", "1..5h", "1e3", "+5", "1h 30m x"],
+    [
+        "",
+        "abc",
+        "-30m",
+        "1h70m",
+        "1:75",
+        "1.33h",
+        "30s",
+        "1d",
+        "1h30",
+        "h",
+        "m",
+        "1..5h",
+        "1e3",
+        "+5",
+        "1h 30m x",
+    ],
 )
 def test_rejected_forms_name_the_accepted_ones(text: str) -> None:
     with pytest.raises(DurationError) as error:
@@ -41,7 +57,13 @@ def test_rejected_forms_name_the_accepted_ones(text: str) -> None:
 
 
 def test_format() -> None:
-    assert [format_duration(m) for m in (0, 5, 60, 90, 605)] == ["0m", "5m", "1h", "1h30m", "10h05m"]
+    assert [format_duration(m) for m in (0, 5, 60, 90, 605)] == [
+        "0m",
+        "5m",
+        "1h",
+        "1h30m",
+        "10h05m",
+    ]
 
 
 @given(st.integers(min_value=0, max_value=10**6))

@@ -18,8 +18,11 @@ MON, TUE = date(2026, 11, 23), date(2026, 11, 24)
 def _seed_week(db: Database, clock: Clock) -> None:
     """20 h: meetings 11 h (55 %, above), tooling 7 h (35 %, within), deliverables 2 h (10 %)."""
     for day, category, hours in [
-        (MON, "meetings", 5), (MON, "tooling", 3),
-        (TUE, "meetings", 6), (TUE, "tooling", 4), (TUE, "deliverables", 2),
+        (MON, "meetings", 5),
+        (MON, "tooling", 3),
+        (TUE, "meetings", 6),
+        (TUE, "tooling", 4),
+        (TUE, "deliverables", 2),
     ]:
         timetrack.log_entry(db, clock, hours * 60, category, day=day)
     timetrack.log_entry(db, clock, 90, "meetings", day=date(2026, 11, 20))  # last week
@@ -44,10 +47,20 @@ def test_json_shape(db: Database, clock: Clock) -> None:
     data = json.loads(reports.render_json(reports.week_report(db, clock, TUE)))
     assert set(data) == {"week", "start", "total_minutes", "categories", "days"}
     assert data["week"] == "2026-W48" and data["start"] == "2026-11-23"
-    assert data["categories"]["meetings"] == {"minutes": 660, "percent": 55.0, "band": [40, 50], "verdict": "above"}
+    assert data["categories"]["meetings"] == {
+        "minutes": 660,
+        "percent": 55.0,
+        "band": [40, 50],
+        "verdict": "above",
+    }
     assert data["categories"]["deliverables"]["band"] == [10, 25]
     assert len(data["days"]) == 7
-    assert data["days"][1] == {"date": "2026-11-24", "meetings": 360, "tooling": 240, "deliverables": 120}
+    assert data["days"][1] == {
+        "date": "2026-11-24",
+        "meetings": 360,
+        "tooling": 240,
+        "deliverables": 120,
+    }
 
 
 def test_empty_week_reads_sensibly(db: Database, clock: Clock) -> None:
@@ -87,7 +100,7 @@ def test_days_follow_local_midnight_across_the_dst_change(db: Database) -> None:
     w43 = reports.week_report(db, clock, date(2026, 10, 19))
     w44 = reports.week_report(db, clock, date(2026, 10, 26))
     assert [d.total for d in w43.days] == [0, 0, 0, 0, 0, 0, 29]
-    assert [d.total for d in w44.days][0] == 15
+    assert w44.days[0].total == 15
     assert w43.total_minutes == 29 and w44.total_minutes == 15
 
 

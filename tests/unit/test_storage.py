@@ -157,9 +157,16 @@ def test_upgrade_backs_up_first_and_keeps_every_row(
     upgraded = open_database(location_for(db_path))
     with upgraded.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "9001"
-        rows = conn.exec_driver_sql("SELECT id, parent_id, title, colour FROM work_item ORDER BY id").all()
+        rows = conn.exec_driver_sql(
+            "SELECT id, parent_id, title, colour FROM work_item ORDER BY id"
+        ).all()
         assert rows == [(epic.id, None, "Epic", None), (story.id, epic.id, "Story", None)]
-        assert conn.exec_driver_sql("SELECT count(*) FROM time_entry WHERE item_id = ?", (story.id,)).scalar() == 1
+        assert (
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM time_entry WHERE item_id = ?", (story.id,)
+            ).scalar()
+            == 1
+        )
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     upgraded.close()
 

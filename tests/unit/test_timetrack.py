@@ -57,7 +57,9 @@ def test_a_full_day_ends_at_midnight(db: Database, clock: Clock) -> None:
         (11 * 60, None, "only 10h of today has passed"),
     ],
 )
-def test_log_refusals(db: Database, clock: Clock, minutes: int, day: date | None, message: str) -> None:
+def test_log_refusals(
+    db: Database, clock: Clock, minutes: int, day: date | None, message: str
+) -> None:
     with pytest.raises(InvalidInput, match=message):
         timetrack.log_entry(db, clock, minutes, "meetings", day=day)
     assert timetrack.status(db, clock).today_total == 0
@@ -142,14 +144,21 @@ def test_status_counts_today_and_the_running_timer(db: Database, clock: Clock) -
 
 def test_edit_with_the_same_rules(db: Database, clock: Clock, seeded: Seeded) -> None:
     entry = timetrack.log_entry(db, clock, 30, "meetings", "standup")
-    edited = timetrack.edit_entry(db, clock, entry.id, category="t", note="triage", minutes=20, item_id=seeded.story)
+    edited = timetrack.edit_entry(
+        db, clock, entry.id, category="t", note="triage", minutes=20, item_id=seeded.story
+    )
     assert (edited.category, edited.note, edited.minutes, edited.item_id) == (
-        Category.TOOLING, "triage", 20, seeded.story,
+        Category.TOOLING,
+        "triage",
+        20,
+        seeded.story,
     )
     with pytest.raises(InvalidInput, match="end in the future"):
         timetrack.edit_entry(db, clock, entry.id, minutes=60)
     with pytest.raises(InvalidInput, match="more than a day"):
-        timetrack.edit_entry(db, clock, entry.id, started_at=NOW - timedelta(days=3), minutes=25 * 60)
+        timetrack.edit_entry(
+            db, clock, entry.id, started_at=NOW - timedelta(days=3), minutes=25 * 60
+        )
     assert timetrack.entries_for_day(db, clock, NOW.date())[0].minutes == 20
 
 

@@ -9,13 +9,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
+from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.models import BoardColumn, Kind, Sprint, WorkItem
 from tpm_tui.services import validate
-from tpm_tui.errors import InvalidInput, NotFound
 
 LEAF_KINDS = (Kind.STORY, Kind.BUG, Kind.DEBT)
 KIND_NAMES = ", ".join(k.value for k in Kind)
@@ -119,12 +119,8 @@ def parse_kind(value: str) -> Kind:
 def list_columns(db: Database) -> list[ColumnView]:
     """The board's columns, in order."""
     with db.read() as session:
-        rows = session.execute(
-            sa.select(BoardColumn).order_by(BoardColumn.position)  # type: ignore[arg-type]
-        ).scalars()
-        return [
-            ColumnView(c.key, c.name, c.position, c.wip_limit, c.is_done) for c in rows
-        ]
+        rows = session.execute(sa.select(BoardColumn).order_by(col(BoardColumn.position))).scalars()
+        return [ColumnView(c.key, c.name, c.position, c.wip_limit, c.is_done) for c in rows]
 
 
 def _norm(text: str) -> str:
@@ -132,14 +128,18 @@ def _norm(text: str) -> str:
 
 
 def _resolve_column(session: Session, text: str) -> BoardColumn:
-    columns = list(
-        session.execute(sa.select(BoardColumn).order_by(BoardColumn.position)).scalars()  # type: ignore[arg-type]
+    columns: list[BoardColumn] = list(
+        session.execute(sa.select(BoardColumn).order_by(col(BoardColumn.position))).scalars()
     )
     wanted = _norm(text)
     for column in columns:
         if wanted in (_norm(column.key), _norm(column.name)):
             return column
-    matches = [c for c in columns if wanted and (_norm(c.key).startswith(wanted) or _norm(c.name).startswith(wanted))]
+    matches = [
+        c
+        for c in columns
+        if wanted and (_norm(c.key).startswith(wanted) or _norm(c.name).startswith(wanted))
+    ]
     if len(matches) == 1:
         return matches[0]
     names = ", ".join(c.key for c in columns)
@@ -150,30 +150,32 @@ def _resolve_column(session: Session, text: str) -> BoardColumn:
 
 
 def _item_query() -> sa.Select[Any]:
-    parent = aliased(WorkItem)
-    grand = aliased(WorkItem)
+    parent_t = aliased(WorkItem)
+    grand_t = aliased(WorkItem)
     epic_id = sa.case(
-        (WorkItem.kind == Kind.EPIC.value, None),
-        (parent.kind == Kind.EPIC.value, parent.id),
-        (grand.kind == Kind.EPIC.value, grand.id),
+        (col(WorkItem.kind) == Kind.EPIC.value, None),
+        (col(parent_t.kind) == Kind.EPIC.value, col(parent_t.id)),
+        (col(grand_t.kind) == Kind.EPIC.value, col(grand_t.id)),
         else_=None,
     )
     epic_title = sa.case(
-        (WorkItem.kind == Kind.EPIC.value, None),
-        (parent.kind == Kind.EPIC.value, parent.title),
-        (grand.kind == Kind.EPIC.value, grand.title),
+        (col(WorkItem.kind) == Kind.EPIC.value, None),
+        (col(parent_t.kind) == Kind.EPIC.value, col(parent_t.title)),
+        (col(grand_t.kind) == Kind.EPIC.value, col(grand_t.title)),
         else_=None,
     )
     return (
-        sa.select(WorkItem, Sprint.name, epic_id, epic_title)
-        .outerjoin(parent, parent.id == WorkItem.parent_id)  # type: ignore[arg-type]
-        .outerjoin(grand, grand.id == parent.parent_id)  # type: ignore[arg-type]
-        .outerjoin(Sprint, Sprint.id == WorkItem.sprint_id)  # type: ignore[arg-type]
-        .join(BoardColumn, BoardColumn.key == WorkItem.status)  # type: ignore[arg-type]
+        sa.select(WorkItem, col(Sprint.name), epic_id, epic_title)
+        .outerjoin(parent_t, col(parent_t.id) == col(WorkItem.parent_id))
+        .outerjoin(grand_t, col(grand_t.id) == col(parent_t.parent_id))
+        .outerjoin(Sprint, col(Sprint.id) == col(WorkItem.sprint_id))
+        .join(BoardColumn, col(BoardColumn.key) == col(WorkItem.status))
     )
 
 
-def _view(item: WorkItem, sprint: str | None, epic_id: int | None, epic_title: str | None) -> ItemView:
+def _view(
+    item: WorkItem, sprint: str | None, epic_id: int | None, epic_title: str | None
+) -> ItemView:
     assert item.id is not None
     return ItemView(
         id=item.id,
@@ -201,7 +203,7 @@ def _view(item: WorkItem, sprint: str | None, epic_id: int | None, epic_title: s
 
 
 def _fetch(session: Session, item_id: int) -> ItemView:
-    row = session.execute(_item_query().where(WorkItem.id == item_id)).first()
+    row = session.execute(_item_query().where(col(WorkItem.id) == item_id)).first()
     if row is None:
         raise NotFound(f"no item #{item_id}: `tpm list` shows the ids", "id")
     return _view(*row)
@@ -226,52 +228,63 @@ def list_items(
     query = _item_query()
     with db.read() as session:
         if status is not None:
-            query = query.where(WorkItem.status == _resolve_column(session, status).key)
+            query = query.where(col(WorkItem.status) == _resolve_column(session, status).key)
         if kinds is not None:
-            query = query.where(WorkItem.kind.in_([k.value for k in kinds]))  # type: ignore[attr-defined]
+            query = query.where(col(WorkItem.kind).in_([k.value for k in kinds]))
         if archived is False:
-            query = query.where(WorkItem.archived_at.is_(None))  # type: ignore[union-attr]
+            query = query.where(col(WorkItem.archived_at).is_(None))
         elif archived is True:
-            query = query.where(WorkItem.archived_at.is_not(None))  # type: ignore[union-attr]
+            query = query.where(col(WorkItem.archived_at).is_not(None))
         if parent_id is not None:
-            query = query.where(WorkItem.parent_id == parent_id)
-        query = query.order_by(BoardColumn.position, WorkItem.rank, WorkItem.id)  # type: ignore[arg-type]
+            query = query.where(col(WorkItem.parent_id) == parent_id)
+        query = query.order_by(col(BoardColumn.position), col(WorkItem.rank), col(WorkItem.id))
         return [_view(*row) for row in session.execute(query)]
 
 
 def rollups(db: Database, ids: Sequence[int] | None = None) -> dict[int, Rollup]:
     """Points and done points of every epic's and feature's stories, bugs and debt,
     summed in SQL (archived items left out)."""
-    leaf = aliased(WorkItem)
-    parent = aliased(WorkItem)
-    grand = aliased(WorkItem)
-    is_done = sa.case((BoardColumn.is_done, 1), else_=0)  # type: ignore[arg-type]
-    pts = sa.func.coalesce(leaf.points, 0)
-    feature_id = sa.case((parent.kind == Kind.FEATURE.value, parent.id), else_=None)
+    leaf_t = aliased(WorkItem)
+    parent_t = aliased(WorkItem)
+    grand_t = aliased(WorkItem)
+    is_done = sa.case((col(BoardColumn.is_done), 1), else_=0)
+    pts = sa.func.coalesce(col(leaf_t.points), 0)
+    feature_id = sa.case((col(parent_t.kind) == Kind.FEATURE.value, col(parent_t.id)), else_=None)
     epic_id = sa.case(
-        (parent.kind == Kind.EPIC.value, parent.id),
-        (parent.kind == Kind.FEATURE.value, grand.id),
+        (col(parent_t.kind) == Kind.EPIC.value, col(parent_t.id)),
+        (col(parent_t.kind) == Kind.FEATURE.value, col(grand_t.id)),
         else_=None,
     )
     base = (
         sa.select()
-        .select_from(leaf)
-        .join(BoardColumn, BoardColumn.key == leaf.status)  # type: ignore[arg-type]
-        .join(parent, parent.id == leaf.parent_id)  # type: ignore[arg-type]
-        .outerjoin(grand, grand.id == parent.parent_id)  # type: ignore[arg-type]
-        .where(leaf.kind.in_([k.value for k in LEAF_KINDS]), leaf.archived_at.is_(None))  # type: ignore[attr-defined,union-attr]
+        .select_from(leaf_t)
+        .join(BoardColumn, col(BoardColumn.key) == col(leaf_t.status))
+        .join(parent_t, col(parent_t.id) == col(leaf_t.parent_id))
+        .outerjoin(grand_t, col(grand_t.id) == col(parent_t.parent_id))
+        .where(
+            col(leaf_t.kind).in_([k.value for k in LEAF_KINDS]), col(leaf_t.archived_at).is_(None)
+        )
     )
     sums = (sa.func.sum(pts), sa.func.sum(pts * is_done), sa.func.count(), sa.func.sum(is_done))
     result: dict[int, Rollup] = {}
     with db.read() as session:
         for key in (feature_id, epic_id):
-            query = base.add_columns(key.label("owner_id"), *sums).group_by(key).having(key.is_not(None))
+            query = (
+                base.add_columns(key.label("owner_id"), *sums)
+                .group_by(key)
+                .having(key.is_not(None))
+            )
             for owner_id, total, done, count, done_count in session.execute(query):
-                result[int(owner_id)] = Rollup(int(total or 0), int(done or 0), int(count), int(done_count or 0))
+                result[int(owner_id)] = Rollup(
+                    int(total or 0), int(done or 0), int(count), int(done_count or 0)
+                )
         done_parents = session.execute(
-            sa.select(WorkItem.id)
-            .join(BoardColumn, BoardColumn.key == WorkItem.status)  # type: ignore[arg-type]
-            .where(WorkItem.kind.in_([Kind.EPIC.value, Kind.FEATURE.value]), BoardColumn.is_done)  # type: ignore[attr-defined,arg-type]
+            sa.select(col(WorkItem.id))
+            .join(BoardColumn, col(BoardColumn.key) == col(WorkItem.status))
+            .where(
+                col(WorkItem.kind).in_([Kind.EPIC.value, Kind.FEATURE.value]),
+                col(BoardColumn.is_done),
+            )
         ).scalars()
         for item_id in done_parents:
             current = result.get(item_id, Rollup(0, 0, 0, 0))
@@ -296,13 +309,18 @@ def _check_parent(session: Session, kind: Kind, parent_id: int | None, item_id: 
         raise InvalidInput("an item cannot be its own parent", "parent_id")
     parent = session.get(WorkItem, parent_id)
     if parent is None:
-        raise NotFound(f"no parent #{parent_id}: `tpm list --kind epic` shows the epics", "parent_id")
+        raise NotFound(
+            f"no parent #{parent_id}: `tpm list --kind epic` shows the epics", "parent_id"
+        )
     if parent.archived_at is not None:
-        raise InvalidInput(f"parent #{parent_id} is archived: restore it or pick another", "parent_id")
+        raise InvalidInput(
+            f"parent #{parent_id} is archived: restore it or pick another", "parent_id"
+        )
     parent_kind = Kind(parent.kind)
     if kind is Kind.FEATURE and parent_kind is not Kind.EPIC:
         raise InvalidInput(
-            f"a feature's parent must be an epic; #{parent_id} is a {parent_kind.value}", "parent_id"
+            f"a feature's parent must be an epic; #{parent_id} is a {parent_kind.value}",
+            "parent_id",
         )
     if kind in LEAF_KINDS and parent_kind not in (Kind.EPIC, Kind.FEATURE):
         raise InvalidInput(
@@ -316,7 +334,7 @@ def _check_children(session: Session, item_id: int, kind: Kind) -> None:
     child_kinds = sorted(
         set(
             session.execute(
-                sa.select(WorkItem.kind).where(WorkItem.parent_id == item_id).distinct()
+                sa.select(col(WorkItem.kind)).where(col(WorkItem.parent_id) == item_id).distinct()
             ).scalars()
         )
     )
@@ -335,7 +353,7 @@ def _check_sprint(session: Session, sprint_id: int | None) -> None:
 
 def _bottom_rank(session: Session, status: str) -> int:
     top = session.execute(
-        sa.select(sa.func.max(WorkItem.rank)).where(WorkItem.status == status)
+        sa.select(sa.func.max(col(WorkItem.rank))).where(col(WorkItem.status) == status)
     ).scalar_one()
     return int(top or 0) + 1
 
@@ -343,8 +361,9 @@ def _bottom_rank(session: Session, status: str) -> int:
 def _set_status(session: Session, item: WorkItem, column: BoardColumn, now: datetime) -> None:
     if item.status == column.key:
         return
+    rank = _bottom_rank(session, column.key)  # before the change, or autoflush counts it
     item.status = column.key
-    item.rank = _bottom_rank(session, column.key)
+    item.rank = rank
     item.done_at = now if column.is_done else None
 
 
@@ -382,7 +401,7 @@ def create_item(
         _check_sprint(session, sprint_id)
         if status is None:
             column = session.execute(
-                sa.select(BoardColumn).order_by(BoardColumn.position).limit(1)  # type: ignore[arg-type]
+                sa.select(BoardColumn).order_by(col(BoardColumn.position)).limit(1)
             ).scalar_one()
         else:
             column = _resolve_column(session, status)
@@ -496,14 +515,18 @@ def reorder_item(db: Database, clock: Clock, item_id: int, delta: int) -> ItemVi
             session.execute(
                 sa.select(WorkItem)
                 .where(
-                    WorkItem.status == item.status,
-                    WorkItem.kind.in_(level_kinds),  # type: ignore[attr-defined]
-                    WorkItem.archived_at.is_(None),  # type: ignore[union-attr]
+                    col(WorkItem.status) == item.status,
+                    col(WorkItem.kind).in_(level_kinds),
+                    col(WorkItem.archived_at).is_(None),
                 )
-                .order_by(WorkItem.rank, WorkItem.id)  # type: ignore[arg-type]
+                .order_by(col(WorkItem.rank), col(WorkItem.id))
             ).scalars()
         )
-        index = next(i for i, s in enumerate(siblings) if s.id == item_id) if item.archived_at is None else -1
+        index = (
+            next(i for i, s in enumerate(siblings) if s.id == item_id)
+            if item.archived_at is None
+            else -1
+        )
         target = max(0, min(len(siblings) - 1, index + delta))
         if index < 0 or target == index:
             return _fetch(session, item_id)

@@ -80,16 +80,29 @@ LOOSE: list[tuple[str, str, int, str]] = [
 OWNERS = ("ana", "ben", "chen", "dara", "eli")
 NOTES = {
     Category.MEETINGS: (
-        "standup", "sprint planning", "1:1 with eng lead", "stakeholder sync",
-        "backlog refinement", "retro", "customer call", "architecture review",
+        "standup",
+        "sprint planning",
+        "1:1 with eng lead",
+        "stakeholder sync",
+        "backlog refinement",
+        "retro",
+        "customer call",
+        "architecture review",
     ),
     Category.TOOLING: (
-        "backlog grooming", "ticket triage", "roadmap update", "Jira clean-up",
-        "release notes", "dashboard upkeep",
+        "backlog grooming",
+        "ticket triage",
+        "roadmap update",
+        "Jira clean-up",
+        "release notes",
+        "dashboard upkeep",
     ),
     Category.DELIVERABLES: (
-        "PRD: usage-based billing", "spec: provider failover", "pricing analysis",
-        "competitive review", "launch plan",
+        "PRD: usage-based billing",
+        "spec: provider failover",
+        "pricing analysis",
+        "competitive review",
+        "launch plan",
     ),
 }
 
@@ -99,10 +112,23 @@ def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
     rng = random.Random(seed)
     today = clock.today()
     monday = today - timedelta(days=today.weekday())
-    planning.create_goal(db, clock, "Customers bill themselves", "Invoices, edits and reminders without support tickets.")
+    planning.create_goal(
+        db,
+        clock,
+        "Customers bill themselves",
+        "Invoices, edits and reminders without support tickets.",
+    )
     planning.create_goal(db, clock, "Every payment lands", "Failed charges recover on their own.")
-    previous = planning.create_sprint(db, "Sprint 23", monday - timedelta(days=14), monday - timedelta(days=1), "Invoice export shipped")
-    current = planning.create_sprint(db, "Sprint 24", monday, monday + timedelta(days=13), "Retries and bulk export in review")
+    previous = planning.create_sprint(
+        db,
+        "Sprint 23",
+        monday - timedelta(days=14),
+        monday - timedelta(days=1),
+        "Invoice export shipped",
+    )
+    current = planning.create_sprint(
+        db, "Sprint 24", monday, monday + timedelta(days=13), "Retries and bulk export in review"
+    )
     planning.create_milestone(db, "Beta: self-serve invoicing", monday + timedelta(days=20))
     planning.create_milestone(db, "GA: usage-based billing", monday + timedelta(days=90))
     counts = {"epics": 0, "features": 0, "items": 0}
@@ -110,9 +136,13 @@ def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
     for e_index, (epic_title, features) in enumerate(PLAN.items()):
         epic_start = monday - timedelta(weeks=6 - 4 * e_index)
         epic = backlog.create_item(
-            db, clock, Kind.EPIC, epic_title,
+            db,
+            clock,
+            Kind.EPIC,
+            epic_title,
             status="in_progress" if e_index < 2 else "backlog",
-            start_date=epic_start, target_date=epic_start + timedelta(weeks=10),
+            start_date=epic_start,
+            target_date=epic_start + timedelta(weeks=10),
             description=f"# {epic_title}\n\nWhy: customers asked for it in the last survey.\n",
             goal_id=1 if e_index == 0 else 2,
         )
@@ -120,9 +150,14 @@ def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
         for f_index, (feature_title, stories) in enumerate(features.items()):
             f_start = epic_start + timedelta(weeks=3 * f_index)
             feature = backlog.create_item(
-                db, clock, Kind.FEATURE, feature_title, parent_id=epic.id,
+                db,
+                clock,
+                Kind.FEATURE,
+                feature_title,
+                parent_id=epic.id,
                 status="in_progress" if e_index < 2 else "backlog",
-                start_date=f_start, target_date=f_start + timedelta(weeks=4),
+                start_date=f_start,
+                target_date=f_start + timedelta(weeks=4),
             )
             counts["features"] += 1
             for kind, title, points, column in stories:
@@ -132,15 +167,24 @@ def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
                 elif column == "done":
                     sprint = previous.id if rng.random() < 0.6 else current.id
                 item = backlog.create_item(
-                    db, clock, kind, title, points=points, parent_id=feature.id,
-                    status=column, sprint_id=sprint, owner=rng.choice(OWNERS),
+                    db,
+                    clock,
+                    kind,
+                    title,
+                    points=points,
+                    parent_id=feature.id,
+                    status=column,
+                    sprint_id=sprint,
+                    owner=rng.choice(OWNERS),
                     acceptance="- [ ] works on the staging data set\n- [ ] docs updated",
                 )
                 counts["items"] += 1
                 if column != "backlog":
                     worked_on.append(item.id)
     for kind, title, points, column in LOOSE:
-        backlog.create_item(db, clock, kind, title, points=points, status=column, owner=rng.choice(OWNERS))
+        backlog.create_item(
+            db, clock, kind, title, points=points, status=column, owner=rng.choice(OWNERS)
+        )
         counts["items"] += 1
     counts["entries"] = _demo_time(db, clock, rng, worked_on)
     counts["sprints"] = 2

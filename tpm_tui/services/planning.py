@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
+from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.models import Goal, Milestone, Sprint
 from tpm_tui.services import validate
-from tpm_tui.errors import InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def create_sprint(
     validate.date_range(start_date, end_date, "start_date", "end_date")
     with db.write() as session:
         taken = session.execute(
-            sa.select(Sprint.id).where(sa.func.lower(Sprint.name) == clean.lower())
+            sa.select(col(Sprint.id)).where(sa.func.lower(col(Sprint.name)) == clean.lower())
         ).first()
         if taken is not None:
             raise InvalidInput(f"there is already a sprint named {clean!r}", "name")
@@ -77,7 +78,9 @@ def create_sprint(
 def list_sprints(db: Database) -> list[SprintView]:
     """Every sprint, earliest first."""
     with db.read() as session:
-        rows = session.execute(sa.select(Sprint).order_by(Sprint.start_date, Sprint.id)).scalars()  # type: ignore[arg-type]
+        rows = session.execute(
+            sa.select(Sprint).order_by(col(Sprint.start_date), col(Sprint.id))
+        ).scalars()
         return [_sprint_view(s) for s in rows]
 
 
@@ -86,8 +89,8 @@ def current_sprint(db: Database, today: date) -> SprintView | None:
     with db.read() as session:
         sprint = session.execute(
             sa.select(Sprint)
-            .where(Sprint.start_date <= today, Sprint.end_date >= today)  # type: ignore[arg-type]
-            .order_by(Sprint.start_date.desc())  # type: ignore[attr-defined]
+            .where(col(Sprint.start_date) <= today, col(Sprint.end_date) >= today)
+            .order_by(col(Sprint.start_date).desc())
             .limit(1)
         ).scalar_one_or_none()
         return _sprint_view(sprint) if sprint is not None else None
@@ -122,7 +125,9 @@ def create_milestone(db: Database, title: str, on: date) -> MilestoneView:
 def list_milestones(db: Database) -> list[MilestoneView]:
     """Every milestone, by date."""
     with db.read() as session:
-        rows = session.execute(sa.select(Milestone).order_by(Milestone.date, Milestone.id)).scalars()  # type: ignore[arg-type]
+        rows = session.execute(
+            sa.select(Milestone).order_by(col(Milestone.date), col(Milestone.id))
+        ).scalars()
         return [MilestoneView(m.id or 0, m.title, m.date) for m in rows]
 
 
@@ -146,5 +151,5 @@ def create_goal(db: Database, clock: Clock, title: str, description: str = "") -
 def list_goals(db: Database) -> list[GoalView]:
     """Every goal, in order."""
     with db.read() as session:
-        rows = session.execute(sa.select(Goal).order_by(Goal.position, Goal.id)).scalars()  # type: ignore[arg-type]
+        rows = session.execute(sa.select(Goal).order_by(col(Goal.position), col(Goal.id))).scalars()
         return [GoalView(g.id or 0, g.title, g.description) for g in rows]

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from tpm_tui.clock import Clock
 from tpm_tui.dates import week_label, week_start
@@ -92,16 +93,18 @@ def week_report(db: Database, clock: Clock, day: date | None = None) -> WeekRepo
     bounds = [clock.day_bounds(monday + timedelta(days=i))[0] for i in range(8)]
     # Which day an entry belongs to, decided in SQL from the local midnights (DST-safe).
     day_index = sa.case(
-        *[(TimeEntry.started_at < utc_param(bounds[i + 1]), i) for i in range(7)],
+        *[(col(TimeEntry.started_at) < utc_param(bounds[i + 1]), i) for i in range(7)],
         else_=7,
     )
     query = (
-        sa.select(day_index.label("day"), TimeEntry.category, sa.func.sum(seconds_expr(clock.now())))
-        .where(
-            TimeEntry.started_at >= utc_param(bounds[0]),
-            TimeEntry.started_at < utc_param(bounds[7]),
+        sa.select(
+            day_index.label("day"), col(TimeEntry.category), sa.func.sum(seconds_expr(clock.now()))
         )
-        .group_by("day", TimeEntry.category)
+        .where(
+            col(TimeEntry.started_at) >= utc_param(bounds[0]),
+            col(TimeEntry.started_at) < utc_param(bounds[7]),
+        )
+        .group_by("day", col(TimeEntry.category))
     )
     seconds: dict[tuple[int, Category], int] = {}
     with db.read() as session:
@@ -180,7 +183,10 @@ def render_table(report: WeekReport) -> str:
     for row in report.days:
         lines.append(
             f"{row.day:%a %d %b}".ljust(12)
-            + "".join(f"{format_duration(row.minutes[c]) if row.minutes[c] else '·':>14}" for c in Category)
+            + "".join(
+                f"{format_duration(row.minutes[c]) if row.minutes[c] else '·':>14}"
+                for c in Category
+            )
             + f"{format_duration(row.total) if row.total else '·':>10}"
         )
     lines.append(
@@ -204,7 +210,9 @@ def render_csv(report: WeekReport) -> str:
     for row in report.days:
         writer.writerow([row.day.isoformat(), *(row.minutes[c] for c in Category), row.total])
     writer.writerow(["total", *(s.minutes for s in report.categories), report.total_minutes])
-    writer.writerow(["percent", *(s.percent for s in report.categories), 100.0 if report.total_minutes else 0.0])
+    writer.writerow(
+        ["percent", *(s.percent for s in report.categories), 100.0 if report.total_minutes else 0.0]
+    )
     return out.getvalue()
 
 
@@ -215,9 +223,7 @@ def render_markdown(report: WeekReport) -> str:
     if not total:
         lines.append("No time logged this week.")
         return "\n".join(lines) + "\n"
-    split = ", ".join(
-        f"{s.category.value} {s.percent:.0f} %" for s in report.categories
-    )
+    split = ", ".join(f"{s.category.value} {s.percent:.0f} %" for s in report.categories)
     lines += [f"**{format_duration(total)} logged:** {split}.", ""]
     lines.append("| Category | Time | Share | Typical | |")
     lines.append("|---|---:|---:|---|---|")
@@ -230,7 +236,9 @@ def render_markdown(report: WeekReport) -> str:
     lines.append("|---|" + "---:|" * (len(Category) + 1))
     for row in report.days:
         cells = [format_duration(row.minutes[c]) if row.minutes[c] else "–" for c in Category]
-        lines.append(f"| {row.day:%a %d %b} | " + " | ".join(cells) + f" | {format_duration(row.total)} |")
+        lines.append(
+            f"| {row.day:%a %d %b} | " + " | ".join(cells) + f" | {format_duration(row.total)} |"
+        )
     notable = [s for s in report.categories if s.verdict != "within"]
     if notable:
         lines.append("")

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.durations import format_duration
+from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.models import Category, TimeEntry, WorkItem
 from tpm_tui.services import validate
-from tpm_tui.errors import InvalidInput, NotFound
 
 MAX_MINUTES = 24 * 60
 LONG_TIMER = timedelta(hours=10)
 DAY_STARTS_AT = time(9, 0)  # where a back-dated entry goes when its day is empty
 CATEGORY_NAMES = ", ".join(c.value for c in Category)
+
+
+class Keep(Enum):
+    """A default meaning "leave this field as it is" where None means "clear it"."""
+
+    KEEP = 0
 
 
 def parse_category(text: str) -> Category:
@@ -85,24 +92,29 @@ class Status:
         return sum(self.today.values())
 
 
+_UTC_TYPE = TimeEntry.__table__.c.started_at.type  # type: ignore[attr-defined]
+
+
 def utc_param(moment: datetime) -> Any:
     """A bound datetime parameter stored the way the columns store them."""
-    return sa.literal(moment.astimezone(UTC), type_=TimeEntry.__table__.c.started_at.type)  # type: ignore[attr-defined]
+    return sa.literal(moment.astimezone(UTC), type_=_UTC_TYPE)
 
 
 def seconds_expr(now: datetime) -> Any:
     """SQL for an entry's length in seconds; a running timer counts up to `now`."""
-    end = sa.func.coalesce(TimeEntry.ended_at, utc_param(now))
-    return sa.func.round((sa.func.julianday(end) - sa.func.julianday(TimeEntry.started_at)) * 86400)
+    end = sa.func.coalesce(col(TimeEntry.ended_at), utc_param(now))
+    return sa.func.round(
+        (sa.func.julianday(end) - sa.func.julianday(col(TimeEntry.started_at))) * 86400
+    )
 
 
 def _views(session: Session, clock: Clock, where: Any, order: Any = None) -> list[EntryView]:
     now = clock.now()
     query = (
-        sa.select(TimeEntry, seconds_expr(now), WorkItem.title)
-        .outerjoin(WorkItem, WorkItem.id == TimeEntry.item_id)  # type: ignore[arg-type]
+        sa.select(TimeEntry, seconds_expr(now), col(WorkItem.title))
+        .outerjoin(WorkItem, col(WorkItem.id) == col(TimeEntry.item_id))
         .where(where)
-        .order_by(order if order is not None else TimeEntry.started_at)
+        .order_by(order if order is not None else col(TimeEntry.started_at))
     )
     return [
         EntryView(
@@ -120,7 +132,7 @@ def _views(session: Session, clock: Clock, where: Any, order: Any = None) -> lis
 
 
 def _one(session: Session, clock: Clock, entry_id: int) -> EntryView:
-    found = _views(session, clock, TimeEntry.id == entry_id)
+    found = _views(session, clock, col(TimeEntry.id) == entry_id)
     if not found:
         raise NotFound(f"no time entry #{entry_id}", "id")
     return found[0]
@@ -161,9 +173,11 @@ def _place(session: Session, clock: Clock, minutes: int, day: date) -> tuple[dat
                 )
         return start, start + length
     last_end = session.execute(
-        sa.select(sa.func.max(sa.func.coalesce(TimeEntry.ended_at, TimeEntry.started_at))).where(
-            TimeEntry.started_at >= utc_param(day_start),
-            TimeEntry.started_at < utc_param(day_end),
+        sa.select(
+            sa.func.max(sa.func.coalesce(col(TimeEntry.ended_at), col(TimeEntry.started_at)))
+        ).where(
+            col(TimeEntry.started_at) >= utc_param(day_start),
+            col(TimeEntry.started_at) < utc_param(day_end),
         )
     ).scalar_one()
     start = clock.at(day, DAY_STARTS_AT)
@@ -208,7 +222,7 @@ def log_entry(
 
 def _running(session: Session) -> TimeEntry | None:
     return session.execute(
-        sa.select(TimeEntry).where(TimeEntry.ended_at.is_(None))  # type: ignore[union-attr]
+        sa.select(TimeEntry).where(col(TimeEntry.ended_at).is_(None))
     ).scalar_one_or_none()
 
 
@@ -260,7 +274,7 @@ def start_timer(
 def running_timer(db: Database, clock: Clock) -> EntryView | None:
     """The running timer, with its elapsed seconds, or None."""
     with db.read() as session:
-        found = _views(session, clock, TimeEntry.ended_at.is_(None))  # type: ignore[union-attr]
+        found = _views(session, clock, col(TimeEntry.ended_at).is_(None))
         return found[0] if found else None
 
 
@@ -277,7 +291,8 @@ def stop_time_at(timer: EntryView, clock_time: time, now: datetime, clock: Clock
         moment = clock.at(moment.date() + timedelta(days=1), clock_time)
     if moment > now:
         raise InvalidInput(
-            f"{clock_time:%H:%M} after the start ({timer.started_at:%a %H:%M}) is still in the future",
+            f"{clock_time:%H:%M} after the start ({timer.started_at:%a %H:%M}) "
+            "is still in the future",
             "at",
         )
     return moment
@@ -307,7 +322,10 @@ def entries_between(db: Database, clock: Clock, start: datetime, end: datetime) 
         return _views(
             session,
             clock,
-            sa.and_(TimeEntry.started_at >= utc_param(start), TimeEntry.started_at < utc_param(end)),
+            sa.and_(
+                col(TimeEntry.started_at) >= utc_param(start),
+                col(TimeEntry.started_at) < utc_param(end),
+            ),
         )
 
 
@@ -321,11 +339,14 @@ def status(db: Database, clock: Clock) -> Status:
     now = clock.now()
     start, end = clock.day_bounds(now.date())
     with db.read() as session:
-        running = _views(session, clock, TimeEntry.ended_at.is_(None))  # type: ignore[union-attr]
+        running = _views(session, clock, col(TimeEntry.ended_at).is_(None))
         rows = session.execute(
-            sa.select(TimeEntry.category, sa.func.sum(seconds_expr(now)))
-            .where(TimeEntry.started_at >= utc_param(start), TimeEntry.started_at < utc_param(end))
-            .group_by(TimeEntry.category)
+            sa.select(col(TimeEntry.category), sa.func.sum(seconds_expr(now)))
+            .where(
+                col(TimeEntry.started_at) >= utc_param(start),
+                col(TimeEntry.started_at) < utc_param(end),
+            )
+            .group_by(col(TimeEntry.category))
         ).all()
     today = {c: 0 for c in Category}
     for category, seconds in rows:
@@ -340,7 +361,7 @@ def edit_entry(
     *,
     category: Category | str | None = None,
     note: str | None = None,
-    item_id: int | None | type[Ellipsis] = ...,  # type: ignore[valid-type]
+    item_id: int | Keep | None = Keep.KEEP,
     started_at: datetime | None = None,
     minutes: int | None = None,
 ) -> EntryView:
@@ -356,9 +377,9 @@ def edit_entry(
             ).value
         if note is not None:
             entry.note = validate.line(note, "note", validate.NOTE_MAX)
-        if item_id is not ...:
-            _check_item(session, item_id)  # type: ignore[arg-type]
-            entry.item_id = item_id  # type: ignore[assignment]
+        if not isinstance(item_id, Keep):
+            _check_item(session, item_id)
+            entry.item_id = item_id
         start = started_at if started_at is not None else entry.started_at
         if start > now:
             raise InvalidInput("the start is in the future", "started_at")

@@ -12,9 +12,9 @@ from sqlmodel import SQLModel
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import HEAD_REVISION, Database
+from tpm_tui.errors import Conflict, InvalidInput
 from tpm_tui.models import BoardColumn, Category, Goal, Kind, Milestone, Sprint, TimeEntry, WorkItem
 from tpm_tui.services import validate
-from tpm_tui.errors import Conflict, InvalidInput
 from tpm_tui.text import clean_block, clean_line
 
 FORMAT = "tpm-export"
@@ -77,12 +77,20 @@ def _fail(where: str, message: str) -> InvalidInput:
     return InvalidInput(f"import refused, nothing changed: {where}: {message}")
 
 
+def _python_type(column: sa.Column[Any]) -> type:
+    """The Python type a column holds (sqlmodel's decorated types report `object`)."""
+    sql_type = column.type
+    if isinstance(sql_type, sa.types.TypeDecorator):
+        sql_type = sql_type.impl_instance
+    return sql_type.python_type
+
+
 def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
     if value is None:
         if not column.nullable:
             raise _fail(where, "may not be null")
         return None
-    kind = column.type.python_type
+    kind = _python_type(column)
     if kind is bool:
         if not isinstance(value, bool):
             raise _fail(where, f"must be true or false, not {value!r:.40}")
@@ -144,7 +152,9 @@ def _parse_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                 if model is BoardColumn and column.name == "id":
                     continue
                 if column.name in row:
-                    values[column.name] = _parse_value(f"{where}.{column.name}", column, row[column.name])
+                    values[column.name] = _parse_value(
+                        f"{where}.{column.name}", column, row[column.name]
+                    )
                 elif column.primary_key or fields[column.name].default is PydanticUndefined:
                     raise _fail(where, f"missing {column.name!r}")
                 else:
@@ -196,7 +206,10 @@ def _check_references(rows: dict[str, list[dict[str, Any]]]) -> None:
                 raise _fail(where, f"parent {parent_id} is not in the file")
             if parent["kind"] not in {k.value for k in Kind}:
                 continue  # reported at the parent's own row
-            if Kind(parent["kind"]).level >= Kind(it["kind"]).level or Kind(it["kind"]) is Kind.EPIC:
+            if (
+                Kind(parent["kind"]).level >= Kind(it["kind"]).level
+                or Kind(it["kind"]) is Kind.EPIC
+            ):
                 raise _fail(
                     where,
                     f"a {it['kind']} cannot sit under a {parent['kind']} (#{parent_id}); "

@@ -5,10 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from tpm_tui.errors import InvalidInput
-
-
-def _label(field: str) -> str:
-    return field.replace("_", " ")
 from tpm_tui.text import clean_block, clean_line
 
 TITLE_MAX = 200
@@ -19,6 +15,10 @@ TEXT_MAX = 50_000
 POINTS_MAX = 100
 DATE_MIN = date(1970, 1, 1)
 DATE_MAX = date(2199, 12, 31)
+
+
+def _label(field: str) -> str:
+    return field.replace("_", " ")
 
 
 def title(value: str, field: str = "title", limit: int = TITLE_MAX) -> str:
@@ -37,7 +37,9 @@ def line(value: str | None, field: str, limit: int) -> str:
     """An optional one-line text (owner, note): cleaned, may be empty."""
     text = clean_line(value or "")
     if len(text) > limit:
-        raise InvalidInput(f"the {_label(field)} is {len(text)} characters long; keep it to {limit}", field)
+        raise InvalidInput(
+            f"the {_label(field)} is {len(text)} characters long; keep it to {limit}", field
+        )
     return text
 
 
@@ -45,7 +47,9 @@ def block(value: str | None, field: str) -> str:
     """An optional multi-line text (description, criteria)."""
     text = clean_block(value or "")
     if len(text) > TEXT_MAX:
-        raise InvalidInput(f"the {_label(field)} is {len(text)} characters long; keep it to {TEXT_MAX}", field)
+        raise InvalidInput(
+            f"the {_label(field)} is {len(text)} characters long; keep it to {TEXT_MAX}", field
+        )
     return text
 
 
@@ -76,7 +80,9 @@ def day(value: date | None, field: str) -> date | None:
     if value is None:
         return None
     if not DATE_MIN <= value <= DATE_MAX:
-        raise InvalidInput(f"the {_label(field)} {value} is out of range ({DATE_MIN}…{DATE_MAX})", field)
+        raise InvalidInput(
+            f"the {_label(field)} {value} is out of range ({DATE_MIN}…{DATE_MAX})", field
+        )
     return value
 
 
