@@ -119,13 +119,13 @@ class TimeEntry(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint(f"category IN ({CATEGORIES_SQL})", name="ck_time_entry_category"),
         sa.CheckConstraint("ended_at IS NULL OR ended_at > started_at", name="ck_time_entry_order"),
-        # At most one running timer, enforced by the database itself.
+        # At most one running timer, enforced by the database itself. (The migration
+        # adds postgresql_where too; naming it here would import that dialect at start.)
         sa.Index(
             "ux_time_entry_one_running",
             sa.text("(ended_at IS NULL)"),
             unique=True,
             sqlite_where=sa.text("ended_at IS NULL"),
-            postgresql_where=sa.text("ended_at IS NULL"),
         ),
     )
 
