@@ -175,12 +175,6 @@ def _parse_day(text: str | None, clock: Clock) -> date | None:
     return None if text is None else parse_day(text, clock.today())
 
 
-def _time_range(start: datetime, end: datetime | None) -> str:
-    if end is None:
-        return f"{start:%a %d %b %H:%M}–now"
-    return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
-
-
 @cli.command()
 @click.argument("duration")
 @click.argument("category")
@@ -213,7 +207,7 @@ def log(
     entry = log_entry(
         env.db, clock, minutes, parsed_category, " ".join(note), day=on, item_id=item_id
     )
-    click.echo(f"logged {entry.describe()} ({_time_range(entry.started_at, entry.ended_at)})")
+    click.echo(f"logged {entry.describe()} ({entry.span()})")
 
 
 @cli.command()
@@ -229,14 +223,7 @@ def start(env: Env, category: str, note: tuple[str, ...], item_id: int | None) -
         env.db, env.clock, parse_category(category), " ".join(note), item_id=item_id
     )
     if result.stopped is not None:
-        stopped = result.stopped
-        if stopped.seconds:
-            click.echo(
-                f"stopped {stopped.describe()} "
-                f"({_time_range(stopped.started_at, stopped.ended_at)})"
-            )
-        else:
-            click.echo(f"discarded the {stopped.category.value} timer: it had run no time")
+        click.echo(result.stopped.describe())
     click.echo(
         f"started {result.started.category.value}"
         + (f" · {result.started.note}" if result.started.note else "")
@@ -282,11 +269,7 @@ def stop(env: Env, at: str | None, keep: bool) -> None:
         answer = click.prompt(f"{question}. Keep it, or end it at (HH:MM)?", default="keep").strip()
         if answer.lower() not in ("keep", "k", "y", "yes"):
             end = stop_time_at(timer, parse_clock_time(answer), now, clock)
-    entry = stop_timer(env.db, clock, at=end)
-    if entry.seconds:
-        click.echo(f"stopped {entry.describe()} ({_time_range(entry.started_at, entry.ended_at)})")
-    else:
-        click.echo(f"discarded the {entry.category.value} timer: it had run no time")
+    click.echo(stop_timer(env.db, clock, at=end).describe())
 
 
 @cli.command()

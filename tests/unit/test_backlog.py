@@ -122,6 +122,8 @@ def test_move_sets_done_time_and_goes_to_the_bottom(seeded: Seeded, clock: Clock
     assert moved.rank > bug.rank
     back = backlog.move_item(db, clock, seeded.story, "in prog")
     assert back.status == "in_progress" and back.done_at is None
+    assert backlog.move_item(db, clock, seeded.story, "To-Do").status == "todo"
+    assert backlog.move_item(db, clock, seeded.story, "progress").status == "in_progress"
     with pytest.raises(NotFound, match="unknown column 'elsewhere': use one of backlog, todo"):
         backlog.move_item(db, clock, seeded.story, "elsewhere")
     with pytest.raises(NotFound, match="no item #999"):

@@ -135,10 +135,28 @@ def test_markup_in_titles_is_kept_as_text(tpm) -> None:  # type: ignore[no-untyp
 
 
 def test_timer_commands(tpm) -> None:  # type: ignore[no-untyped-def]
-    assert tpm("start", "m", "standup").stdout == "started meetings · standup at 10:00\n"
-    assert tpm("status").stdout.startswith("running: meetings · standup for 0m (since 10:00)")
+    started = tpm("start", "m", "standup", now="2026-11-26T09:00:00+01:00")
+    assert started.stdout == "started meetings · standup at 09:00\n"
+    assert tpm("status").stdout.startswith("running: meetings · standup for 1h (since 09:00)")
     out = tpm("start", "tooling").stdout
-    assert out == "discarded the meetings timer: it had run no time\nstarted tooling at 10:00\n"
+    assert out == (
+        "stopped 1h meetings · standup (Thu 26 Nov 09:00–10:00)\nstarted tooling at 10:00\n"
+    )
+    out = tpm("start", "d", now="2026-11-26T10:00:40+01:00").stdout
+    assert (
+        out == "discarded the tooling timer: it ran under a minute\nstarted deliverables at 10:00\n"
+    )
+    assert tpm("stop", now="2026-11-26T10:30:40+01:00").stdout.startswith(
+        "stopped 30m deliverables"
+    )
+    report = _json(tpm("report", "--format", "json"))
+    assert report["total_minutes"] == 90  # type: ignore[index]
+
+
+def test_stop_keep_accepts_a_long_timer(tpm) -> None:  # type: ignore[no-untyped-def]
+    tpm("start", "tooling", now="2026-11-25T22:00:00+01:00")
+    kept = tpm("stop", "--keep")
+    assert kept.stdout == "stopped 12h tooling (Wed 25 Nov 22:00–10:00)\n"
 
 
 def test_stop_asks_about_a_forgotten_timer(tpm) -> None:  # type: ignore[no-untyped-def]

@@ -81,9 +81,9 @@ def test_one_timer_at_most_starting_stops_the_other(db: Database) -> None:
     first = timetrack.start_timer(db, start_clock, "meetings", "standup")
     assert first.stopped is None
     result = timetrack.start_timer(db, Clock(NOW), "tooling")
-    assert result.stopped is not None
-    assert result.stopped.id == first.started.id
-    assert result.stopped.minutes == 60 and result.stopped.ended_at == NOW
+    assert result.stopped is not None and result.stopped.kept
+    assert result.stopped.entry.id == first.started.id
+    assert result.stopped.entry.minutes == 60 and result.stopped.entry.ended_at == NOW
     running = timetrack.running_timer(db, Clock(NOW + timedelta(minutes=25)))
     assert running is not None and running.category is Category.TOOLING and running.minutes == 25
 
@@ -99,7 +99,7 @@ def test_the_database_itself_allows_one_running_timer(db: Database, clock: Clock
 
 def test_stop_now_and_at_a_time(db: Database) -> None:
     timetrack.start_timer(db, Clock(NOW - timedelta(hours=2)), "deliverables", "PRD")
-    stopped = timetrack.stop_timer(db, Clock(NOW))
+    stopped = timetrack.stop_timer(db, Clock(NOW)).entry
     assert stopped.minutes == 120 and not stopped.running
     with pytest.raises(InvalidInput, match="no timer is running"):
         timetrack.stop_timer(db, Clock(NOW))
@@ -109,7 +109,7 @@ def test_stop_now_and_at_a_time(db: Database) -> None:
     assert timer is not None and timetrack.needs_confirmation(timer, clock.now())
     at = timetrack.stop_time_at(timer, time(17, 30), clock.now(), clock)
     assert at == datetime(2026, 11, 25, 17, 30, tzinfo=BERLIN)
-    ended = timetrack.stop_timer(db, clock, at=at)
+    ended = timetrack.stop_timer(db, clock, at=at).entry
     assert ended.minutes == 8 * 60 + 30
 
 
@@ -124,10 +124,11 @@ def test_stop_at_refuses_the_future_and_a_time_before_the_start(db: Database, cl
     assert timetrack.running_timer(db, clock) is not None
 
 
-def test_a_timer_that_ran_no_time_is_discarded(db: Database, clock: Clock) -> None:
+def test_a_timer_that_ran_under_a_minute_is_discarded(db: Database, clock: Clock) -> None:
     timetrack.start_timer(db, clock, "meetings")
-    result = timetrack.start_timer(db, clock, "tooling")
-    assert result.stopped is not None and result.stopped.seconds == 0
+    result = timetrack.start_timer(db, Clock(NOW + timedelta(seconds=59)), "tooling")
+    assert result.stopped is not None and not result.stopped.kept
+    assert result.stopped.describe() == "discarded the meetings timer: it ran under a minute"
     with db.read() as session:
         assert session.connection().exec_driver_sql("SELECT count(*) FROM time_entry").scalar() == 1
 

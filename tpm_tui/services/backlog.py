@@ -140,6 +140,10 @@ def _resolve_column(session: Session, text: str) -> BoardColumn:
         for c in columns
         if wanted and (_norm(c.key).startswith(wanted) or _norm(c.name).startswith(wanted))
     ]
+    if not matches:  # `prog` for In Progress
+        matches = [
+            c for c in columns if wanted and (wanted in _norm(c.key) or wanted in _norm(c.name))
+        ]
     if len(matches) == 1:
         return matches[0]
     names = ", ".join(c.key for c in columns)

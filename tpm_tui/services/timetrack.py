@@ -19,6 +19,7 @@ from tpm_tui.services import validate
 
 MAX_MINUTES = 24 * 60
 LONG_TIMER = timedelta(hours=10)
+MIN_TIMER = timedelta(minutes=1)
 DAY_STARTS_AT = time(9, 0)  # where a back-dated entry goes when its day is empty
 CATEGORY_NAMES = ", ".join(c.value for c in Category)
 
@@ -61,6 +62,11 @@ class EntryView:
         """Whether this is the running timer."""
         return self.ended_at is None
 
+    def span(self) -> str:
+        """`Thu 26 Nov 09:15–10:00` (or `…–now` while running)."""
+        end = "now" if self.ended_at is None else f"{self.ended_at:%H:%M}"
+        return f"{self.started_at:%a %d %b %H:%M}–{end}"
+
     def describe(self) -> str:
         """`45m meetings · sprint planning · #12`, for confirmations."""
         parts = [f"{format_duration(self.minutes)} {self.category.value}"]
@@ -72,11 +78,27 @@ class EntryView:
 
 
 @dataclass(frozen=True)
+class Stopped:
+    """A timer that was stopped: kept as an entry, or discarded for running under a
+    minute (a timer started by mistake is not worth an entry)."""
+
+    entry: EntryView
+    kept: bool
+
+    def describe(self) -> str:
+        """One line for the user: what was saved, or that nothing was."""
+        entry = self.entry
+        if not self.kept:
+            return f"discarded the {entry.category.value} timer: it ran under a minute"
+        return f"stopped {entry.describe()} ({entry.span()})"
+
+
+@dataclass(frozen=True)
 class TimerStart:
     """The timer just started, and the one it stopped (if any was running)."""
 
     started: EntryView
-    stopped: EntryView | None
+    stopped: Stopped | None
 
 
 @dataclass(frozen=True)
@@ -226,17 +248,17 @@ def _running(session: Session) -> TimeEntry | None:
     ).scalar_one_or_none()
 
 
-def _finish(session: Session, clock: Clock, entry: TimeEntry, at: datetime) -> EntryView:
-    """End a running entry at `at`; one that lasted no time at all is discarded."""
+def _finish(session: Session, clock: Clock, entry: TimeEntry, at: datetime) -> Stopped:
+    """End a running entry at `at`; one that lasted under a minute is discarded."""
     assert entry.id is not None
-    if at <= entry.started_at:
+    if at - entry.started_at < MIN_TIMER:
         view = _one(session, clock, entry.id)
         session.delete(entry)
         session.flush()
-        return view
+        return Stopped(view, kept=False)
     entry.ended_at = at
     session.flush()
-    return _one(session, clock, entry.id)
+    return Stopped(_one(session, clock, entry.id), kept=True)
 
 
 def start_timer(
@@ -298,7 +320,7 @@ def stop_time_at(timer: EntryView, clock_time: time, now: datetime, clock: Clock
     return moment
 
 
-def stop_timer(db: Database, clock: Clock, at: datetime | None = None) -> EntryView:
+def stop_timer(db: Database, clock: Clock, at: datetime | None = None) -> Stopped:
     """Stop the running timer now, or at `at` (between its start and now)."""
     now = clock.now()
     with db.write() as session:
