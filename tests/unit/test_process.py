@@ -101,3 +101,24 @@ def test_two_processes_logging_at_once_lose_nothing(tmp_path: Path) -> None:
     notes = {row[0] for row in conn.execute("SELECT note FROM time_entry")}
     conn.close()
     assert notes == {f"writer-{w}-{i}" for w in (1, 2) for i in range(1, per_process + 1)}
+
+
+def test_a_corrupt_database_exits_1_naming_the_file_and_is_left_as_it_was(tmp_path: Path) -> None:
+    db = tmp_path / "tpm.db"
+    assert run_tpm("log", "30m", "meetings", db_path=db).returncode == 0
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    raw = bytearray(db.read_bytes())
+    for offset in range(page_size, len(raw)):  # every page but the first: garbage
+        raw[offset] = (offset * 7919) % 251
+    db.write_bytes(bytes(raw))
+    for args in (["report"], ["log", "5m", "tooling"], ["list"]):
+        result = run_tpm(*args, db_path=db)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.startswith(f"tpm: {db}: ") and "Traceback" not in result.stderr
+        assert result.stderr.count("\n") == 1
+    assert db.read_bytes() == bytes(raw)

@@ -209,7 +209,7 @@ def _demo_time(db: Database, clock: Clock, rng: random.Random, items: list[int])
             Category.TOOLING: 37 - (6 if week == 1 else 0),
             Category.DELIVERABLES: 18 + (7 if week == 1 else 0),
         }
-        for _ in range(rng.randint(6, 9)):
+        for _ in range(rng.randint(8, 11)):
             category = rng.choices(list(weights), weights=list(weights.values()))[0]
             minutes = rng.choice((15, 30, 30, 45, 60, 60, 90))
             end = moment + timedelta(minutes=minutes)
