@@ -16,6 +16,7 @@ from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.models import BoardColumn, Kind, Sprint, WorkItem
 from tpm_tui.services import validate
+from tpm_tui.services.filters import ItemFilter
 
 LEAF_KINDS = (Kind.STORY, Kind.BUG, Kind.DEBT)
 KIND_NAMES = ", ".join(k.value for k in Kind)
@@ -153,28 +154,80 @@ def _resolve_column(session: Session, text: str) -> BoardColumn:
 # ---------------------------------------------------------------- reading
 
 
-def _item_query() -> sa.Select[Any]:
+def _epic_of(parent_t: Any, grand_t: Any, then_parent: Any, then_grand: Any) -> Any:
+    """SQL choosing, for an item, a column of its epic: its parent's or grandparent's."""
+    return sa.case(
+        (col(WorkItem.kind) == Kind.EPIC.value, None),
+        (col(parent_t.kind) == Kind.EPIC.value, then_parent),
+        (col(grand_t.kind) == Kind.EPIC.value, then_grand),
+        else_=None,
+    )
+
+
+def _item_query(item_filter: ItemFilter | None = None, today: date | None = None) -> sa.Select[Any]:
     parent_t = aliased(WorkItem)
     grand_t = aliased(WorkItem)
-    epic_id = sa.case(
-        (col(WorkItem.kind) == Kind.EPIC.value, None),
-        (col(parent_t.kind) == Kind.EPIC.value, col(parent_t.id)),
-        (col(grand_t.kind) == Kind.EPIC.value, col(grand_t.id)),
-        else_=None,
-    )
-    epic_title = sa.case(
-        (col(WorkItem.kind) == Kind.EPIC.value, None),
-        (col(parent_t.kind) == Kind.EPIC.value, col(parent_t.title)),
-        (col(grand_t.kind) == Kind.EPIC.value, col(grand_t.title)),
-        else_=None,
-    )
-    return (
+    epic_id = _epic_of(parent_t, grand_t, col(parent_t.id), col(grand_t.id))
+    epic_title = _epic_of(parent_t, grand_t, col(parent_t.title), col(grand_t.title))
+    query = (
         sa.select(WorkItem, col(Sprint.name), epic_id, epic_title)
         .outerjoin(parent_t, col(parent_t.id) == col(WorkItem.parent_id))
         .outerjoin(grand_t, col(grand_t.id) == col(parent_t.parent_id))
         .outerjoin(Sprint, col(Sprint.id) == col(WorkItem.sprint_id))
         .join(BoardColumn, col(BoardColumn.key) == col(WorkItem.status))
     )
+    if item_filter is not None:
+        query = query.where(*_filter_clauses(item_filter, epic_id, today))
+    return query
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filter_clauses(f: ItemFilter, epic_id: Any, today: date | None) -> list[Any]:
+    clauses: list[Any] = []
+    for word in f.words:
+        pattern = _like(word)
+        clauses.append(
+            sa.or_(
+                sa.func.lower(col(WorkItem.title)).like(pattern, escape="\\"),
+                sa.func.lower(col(WorkItem.description)).like(pattern, escape="\\"),
+            )
+        )
+    if f.kinds:
+        clauses.append(col(WorkItem.kind).in_([k.value for k in f.kinds]))
+    if f.epic_id is not None:
+        clauses.append(sa.or_(epic_id == f.epic_id, col(WorkItem.id) == f.epic_id))
+    if f.feature_id is not None:
+        clauses.append(
+            sa.or_(col(WorkItem.parent_id) == f.feature_id, col(WorkItem.id) == f.feature_id)
+        )
+    if f.sprint == "none":
+        clauses.append(col(WorkItem.sprint_id).is_(None))
+    elif f.sprint == "current":
+        day = today or date.today()
+        clauses.append(col(Sprint.start_date) <= day)
+        clauses.append(col(Sprint.end_date) >= day)
+    elif f.sprint is not None:
+        clauses.append(sa.func.lower(col(Sprint.name)) == f.sprint.lower())
+    if f.owner is not None:
+        clauses.append(sa.func.lower(col(WorkItem.owner)) == f.owner)
+    if f.points is not None:
+        op, value = f.points
+        points = col(WorkItem.points)
+        clauses.append(
+            {
+                "none": points.is_(None),
+                "=": points == value,
+                "<": points < value,
+                ">": points > value,
+                "<=": points <= value,
+                ">=": points >= value,
+            }[op]
+        )
+    return clauses
 
 
 def _view(
@@ -226,10 +279,13 @@ def list_items(
     kinds: Iterable[Kind] | None = None,
     archived: bool | None = False,
     parent_id: int | None = None,
+    item_filter: ItemFilter | None = None,
+    today: date | None = None,
 ) -> list[ItemView]:
     """Items in board order (column, then rank). `archived`: False hides archived items,
-    True shows only them, None shows both."""
-    query = _item_query()
+    True shows only them, None shows both. `item_filter` narrows further (`today`
+    decides which sprint is current)."""
+    query = _item_query(item_filter, today)
     with db.read() as session:
         if status is not None:
             query = query.where(col(WorkItem.status) == _resolve_column(session, status).key)

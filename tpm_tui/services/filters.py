@@ -1,0 +1,99 @@
+"""The board's filter language: free words plus `kind:`, `epic:`, `feature:`,
+`sprint:`, `owner:` and `points:` tokens."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from tpm_tui.errors import InvalidInput
+from tpm_tui.models import Kind
+
+TOKENS = "kind:debt, epic:12, feature:5, sprint:current, owner:ana, points:>5"
+_POINTS = re.compile(r"(<=|>=|<|>|=)?(\d{1,3})")
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """What a filter line asks for; every part must hold for an item to show."""
+
+    words: tuple[str, ...] = ()
+    kinds: tuple[Kind, ...] = ()
+    epic_id: int | None = None
+    feature_id: int | None = None
+    sprint: str | None = None  # "current", "none", or a sprint's name
+    owner: str | None = None
+    points: tuple[str, int] | None = None  # (operator, value); ("none", 0) for unestimated
+    text: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Whether the filter narrows anything."""
+        return bool(
+            self.words
+            or self.kinds
+            or self.epic_id is not None
+            or self.feature_id is not None
+            or self.sprint is not None
+            or self.owner is not None
+            or self.points is not None
+        )
+
+
+def _kind(value: str) -> Kind:
+    raw = value.lower()
+    if raw in ("tech-debt", "techdebt"):
+        return Kind.DEBT
+    matches = [k for k in Kind if k.value.startswith(raw)] if raw else []
+    if len(matches) != 1:
+        raise InvalidInput(f"kind:{value}? use epic, feature, story, bug or debt", "filter")
+    return matches[0]
+
+
+def _id(key: str, value: str) -> int:
+    try:
+        return int(value.lstrip("#"))
+    except ValueError:
+        raise InvalidInput(f"{key}:{value}? give an item id, such as {key}:12", "filter") from None
+
+
+def parse_filter(text: str) -> ItemFilter:
+    """Read a filter line; a token it does not know is an error that says which it knows."""
+    try:
+        parts = shlex.split(text)
+    except ValueError:  # an unclosed quote: take the words as they are
+        parts = text.split()
+    words: list[str] = []
+    kinds: list[Kind] = []
+    fields: dict[str, object] = {}
+    for part in parts:
+        key, sep, value = part.partition(":")
+        if not sep or not key or " " in key:
+            words.append(part.lower())
+            continue
+        key = key.lower()
+        if not value:
+            raise InvalidInput(f"{key}: needs a value, as in {TOKENS}", "filter")
+        if key == "kind":
+            kinds.extend(_kind(v) for v in value.split(","))
+        elif key == "epic":
+            fields["epic_id"] = _id(key, value)
+        elif key == "feature":
+            fields["feature_id"] = _id(key, value)
+        elif key == "sprint":
+            fields["sprint"] = value.lower() if value.lower() in ("current", "none") else value
+        elif key == "owner":
+            fields["owner"] = value.lower()
+        elif key in ("points", "pts"):
+            if value.lower() in ("none", "-", "?"):
+                fields["points"] = ("none", 0)
+            elif m := _POINTS.fullmatch(value):
+                fields["points"] = (m[1] or "=", int(m[2]))
+            else:
+                raise InvalidInput(
+                    f"points:{value}? use points:5, points:>5 or points:none", "filter"
+                )
+        else:
+            raise InvalidInput(f"unknown filter {key}: use words or {TOKENS}", "filter")
+    return ItemFilter(words=tuple(words), kinds=tuple(kinds), text=text.strip(), **fields)  # type: ignore[arg-type]
