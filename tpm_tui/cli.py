@@ -163,7 +163,27 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
     ctx.call_on_close(lambda: _ENV.remove(env))
     ctx.obj = env
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        _run_tui(env, "board")
+
+
+def _run_tui(env: Env, mode: str, location: Location | None = None) -> None:
+    """Open the terminal UI (the only path that imports Textual)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InvalidInput("the board needs a terminal; `tpm --help` lists the commands")
+    from tpm_tui.app import TpmApp
+    from tpm_tui.workspace import Workspace
+
+    app = TpmApp(Workspace(location or env.location, env.clock), mode=mode)
+    app.run()
+    if app.failure is not None:
+        raise StorageError(app.failure)
+
+
+@cli.command()
+@pass_env
+def board(env: Env) -> None:
+    """Open the backlog board (what plain `tpm` does)."""
+    _run_tui(env, "board")
 
 
 # ---------------------------------------------------------------- time
@@ -663,9 +683,10 @@ def import_(env: Env, file: Path, replace: bool) -> None:
 
 
 @cli.command()
+@click.option("--no-open", is_flag=True, help="Only build it; do not open the board.")
 @pass_env
-def demo(env: Env) -> None:
-    """Build a sample workspace in a throwaway database and say how to try it."""
+def demo(env: Env, no_open: bool) -> None:
+    """Build a sample workspace in a throwaway database and open the board on it."""
     import tempfile
 
     from tpm_tui.config import Location
@@ -674,7 +695,8 @@ def demo(env: Env) -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="tpm-demo-"))
     path = folder / "tpm.db"
-    db = open_database(Location(f"sqlite:///{path}", path, "demo"))
+    location = Location(f"sqlite:///{path}", path, "demo")
+    db = open_database(location)
     counts = build_demo(db, env.clock)
     db.close()
     click.echo(
@@ -687,6 +709,8 @@ def demo(env: Env) -> None:
         f"  tpm --db {path} report\n"
         f"  export TPM_DB={path}   # to use it for every command in this shell"
     )
+    if not no_open and sys.stdin.isatty() and sys.stdout.isatty():
+        _run_tui(env, "board", location)
 
 
 def main() -> None:

@@ -247,3 +247,26 @@ def migrate(db: Database, revision: str | None) -> None:
         finally:
             if db.is_sqlite:
                 driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+class ChangeWatcher:
+    """Tells cheaply whether the database changed since the last look, using SQLite's
+    `PRAGMA data_version` on one dedicated connection (its value moves when any other
+    connection commits)."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._last = self._version()
+
+    def _version(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed(self) -> bool:
+        """Whether anything was committed since the previous call."""
+        current = self._version()
+        changed, self._last = current != self._last, current
+        return changed
+
+    def close(self) -> None:
+        """Close the dedicated connection."""
+        self._conn.close()

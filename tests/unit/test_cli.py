@@ -220,4 +220,6 @@ def test_version_and_bare_help(tpm) -> None:  # type: ignore[no-untyped-def]
     from tpm_tui import __version__
 
     assert tpm("--version").stdout == f"tpm {__version__}\n"
-    assert "Commands:" in tpm().stdout
+    assert "Commands:" in tpm("--help").stdout
+    no_terminal = tpm()
+    assert no_terminal.exit_code == 2 and "needs a terminal" in no_terminal.stderr

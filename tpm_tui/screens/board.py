@@ -1,0 +1,679 @@
+"""The backlog board: one column per board column, cards moved and reordered from the
+keyboard, every change saved at once and undoable, other terminals' changes shown live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList, Static
+
+from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.widgets.epic_tree import EpicTree
+from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
+
+if TYPE_CHECKING:
+    from tpm_tui.db import ChangeWatcher, Database
+    from tpm_tui.services.backlog import ItemView, Rollup
+    from tpm_tui.services.board import BoardData, Level
+    from tpm_tui.services.filters import ItemFilter
+    from tpm_tui.workspace import Workspace
+
+UNDO_DEPTH = 50
+
+
+@dataclass(frozen=True)
+class UndoStep:
+    """One change the user can take back with `u`."""
+
+    action: str  # move | reorder | edit | archive
+    item_id: int
+    before: dict[str, Any]
+    label: str
+
+
+class BoardScreen(Screen[None]):
+    """The backlog board: stories, bugs and tech debt (or features, or epics) in columns."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,h", "focus_column(-1)", "Column left", show=False),
+        Binding("right,l", "focus_column(1)", "Column right", show=False),
+        Binding("j", "cursor(1)", "Card down", show=False),
+        Binding("k", "cursor(-1)", "Card up", show=False),
+        Binding("H,shift+left", "move_card(-1)", "Move left", key_display="H"),
+        Binding("L,shift+right", "move_card(1)", "Move right", key_display="L"),
+        Binding("K,shift+up", "reorder(-1)", "Raise", key_display="K"),
+        Binding("J,shift+down", "reorder(1)", "Lower", key_display="J"),
+        Binding("n", "new_item", "New"),
+        Binding("e,enter", "edit_item", "Edit", key_display="e"),
+        Binding("x", "archive", "Archive"),
+        Binding("u", "undo", "Undo"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("v", "level", "Level"),
+        Binding("b", "tree", "Epics"),
+    ]
+
+    class Loaded(Message):
+        """Board data read off the UI thread."""
+
+        def __init__(self, data: BoardData, focus: int | None, generation: int) -> None:
+            super().__init__()
+            self.data = data
+            self.focus = focus
+            self.generation = generation
+
+    class TreeLoaded(Message):
+        """Epics and features for the epic tree."""
+
+        def __init__(self, items: list[ItemView], rollups: dict[int, Rollup]) -> None:
+            super().__init__()
+            self.items = items
+            self.rollups = rollups
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: BoardData | None = None
+        self.level: Level | None = None
+        self.item_filter: ItemFilter | None = None
+        self.columns: dict[str, KanbanColumn] = {}
+        self.undo_steps: list[UndoStep] = []
+        self.watcher: ChangeWatcher | None = None
+        self.generation = 0  # bumped by every local change; stale loads are dropped
+
+    # ------------------------------------------------------------ set-up
+
+    @property
+    def workspace(self) -> Workspace:
+        """The app's workspace."""
+        return cast(Any, self.app).workspace  # type: ignore[no-any-return]
+
+    @property
+    def db(self) -> Database:
+        """The open database."""
+        return self.workspace.db
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="▦")
+        yield Static(Content("Opening the workspace…"), id="status-line")
+        yield Static("", id="empty-hint")
+        with Horizontal(id="board-body"):
+            tree = EpicTree()
+            tree.display = False
+            yield tree
+            yield Horizontal(id="columns")
+        filter_input = Input(
+            placeholder="filter: words, kind:debt, epic:12, sprint:current, owner:ana, points:>5",
+            compact=True,
+            id="filter",
+        )
+        filter_input.display = False
+        yield filter_input
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Paint the frame now; open the database and read the board in a thread."""
+        self.query_one("#filter", Input).cursor_blink = not self.app.is_headless
+        self.sub_title = self.workspace.name
+        self.load()
+
+    @work(thread=True, exclusive=True, group="board-load")
+    def load(self, focus: int | None = None) -> None:
+        """Read the board (opening the database on first use) and post it back."""
+        generation = self.generation
+        try:
+            db = self.workspace.open()
+            from tpm_tui.services.board import Level, load_board
+            from tpm_tui.services.filters import ItemFilter
+
+            level = self.level or Level.WORK
+            data = load_board(db, self.workspace.clock, level, self.item_filter or ItemFilter())
+        except TpmError as error:
+            self.app.call_from_thread(cast(Any, self.app).fail, str(error))
+            return
+        self.post_message(self.Loaded(data, focus, generation))
+
+    async def on_board_screen_loaded(self, message: Loaded) -> None:
+        """Show freshly read data: mount the columns once, then update only those that
+        changed, keeping the focus on the same card."""
+        if message.generation != self.generation:
+            self.load(message.focus if message.focus is not None else self.focused_id())
+            return
+        data = message.data
+        first = self.data is None
+        self.data, self.level, self.item_filter = data, data.level, data.item_filter
+        if [c.key for c in data.columns] != list(self.columns):
+            container = self.query_one("#columns", Horizontal)
+            await container.remove_children()
+            self.columns = {c.key: KanbanColumn(c) for c in data.columns}
+            await container.mount(*self.columns.values())
+        focus = message.focus if message.focus is not None else self.focused_id()
+        for key, column in self.columns.items():
+            column.show(data.cards.get(key, []), data.rollups, keep=focus)
+        typing = isinstance(self.focused, Input)  # never take the focus from the filter line
+        if not typing and focus is not None and (holder := self._column_of(focus)) is not None:
+            holder.cards.focus()
+        elif not typing and (first or self._current_column() is None):
+            self._focus_first_card()
+        self._update_status()
+        if first:
+            self.watcher = self.workspace.watcher()
+            self.set_interval(1.0, self._poll_changes)
+
+    # ------------------------------------------------------------ helpers
+
+    def _current_column(self) -> KanbanColumn | None:
+        widget = self.focused
+        while widget is not None and not isinstance(widget, KanbanColumn):
+            widget = widget.parent  # type: ignore[assignment]
+        return widget
+
+    def _column_of(self, item_id: int) -> KanbanColumn | None:
+        return next((c for c in self.columns.values() if item_id in c.ids), None)
+
+    def focused_id(self) -> int | None:
+        """The item id of the card under the cursor."""
+        column = self._current_column()
+        return column.highlighted_id() if column else None
+
+    def _focused_item(self) -> ItemView | None:
+        item_id = self.focused_id()
+        if item_id is None or self.data is None:
+            return None
+        column = self._current_column()
+        assert column is not None
+        return next((c for c in self.data.cards[column.column.key] if c.id == item_id), None)
+
+    def _focus_first_card(self) -> None:
+        columns = list(self.columns.values())
+        target = next((c for c in columns if c.ids), columns[0] if columns else None)
+        if target is not None:
+            target.cards.focus()
+
+    def _update_status(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        parts: list[tuple[str, str] | str] = []
+        if data.sprint is not None:
+            s = data.sprint
+            parts += [(s.name, "bold"), f" {s.done}/{s.committed} pts done · {s.days_left}d left"]
+            self.sub_title = f"{self.workspace.name} · {s.name}"
+        else:
+            parts.append(("no sprint running", "dim"))
+        debt = data.debt_percent
+        parts.append(f" │ debt {debt}% of pts" if debt is not None else "")
+        parts.append(f" │ {data.level.value}")
+        if data.item_filter.active:
+            parts += [" │ ", (f"filter {data.item_filter.text}", "bold $warning")]
+            parts.append(f" hides {data.hidden} · esc clears")
+        self.query_one("#status-line", Static).update(Content.assemble(*parts))
+        hint = self.query_one("#empty-hint", Static)
+        if data.shown:
+            hint.display = False
+        else:
+            hint.display = True
+            hint.update(
+                Content("Nothing matches the filter: esc clears it.")
+                if data.item_filter.active
+                else Content(
+                    f"No {data.level.value} items yet. Press n to add the first one — "
+                    "or run `tpm demo` to try a sample workspace."
+                )
+            )
+
+    def _changed(self, step: UndoStep | None) -> None:
+        """Record an undo step and note that local data is newer than any load in flight."""
+        self.generation += 1
+        if step is not None:
+            self.undo_steps.append(step)
+            del self.undo_steps[:-UNDO_DEPTH]
+
+    def _show_columns(self, *keys: str, focus: int | None = None) -> None:
+        assert self.data is not None
+        for key in keys:
+            self.columns[key].show(self.data.cards[key], self.data.rollups, keep=focus)
+        self._update_status()
+
+    def _poll_changes(self) -> None:
+        if self.watcher is not None and self.watcher.changed():
+            self.load(self.focused_id())
+
+    def _error(self, error: TpmError) -> None:
+        self.notify(str(error), severity="error", markup=False)
+
+    # ------------------------------------------------------------ moving around
+
+    def action_focus_column(self, delta: int) -> None:
+        """Focus the neighbouring column, on the card at about the same height."""
+        columns = list(self.columns.values())
+        current = self._current_column()
+        if not columns or current is None:
+            return
+        index = columns.index(current)
+        target = columns[max(0, min(len(columns) - 1, index + delta))]
+        if target is current:
+            return
+        row = current.cards.highlighted or 0
+        target.cards.focus()
+        if target.ids:
+            target.cards.highlighted = min(row, len(target.ids) - 1)
+
+    def action_cursor(self, delta: int) -> None:
+        """Move the cursor down or up the column."""
+        column = self._current_column()
+        if column is not None:
+            (column.cards.action_cursor_down if delta > 0 else column.cards.action_cursor_up)()
+
+    # ------------------------------------------------------------ changes
+
+    def action_move_card(self, delta: int) -> None:
+        """Move the card to the neighbouring column; the focus goes with it."""
+        from tpm_tui.services import backlog
+
+        item, column = self._focused_item(), self._current_column()
+        if item is None or column is None or self.data is None:
+            return
+        keys = list(self.columns)
+        index = keys.index(column.column.key) + delta
+        if not 0 <= index < len(keys):
+            return
+        try:
+            moved = backlog.move_item(self.db, self.workspace.clock, item.id, keys[index])
+        except TpmError as error:
+            self._error(error)
+            return
+        before = {"status": item.status, "rank": item.rank, "done_at": item.done_at}
+        self._changed(UndoStep("move", item.id, before, f"move of #{item.id}"))
+        source = self.data.cards[item.status]
+        source.remove(item)
+        self.data.cards[moved.status].append(moved)
+        self._show_columns(item.status, moved.status, focus=moved.id)
+        self.columns[moved.status].cards.focus()
+
+    def action_reorder(self, delta: int) -> None:
+        """Raise (K) or lower (J) the card inside its column."""
+        from tpm_tui.services import backlog
+
+        item, column = self._focused_item(), self._current_column()
+        if item is None or column is None or self.data is None:
+            return
+        cards = self.data.cards[item.status]
+        index = cards.index(item)
+        target = max(0, min(len(cards) - 1, index + delta))
+        if target == index:
+            return
+        try:
+            backlog.reorder_item(self.db, self.workspace.clock, item.id, target - index)
+        except TpmError as error:
+            self._error(error)
+            return
+        self._changed(
+            UndoStep("reorder", item.id, {"delta": index - target}, f"reorder of #{item.id}")
+        )
+        if self.data.item_filter.active:
+            self.load(item.id)  # hidden neighbours took part: read the true order back
+            return
+        cards.insert(target, cards.pop(index))
+        self._show_columns(item.status, focus=item.id)
+
+    def action_archive(self) -> None:
+        """Archive the card (u brings it back)."""
+        from tpm_tui.services import backlog
+
+        item = self._focused_item()
+        if item is None or self.data is None:
+            return
+        try:
+            backlog.set_archived(self.db, self.workspace.clock, item.id, True)
+        except TpmError as error:
+            self._error(error)
+            return
+        self._changed(UndoStep("archive", item.id, {}, f"archive of #{item.id}"))
+        cards = self.data.cards[item.status]
+        index = cards.index(item)
+        cards.remove(item)
+        follow = cards[min(index, len(cards) - 1)].id if cards else None
+        self._show_columns(item.status, focus=follow)
+        self.notify(f"Archived #{item.id} {item.title} — u brings it back", markup=False)
+
+    def action_undo(self) -> None:
+        """Take back the last move, reorder, edit or archive."""
+        from tpm_tui.services import backlog
+
+        if not self.undo_steps:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        step = self.undo_steps.pop()
+        clock = self.workspace.clock
+        try:
+            if step.action == "move":
+                backlog.place_item(
+                    self.db,
+                    clock,
+                    step.item_id,
+                    step.before["status"],
+                    step.before["rank"],
+                    step.before["done_at"],
+                )
+            elif step.action == "reorder":
+                backlog.reorder_item(self.db, clock, step.item_id, step.before["delta"])
+            elif step.action == "archive":
+                backlog.set_archived(self.db, clock, step.item_id, False)
+            elif step.action == "edit":
+                if step.before["fields"]:
+                    backlog.edit_item(self.db, clock, step.item_id, **step.before["fields"])
+                if step.before["place"] is not None:
+                    backlog.place_item(self.db, clock, step.item_id, *step.before["place"])
+        except TpmError as error:
+            self._error(error)
+            return
+        self.generation += 1
+        self.notify(f"Undid the {step.label}", markup=False)
+        self.load(step.item_id)
+
+    # ------------------------------------------------------------ the form
+
+    def _form_choices(self) -> Any:
+        from tpm_tui.models import Kind
+        from tpm_tui.screens.item_form import FormChoices, ParentChoice
+        from tpm_tui.services import backlog, planning
+
+        parents = backlog.list_items(self.db, kinds=[Kind.EPIC, Kind.FEATURE])
+        return FormChoices(
+            columns=[(c.name, c.key) for c in backlog.list_columns(self.db)],
+            sprints=[(s.name, s.id) for s in planning.list_sprints(self.db)],
+            parents=[ParentChoice(p.id, p.kind, p.title) for p in parents],
+        )
+
+    @staticmethod
+    def _typed(values: dict[str, Any]) -> dict[str, Any]:
+        """Form strings to service values; date errors name their field."""
+        from tpm_tui.dates import parse_iso_date
+        from tpm_tui.services import validate
+
+        out = dict(values)
+        out["points"] = validate.points(values["points"])
+        for name in ("start_date", "target_date"):
+            text = values[name]
+            try:
+                out[name] = parse_iso_date(text, name.replace("_", " ")) if text else None
+            except InvalidInput as error:
+                raise InvalidInput(str(error), name) from None
+        return out
+
+    def action_new_item(self) -> None:
+        """Open the form for a new item in the focused column."""
+        from tpm_tui.models import Kind
+        from tpm_tui.screens.item_form import ItemForm
+        from tpm_tui.services import backlog
+        from tpm_tui.services.board import Level
+
+        if self.data is None:
+            return
+        column = self._current_column()
+        kind = {Level.WORK: Kind.STORY, Level.FEATURES: Kind.FEATURE, Level.EPICS: Kind.EPIC}[
+            self.data.level
+        ]
+        initial: dict[str, Any] = {
+            "kind": kind.value,
+            "status": column.column.key if column else self.data.columns[0].key,
+        }
+        narrowed = self.data.item_filter
+        if narrowed.feature_id is not None or narrowed.epic_id is not None:
+            initial["parent_id"] = narrowed.feature_id or narrowed.epic_id
+
+        def save(values: dict[str, Any]) -> int:
+            typed = self._typed(values)
+            return backlog.create_item(self.db, self.workspace.clock, **typed).id
+
+        self.app.push_screen(
+            ItemForm("New item", initial, self._form_choices(), save), self._after_form
+        )
+
+    def action_edit_item(self) -> None:
+        """Open the form on the focused card."""
+        from tpm_tui.screens.item_form import ItemForm
+        from tpm_tui.services import backlog
+
+        item = self._focused_item()
+        if item is None:
+            return
+        current = backlog.get_item(self.db, item.id)
+        fields = (
+            "kind",
+            "title",
+            "points",
+            "parent_id",
+            "status",
+            "sprint_id",
+            "owner",
+            "start_date",
+            "target_date",
+            "description",
+            "acceptance",
+        )
+        before = {name: getattr(current, name) for name in fields}
+        initial = {
+            **before,
+            "kind": current.kind.value,
+            "points": "" if current.points is None else str(current.points),
+            "start_date": current.start_date.isoformat() if current.start_date else "",
+            "target_date": current.target_date.isoformat() if current.target_date else "",
+        }
+
+        def save(values: dict[str, Any]) -> int:
+            changes = {k: v for k, v in self._typed(values).items() if v != before[k]}
+            if changes:
+                backlog.edit_item(self.db, self.workspace.clock, item.id, **changes)
+                place = (current.status, current.rank, current.done_at)
+                undo = {
+                    "fields": {k: before[k] for k in changes if k != "status"},
+                    "place": place if "status" in changes else None,
+                }
+                self._changed(UndoStep("edit", item.id, undo, f"edit of #{item.id}"))
+            return item.id
+
+        self.app.push_screen(
+            ItemForm(f"Edit #{item.id}", initial, self._form_choices(), save), self._after_form
+        )
+
+    def _after_form(self, item_id: int | None) -> None:
+        if item_id is not None:
+            self.generation += 1
+            self.load(item_id)
+
+    @on(OptionList.OptionSelected)
+    def _card_chosen(self, event: OptionList.OptionSelected) -> None:
+        if isinstance(event.option_list, CardList):
+            event.stop()
+            self.action_edit_item()
+
+    # ------------------------------------------------------------ filter, level, tree
+
+    def action_filter(self) -> None:
+        """Open the one-line filter."""
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        """Clear the filter and hide its line."""
+        field = self.query_one("#filter", Input)
+        had = bool(self.item_filter and self.item_filter.active) or field.display
+        with field.prevent(Input.Changed):
+            field.value = ""
+        field.display = False
+        if had:
+            self._apply_filter("")
+            self._focus_first_card() if self._current_column() is None else None
+
+    def _apply_filter(self, text: str) -> None:
+        from tpm_tui.services.filters import parse_filter
+
+        try:
+            parsed = parse_filter(text)
+        except InvalidInput as error:
+            self.query_one("#status-line", Static).update(
+                Content.assemble(("filter: ", "bold $error"), (str(error), "$error"))
+            )
+            return
+        self.item_filter = parsed
+        self.load(self.focused_id())
+
+    @on(Input.Changed, "#filter")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        self._apply_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.display = False
+        column = next(iter(self.columns.values()), None)
+        if column is not None:
+            self._focus_first_card()
+
+    def on_key(self, event: Any) -> None:
+        """esc in the filter line clears it (Inputs keep their own keys otherwise)."""
+        if (
+            event.key == "escape"
+            and isinstance(self.focused, Input)
+            and self.focused.id == "filter"
+        ):
+            event.stop()
+            self.action_clear_filter()
+            self._focus_first_card()
+
+    def action_level(self) -> None:
+        """Switch between work items, features and epics."""
+        from tpm_tui.services.board import Level
+
+        self.level = (self.level or Level.WORK).next()
+        self.load()
+
+    def action_tree(self) -> None:
+        """Show or hide the epic tree."""
+        tree = self.query_one(EpicTree)
+        tree.display = not tree.display
+        if tree.display:
+            self._load_tree()
+            tree.focus()
+        else:
+            self._focus_first_card()
+
+    @work(thread=True, exclusive=True, group="tree-load")
+    def _load_tree(self) -> None:
+        from tpm_tui.models import Kind
+        from tpm_tui.services import backlog
+
+        db = self.workspace.open()
+        items = backlog.list_items(db, kinds=[Kind.EPIC, Kind.FEATURE])
+        self.post_message(self.TreeLoaded(items, backlog.rollups(db)))
+
+    def on_board_screen_tree_loaded(self, message: TreeLoaded) -> None:
+        """Fill the epic tree."""
+        self.query_one(EpicTree).show_items(message.items, message.rollups)
+
+    @on(EpicTree.Chosen)
+    def _epic_chosen(self, event: EpicTree.Chosen) -> None:
+        from tpm_tui.models import Kind
+
+        if event.item_id is None:
+            text = ""
+        elif event.kind is Kind.FEATURE:
+            text = f"feature:{event.item_id}"
+        else:
+            text = f"epic:{event.item_id}"
+        field = self.query_one("#filter", Input)
+        with field.prevent(Input.Changed):
+            field.value = text
+        field.display = bool(text)
+        self._apply_filter(text)
+
+    # ------------------------------------------------------------ palette
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        """(name, help, callback) for the command palette."""
+        return [
+            ("New item", "Add a story, bug, debt, feature or epic (n)", self.action_new_item),
+            ("Edit item", "Open the focused card (e)", self.action_edit_item),
+            ("Archive item", "Archive the focused card (x)", self.action_archive),
+            ("Undo", "Take back the last change (u)", self.action_undo),
+            ("Filter", "Narrow the board (/)", self.action_filter),
+            ("Clear filter", "Show every card (esc)", self.action_clear_filter),
+            ("Switch level", "Work items, features or epics (v)", self.action_level),
+            ("Toggle epic tree", "Epics and features with progress (b)", self.action_tree),
+        ]
+
+    def jump_to(self, item_id: int) -> None:
+        """Show and focus an item: clear a filter that hides it, switch level if needed."""
+        from tpm_tui.services import backlog
+        from tpm_tui.services.board import Level
+
+        try:
+            item = backlog.get_item(self.db, item_id)
+        except TpmError as error:
+            self._error(error)
+            return
+        level = {0: Level.EPICS, 1: Level.FEATURES}.get(item.kind.level, Level.WORK)
+        if item.archived:
+            self.notify(
+                f"#{item.id} is archived: `tpm restore {item.id}` brings it back", markup=False
+            )
+            return
+        self.level = level
+        if self._column_of(item_id) is None:
+            field = self.query_one("#filter", Input)
+            with field.prevent(Input.Changed):
+                field.value = ""
+            field.display = False
+            from tpm_tui.services.filters import ItemFilter
+
+            self.item_filter = ItemFilter()
+        self.load(item_id)
+
+
+class BoardCommands(Provider):
+    """Command palette entries for the board: its actions, and jump to any item."""
+
+    async def startup(self) -> None:
+        """Read the items to jump to (titles and ids)."""
+        self.items: list[tuple[int, str, str]] = []
+        screen = self.screen
+        if isinstance(screen, BoardScreen) and screen.data is not None:
+            from tpm_tui.services import backlog
+
+            found = backlog.list_items(screen.db)  # a few ms even for thousands of items
+            self.items = [(i.id, i.kind.value, i.title) for i in found]
+
+    def _commands(self) -> list[tuple[str, str, Any]]:
+        screen = self.screen
+        if not isinstance(screen, BoardScreen):
+            return []
+        commands = list(screen.palette_commands())
+        for item_id, kind, title in getattr(self, "items", []):
+            commands.append(
+                (f"#{item_id} {title}", f"Jump to this {kind}", lambda i=item_id: screen.jump_to(i))
+            )
+        return commands
+
+    async def discover(self) -> Hits:
+        """The board's actions, before anything is typed."""
+        for name, help_text, callback in self._commands()[:8]:
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """Actions and items matching what is typed (an id like #12 works too)."""
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -1,0 +1,337 @@
+"""The item form: every field of a work item, checked by the services on save, with
+each error shown beside its field. It never closes on an error nor loses what was typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from tpm_tui.errors import InvalidInput
+from tpm_tui.models import Kind
+
+FIBONACCI = "1 2 3 5 8 13 21"
+
+
+@dataclass(frozen=True)
+class ParentChoice:
+    """An epic or feature that can hold items."""
+
+    id: int
+    kind: Kind
+    title: str
+
+    @property
+    def label(self) -> str:
+        """`#3 Invoice export (feature)`."""
+        return f"#{self.id} {self.title} ({self.kind.value})"
+
+
+@dataclass
+class FormChoices:
+    """What the selects and the parent picker offer."""
+
+    columns: list[tuple[str, str]]  # (name, key)
+    sprints: list[tuple[str, int]]  # (name, id)
+    parents: list[ParentChoice] = field(default_factory=list)
+
+
+class ParentPicker(Vertical):
+    """Type part of a title; matching epics (and features, for stories, bugs and debt)
+    are listed below; down and enter pick one."""
+
+    def __init__(self, choices: list[ParentChoice], selected: int | None) -> None:
+        super().__init__(id="parent-picker")
+        self.choices = choices
+        self.kind = Kind.STORY
+        self.selected = selected
+
+    def compose(self) -> ComposeResult:
+        chosen = next((c for c in self.choices if c.id == self.selected), None)
+        yield Input(
+            value=chosen.label if chosen else "",
+            placeholder="type part of an epic's or feature's title",
+            compact=True,
+            id="field-parent_id",
+        )
+        yield OptionList(id="parent-options", markup=False)
+
+    def allowed(self) -> list[ParentChoice]:
+        """Parents a `self.kind` item may have."""
+        if self.kind is Kind.EPIC:
+            return []
+        if self.kind is Kind.FEATURE:
+            return [c for c in self.choices if c.kind is Kind.EPIC]
+        return list(self.choices)
+
+    def set_kind(self, kind: Kind) -> None:
+        """Offer the parents this kind may have."""
+        self.kind = kind
+        self.query_one(Input).disabled = kind is Kind.EPIC
+        self._refresh(self.query_one(Input).value)
+
+    def _refresh(self, text: str) -> None:
+        options = self.query_one("#parent-options", OptionList)
+        needle = text.strip().lower()
+        matches = [c for c in self.allowed() if needle in c.label.lower()][:50]
+        options.set_options([Option(c.label, id=str(c.id)) for c in matches])
+        chosen = next((c for c in self.allowed() if c.label == text.strip()), None)
+        options.display = bool(matches) and self.query_one(Input).has_focus and chosen is None
+
+    @on(Input.Changed, "#field-parent_id")
+    def _typed(self, event: Input.Changed) -> None:
+        self.selected = None
+        self._refresh(event.value)
+
+    def on_descendant_focus(self) -> None:
+        """Show the matches while the picker has focus."""
+        self._refresh(self.query_one(Input).value)
+
+    def on_descendant_blur(self) -> None:
+        """Hide them once focus moves on."""
+        self.call_after_refresh(self._hide_unless_focused)
+
+    def _hide_unless_focused(self) -> None:
+        if not self.has_focus_within:
+            self.query_one("#parent-options", OptionList).display = False
+
+    def on_key(self, event: Any) -> None:
+        """Down from the input walks into the matches."""
+        options = self.query_one("#parent-options", OptionList)
+        if event.key == "down" and self.query_one(Input).has_focus and options.display:
+            event.stop()
+            options.focus()
+            options.highlighted = 0
+
+    @on(OptionList.OptionSelected, "#parent-options")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        chosen = next(c for c in self.choices if str(c.id) == event.option.id)
+        self.selected = chosen.id
+        field_input = self.query_one(Input)
+        with field_input.prevent(Input.Changed):
+            field_input.value = chosen.label
+        event.option_list.display = False
+        self.screen.focus_next()
+
+    def value(self) -> int | None:
+        """The chosen parent id; raises InvalidInput when the text names none."""
+        if self.kind is Kind.EPIC:
+            return None
+        text = self.query_one(Input).value.strip()
+        if not text:
+            return None
+        allowed = self.allowed()
+        if self.selected is not None and any(c.id == self.selected for c in allowed):
+            return self.selected
+        if text.startswith("#") and text[1:].split(" ")[0].isdigit():
+            return int(text[1:].split(" ")[0])
+        matches = [c for c in allowed if text.lower() in c.label.lower()]
+        if len(matches) == 1:
+            return matches[0].id
+        what = "epic" if self.kind is Kind.FEATURE else "epic or feature"
+        raise InvalidInput(
+            f"no single {what} matches {text!r}: pick one from the list", "parent_id"
+        )
+
+
+class ItemForm(ModalScreen[int | None]):
+    """New or edit: the fields of one work item. `save` gets the values and returns the
+    item id, or raises InvalidInput naming the field at fault."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def __init__(
+        self,
+        heading: str,
+        initial: dict[str, Any],
+        choices: FormChoices,
+        save: Callable[[dict[str, Any]], int],
+    ) -> None:
+        super().__init__()
+        self.heading = heading
+        self.initial = initial
+        self.choices = choices
+        self._save = save
+
+    def _row(self, label: str, name: str, widget: Widget, hint: str = "") -> Horizontal:
+        parts: list[Widget] = [widget]
+        if hint:
+            parts.append(Static(Content(hint), classes="field-hint"))
+        error = Static("", id=f"error-{name}", classes="field-error")
+        error.display = False
+        parts.append(error)
+        return Horizontal(
+            Label(label, classes="field-label"),
+            Vertical(*parts, classes="field-body"),
+            classes="form-row",
+        )
+
+    def compose(self) -> ComposeResult:
+        v = self.initial
+        sprint = v.get("sprint_id")
+        with Vertical(id="form-box"):
+            yield Static(Content(self.heading), id="form-heading")
+            with VerticalScroll(id="form-fields"):
+                yield self._row(
+                    "Kind",
+                    "kind",
+                    Select(
+                        [(k.value, k.value) for k in Kind],
+                        value=v.get("kind", Kind.STORY.value),
+                        allow_blank=False,
+                        compact=True,
+                        id="field-kind",
+                    ),
+                )
+                yield self._row(
+                    "Title", "title", Input(v.get("title", ""), compact=True, id="field-title")
+                )
+                yield self._row(
+                    "Points",
+                    "points",
+                    Input(v.get("points", ""), restrict=r"[0-9]*", compact=True, id="field-points"),
+                    hint=f"Fibonacci: {FIBONACCI} — any whole number works",
+                )
+                yield self._row(
+                    "Parent", "parent_id", ParentPicker(self.choices.parents, v.get("parent_id"))
+                )
+                yield self._row(
+                    "Column",
+                    "status",
+                    Select(
+                        self.choices.columns,
+                        value=v["status"],
+                        allow_blank=False,
+                        compact=True,
+                        id="field-status",
+                    ),
+                )
+                yield self._row(
+                    "Sprint",
+                    "sprint_id",
+                    Select(
+                        self.choices.sprints,
+                        value=sprint if sprint is not None else Select.NULL,
+                        prompt="no sprint",
+                        compact=True,
+                        id="field-sprint_id",
+                    ),
+                )
+                yield self._row(
+                    "Owner", "owner", Input(v.get("owner", ""), compact=True, id="field-owner")
+                )
+                for name, label in (("start_date", "Start"), ("target_date", "Target")):
+                    yield self._row(
+                        label,
+                        name,
+                        Input(
+                            v.get(name, ""),
+                            placeholder="YYYY-MM-DD",
+                            compact=True,
+                            id=f"field-{name}",
+                        ),
+                    )
+                yield self._row(
+                    "Description",
+                    "description",
+                    TextArea(v.get("description", ""), id="field-description", soft_wrap=True),
+                    hint="Markdown; an epic's description is its PRD",
+                )
+                yield self._row(
+                    "Acceptance",
+                    "acceptance",
+                    TextArea(v.get("acceptance", ""), id="field-acceptance", soft_wrap=True),
+                )
+            form_error = Static("", id="error-form", classes="field-error")
+            form_error.display = False
+            yield form_error
+            with Horizontal(id="form-buttons"):
+                yield Button("Save  ctrl+s", variant="primary", compact=True, id="form-save")
+                yield Button("Cancel  esc", compact=True, id="form-cancel")
+
+    def on_mount(self) -> None:
+        """Offer the parents this kind may have; no blinking cursor when nobody watches."""
+        blink = not self.app.is_headless
+        for widget in self.query(Input):
+            widget.cursor_blink = blink
+        for area in self.query(TextArea):
+            area.cursor_blink = blink
+        for picker in self.query(ParentPicker):  # (absent only while the app is quitting)
+            picker.set_kind(Kind(self.initial.get("kind", Kind.STORY.value)))
+        self.query_one("#field-title", Input).focus()
+
+    @on(Select.Changed, "#field-kind")
+    def _kind_changed(self, event: Select.Changed) -> None:
+        if event.value is not Select.NULL:
+            self.query_one(ParentPicker).set_kind(Kind(str(event.value)))
+
+    def values(self) -> dict[str, Any]:
+        """What the form holds now (parent resolved; may raise InvalidInput)."""
+        sprint = self.query_one("#field-sprint_id", Select).value
+        return {
+            "kind": Kind(str(self.query_one("#field-kind", Select).value)),
+            "title": self.query_one("#field-title", Input).value,
+            "points": self.query_one("#field-points", Input).value.strip() or None,
+            "status": str(self.query_one("#field-status", Select).value),
+            "sprint_id": None if sprint is Select.NULL else int(str(sprint)),
+            "parent_id": self.query_one(ParentPicker).value(),
+            "owner": self.query_one("#field-owner", Input).value,
+            "start_date": self.query_one("#field-start_date", Input).value.strip(),
+            "target_date": self.query_one("#field-target_date", Input).value.strip(),
+            "description": self.query_one("#field-description", TextArea).text,
+            "acceptance": self.query_one("#field-acceptance", TextArea).text,
+        }
+
+    def show_error(self, error: InvalidInput) -> None:
+        """Put the message beside its field (or under the form) and focus the field."""
+        for static in self.query(".field-error").results(Static):
+            static.display = False
+        name = error.field or "form"
+        target = self.query(f"#error-{name}")
+        box = target.first(Static) if target else self.query_one("#error-form", Static)
+        box.update(Content(str(error)))
+        box.display = True
+        field_widget = self.query(f"#field-{name}")
+        if field_widget:
+            field_widget.first().focus()
+
+    def action_save(self) -> None:
+        """Save through the services; stay open with the error shown if they refuse."""
+        try:
+            item_id = self._save(self.values())
+        except InvalidInput as error:
+            self.show_error(error)
+            return
+        self.dismiss(item_id)
+
+    def action_cancel(self) -> None:
+        """Close without saving."""
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "field-parent_id":
+            event.stop()
+            self.action_save()
+
+    @on(Button.Pressed, "#form-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -1,0 +1,62 @@
+"""The workspace the TUI works on: where it is, its clock, and the database once open.
+Opening imports SQLAlchemy and SQLModel, so the TUI does it after its first paint."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tpm_tui.clock import Clock
+from tpm_tui.config import Location
+
+if TYPE_CHECKING:
+    from tpm_tui.db import ChangeWatcher, Database
+
+
+class Workspace:
+    """A location and a clock; `open()` gives the database (once, from any thread)."""
+
+    def __init__(self, location: Location, clock: Clock, db: Database | None = None) -> None:
+        self.location = location
+        self.clock = clock
+        self._db = db
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """The workspace as the header names it: its file, with ~ for home."""
+        label = self.location.label
+        home = str(Path.home())
+        if label.startswith(home + os.sep):
+            return "~" + label[len(home) :]
+        return label
+
+    def open(self) -> Database:
+        """The open database (opened, created or migrated on first call)."""
+        with self._lock:
+            if self._db is None:
+                from tpm_tui.db import open_database
+
+                self._db = open_database(self.location)
+            return self._db
+
+    @property
+    def db(self) -> Database:
+        """The database; only after `open()`."""
+        assert self._db is not None, "Workspace.open() first"
+        return self._db
+
+    def watcher(self) -> ChangeWatcher | None:
+        """A change watcher for SQLite files (None for server databases)."""
+        from tpm_tui.db import ChangeWatcher
+
+        if self.location.path is None:
+            return None
+        return ChangeWatcher(self.location.path)
+
+    def close(self) -> None:
+        """Release the database."""
+        if self._db is not None:
+            self._db.close()
