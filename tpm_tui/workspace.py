@@ -18,15 +18,24 @@ if TYPE_CHECKING:
 class Workspace:
     """A location and a clock; `open()` gives the database (once, from any thread)."""
 
-    def __init__(self, location: Location, clock: Clock, db: Database | None = None) -> None:
+    def __init__(
+        self,
+        location: Location,
+        clock: Clock,
+        db: Database | None = None,
+        name: str | None = None,
+    ) -> None:
         self.location = location
         self.clock = clock
         self._db = db
+        self._name = name
         self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
         """The workspace as the header names it: its file, with ~ for home."""
+        if self._name is not None:
+            return self._name
         label = self.location.label
         home = str(Path.home())
         if label.startswith(home + os.sep):

@@ -89,9 +89,12 @@ class KanbanColumn(Vertical):
         over = limit is not None and count > limit
         text = Content.assemble(
             (column.name, "bold"),
-            f"  {count}",
-            (f" / {limit} WIP" if limit is not None else "", "bold $error" if over else "dim"),
-            (" over limit" if over else "", "bold $error"),
+            f"  {count}" if limit is None else "",
+            (
+                f"  {count}/{limit} WIP" if limit is not None else "",
+                "bold $error" if over else "dim",
+            ),
+            (" over!" if over else "", "bold $error"),
         )
         header = self.query_one("#column-header", Static)
         header.update(text)

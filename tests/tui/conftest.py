@@ -1,0 +1,57 @@
+"""Building the app on a test workspace, and waiting for the board to load."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.conftest import location_for
+from tpm_tui.app import TpmApp
+from tpm_tui.clock import Clock
+from tpm_tui.screens.board import BoardScreen
+from tpm_tui.workspace import Workspace
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def _no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture
+def make_app(db_path: Path, clock: Clock) -> Callable[..., TpmApp]:
+    """An app on the test's database, with the frozen clock and a fixed name."""
+
+    def make(path: Path | None = None) -> TpmApp:
+        workspace = Workspace(location_for(path or db_path), clock, name="~/work/tpm.db")
+        return TpmApp(workspace)
+
+    return make
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], tries: int = 200) -> None:
+    """Let the app run until `condition` holds (the board loads in a thread)."""
+    for _ in range(tries):
+        if condition():
+            await pilot.pause()
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the app never reached the expected state")
+
+
+async def board_ready(pilot: Pilot[Any]) -> BoardScreen:
+    """Wait for the board's first load and return the screen."""
+    await wait_until(
+        pilot,
+        lambda: isinstance(pilot.app.screen, BoardScreen) and pilot.app.screen.data is not None,
+    )
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, BoardScreen)
+    return screen
