@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App
@@ -16,7 +17,7 @@ class TpmApp(App[None]):
     """The tpm terminal workspace. It takes its workspace (database location and clock)
     as an argument, so the CLI, `tpm demo` and the tests build it the same way."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "tpm"
     MODES: ClassVar = {"board": BoardScreen}
     COMMANDS = App.COMMANDS | {BoardCommands}

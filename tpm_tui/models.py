@@ -3,34 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from tpm_tui.kinds import Category, Kind
 
-class Kind(StrEnum):
-    """What a work item is; the order is the hierarchy (an epic holds features...)."""
-
-    EPIC = "epic"
-    FEATURE = "feature"
-    STORY = "story"
-    BUG = "bug"
-    DEBT = "debt"
-
-    @property
-    def level(self) -> int:
-        """0 for epics, 1 for features, 2 for the cards a team works on."""
-        return {Kind.EPIC: 0, Kind.FEATURE: 1}.get(self, 2)
-
-
-class Category(StrEnum):
-    """Where an hour of a TPM's day goes."""
-
-    MEETINGS = "meetings"
-    TOOLING = "tooling"
-    DELIVERABLES = "deliverables"
-
+__all__ = [
+    "BoardColumn",
+    "Category",
+    "Goal",
+    "Kind",
+    "Milestone",
+    "Sprint",
+    "TimeEntry",
+    "WorkItem",
+]
 
 KINDS_SQL = ", ".join(f"'{k.value}'" for k in Kind)
 CATEGORIES_SQL = ", ".join(f"'{c.value}'" for c in Category)

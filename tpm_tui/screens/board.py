@@ -43,11 +43,16 @@ class UndoStep:
 class BoardScreen(Screen[None]):
     """The backlog board: stories, bugs and tech debt (or features, or epics) in columns."""
 
+    AUTO_FOCUS = ""  # nothing: the board's keys work unfocused; see `current`
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "focus_column(-1)", "Column left", show=False),
         Binding("right,l", "focus_column(1)", "Column right", show=False),
-        Binding("j", "cursor(1)", "Card down", show=False),
-        Binding("k", "cursor(-1)", "Card up", show=False),
+        Binding("down,j", "cursor(1)", "Card down", show=False),
+        Binding("up,k", "cursor(-1)", "Card up", show=False),
+        Binding("pagedown", "cursor(10)", "Ten cards down", show=False),
+        Binding("pageup", "cursor(-10)", "Ten cards up", show=False),
+        Binding("home", "cursor(-100000)", "First card", show=False),
+        Binding("end", "cursor(100000)", "Last card", show=False),
         Binding("H,shift+left", "move_card(-1)", "Move left", key_display="H"),
         Binding("L,shift+right", "move_card(1)", "Move right", key_display="L"),
         Binding("K,shift+up", "reorder(-1)", "Raise", key_display="K"),
@@ -87,6 +92,8 @@ class BoardScreen(Screen[None]):
         self.columns: dict[str, KanbanColumn] = {}
         self.undo_steps: list[UndoStep] = []
         self.watcher: ChangeWatcher | None = None
+        self.current: str | None = None  # the column under the cursor (focus stays put:
+        # moving it between widgets would rebuild the footer on every key)
         self.generation = 0  # bumped by every local change; stale loads are dropped
 
     # ------------------------------------------------------------ set-up
@@ -158,10 +165,9 @@ class BoardScreen(Screen[None]):
         focus = message.focus if message.focus is not None else self.focused_id()
         for key, column in self.columns.items():
             column.show(data.cards.get(key, []), data.rollups, keep=focus)
-        typing = isinstance(self.focused, Input)  # never take the focus from the filter line
-        if not typing and focus is not None and (holder := self._column_of(focus)) is not None:
-            holder.cards.focus()
-        elif not typing and (first or self._current_column() is None):
+        if focus is not None and (holder := self._column_of(focus)) is not None:
+            self._set_current(holder)
+        elif first or self._current_column() is None:
             self._focus_first_card()
         self._update_status()
         if first:
@@ -171,10 +177,15 @@ class BoardScreen(Screen[None]):
     # ------------------------------------------------------------ helpers
 
     def _current_column(self) -> KanbanColumn | None:
-        widget = self.focused
-        while widget is not None and not isinstance(widget, KanbanColumn):
-            widget = widget.parent  # type: ignore[assignment]
-        return widget
+        return self.columns.get(self.current) if self.current is not None else None
+
+    def _set_current(self, column: KanbanColumn) -> None:
+        """Make `column` the one the keys act on (marked by a CSS class, not focus)."""
+        previous = self._current_column()
+        if previous is not None and previous is not column:
+            previous.remove_class("-current")
+        column.add_class("-current")
+        self.current = column.column.key
 
     def _column_of(self, item_id: int) -> KanbanColumn | None:
         return next((c for c in self.columns.values() if item_id in c.ids), None)
@@ -196,7 +207,7 @@ class BoardScreen(Screen[None]):
         columns = list(self.columns.values())
         target = next((c for c in columns if c.ids), columns[0] if columns else None)
         if target is not None:
-            target.cards.focus()
+            self._set_current(target)
 
     def _update_status(self) -> None:
         data = self.data
@@ -215,7 +226,7 @@ class BoardScreen(Screen[None]):
         if data.item_filter.active:
             parts += [" │ ", (f"filter {data.item_filter.text}", "bold $warning")]
             parts.append(f" hides {data.hidden} · esc clears")
-        self.query_one("#status-line", Static).update(Content.assemble(*parts))
+        self.query_one("#status-line", Static).update(Content.assemble(*parts), layout=False)
         hint = self.query_one("#empty-hint", Static)
         if data.shown:
             hint.display = False
@@ -237,12 +248,6 @@ class BoardScreen(Screen[None]):
             self.undo_steps.append(step)
             del self.undo_steps[:-UNDO_DEPTH]
 
-    def _show_columns(self, *keys: str, focus: int | None = None) -> None:
-        assert self.data is not None
-        for key in keys:
-            self.columns[key].show(self.data.cards[key], self.data.rollups, keep=focus)
-        self._update_status()
-
     def _poll_changes(self) -> None:
         if self.watcher is not None and self.watcher.changed():
             self.load(self.focused_id())
@@ -263,15 +268,16 @@ class BoardScreen(Screen[None]):
         if target is current:
             return
         row = current.cards.highlighted or 0
-        target.cards.focus()
-        if target.ids:
-            target.cards.highlighted = min(row, len(target.ids) - 1)
+        self._set_current(target)
+        target.highlight(None, row)
 
     def action_cursor(self, delta: int) -> None:
         """Move the cursor down or up the column."""
         column = self._current_column()
-        if column is not None:
-            (column.cards.action_cursor_down if delta > 0 else column.cards.action_cursor_up)()
+        if column is not None and column.ids:
+            row = column.cards.highlighted
+            row = 0 if row is None else max(0, min(len(column.ids) - 1, row + delta))
+            column.cards.highlighted = row
 
     # ------------------------------------------------------------ changes
 
@@ -293,11 +299,14 @@ class BoardScreen(Screen[None]):
             return
         before = {"status": item.status, "rank": item.rank, "done_at": item.done_at}
         self._changed(UndoStep("move", item.id, before, f"move of #{item.id}"))
-        source = self.data.cards[item.status]
-        source.remove(item)
+        self.data.cards[item.status].remove(item)
         self.data.cards[moved.status].append(moved)
-        self._show_columns(item.status, moved.status, focus=moved.id)
-        self.columns[moved.status].cards.focus()
+        self.columns[item.status].remove_card(item.id)
+        target = self.columns[moved.status]
+        target.append_card(moved, self.data.rollups.get(moved.id))
+        target.highlight(moved.id)
+        self._set_current(target)
+        self._update_status()
 
     def action_reorder(self, delta: int) -> None:
         """Raise (K) or lower (J) the card inside its column."""
@@ -323,7 +332,8 @@ class BoardScreen(Screen[None]):
             self.load(item.id)  # hidden neighbours took part: read the true order back
             return
         cards.insert(target, cards.pop(index))
-        self._show_columns(item.status, focus=item.id)
+        column.swap_cards(index, target, cards)  # neighbours: two cards redrawn
+        column.highlight(item.id)
 
     def action_archive(self) -> None:
         """Archive the card (u brings it back)."""
@@ -338,11 +348,9 @@ class BoardScreen(Screen[None]):
             self._error(error)
             return
         self._changed(UndoStep("archive", item.id, {}, f"archive of #{item.id}"))
-        cards = self.data.cards[item.status]
-        index = cards.index(item)
-        cards.remove(item)
-        follow = cards[min(index, len(cards) - 1)].id if cards else None
-        self._show_columns(item.status, focus=follow)
+        self.data.cards[item.status].remove(item)
+        self.columns[item.status].remove_card(item.id)
+        self._update_status()
         self.notify(f"Archived #{item.id} {item.title} — u brings it back", markup=False)
 
     def action_undo(self) -> None:
@@ -491,6 +499,13 @@ class BoardScreen(Screen[None]):
             self.generation += 1
             self.load(item_id)
 
+    @on(CardList.Clicked)
+    def _cards_clicked(self, event: CardList.Clicked) -> None:
+        """A click on a card makes its column the current one."""
+        column = event.cards.parent
+        if isinstance(column, KanbanColumn):
+            self._set_current(column)
+
     @on(OptionList.OptionSelected)
     def _card_chosen(self, event: OptionList.OptionSelected) -> None:
         if isinstance(event.option_list, CardList):
@@ -514,7 +529,7 @@ class BoardScreen(Screen[None]):
         field.display = False
         if had:
             self._apply_filter("")
-            self._focus_first_card() if self._current_column() is None else None
+            self._back_to_board()
 
     def _apply_filter(self, text: str) -> None:
         from tpm_tui.services.filters import parse_filter
@@ -537,8 +552,12 @@ class BoardScreen(Screen[None]):
     def _filter_done(self, event: Input.Submitted) -> None:
         if not event.value.strip():
             event.input.display = False
-        column = next(iter(self.columns.values()), None)
-        if column is not None:
+        self._back_to_board()
+
+    def _back_to_board(self) -> None:
+        """Give the keys back to the board (from the filter line or the epic tree)."""
+        self.set_focus(None)
+        if self._current_column() is None:
             self._focus_first_card()
 
     def on_key(self, event: Any) -> None:
@@ -550,7 +569,7 @@ class BoardScreen(Screen[None]):
         ):
             event.stop()
             self.action_clear_filter()
-            self._focus_first_card()
+            self._back_to_board()
 
     def action_level(self) -> None:
         """Switch between work items, features and epics."""
@@ -567,7 +586,7 @@ class BoardScreen(Screen[None]):
             self._load_tree()
             tree.focus()
         else:
-            self._focus_first_card()
+            self._back_to_board()
 
     @work(thread=True, exclusive=True, group="tree-load")
     def _load_tree(self) -> None:
@@ -597,6 +616,7 @@ class BoardScreen(Screen[None]):
             field.value = text
         field.display = bool(text)
         self._apply_filter(text)
+        self._back_to_board()
 
     # ------------------------------------------------------------ palette
 

@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 from textual.widgets.option_list import Option
 
 from tpm_tui.errors import InvalidInput
-from tpm_tui.models import Kind
+from tpm_tui.kinds import Kind
 
 FIBONACCI = "1 2 3 5 8 13 21"
 

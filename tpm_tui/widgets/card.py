@@ -3,10 +3,14 @@ points and epic. User text goes in as plain text, never as markup."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 
-from tpm_tui.models import Kind
-from tpm_tui.services.backlog import ItemView, Rollup
+from tpm_tui.kinds import Kind
+
+if TYPE_CHECKING:
+    from tpm_tui.services.backlog import ItemView, Rollup
 
 KIND_TAGS: dict[Kind, tuple[str, str]] = {
     Kind.EPIC: ("EPIC", "bold $secondary"),
@@ -38,3 +42,15 @@ def card_prompt(item: ItemView, rollup: Rollup | None = None) -> Content:
         details.append(f"@{item.owner}")
     second = Content.assemble((tag, style), (" · " + " · ".join(details), "dim"))
     return Content("\n").join([first, second])
+
+
+def card_key(item: ItemView, rollup: Rollup | None = None) -> tuple[object, ...]:
+    """What a card shows, to tell cheaply whether it must be drawn again."""
+    return (
+        item.kind,
+        item.title,
+        item.points,
+        item.epic_title,
+        item.owner,
+        (rollup.done_percent, rollup.total_points, rollup.items) if rollup else None,
+    )

@@ -4,13 +4,16 @@ narrows the board to what is under it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
 
-from tpm_tui.models import Kind
-from tpm_tui.services.backlog import ItemView, Rollup
+from tpm_tui.kinds import Kind
+
+if TYPE_CHECKING:
+    from tpm_tui.services.backlog import ItemView, Rollup
 
 
 def _label(item: ItemView, rollup: Rollup | None) -> Text:

@@ -1,0 +1,85 @@
+"""Child process for board_speed.py: start an app headless, print the seconds from
+process start to its first paint with data, and the max RSS in MiB, then exit."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+
+T0 = time.perf_counter()
+
+
+def current_rss_mib() -> float:
+    """Resident memory now (Linux /proc), else the peak from getrusage."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+RESULT: list[str] = []
+FRAME: list[float] = []
+
+
+def report(app: object) -> None:
+    """Note the time of the first paint (printed after the app ends: Textual captures
+    print while it runs)."""
+    elapsed = time.perf_counter() - T0
+    rss = current_rss_mib()
+    frame = FRAME[0] if FRAME else elapsed
+    RESULT.append(f"{frame:.4f} {elapsed:.4f} {rss:.1f}")
+    app.exit()  # type: ignore[attr-defined]
+
+
+def minimal() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello")
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(report, self)
+
+    Minimal().run(headless=True, size=(160, 50))
+
+
+def board(path: str) -> None:
+    from tpm_tui.app import TpmApp
+    from tpm_tui.clock import Clock
+    from tpm_tui.config import Location
+    from tpm_tui.screens.board import BoardScreen
+    from tpm_tui.workspace import Workspace
+
+    class Probe(TpmApp):
+        def on_mount(self) -> None:
+            super().on_mount()
+            self._poll = self.set_interval(0.005, self._check)
+
+        def _check(self) -> None:
+            screen = self.screen
+            if isinstance(screen, BoardScreen) and not FRAME:
+                self.call_after_refresh(lambda: FRAME.append(time.perf_counter() - T0))
+            if isinstance(screen, BoardScreen) and screen.data is not None and screen.columns:
+                self._poll.stop()
+                self.call_after_refresh(report, self)
+
+    from pathlib import Path
+
+    Probe(Workspace(Location(f"sqlite:///{path}", Path(path), "bench"), Clock())).run(
+        headless=True, size=(160, 50)
+    )
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "minimal":
+        minimal()
+    else:
+        board(sys.argv[2])
+    print(RESULT[0])

@@ -1,0 +1,118 @@
+"""How fast is the board? Cold start to the first painted board, a card move with L,
+and memory, each beside a floor measured in the same run.
+
+Run: .venv/bin/python benchmarks/board_speed.py
+Prints figures; never fails on a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+PROBE = Path(__file__).with_name("_board_probe.py")
+
+
+def make_workspace(path: Path, cards: int) -> None:
+    """A workspace with `cards` stories spread over the five columns (bulk insert)."""
+    from tpm_tui.config import Location
+    from tpm_tui.db import open_database
+    from tpm_tui.models import WorkItem
+
+    db = open_database(Location(f"sqlite:///{path}", path, "bench"))
+    now = datetime.now(UTC)
+    columns = ["backlog", "todo", "in_progress", "review", "done"]
+    with db.write() as session:
+        session.add_all(
+            WorkItem(
+                kind="story" if i % 5 else "bug",
+                title=f"Story number {i} about a customer-facing change",
+                status=columns[i % 5],
+                rank=i,
+                points=(1, 2, 3, 5, 8)[i % 5],
+                created_at=now,
+                updated_at=now,
+            )
+            for i in range(cards)
+        )
+    db.close()
+
+
+def child(args: list[str]) -> tuple[float, float, float]:
+    """Run the probe: seconds to the first paint of the screen, to the cards on screen,
+    and the max RSS in MiB."""
+    command = [sys.executable, str(PROBE), *args]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
+    frame, cards, rss = (float(x) for x in out.stdout.split())
+    return frame, cards, rss
+
+
+async def move_timings(path: Path, moves: int) -> tuple[float, float]:
+    """Median seconds for L (and a no-op key, the Pilot's own cost) at this size."""
+    from tpm_tui.app import TpmApp
+    from tpm_tui.clock import Clock
+    from tpm_tui.config import Location
+    from tpm_tui.screens.board import BoardScreen
+    from tpm_tui.workspace import Workspace
+
+    app = TpmApp(Workspace(Location(f"sqlite:///{path}", path, "bench"), Clock()))
+    async with app.run_test(size=(160, 50)) as pilot:
+        while not (isinstance(app.screen, BoardScreen) and app.screen.data is not None):
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        noop, move = [], []
+        for i in range(moves):
+            t = time.perf_counter()
+            await pilot.press("z")  # unbound: what a key costs the Pilot by itself
+            await pilot.pause()
+            noop.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            await pilot.press("L" if i % 2 == 0 else "H")
+            await pilot.pause()
+            move.append(time.perf_counter() - t)
+    return statistics.median(move), statistics.median(noop)
+
+
+def main() -> None:
+    os.environ["TEXTUAL_ANIMATIONS"] = "none"
+    runs = 5
+    with tempfile.TemporaryDirectory() as folder:
+        small, large = Path(folder) / "500.db", Path(folder) / "5000.db"
+        make_workspace(small, 500)
+        make_workspace(large, 5000)
+        floor = statistics.median(child(["minimal"])[0] for _ in range(runs))
+        starts = [child(["board", str(small)]) for _ in range(runs)]
+        frame = statistics.median(s[0] for s in starts)
+        cards = statistics.median(s[1] for s in starts)
+        print(f"cold start, median of {runs} runs (headless, 160x50)")
+        print(f"  minimal Textual app (one Static), first paint  {floor * 1000:6.0f} ms")
+        print(
+            f"  tpm board, first paint of the board screen     {frame * 1000:6.0f} ms"
+            f"  {frame / floor:4.2f}x floor"
+        )
+        print(
+            f"  tpm board, 500 cards on screen                 {cards * 1000:6.0f} ms"
+            f"  {cards / floor:4.2f}x floor"
+        )
+        for label, path in (("500", small), ("5,000", large)):
+            move, noop = asyncio.run(move_timings(path, 20))
+            net = max(0.0, move - noop)
+            print(
+                f"card move with L, {label:>5} cards: median {move * 1000:4.0f} ms key to repaint;"
+                f" a no-op key costs the Pilot {noop * 1000:.0f} ms: net {net * 1000:.0f} ms"
+            )
+        rss_min = child(["minimal"])[2]
+        rss_board = child(["board", str(large)])[2]
+        print(f"memory (RSS at first paint): minimal app {rss_min:.0f} MiB,", end=" ")
+        print(f"board with 5,000 cards {rss_board:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

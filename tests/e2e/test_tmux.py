@@ -1,0 +1,126 @@
+"""The real `tpm` in a real terminal (tmux): open the board, move a card, quit, and
+check what the command line sees. Polls the screen instead of sleeping."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_tpm
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+
+class Terminal:
+    """A tmux session running one command."""
+
+    def __init__(
+        self, command: str, env: dict[str, str], size: tuple[int, int] = (120, 40)
+    ) -> None:
+        self.name = f"tpm-e2e-{uuid.uuid4().hex[:8]}"
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(size[0]),
+                "-y",
+                str(size[1]),
+                f"env {exports} {command}; echo TPM-EXITED $?; sleep 30",
+            ],
+            check=True,
+        )
+
+    def screen(self) -> str:
+        """The visible text."""
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        """Poll until `text` is on screen; fail with the screen otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def keys(self, *keys: str) -> None:
+        """Press keys (tmux key names)."""
+        for key in keys:
+            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        """End the session."""
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture
+def terminal_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    env = {
+        "TPM_DB": str(tmp_path / "tpm.db"),
+        "TERM": "xterm-256color",
+        "PATH": os.environ.get("PATH", ""),
+        "TEXTUAL_ANIMATIONS": "none",
+    }
+    yield env
+
+
+def test_move_a_card_in_the_real_program(terminal_env: dict[str, str], tmp_path: Path) -> None:
+    db = Path(terminal_env["TPM_DB"])
+    for title in ("Export invoices", "Fix the footer"):
+        assert run_tpm("add", "story", title, "--points", "3", db_path=db).returncode == 0
+    term = Terminal(f"{shlex.quote(sys.executable)} -m tpm_tui", terminal_env)
+    try:
+        term.wait_for("#1 Export invoices")
+        term.wait_for("Backlog  2")
+        term.keys("L")  # move the focused card (#1) to To Do
+        term.wait_for("To Do  1")
+        term.keys("L")  # the focus went with it: on to In Progress
+        term.wait_for("1/5 WIP")
+        term.keys("q")
+        term.wait_for("TPM-EXITED 0")
+    finally:
+        term.close()
+    listed = run_tpm("list", "--format", "json", db_path=db)
+    statuses = {item["id"]: item["status"] for item in json.loads(listed.stdout)}
+    assert statuses == {1: "in_progress", 2: "backlog"}
+
+
+def test_a_file_that_is_not_a_database_is_refused_before_the_board(
+    terminal_env: dict[str, str], tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n" * 100)
+    env = {**terminal_env, "TPM_DB": str(notes)}
+    term = Terminal(f"{shlex.quote(sys.executable)} -m tpm_tui", env)
+    try:
+        screen = term.wait_for("TPM-EXITED 1")
+        assert f"tpm: {notes}: not a usable tpm database" in screen.replace("\n", "")
+        assert "Traceback" not in screen
+    finally:
+        term.close()
+    assert notes.read_text() == "not a database\n" * 100
