@@ -259,3 +259,28 @@ async def test_help_lists_the_screen_keys(seeded: Seeded, make_app: Callable[...
             assert expected in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_jumps_to_an_item_by_title(
+    seeded: Seeded, make_app: Callable[..., TpmApp]
+) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        assert board.focused_id() == seeded.story
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"PDF totals")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: board.focused_id() == seeded.bug)
+        assert board.current == "done"
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"Invoice export")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: board.focused_id() == seeded.feature)
+        assert board.data is not None and board.data.level.value == "features"

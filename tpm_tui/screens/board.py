@@ -456,20 +456,7 @@ class BoardScreen(Screen[None]):
         if item is None:
             return
         current = backlog.get_item(self.db, item.id)
-        fields = (
-            "kind",
-            "title",
-            "points",
-            "parent_id",
-            "status",
-            "sprint_id",
-            "owner",
-            "start_date",
-            "target_date",
-            "description",
-            "acceptance",
-        )
-        before = {name: getattr(current, name) for name in fields}
+        before = {name: getattr(current, name) for name in backlog.ITEM_FIELDS}
         initial = {
             **before,
             "kind": current.kind.value,

@@ -85,22 +85,21 @@ class Rollup:
         return 100 if self.self_done else 0
 
 
-EDITABLE = frozenset(
-    {
-        "kind",
-        "title",
-        "points",
-        "parent_id",
-        "status",
-        "sprint_id",
-        "owner",
-        "start_date",
-        "target_date",
-        "description",
-        "acceptance",
-        "goal_id",
-    }
+ITEM_FIELDS = (
+    "kind",
+    "title",
+    "points",
+    "parent_id",
+    "status",
+    "sprint_id",
+    "owner",
+    "start_date",
+    "target_date",
+    "description",
+    "acceptance",
 )
+"""The fields a person edits (the item form, `tpm edit`)."""
+EDITABLE = frozenset(ITEM_FIELDS) | {"goal_id"}
 
 
 def parse_kind(value: str) -> Kind:
