@@ -284,3 +284,23 @@ async def test_palette_jumps_to_an_item_by_title(
         await pilot.press("enter")
         await wait_until(pilot, lambda: board.focused_id() == seeded.feature)
         assert board.data is not None and board.data.level.value == "features"
+
+
+async def test_a_new_epic_shows_at_the_epic_level(
+    db: Database, make_app: Callable[..., TpmApp]
+) -> None:
+    from textual.widgets import Select
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, ItemForm))
+        app.screen.query_one("#field-kind", Select).value = "epic"
+        await pilot.press(*"Usage-based billing", "enter")
+        await wait_until(
+            pilot, lambda: board.data is not None and board.data.level.value == "epics"
+        )
+        await wait_until(pilot, lambda: board.focused_id() is not None)
+    epics = backlog.list_items(db)
+    assert [(i.kind.value, i.title) for i in epics] == [("epic", "Usage-based billing")]

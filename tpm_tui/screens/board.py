@@ -95,6 +95,7 @@ class BoardScreen(Screen[None]):
         self.current: str | None = None  # the column under the cursor (focus stays put:
         # moving it between widgets would rebuild the footer on every key)
         self.generation = 0  # bumped by every local change; stale loads are dropped
+        self._expect: int | None = None  # an item just saved, to say if a filter hides it
 
     # ------------------------------------------------------------ set-up
 
@@ -170,6 +171,10 @@ class BoardScreen(Screen[None]):
         elif first or self._current_column() is None:
             self._focus_first_card()
         self._update_status()
+        if self._expect is not None and self._expect == message.focus:
+            if self._column_of(self._expect) is None:
+                self.notify(f"Saved #{self._expect}; the filter hides it (esc clears it)")
+            self._expect = None
         if first:
             self.watcher = self.workspace.watcher()
             self.set_interval(1.0, self._poll_changes)
@@ -482,9 +487,18 @@ class BoardScreen(Screen[None]):
         )
 
     def _after_form(self, item_id: int | None) -> None:
-        if item_id is not None:
-            self.generation += 1
-            self.load(item_id)
+        """Show the saved item: at its level (a new epic shows the epics), under the
+        same filter (a note says so if the filter hides it)."""
+        from tpm_tui.services import backlog
+        from tpm_tui.services.board import Level
+
+        if item_id is None:
+            return
+        self.generation += 1
+        item = backlog.get_item(self.db, item_id)
+        self.level = {0: Level.EPICS, 1: Level.FEATURES}.get(item.kind.level, Level.WORK)
+        self._expect = item_id
+        self.load(item_id)
 
     @on(CardList.Clicked)
     def _cards_clicked(self, event: CardList.Clicked) -> None:
@@ -618,6 +632,8 @@ class BoardScreen(Screen[None]):
             ("Clear filter", "Show every card (esc)", self.action_clear_filter),
             ("Switch level", "Work items, features or epics (v)", self.action_level),
             ("Toggle epic tree", "Epics and features with progress (b)", self.action_tree),
+            ("Board", "Switch to the backlog board (1)", lambda: self.app.switch_mode("board")),
+            ("Help", "Every key of this screen (?)", lambda: self.app.run_action("help")),
         ]
 
     def jump_to(self, item_id: int) -> None:
