@@ -218,7 +218,8 @@ def log(
     tpm log 2h deliverables PRD draft --date yesterday
     """
     from tpm_tui.durations import parse_duration
-    from tpm_tui.services.timetrack import log_entry, parse_category
+    from tpm_tui.kinds import parse_category
+    from tpm_tui.services.timetrack import log_entry
 
     minutes = parse_duration(duration)
     parsed_category = parse_category(category)
@@ -237,7 +238,8 @@ def log(
 @pass_env
 def start(env: Env, category: str, note: tuple[str, ...], item_id: int | None) -> None:
     """Start a timer: CATEGORY [NOTE...]. A running timer is stopped first."""
-    from tpm_tui.services.timetrack import parse_category, start_timer
+    from tpm_tui.kinds import parse_category
+    from tpm_tui.services.timetrack import start_timer
 
     result = start_timer(
         env.db, env.clock, parse_category(category), " ".join(note), item_id=item_id
@@ -616,6 +618,25 @@ def list_(
 
 
 # ---------------------------------------------------------------- workspace
+
+
+@cli.command()
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@pass_env
+def config(env: Env, key: str | None, value: str | None) -> None:
+    """Show the settings, or set one: `tpm config week-target 38h`."""
+    from tpm_tui.services.settings import all_settings, get_setting, set_setting
+
+    if key is None:
+        for name, shown, help_text in all_settings(env.db):
+            click.echo(f"{name:<14}{shown:<10}{help_text}")
+    elif value is None:
+        click.echo(
+            dict((n, v) for n, v, _ in all_settings(env.db)).get(key) or get_setting(env.db, key)
+        )
+    else:
+        click.echo(f"{key} = {set_setting(env.db, key, value)}")
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tpm_tui.errors import InvalidInput
+
 
 class Kind(StrEnum):
     """What a work item is; the order is the hierarchy (an epic holds features...)."""
@@ -27,3 +29,15 @@ class Category(StrEnum):
     MEETINGS = "meetings"
     TOOLING = "tooling"
     DELIVERABLES = "deliverables"
+
+
+CATEGORY_NAMES = ", ".join(c.value for c in Category)
+
+
+def parse_category(text: str) -> Category:
+    """A category from its key or an unambiguous prefix (`m`, `meet`, `t`, `d`...)."""
+    raw = text.strip().lower()
+    matches = [c for c in Category if raw and c.value.startswith(raw)]
+    if len(matches) == 1:
+        return matches[0]
+    raise InvalidInput(f"unknown category {text!r}: use {CATEGORY_NAMES} (or m, t, d)", "category")

@@ -124,3 +124,12 @@ class TimeEntry(SQLModel, table=True):
     note: str = ""
     item_id: int | None = Field(default=None, foreign_key="work_item.id", index=True)
     created_at: dt.datetime
+
+
+class Setting(SQLModel, table=True):
+    """A workspace setting (the weekly hours target...), stored as text."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=200)

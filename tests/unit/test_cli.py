@@ -223,3 +223,12 @@ def test_version_and_bare_help(tpm) -> None:  # type: ignore[no-untyped-def]
     assert "Commands:" in tpm("--help").stdout
     no_terminal = tpm()
     assert no_terminal.exit_code == 2 and "needs a terminal" in no_terminal.stderr
+
+
+def test_config(tpm) -> None:  # type: ignore[no-untyped-def]
+    assert tpm("config").stdout.startswith("week-target   40h")
+    assert tpm("config", "week-target", "38h").stdout == "week-target = 38h\n"
+    assert tpm("config", "week-target").stdout == "38h\n"
+    bad = tpm("config", "week-target", "0m")
+    assert bad.exit_code == 2 and "from 1h to 168h" in bad.stderr
+    assert tpm("config", "colour").exit_code == 2

@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import location_for
 from tpm_tui import db as dbmod
@@ -192,3 +193,77 @@ def test_backup_is_a_consistent_copy(db: Database, clock: Clock) -> None:
     assert conn.execute("SELECT title FROM work_item").fetchall() == [("Kept in the backup",)]
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
+
+
+def test_a_database_at_every_earlier_revision_upgrades_with_its_rows(tmp_path: Path) -> None:
+    """Build a database at each earlier revision with a row in every table it has,
+    then open it: it reaches head, keeps every row, and a backup holds the old state."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(dbmod.MIGRATIONS_DIR))
+    revisions = [r.revision for r in ScriptDirectory.from_config(config).walk_revisions()]
+    earlier = [r for r in reversed(revisions) if r != HEAD_REVISION]
+    assert earlier, "there is an earlier revision to upgrade from"
+    for revision in earlier:
+        path = tmp_path / revision / "tpm.db"
+        path.parent.mkdir()
+        engine = sa.create_engine(f"sqlite:///{path}")
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+            conn.exec_driver_sql(
+                "INSERT INTO goal (id, title, description, position, created_at) "
+                "VALUES (1, 'Goal', '', 1, '2026-11-01 09:00:00.000000')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO sprint (id, name, start_date, end_date, goal) "
+                "VALUES (1, 'S1', '2026-11-23', '2026-12-06', '')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO milestone (id, title, date) VALUES (1, 'Beta', '2026-12-15')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO work_item (id, kind, parent_id, goal_id, title, description,"
+                " acceptance, status, rank, points, sprint_id, owner, created_at, updated_at)"
+                " VALUES"
+                " (1, 'epic', NULL, 1, 'Epic', '', '', 'backlog', 1, NULL, NULL, '',"
+                " '2026-11-01 09:00:00.000000', '2026-11-01 09:00:00.000000'),"
+                " (2, 'story', 1, NULL, 'Story', '', '', 'done', 2, 5, 1, 'ana',"
+                " '2026-11-01 09:00:00.000000', '2026-11-01 09:00:00.000000')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id,"
+                " created_at) VALUES (1, 'meetings', '2026-11-23 09:00:00.000000',"
+                " '2026-11-23 09:30:00.000000', 'standup', 2, '2026-11-23 09:30:00.000000')"
+            )
+        engine.dispose()
+        db = open_database(location_for(path))
+        with db.engine.connect() as conn:
+            assert (
+                conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+                == HEAD_REVISION
+            )
+            counts = {
+                t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
+                for t in ("goal", "sprint", "milestone", "work_item", "time_entry", "board_column")
+            }
+            assert counts == {
+                "goal": 1,
+                "sprint": 1,
+                "milestone": 1,
+                "work_item": 2,
+                "time_entry": 1,
+                "board_column": 5,
+            }
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert backlog.rollups(db)[1].done_percent == 100
+        db.close()
+        backups = list((path.parent / "backups").glob("*.db"))
+        assert len(backups) == 1
+        old = sqlite3.connect(backups[0])
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone() == (revision,)
+        assert old.execute("SELECT count(*) FROM work_item").fetchone() == (2,)
+        old.close()

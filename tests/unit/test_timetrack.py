@@ -11,19 +11,20 @@ from tests.conftest import BERLIN, NOW, Seeded
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
+from tpm_tui.kinds import parse_category
 from tpm_tui.models import Category
 from tpm_tui.services import timetrack
 
 
 def test_category_prefixes() -> None:
-    assert timetrack.parse_category("m") is Category.MEETINGS
-    assert timetrack.parse_category("Meet") is Category.MEETINGS
-    assert timetrack.parse_category("t") is Category.TOOLING
-    assert timetrack.parse_category("deliverables") is Category.DELIVERABLES
+    assert parse_category("m") is Category.MEETINGS
+    assert parse_category("Meet") is Category.MEETINGS
+    assert parse_category("t") is Category.TOOLING
+    assert parse_category("deliverables") is Category.DELIVERABLES
     with pytest.raises(InvalidInput, match="meetings, tooling, deliverables"):
-        timetrack.parse_category("x")
+        parse_category("x")
     with pytest.raises(InvalidInput):
-        timetrack.parse_category("")
+        parse_category("")
 
 
 def test_log_today_ends_now(db: Database, clock: Clock) -> None:

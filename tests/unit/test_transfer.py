@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import Seeded
 from tpm_tui.clock import Clock
-from tpm_tui.db import Database
+from tpm_tui.db import HEAD_REVISION, Database
 from tpm_tui.errors import Conflict, InvalidInput
-from tpm_tui.services import backlog, demo, planning, timetrack, transfer
+from tpm_tui.services import backlog, demo, planning, settings, timetrack, transfer
 
 
 def _without_stamp(data: dict[str, Any]) -> dict[str, Any]:
@@ -27,11 +27,13 @@ def exported(seeded: Seeded, clock: Clock) -> dict[str, Any]:
     planning.create_milestone(seeded.db, "Beta", date(2026, 12, 15))
     planning.create_goal(seeded.db, clock, "Customers bill themselves")
     backlog.set_archived(seeded.db, clock, seeded.debt, True)
+    settings.set_setting(seeded.db, "week-target", "38h")
     return transfer.export_workspace(seeded.db, clock)
 
 
 def test_export_holds_every_table(exported: dict[str, Any]) -> None:
-    assert exported["format"] == "tpm-export" and exported["schema"] == "0001"
+    assert exported["format"] == "tpm-export" and exported["schema"] == HEAD_REVISION
+    assert exported["settings"] == [{"key": "week-target", "value": "2280"}]
     assert [c["key"] for c in exported["columns"]] == [
         "backlog",
         "todo",

@@ -14,29 +14,20 @@ from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import InvalidInput, NotFound
-from tpm_tui.models import Category, TimeEntry, WorkItem
+from tpm_tui.kinds import Category, parse_category
+from tpm_tui.models import TimeEntry, WorkItem
 from tpm_tui.services import validate
 
 MAX_MINUTES = 24 * 60
 LONG_TIMER = timedelta(hours=10)
 MIN_TIMER = timedelta(minutes=1)
 DAY_STARTS_AT = time(9, 0)  # where a back-dated entry goes when its day is empty
-CATEGORY_NAMES = ", ".join(c.value for c in Category)
 
 
 class Keep(Enum):
     """A default meaning "leave this field as it is" where None means "clear it"."""
 
     KEEP = 0
-
-
-def parse_category(text: str) -> Category:
-    """A category from its key or an unambiguous prefix (`m`, `meet`, `t`, `d`...)."""
-    raw = text.strip().lower()
-    matches = [c for c in Category if raw and c.value.startswith(raw)]
-    if len(matches) == 1:
-        return matches[0]
-    raise InvalidInput(f"unknown category {text!r}: use {CATEGORY_NAMES} (or m, t, d)", "category")
 
 
 @dataclass(frozen=True)

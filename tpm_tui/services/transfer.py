@@ -13,7 +13,17 @@ from sqlmodel import SQLModel
 from tpm_tui.clock import Clock
 from tpm_tui.db import HEAD_REVISION, Database
 from tpm_tui.errors import Conflict, InvalidInput
-from tpm_tui.models import BoardColumn, Category, Goal, Kind, Milestone, Sprint, TimeEntry, WorkItem
+from tpm_tui.models import (
+    BoardColumn,
+    Category,
+    Goal,
+    Kind,
+    Milestone,
+    Setting,
+    Sprint,
+    TimeEntry,
+    WorkItem,
+)
 from tpm_tui.services import validate
 from tpm_tui.text import clean_block, clean_line
 
@@ -27,7 +37,10 @@ SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
     ("milestones", Milestone),
     ("items", WorkItem),
     ("time_entries", TimeEntry),
+    ("settings", Setting),
 )
+# What makes a workspace "not empty" for import: things a person made.
+CONTENT = ("goals", "sprints", "milestones", "items", "time_entries")
 _BLOCK_FIELDS = {"description", "acceptance", "goal"}
 _MAX_ROWS = 1_000_000
 
@@ -56,7 +69,7 @@ def export_workspace(db: Database, clock: Clock) -> dict[str, Any]:
         for name, model in SECTIONS:
             table = _table(model)
             columns = [c for c in table.columns if not (model is BoardColumn and c.name == "id")]
-            order = table.c.position if model is BoardColumn else table.c.id
+            order = table.c[{BoardColumn: "position", Setting: "key"}.get(model, "id")]
             rows = session.execute(sa.select(*columns).order_by(order)).all()
             data[name] = [
                 {c.name: _dump_value(v) for c, v in zip(columns, row, strict=True)} for row in rows
@@ -67,10 +80,15 @@ def export_workspace(db: Database, clock: Clock) -> dict[str, Any]:
 def is_empty(db: Database) -> bool:
     """Whether the workspace holds nothing a person made (the default columns don't count)."""
     with db.read() as session:
-        for _name, model in SECTIONS[1:]:
-            if session.execute(sa.select(_table(model).c.id).limit(1)).first() is not None:
-                return False
-    return True
+        return not _has_content(session)
+
+
+def _has_content(session: Any) -> bool:
+    return any(
+        session.execute(sa.select(_table(model).c.id).limit(1)).first() is not None
+        for name, model in SECTIONS
+        if name in CONTENT
+    )
 
 
 def _fail(where: str, message: str) -> InvalidInput:
@@ -139,7 +157,7 @@ def _parse_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         fields = model.model_fields
         out = []
         seen: set[Any] = set()
-        key_name = "key" if model is BoardColumn else "id"
+        key_name = "key" if model in (BoardColumn, Setting) else "id"
         for index, row in enumerate(rows):
             where = f"{name}[{index}]"
             if not isinstance(row, dict):
@@ -250,13 +268,11 @@ def import_workspace(db: Database, data: Any, *, replace: bool = False) -> dict[
     with db.write() as session:
         if db.is_sqlite:
             session.execute(sa.text("PRAGMA defer_foreign_keys=ON"))
-        if not replace:
-            for _name, model in SECTIONS[1:]:
-                if session.execute(sa.select(_table(model).c.id).limit(1)).first() is not None:
-                    raise Conflict(
-                        "the workspace is not empty: import --replace replaces it (a backup is "
-                        "taken first), or use another --db"
-                    )
+        if not replace and _has_content(session):
+            raise Conflict(
+                "the workspace is not empty: import --replace replaces it (a backup is "
+                "taken first), or use another --db"
+            )
         for _name, model in reversed(SECTIONS):
             session.execute(sa.delete(_table(model)))
         items = sorted(rows["items"], key=lambda it: Kind(it["kind"]).level)

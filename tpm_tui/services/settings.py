@@ -1,0 +1,75 @@
+"""Workspace settings: a few named values with defaults, checked when set."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tpm_tui.db import Database
+from tpm_tui.durations import format_duration, parse_duration
+from tpm_tui.errors import InvalidInput
+from tpm_tui.models import Setting
+
+
+def _week_target(text: str) -> str:
+    minutes = parse_duration(text)
+    if not 60 <= minutes <= 168 * 60:
+        raise InvalidInput("the weekly target must be from 1h to 168h", "week-target")
+    return str(minutes)
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One setting: what it means, its default, how a typed value is checked and shown."""
+
+    help: str
+    default: str
+    parse: Callable[[str], str]
+    show: Callable[[str], str]
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    "week-target": SettingSpec(
+        "hours a week the week screen measures the total against",
+        "2400",
+        _week_target,
+        lambda stored: format_duration(int(stored)),
+    ),
+}
+
+
+def _spec(key: str) -> SettingSpec:
+    if key not in SETTINGS:
+        raise InvalidInput(f"unknown setting {key!r}: use {', '.join(SETTINGS)}", "key")
+    return SETTINGS[key]
+
+
+def get_setting(db: Database, key: str) -> str:
+    """The stored value of `key`, or its default."""
+    spec = _spec(key)
+    with db.read() as session:
+        row = session.get(Setting, key)
+        return row.value if row is not None else spec.default
+
+
+def set_setting(db: Database, key: str, text: str) -> str:
+    """Check and store a value typed by a person; returns it as shown."""
+    spec = _spec(key)
+    value = spec.parse(text)
+    with db.write() as session:
+        row = session.get(Setting, key)
+        if row is None:
+            session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+    return spec.show(value)
+
+
+def all_settings(db: Database) -> list[tuple[str, str, str]]:
+    """(key, value as shown, help) for every setting."""
+    return [(key, spec.show(get_setting(db, key)), spec.help) for key, spec in SETTINGS.items()]
+
+
+def week_target_minutes(db: Database) -> int:
+    """The weekly hours target, in minutes (40h unless set)."""
+    return int(get_setting(db, "week-target"))
