@@ -626,15 +626,14 @@ def list_(
 @pass_env
 def config(env: Env, key: str | None, value: str | None) -> None:
     """Show the settings, or set one: `tpm config week-target 38h`."""
-    from tpm_tui.services.settings import all_settings, get_setting, set_setting
+    from tpm_tui.services.settings import SETTINGS, all_settings, get_setting, set_setting
 
     if key is None:
         for name, shown, help_text in all_settings(env.db):
             click.echo(f"{name:<14}{shown:<10}{help_text}")
     elif value is None:
-        click.echo(
-            dict((n, v) for n, v, _ in all_settings(env.db)).get(key) or get_setting(env.db, key)
-        )
+        stored = get_setting(env.db, key)  # refuses an unknown key
+        click.echo(SETTINGS[key].show(stored))
     else:
         click.echo(f"{key} = {set_setting(env.db, key, value)}")
 
