@@ -332,10 +332,10 @@ def status(env: Env) -> None:
 def report(env: Env, week: str | None, fmt: str) -> None:
     """Where a week's hours went, per category and day, against the typical shares."""
     from tpm_tui.dates import parse_week
-    from tpm_tui.services.reports import RENDERERS, week_report
+    from tpm_tui.services.reports import render_week
 
     monday = parse_week(week) if week else None
-    click.echo(RENDERERS[fmt](week_report(env.db, env.clock, monday)), nl=False)
+    click.echo(render_week(env.db, env.clock, monday, fmt), nl=False)
 
 
 # ---------------------------------------------------------------- backlog

@@ -7,9 +7,12 @@ import io
 import json
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from tests.conftest import BERLIN
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
+from tpm_tui.kinds import Category
 from tpm_tui.services import reports, timetrack
 
 MON, TUE = date(2026, 11, 23), date(2026, 11, 24)
@@ -109,3 +112,39 @@ def test_a_running_timer_counts_up_to_now(db: Database, clock: Clock) -> None:
     report = reports.week_report(db, clock)
     assert report.total_minutes == 40
     assert report.categories[2].percent == 100.0
+
+
+def test_top_items_and_the_four_weeks_before(seeded_week_db: tuple[Database, Clock, int]) -> None:
+    db, clock, story = seeded_week_db
+    view = reports.week_view(db, clock)
+    assert [(i.item_id, i.minutes) for i in view.items] == [(story, 180)]
+    # W47: meetings 50 %, tooling 50 %; W46: meetings 100 %; W45 and W44 empty.
+    assert view.weeks_compared == 2
+    assert view.previous == {
+        Category.MEETINGS: 75.0,
+        Category.TOOLING: 25.0,
+        Category.DELIVERABLES: 0.0,
+    }
+    assert view.target_minutes == 2400
+    md = reports.render_week(db, clock, None, "md")
+    assert f"- #{story} Export invoices (story): 3h" in md
+
+
+def test_previous_weeks_with_no_time_give_no_average(db: Database, clock: Clock) -> None:
+    previous, counted = reports.previous_shares(db, clock, MON)
+    assert counted == 0 and set(previous.values()) == {None}
+
+
+@pytest.fixture
+def seeded_week_db(db: Database, clock: Clock) -> tuple[Database, Clock, int]:
+    from tpm_tui.services import backlog
+
+    story = backlog.create_item(db, clock, "story", "Export invoices").id
+    timetrack.log_entry(db, clock, 120, "tooling", day=MON, item_id=story)
+    timetrack.log_entry(db, clock, 60, "deliverables", day=TUE, item_id=story)
+    timetrack.log_entry(db, clock, 30, "meetings", day=TUE)
+    timetrack.log_entry(db, clock, 60, "meetings", day=date(2026, 11, 17))  # W47
+    timetrack.log_entry(db, clock, 60, "tooling", day=date(2026, 11, 18))  # W47
+    timetrack.log_entry(db, clock, 45, "meetings", day=date(2026, 11, 10))  # W46
+    timetrack.log_entry(db, clock, 45, "meetings", day=date(2026, 10, 20))  # W43: too old
+    return db, clock, story

@@ -17,7 +17,8 @@ from tpm_tui.clock import Clock
 from tpm_tui.dates import week_label, week_start
 from tpm_tui.db import Database
 from tpm_tui.durations import format_duration
-from tpm_tui.models import Category, TimeEntry
+from tpm_tui.kinds import Category
+from tpm_tui.models import TimeEntry
 from tpm_tui.services.timetrack import seconds_expr, utc_param
 
 # The typical split of a technical product manager's week, in percent.
@@ -126,6 +127,107 @@ def week_report(db: Database, clock: Clock, day: date | None = None) -> WeekRepo
     return WeekReport(monday, shares, days)
 
 
+@dataclass(frozen=True)
+class ItemTime:
+    """Time a work item took in a week."""
+
+    item_id: int
+    title: str
+    kind: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class WeekView:
+    """Everything the week screen and the status report show about one week."""
+
+    report: WeekReport
+    items: list[ItemTime]
+    previous: dict[Category, float | None]  # average share over the weeks before
+    weeks_compared: int
+    target_minutes: int
+
+
+def _week_bounds(clock: Clock, monday: date, weeks: int) -> list[Any]:
+    return [clock.day_bounds(monday + timedelta(weeks=i))[0] for i in range(weeks + 1)]
+
+
+def top_items(db: Database, clock: Clock, monday: date, limit: int = 5) -> list[ItemTime]:
+    """The work items that took the most time in the week, summed in SQL."""
+    from tpm_tui.models import WorkItem
+
+    start, end = _week_bounds(clock, monday, 1)
+    seconds = sa.func.sum(seconds_expr(clock.now()))
+    query = (
+        sa.select(col(WorkItem.id), col(WorkItem.title), col(WorkItem.kind), seconds)
+        .join(WorkItem, col(WorkItem.id) == col(TimeEntry.item_id))
+        .where(
+            col(TimeEntry.started_at) >= utc_param(start),
+            col(TimeEntry.started_at) < utc_param(end),
+        )
+        .group_by(col(WorkItem.id))
+        .order_by(seconds.desc(), col(WorkItem.id))
+        .limit(limit)
+    )
+    with db.read() as session:
+        return [
+            ItemTime(int(i), str(t), str(k), (int(sec or 0) + 30) // 60)
+            for i, t, k, sec in session.execute(query)
+        ]
+
+
+def previous_shares(
+    db: Database, clock: Clock, monday: date, weeks: int = 4
+) -> tuple[dict[Category, float | None], int]:
+    """Each category's share averaged over the `weeks` weeks before `monday` that have
+    any time logged (one query); and how many such weeks there were."""
+    first = monday - timedelta(weeks=weeks)
+    bounds = _week_bounds(clock, first, weeks)
+    week_index = sa.case(
+        *[(col(TimeEntry.started_at) < utc_param(bounds[i + 1]), i) for i in range(weeks)],
+        else_=weeks,
+    )
+    query = (
+        sa.select(
+            week_index.label("week"),
+            col(TimeEntry.category),
+            sa.func.sum(seconds_expr(clock.now())),
+        )
+        .where(
+            col(TimeEntry.started_at) >= utc_param(bounds[0]),
+            col(TimeEntry.started_at) < utc_param(bounds[weeks]),
+        )
+        .group_by("week", col(TimeEntry.category))
+    )
+    per_week: dict[int, dict[Category, int]] = {}
+    with db.read() as session:
+        for index, category, total in session.execute(query):
+            per_week.setdefault(int(index), {})[Category(category)] = int(total or 0)
+    shares: dict[Category, list[float]] = {c: [] for c in Category}
+    for totals in per_week.values():
+        week_total = sum(totals.values())
+        if week_total:
+            for c in Category:
+                shares[c].append(100 * totals.get(c, 0) / week_total)
+    counted = sum(1 for totals in per_week.values() if sum(totals.values()))
+    return (
+        {c: (round(sum(v) / len(v), 1) if v else None) for c, v in shares.items()},
+        counted,
+    )
+
+
+def week_view(db: Database, clock: Clock, day: date | None = None) -> WeekView:
+    """The week holding `day` (this week by default) with its top items, the four weeks
+    before it for comparison, and the weekly target."""
+    from tpm_tui.services.settings import week_target_minutes
+
+    report = week_report(db, clock, day)
+    previous, counted = previous_shares(db, clock, report.start)
+    return WeekView(
+        report, top_items(db, clock, report.start), previous, counted, week_target_minutes(db)
+    )
+
+
 # ---------------------------------------------------------------- renderings
 
 
@@ -216,8 +318,9 @@ def render_csv(report: WeekReport) -> str:
     return out.getvalue()
 
 
-def render_markdown(report: WeekReport) -> str:
-    """A status-report section to paste into a weekly update."""
+def render_markdown(report: WeekReport, items: list[ItemTime] | None = None) -> str:
+    """A status-report section to paste into a weekly update: the headline split, the
+    table, the items that took the most time, and what sat outside its band."""
     total = report.total_minutes
     lines = [f"## Time, week {report.label} ({_span(report)})", ""]
     if not total:
@@ -239,6 +342,11 @@ def render_markdown(report: WeekReport) -> str:
         lines.append(
             f"| {row.day:%a %d %b} | " + " | ".join(cells) + f" | {format_duration(row.total)} |"
         )
+    if items:
+        lines += ["", "**Most time went to:**", ""]
+        lines += [
+            f"- #{i.item_id} {i.title} ({i.kind}): {format_duration(i.minutes)}" for i in items
+        ]
     notable = [s for s in report.categories if s.verdict != "within"]
     if notable:
         lines.append("")
@@ -250,4 +358,12 @@ def render_markdown(report: WeekReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv, "md": render_markdown}
+RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv}
+
+
+def render_week(db: Database, clock: Clock, day: date | None, fmt: str) -> str:
+    """The week in one of FORMATS: what `tpm report` prints and the week screen exports."""
+    if fmt == "md":
+        report = week_report(db, clock, day)
+        return render_markdown(report, top_items(db, clock, report.start))
+    return RENDERERS[fmt](week_report(db, clock, day))
