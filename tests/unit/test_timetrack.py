@@ -170,3 +170,16 @@ def test_delete_and_restore(db: Database, clock: Clock) -> None:
     assert timetrack.entries_for_day(db, clock, NOW.date()) == []
     back = timetrack.restore_entry(db, clock, gone)
     assert back == entry
+
+
+def test_overlaps_and_recent_entries(db: Database, clock: Clock) -> None:
+    a = timetrack.log_entry(db, clock, 60, "meetings", "a")  # 09:00-10:00
+    b = timetrack.log_entry(db, clock, 30, "tooling", "b")  # 09:30-10:00: overlaps a
+    c = timetrack.log_entry(db, clock, 30, "tooling", "c", day=date(2026, 11, 25))
+    entries = timetrack.entries_for_day(db, clock, NOW.date())
+    assert timetrack.overlapping(entries, NOW) == {a.id, b.id}
+    assert (
+        timetrack.overlapping(timetrack.entries_for_day(db, clock, c.started_at.date()), NOW)
+        == set()
+    )
+    assert [e.note for e in timetrack.recent_entries(db, clock, limit=2)] == ["b", "a"]

@@ -121,13 +121,16 @@ def seconds_expr(now: datetime) -> Any:
     )
 
 
-def _views(session: Session, clock: Clock, where: Any, order: Any = None) -> list[EntryView]:
+def _views(
+    session: Session, clock: Clock, where: Any, order: Any = None, limit: int | None = None
+) -> list[EntryView]:
     now = clock.now()
     query = (
         sa.select(TimeEntry, seconds_expr(now), col(WorkItem.title))
         .outerjoin(WorkItem, col(WorkItem.id) == col(TimeEntry.item_id))
         .where(where)
         .order_by(order if order is not None else col(TimeEntry.started_at))
+        .limit(limit)
     )
     return [
         EntryView(
@@ -439,3 +442,22 @@ def restore_entry(db: Database, clock: Clock, view: EntryView) -> EntryView:
         session.add(entry)
         session.flush()
         return _one(session, clock, view.id)
+
+
+def overlapping(entries: list[EntryView], now: datetime) -> set[int]:
+    """Ids of entries whose time overlaps another's (a running timer runs to `now`)."""
+    spans = sorted((e.started_at, e.ended_at or now, e.id) for e in entries)
+    found: set[int] = set()
+    latest_end, latest_id = None, None
+    for start, end, entry_id in spans:
+        if latest_end is not None and start < latest_end:
+            found.update((entry_id, latest_id))  # type: ignore[arg-type]
+        if latest_end is None or end > latest_end:
+            latest_end, latest_id = end, entry_id
+    return found
+
+
+def recent_entries(db: Database, clock: Clock, limit: int = 50) -> list[EntryView]:
+    """The latest entries, newest first (for quick-log history and completions)."""
+    with db.read() as session:
+        return _views(session, clock, sa.true(), col(TimeEntry.started_at).desc(), limit)
