@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from tpm_tui.errors import TpmError
 from tpm_tui.screens.board import BoardCommands, BoardScreen
 from tpm_tui.screens.help import HelpScreen
+from tpm_tui.screens.timekeeping import QuickLogScreen, StartTimerScreen, StopTimerScreen
+from tpm_tui.timekeeper import TimeKeeper
+from tpm_tui.widgets.timer_badge import TimerBadge
 from tpm_tui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tpm_tui.services.timetrack import EntryView
 
 
 class TpmApp(App[None]):
@@ -22,6 +30,9 @@ class TpmApp(App[None]):
     MODES: ClassVar = {"board": BoardScreen}
     COMMANDS = App.COMMANDS | {BoardCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "quick_log", "Log time"),
+        Binding("s", "start_timer", "Timer"),
+        Binding("S", "stop_timer", "Stop", key_display="S"),
         Binding("1", "switch_mode('board')", "Board", tooltip="The backlog board"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -33,10 +44,74 @@ class TpmApp(App[None]):
         self.start_mode = mode
         self.failure: str | None = None
         self.sub_title = workspace.name
+        self.timekeeper = TimeKeeper(workspace)
+        self.timer: EntryView | None = None  # the running timer, as last read
 
     def on_mount(self) -> None:
-        """Open on the requested screen."""
+        """Open on the requested screen; keep the timer badge ticking."""
         self.switch_mode(self.start_mode)
+        self.set_interval(1.0, self._tick)
+        self.set_interval(5.0, self.read_timer)
+
+    # ------------------------------------------------------------ the timer badge
+
+    @work(thread=True, exclusive=True, group="timer")
+    def read_timer(self) -> None:
+        """Read the running timer (it may have been started in another terminal)."""
+        if self.failure is not None:
+            return
+        try:
+            timer = self.timekeeper.running()
+        except TpmError:
+            return
+        self.call_from_thread(self._set_timer, timer)
+
+    def _set_timer(self, timer: EntryView | None) -> None:
+        self.timer = timer
+        self._tick()
+
+    def _tick(self) -> None:
+        """Hand the elapsed time to the badges of the current screen."""
+        timer = self.timer
+        for badge in self.screen.query(TimerBadge):
+            if timer is None:
+                badge.show_timer(None)
+            else:
+                elapsed = self.workspace.clock.now() - timer.started_at
+                badge.show_timer(timer.category.value, timer.note, int(elapsed.total_seconds()))
+
+    # ------------------------------------------------------------ time keys
+
+    def _done(self, message: str | None) -> None:
+        if message:
+            self.notify(message, markup=False)
+            self.read_timer()
+
+    def action_quick_log(self) -> None:
+        """t: log time in one line."""
+        keeper = self.timekeeper
+        history, notes = keeper.history()
+        self.push_screen(
+            QuickLogScreen(keeper.quick_check, keeper.quick_save, history, notes), self._done
+        )
+
+    def action_start_timer(self) -> None:
+        """s: start a timer on a category."""
+        keeper = self.timekeeper
+        self.push_screen(StartTimerScreen(keeper.start_check, keeper.start_save), self._done)
+
+    def action_stop_timer(self) -> None:
+        """S: stop the running timer (asking first if it was probably forgotten)."""
+        keeper = self.timekeeper
+        try:
+            question = keeper.stop_question()
+            if question is None:
+                self._done(keeper.stop_save(""))
+                return
+        except TpmError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self.push_screen(StopTimerScreen(question, keeper.stop_check, keeper.stop_save), self._done)
 
     def fail(self, message: str) -> None:
         """Leave with an error the command line prints (e.g. a database it cannot open)."""

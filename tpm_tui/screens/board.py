@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from tpm_tui.errors import InvalidInput, TpmError
 from tpm_tui.widgets.epic_tree import EpicTree
 from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
+from tpm_tui.widgets.timer_badge import TimerBadge
 
 if TYPE_CHECKING:
     from tpm_tui.db import ChangeWatcher, Database
@@ -111,7 +112,9 @@ class BoardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="▦")
-        yield Static(Content("Opening the workspace…"), id="status-line")
+        with Horizontal(id="status-bar"):
+            yield Static(Content("Opening the workspace…"), id="status-line")
+            yield TimerBadge()
         yield Static("", id="empty-hint")
         with Horizontal(id="board-body"):
             tree = EpicTree()
@@ -176,6 +179,7 @@ class BoardScreen(Screen[None]):
                 self.notify(f"Saved #{self._expect}; the filter hides it (esc clears it)")
             self._expect = None
         if first:
+            cast(Any, self.app).read_timer()
             self.watcher = self.workspace.watcher()
             self.set_interval(1.0, self._poll_changes)
 

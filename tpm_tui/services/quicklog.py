@@ -71,3 +71,21 @@ def describe(entry: QuickLog, today: date, item_title: str | None = None) -> str
     if entry.day is not None and entry.day != today:
         parts.append(f"{entry.day:%a %d %b}")
     return " · ".join(parts)
+
+
+def parse_timer_line(text: str) -> tuple[Category, str, int | None]:
+    """`CATEGORY [note…] [#item]` for starting a timer."""
+    words = text.split()
+    if not words:
+        raise InvalidInput("type m, t or d (then an optional note and #item)", "timer")
+    category = parse_category(words[0])
+    note: list[str] = []
+    item_id: int | None = None
+    for word in words[1:]:
+        if m := _ITEM.fullmatch(word):
+            if item_id is not None:
+                raise InvalidInput("one #item per timer", "timer")
+            item_id = int(m[1])
+        else:
+            note.append(word)
+    return category, " ".join(note), item_id

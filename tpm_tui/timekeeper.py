@@ -1,0 +1,151 @@
+"""What `t`, `s` and `S` do, from any screen: reads the typed line, checks it with the
+services and saves it. The modals get these as callables, so no widget touches the
+database."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tpm_tui.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from tpm_tui.services.timetrack import EntryView
+    from tpm_tui.workspace import Workspace
+
+
+class TimeKeeper:
+    """Time actions over one workspace."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def _item_title(self, item_id: int | None) -> str | None:
+        from tpm_tui.services import backlog
+
+        if item_id is None:
+            return None
+        try:
+            return backlog.get_item(self.workspace.open(), item_id).title
+        except InvalidInput:
+            raise InvalidInput(f"no item #{item_id}", "item_id") from None
+
+    # ------------------------------------------------------------ quick log
+
+    def quick_check(self, text: str) -> str:
+        """The preview of a quick-log line (raises InvalidInput while it doesn't parse)."""
+        from tpm_tui.services.quicklog import describe, parse_quick_log
+
+        today = self.workspace.clock.today()
+        entry = parse_quick_log(text, today)
+        return describe(entry, today, self._item_title(entry.item_id))
+
+    def quick_save(self, text: str) -> str:
+        """Save a quick-log line exactly as previewed."""
+        from tpm_tui.services.quicklog import parse_quick_log
+        from tpm_tui.services.timetrack import log_entry
+
+        ws = self.workspace
+        entry = parse_quick_log(text, ws.clock.today())
+        saved = log_entry(
+            ws.open(),
+            ws.clock,
+            entry.minutes,
+            entry.category,
+            entry.note,
+            day=entry.day,
+            item_id=entry.item_id,
+        )
+        return f"Logged {saved.describe()} ({saved.span()})"
+
+    def history(self) -> tuple[list[str], list[str]]:
+        """Earlier entries as quick-log lines (newest first) and their distinct notes."""
+        from tpm_tui.durations import format_duration
+        from tpm_tui.services.timetrack import recent_entries
+
+        lines: list[str] = []
+        notes: list[str] = []
+        for entry in recent_entries(self.workspace.open(), self.workspace.clock):
+            if entry.running:
+                continue
+            line = f"{format_duration(entry.minutes)} {entry.category.value}"
+            line += f" {entry.note}" if entry.note else ""
+            line += f" #{entry.item_id}" if entry.item_id is not None else ""
+            if line not in lines:
+                lines.append(line)
+            if entry.note and entry.note not in notes:
+                notes.append(entry.note)
+        return lines, notes
+
+    # ------------------------------------------------------------ timer
+
+    def running(self) -> EntryView | None:
+        """The running timer, if any."""
+        from tpm_tui.services.timetrack import running_timer
+
+        return running_timer(self.workspace.open(), self.workspace.clock)
+
+    def start_check(self, text: str) -> str:
+        """The preview of a timer line."""
+        from tpm_tui.services.quicklog import parse_timer_line
+
+        category, note, item_id = parse_timer_line(text)
+        parts = [f"start {category.value}"]
+        if note:
+            parts.append(note)
+        if item_id is not None:
+            parts.append(f"#{item_id} {self._item_title(item_id)}")
+        current = self.running()
+        if current is not None:
+            parts.append(f"(stops the {current.category.value} timer)")
+        return " · ".join(parts)
+
+    def start_save(self, text: str) -> str:
+        """Start the timer (stopping a running one, and saying so)."""
+        from tpm_tui.services.quicklog import parse_timer_line
+        from tpm_tui.services.timetrack import start_timer
+
+        category, note, item_id = parse_timer_line(text)
+        ws = self.workspace
+        result = start_timer(ws.open(), ws.clock, category, note, item_id=item_id)
+        message = f"Started {category.value}" + (f" · {note}" if note else "")
+        if result.stopped is not None:
+            message = f"{result.stopped.describe()}; {message[0].lower()}{message[1:]}"
+        return message
+
+    def stop_question(self) -> str | None:
+        """For a timer left running past midnight or over ten hours, the question to ask."""
+        from tpm_tui.durations import format_duration
+        from tpm_tui.services.timetrack import needs_confirmation
+
+        timer = self.running()
+        if timer is None or not needs_confirmation(timer, self.workspace.clock.now()):
+            return None
+        return (
+            f"The {timer.category.value} timer has run {format_duration(timer.minutes)} "
+            f"since {timer.started_at:%a %H:%M}. Keep it, or end it at…"
+        )
+
+    def _stop_at(self, text: str) -> object:
+        from tpm_tui.dates import parse_clock_time
+        from tpm_tui.services.timetrack import stop_time_at
+
+        timer = self.running()
+        if timer is None:
+            raise InvalidInput("no timer is running")
+        if not text.strip():
+            return None
+        clock = self.workspace.clock
+        return stop_time_at(timer, parse_clock_time(text), clock.now(), clock)
+
+    def stop_check(self, text: str) -> str:
+        """The preview of an answer to the stop question."""
+        at = self._stop_at(text)
+        return "keep it as it is" if at is None else f"end it at {at:%a %d %b %H:%M}"
+
+    def stop_save(self, text: str) -> str:
+        """Stop the timer now, or at the typed time."""
+        from tpm_tui.services.timetrack import stop_timer
+
+        at = self._stop_at(text)
+        ws = self.workspace
+        return stop_timer(ws.open(), ws.clock, at=at).describe()  # type: ignore[arg-type]
