@@ -12,7 +12,9 @@ from textual.binding import Binding, BindingType
 from tpm_tui.errors import TpmError
 from tpm_tui.screens.board import BoardCommands, BoardScreen
 from tpm_tui.screens.help import HelpScreen
+from tpm_tui.screens.time import TimeScreen
 from tpm_tui.screens.timekeeping import QuickLogScreen, StartTimerScreen, StopTimerScreen
+from tpm_tui.screens.week import WeekScreen
 from tpm_tui.timekeeper import TimeKeeper
 from tpm_tui.widgets.timer_badge import TimerBadge
 from tpm_tui.workspace import Workspace
@@ -27,13 +29,15 @@ class TpmApp(App[None]):
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "tpm"
-    MODES: ClassVar = {"board": BoardScreen}
+    MODES: ClassVar = {"board": BoardScreen, "time": TimeScreen, "week": WeekScreen}
     COMMANDS = App.COMMANDS | {BoardCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "quick_log", "Log time"),
         Binding("s", "start_timer", "Timer"),
         Binding("S", "stop_timer", "Stop", key_display="S"),
         Binding("1", "switch_mode('board')", "Board", tooltip="The backlog board"),
+        Binding("3", "switch_mode('time')", "Time", tooltip="Today's entries"),
+        Binding("4", "switch_mode('week')", "Week", tooltip="The week against the typical split"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]

@@ -186,6 +186,20 @@ def board(env: Env) -> None:
     _run_tui(env, "board")
 
 
+@cli.command(name="time")
+@pass_env
+def time_(env: Env) -> None:
+    """Open today's time entries."""
+    _run_tui(env, "time")
+
+
+@cli.command()
+@pass_env
+def week(env: Env) -> None:
+    """Open this week's breakdown against the typical split."""
+    _run_tui(env, "week")
+
+
 # ---------------------------------------------------------------- time
 
 
@@ -638,26 +652,12 @@ def config(env: Env, key: str | None, value: str | None) -> None:
         click.echo(f"{key} = {set_setting(env.db, key, value)}")
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Write a file 0600 atomically: a crash leaves the old file or the new one."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @pass_env
 def export(env: Env, file: Path | None) -> None:
     """Write the whole workspace as JSON to FILE (or to standard output)."""
+    from tpm_tui.config import write_private_text
     from tpm_tui.services.transfer import export_workspace
 
     text = json.dumps(export_workspace(env.db, env.clock), indent=1, ensure_ascii=False) + "\n"
@@ -665,7 +665,7 @@ def export(env: Env, file: Path | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        _write_private(file, text)
+        write_private_text(file, text)
     except OSError as exc:
         raise StorageError(f"{file}: cannot write the export ({exc.strerror})") from exc
     click.echo(f"exported to {file}", err=True)

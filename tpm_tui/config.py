@@ -107,3 +107,28 @@ def create_private_file(path: Path) -> bool:
     os.close(fd)
     os.chmod(path, 0o600)
     return True
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write a file 0600 atomically: a crash leaves the old file or the new one."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def reports_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where the week screen writes its reports: TPM_REPORTS, else Documents/tpm."""
+    env = os.environ if env is None else env
+    if env.get("TPM_REPORTS"):
+        return Path(env["TPM_REPORTS"]).expanduser().absolute()
+    from platformdirs import user_documents_dir
+
+    return Path(user_documents_dir()) / "tpm"

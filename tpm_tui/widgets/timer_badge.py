@@ -27,12 +27,17 @@ class TimerBadge(Static):
     }
     """
 
+    _width = -1
+
     def show_timer(self, category: str | None, note: str = "", seconds: int = 0) -> None:
-        """Display a running timer (or clear the badge when `category` is None)."""
+        """Display a running timer (or clear the badge when `category` is None). Only a
+        change of width costs a layout; the seconds ticking by do not."""
         if category is None:
-            self.set_class(False, "-running")
-            self.update(Content.assemble(("no timer · s starts one", "dim")), layout=False)
-            return
-        self.set_class(True, "-running")
-        label = f"⏱ {category}" + (f" · {note}" if note else "")
-        self.update(Content.assemble(label, "  ", elapsed_text(seconds), ("  S stops", "dim")))
+            content = Content.assemble(("no timer · s starts one", "dim"))
+        else:
+            label = f"⏱ {category}" + (f" · {note[:30]}" if note else "")
+            content = Content.assemble(label, "  ", elapsed_text(seconds), ("  S stops", "dim"))
+        self.set_class(category is not None, "-running")
+        width = content.cell_length
+        self.update(content, layout=width != self._width)
+        self._width = width

@@ -1,0 +1,288 @@
+"""The time screen: one day's entries, its totals per category, and editing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tpm_tui.durations import format_duration
+from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.widgets.timer_badge import TimerBadge
+
+if TYPE_CHECKING:
+    from tpm_tui.services.timetrack import EntryView
+    from tpm_tui.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class DayData:
+    """A day's entries, which of them overlap, and the day's totals."""
+
+    day: date
+    entries: list[EntryView]
+    overlaps: set[int]
+    totals: dict[str, int]
+
+
+class TimeScreen(Screen[None]):
+    """Today's time (or any day's): each entry, the day's totals, edit and delete."""
+
+    AUTO_FOCUS = "#entries"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left_square_bracket", "day(-1)", "Previous day", key_display="["),
+        Binding("right_square_bracket", "day(1)", "Next day", key_display="]"),
+        Binding("full_stop", "today", "Today", key_display="."),
+        Binding("e,enter", "edit", "Edit", key_display="e"),
+        Binding("x", "delete", "Delete"),
+        Binding("u", "undo", "Undo"),
+    ]
+
+    class Loaded(Message):
+        """A day read off the UI thread."""
+
+        def __init__(self, data: DayData, focus: int | None) -> None:
+            super().__init__()
+            self.data = data
+            self.focus = focus
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.day: date | None = None
+        self.data: DayData | None = None
+        self.undo_steps: list[tuple[str, Any]] = []
+
+    @property
+    def workspace(self) -> Workspace:
+        """The app's workspace."""
+        return cast(Any, self.app).workspace  # type: ignore[no-any-return]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◷")
+        with Horizontal(id="status-bar"):
+            yield Static(Content("Reading the day…"), id="status-line")
+            yield TimerBadge()
+        table: DataTable[Any] = DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+        table.add_columns("start", "end", "time", "category", "note", "item", "")
+        yield table
+        yield Static("", id="day-totals")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Read today."""
+        self.sub_title = self.workspace.name
+        self.load(None)
+
+    def on_screen_resume(self) -> None:
+        """Coming back (3 from another screen) shows fresh figures."""
+        if self.data is not None:
+            self.load(self.day)
+
+    @work(thread=True, exclusive=True, group="time-load")
+    def load(self, day: date | None, focus: int | None = None) -> None:
+        """Read one day's entries and totals."""
+        from tpm_tui.services.timetrack import entries_for_day, overlapping
+
+        ws = self.workspace
+        try:
+            db = ws.open()
+            target = day or ws.clock.today()
+            entries = entries_for_day(db, ws.clock, target)
+        except TpmError as error:
+            self.app.call_from_thread(cast(Any, self.app).fail, str(error))
+            return
+        totals: dict[str, int] = {}
+        for entry in entries:
+            totals[entry.category.value] = totals.get(entry.category.value, 0) + entry.minutes
+        data = DayData(target, entries, overlapping(entries, ws.clock.now()), totals)
+        self.post_message(self.Loaded(data, focus))
+
+    def on_time_screen_loaded(self, message: Loaded) -> None:
+        """Fill the table, keeping the cursor on the same entry."""
+        data = message.data
+        table = self.query_one("#entries", DataTable)
+        keep = message.focus if message.focus is not None else self._selected_id()
+        self.day, self.data = data.day, data
+        table.clear()
+        for entry in data.entries:
+            end = "running" if entry.ended_at is None else f"{entry.ended_at:%H:%M}"
+            item = f"#{entry.item_id} {entry.item_title or ''}".strip() if entry.item_id else ""
+            table.add_row(
+                f"{entry.started_at:%H:%M}",
+                end,
+                format_duration(entry.minutes),
+                entry.category.value,
+                Text(entry.note),  # user text: never markup
+                Text(item),
+                Text("⚠ overlaps", style="bold yellow") if entry.id in data.overlaps else "",
+                key=str(entry.id),
+            )
+        ids = [e.id for e in data.entries]
+        if keep in ids:
+            table.move_cursor(row=ids.index(keep))
+        self._update_totals()
+
+    def _update_totals(self) -> None:
+        data = self.data
+        assert data is not None
+        total = sum(data.totals.values())
+        today = self.workspace.clock.today()
+        label = (
+            "today"
+            if data.day == today
+            else ("yesterday" if data.day == today - timedelta(days=1) else "")
+        )
+        heading = f"{data.day:%A %d %B %Y}" + (f" ({label})" if label else "")
+        self.query_one("#status-line", Static).update(
+            Content.assemble((heading, "bold"), "   [ ] move a day · . today"), layout=False
+        )
+        totals = self.query_one("#day-totals", Static)
+        if not total:
+            totals.update(
+                Content("No time logged on this day yet — press t to log some, s to start a timer.")
+            )
+            return
+        parts: list[tuple[str, str] | str] = [("Total ", "bold"), (format_duration(total), "bold")]
+        for category in ("meetings", "tooling", "deliverables"):
+            minutes = data.totals.get(category, 0)
+            parts.append(
+                f"   {category} {format_duration(minutes)} ({round(100 * minutes / total)}%)"
+            )
+        if data.overlaps:
+            parts.append(("   ⚠ some entries overlap", "bold $warning"))
+        totals.update(Content.assemble(*parts))
+
+    def _selected_id(self) -> int | None:
+        table = self.query_one("#entries", DataTable)
+        if self.data is None or not self.data.entries or table.cursor_row is None:
+            return None
+        row = min(table.cursor_row, len(self.data.entries) - 1)
+        return self.data.entries[row].id
+
+    def _selected(self) -> EntryView | None:
+        entry_id = self._selected_id()
+        assert self.data is not None or entry_id is None
+        return next((e for e in self.data.entries if e.id == entry_id), None) if self.data else None
+
+    # ------------------------------------------------------------ keys
+
+    def action_day(self, step: int) -> None:
+        """Go a day back or forward."""
+        if self.day is not None:
+            self.load(self.day + timedelta(days=step))
+
+    def action_today(self) -> None:
+        """Back to today."""
+        self.load(None)
+
+    def action_delete(self) -> None:
+        """Delete the entry under the cursor (u puts it back)."""
+        from tpm_tui.services.timetrack import delete_entry
+
+        entry = self._selected()
+        if entry is None:
+            return
+        gone = delete_entry(self.workspace.open(), self.workspace.clock, entry.id)
+        self.undo_steps.append(("delete", gone))
+        self.notify(f"Deleted {gone.describe()} — u brings it back", markup=False)
+        cast(Any, self.app).read_timer()
+        self.load(self.day)
+
+    def action_undo(self) -> None:
+        """Take back the last delete or edit."""
+        from tpm_tui.services.timetrack import edit_entry, restore_entry
+
+        if not self.undo_steps:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        action, payload = self.undo_steps.pop()
+        ws = self.workspace
+        try:
+            if action == "delete":
+                restore_entry(ws.open(), ws.clock, payload)
+                focus = payload.id
+            else:
+                entry_id, before = payload
+                edit_entry(ws.open(), ws.clock, entry_id, **before)
+                focus = entry_id
+        except TpmError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.notify(f"Undid the {action}")
+        cast(Any, self.app).read_timer()
+        self.load(self.day, focus)
+
+    def action_edit(self) -> None:
+        """Edit the entry under the cursor in a form."""
+        from tpm_tui.screens.entry_form import EntryForm
+
+        entry = self._selected()
+        if entry is None:
+            return
+        values = {
+            "started_at": f"{entry.started_at:%H:%M}",
+            "minutes": "" if entry.running else format_duration(entry.minutes),
+            "category": entry.category.value,
+            "note": entry.note,
+            "item_id": f"#{entry.item_id}" if entry.item_id else "",
+        }
+        before = {
+            "started_at": entry.started_at,
+            "minutes": None if entry.running else entry.minutes,
+            "category": entry.category,
+            "note": entry.note,
+            "item_id": entry.item_id,
+        }
+
+        def save(typed: dict[str, str]) -> None:
+            changes = self._typed(entry, typed)
+            from tpm_tui.services.timetrack import edit_entry
+
+            edit_entry(self.workspace.open(), self.workspace.clock, entry.id, **changes)
+            self.undo_steps.append(("edit", (entry.id, before)))
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.load(self.day, entry.id)
+
+        self.app.push_screen(
+            EntryForm(f"Edit the {entry.category.value} entry", values, save), done
+        )
+
+    def _typed(self, entry: EntryView, typed: dict[str, str]) -> dict[str, Any]:
+        """Form text to edit_entry arguments; each error names its field."""
+        from tpm_tui.dates import parse_clock_time
+        from tpm_tui.durations import parse_duration
+        from tpm_tui.kinds import parse_category
+
+        def named(field: str, parse: Any, text: str) -> Any:
+            try:
+                return parse(text)
+            except InvalidInput as error:
+                raise InvalidInput(str(error), field) from None
+
+        start_time = named("started_at", parse_clock_time, typed["started_at"])
+        started = self.workspace.clock.at(entry.started_at.date(), start_time)
+        minutes = None
+        if typed["minutes"].strip() or not entry.running:
+            minutes = named("minutes", parse_duration, typed["minutes"])
+        item_text = typed["item_id"].strip().lstrip("#")
+        if item_text and not item_text.isdigit():
+            raise InvalidInput(f"{typed['item_id']!r} is not an item id such as #12", "item_id")
+        return {
+            "started_at": started,
+            "minutes": minutes,
+            "category": named("category", parse_category, typed["category"]),
+            "note": typed["note"],
+            "item_id": int(item_text) if item_text else None,
+        }

@@ -1,0 +1,229 @@
+"""The week screen: where this ISO week's hours went against the role's typical shares,
+day by day, which items took them, how it compares with the weeks before, and the
+total against the weekly target. E and C write it out as Markdown or CSV."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tpm_tui.durations import format_duration
+from tpm_tui.errors import TpmError
+from tpm_tui.kinds import Category
+from tpm_tui.widgets.timer_badge import TimerBadge
+from tpm_tui.widgets.week_chart import WeekChart
+
+if TYPE_CHECKING:
+    from tpm_tui.services.reports import WeekView
+    from tpm_tui.workspace import Workspace
+
+
+class WeekScreen(Screen[None]):
+    """One ISO week (Monday first) against the typical split of a TPM's week."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left_square_bracket", "week(-1)", "Previous week", key_display="["),
+        Binding("right_square_bracket", "week(1)", "Next week", key_display="]"),
+        Binding("full_stop", "this_week", "This week", key_display="."),
+        Binding("E", "export('md')", "Export Markdown", key_display="E"),
+        Binding("C", "export('csv')", "Export CSV", key_display="C"),
+    ]
+
+    class Loaded(Message):
+        """A week read off the UI thread."""
+
+        def __init__(self, view: WeekView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.monday: date | None = None
+        self.view: WeekView | None = None
+
+    @property
+    def workspace(self) -> Workspace:
+        """The app's workspace."""
+        return cast(Any, self.app).workspace  # type: ignore[no-any-return]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="▤")
+        with Horizontal(id="status-bar"):
+            yield Static(Content("Reading the week…"), id="status-line")
+            yield TimerBadge()
+        with VerticalScroll(id="week-body"):
+            yield Static("", id="week-headline")
+            yield WeekChart(id="week-chart")
+            table: DataTable[Any] = DataTable(
+                id="week-days", cursor_type="none", zebra_stripes=True
+            )
+            table.add_columns("day", *(c.value for c in Category), "total")
+            yield table
+            yield Static("", id="week-target")
+            yield Static("", id="week-trend")
+            yield Static("", id="week-items")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Read this week."""
+        self.sub_title = self.workspace.name
+        self.load(None)
+
+    def on_screen_resume(self) -> None:
+        """Coming back (4 from another screen) shows fresh figures."""
+        if self.view is not None:
+            self.load(self.monday)
+
+    @work(thread=True, exclusive=True, group="week-load")
+    def load(self, monday: date | None) -> None:
+        """Aggregate one week in SQL, off the UI thread."""
+        from tpm_tui.services.reports import week_view
+
+        ws = self.workspace
+        try:
+            view = week_view(ws.open(), ws.clock, monday)
+        except TpmError as error:
+            self.app.call_from_thread(cast(Any, self.app).fail, str(error))
+            return
+        self.post_message(self.Loaded(view))
+
+    def on_week_screen_loaded(self, message: Loaded) -> None:
+        """Show a freshly read week."""
+        view = message.view
+        report = view.report
+        self.view, self.monday = view, report.start
+        total = report.total_minutes
+        this_week = report.start <= self.workspace.clock.today() <= report.end
+        heading = f"Week {report.label} · {report.start:%a %d %b} – {report.end:%a %d %b %Y}"
+        self.query_one("#status-line", Static).update(
+            Content.assemble(
+                (heading, "bold"), (" (this week)" if this_week else ""), "   [ ] · . · E C"
+            ),
+            layout=False,
+        )
+        headline = self.query_one("#week-headline", Static)
+        if total:
+            split = " · ".join(f"{s.category.value} {s.percent:.0f} %" for s in report.categories)
+            headline.update(
+                Content.assemble((f"{format_duration(total)} logged", "bold"), f"   {split}")
+            )
+        else:
+            headline.update(Content("No time logged this week yet — press t to log some."))
+        self.query_one(WeekChart).show_shares(report.categories, total)
+        self._fill_days(view)
+        self._fill_target(view)
+        self._fill_trend(view)
+        self._fill_items(view)
+
+    def _fill_days(self, view: WeekView) -> None:
+        table = self.query_one("#week-days", DataTable)
+        table.clear()
+        for row in view.report.days:
+            cells = [format_duration(row.minutes[c]) if row.minutes[c] else "·" for c in Category]
+            table.add_row(
+                f"{row.day:%a %d %b}", *cells, format_duration(row.total) if row.total else "·"
+            )
+        report = view.report
+        table.add_row(
+            Text("total", style="bold"),
+            *(Text(format_duration(s.minutes), style="bold") for s in report.categories),
+            Text(format_duration(report.total_minutes), style="bold"),
+        )
+
+    def _fill_target(self, view: WeekView) -> None:
+        total, target = view.report.total_minutes, view.target_minutes
+        share = round(100 * total / target) if target else 0
+        width = 30
+        filled = min(width, round(share / 100 * width))
+        self.query_one("#week-target", Static).update(
+            Content.assemble(
+                ("target       ", "bold"),
+                ("█" * filled, "bold $primary"),
+                ("·" * (width - filled), "dim"),
+                f" {share:3d} %  {format_duration(total)} of {format_duration(target)}",
+                ("   (tpm config week-target changes it)", "dim"),
+            )
+        )
+
+    def _fill_trend(self, view: WeekView) -> None:
+        weeks = view.weeks_compared
+        if not weeks:
+            text = Content.assemble(
+                ("trend        ", "bold"), ("no time in the four weeks before", "dim")
+            )
+        else:
+            parts: list[tuple[str, str] | str] = [("trend        ", "bold")]
+            for share in view.report.categories:
+                before = view.previous[share.category]
+                if before is None:
+                    continue
+                delta = share.percent - before
+                arrow = "▲" if delta > 0.5 else ("▼" if delta < -0.5 else "=")
+                name = share.category.value
+                parts.append(
+                    f"{name} {share.percent:.0f} % vs {before:.0f} % {arrow}{abs(delta):.0f}   "
+                )
+            parts.append(
+                (f"(average of the {weeks} week{'s' if weeks > 1 else ''} before with time)", "dim")
+            )
+            text = Content.assemble(*parts)
+        self.query_one("#week-trend", Static).update(text)
+
+    def _fill_items(self, view: WeekView) -> None:
+        lines = [Content.assemble(("most time went to", "bold"))]
+        if not view.items:
+            lines.append(
+                Content.assemble(
+                    ("  no entries linked to items this week (#12 in a quick log links one)", "dim")
+                )
+            )
+        for item in view.items:
+            lines.append(
+                Content.assemble(
+                    f"  {format_duration(item.minutes):>7}  ",
+                    (f"#{item.item_id} ", "dim"),
+                    item.title,
+                    (f"  {item.kind}", "dim"),
+                )
+            )
+        self.query_one("#week-items", Static).update(Content("\n").join(lines))
+
+    # ------------------------------------------------------------ keys
+
+    def action_week(self, step: int) -> None:
+        """A week back or forward."""
+        if self.monday is not None:
+            self.load(self.monday + timedelta(weeks=step))
+
+    def action_this_week(self) -> None:
+        """Back to this week."""
+        self.load(None)
+
+    def action_export(self, fmt: str) -> None:
+        """Write the week as Markdown (E) or CSV (C), as `tpm report --format` does."""
+        from tpm_tui.config import make_private_dir, reports_dir, write_private_text
+        from tpm_tui.services.reports import render_week
+
+        if self.view is None:
+            return
+        ws = self.workspace
+        folder = reports_dir()
+        path = folder / f"week-{self.view.report.label}.{fmt}"
+        try:
+            text = render_week(ws.open(), ws.clock, self.view.report.start, fmt)
+            make_private_dir(folder)
+            write_private_text(path, text)
+        except OSError as error:
+            self.notify(f"Could not write {path}: {error.strerror}", severity="error", markup=False)
+            return
+        self.notify(f"Wrote {path}", title="Week exported", markup=False)
