@@ -54,7 +54,7 @@ class TpmApp(App[None]):
     def on_mount(self) -> None:
         """Open on the requested screen; keep the timer badge ticking."""
         self.switch_mode(self.start_mode)
-        self.set_interval(1.0, self._tick)
+        self.set_interval(1.0, self.tick)
         self.set_interval(5.0, self.read_timer)
 
     # ------------------------------------------------------------ the timer badge
@@ -72,9 +72,9 @@ class TpmApp(App[None]):
 
     def _set_timer(self, timer: EntryView | None) -> None:
         self.timer = timer
-        self._tick()
+        self.tick()
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
         """Hand the elapsed time to the badges of the current screen."""
         timer = self.timer
         for badge in self.screen.query(TimerBadge):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_tpm
+from tests.conftest import NOW, run_tpm
 
 pytestmark = [
     pytest.mark.e2e,
@@ -85,6 +85,8 @@ def terminal_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         "TERM": "xterm-256color",
         "PATH": os.environ.get("PATH", ""),
         "TEXTUAL_ANIMATIONS": "none",
+        "TPM_NOW": NOW.isoformat(),  # a fixed Thursday 10:00, whatever the hour of the run
+        "TZ": "Europe/Berlin",
     }
     yield env
 
@@ -124,3 +126,27 @@ def test_a_file_that_is_not_a_database_is_refused_before_the_board(
     finally:
         term.close()
     assert notes.read_text() == "not a database\n" * 100
+
+
+def test_quick_log_in_the_real_program(terminal_env: dict[str, str]) -> None:
+    db = Path(terminal_env["TPM_DB"])
+    assert run_tpm("add", "story", "Export invoices", db_path=db).returncode == 0
+    term = Terminal(f"{shlex.quote(sys.executable)} -m tpm_tui", terminal_env)
+    try:
+        term.wait_for("#1 Export invoices")
+        term.keys("t")
+        term.wait_for("Log time")
+        subprocess.run(
+            ["tmux", "send-keys", "-t", term.name, "-l", "45m m sprint planning #1"], check=True
+        )
+        term.wait_for("→ 45m · meetings · sprint planning · #1 Export invoices")
+        term.keys("Enter")
+        term.wait_for("Logged 45m meetings")
+        term.keys("4")
+        term.wait_for("45m logged")
+        term.keys("q")
+        term.wait_for("TPM-EXITED 0")
+    finally:
+        term.close()
+    report = json.loads(run_tpm("report", "--format", "json", db_path=db).stdout)
+    assert report["categories"]["meetings"]["minutes"] == 45

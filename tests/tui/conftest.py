@@ -15,6 +15,8 @@ from tpm_tui.clock import Clock
 from tpm_tui.screens.board import BoardScreen
 from tpm_tui.workspace import Workspace
 
+__all__ = ["SIZE", "Workspace", "board_ready", "location_for", "wait_until"]
+
 SIZE = (120, 40)
 
 

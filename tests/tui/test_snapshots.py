@@ -80,3 +80,94 @@ def test_help_screen(snap_compare: Any, seeded: Seeded, make_app: Callable[..., 
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=help_open)
+
+
+def _seed_week(db: Database, clock: Clock) -> None:
+    """W48: meetings 55 % (above), tooling 35 % (within), deliverables 10 % (within);
+    W47 for the trend."""
+    from datetime import date
+
+    from tpm_tui.services import timetrack
+
+    story = backlog.create_item(db, clock, "story", "Export invoices").id
+    for day, category, hours, note in [
+        (date(2026, 11, 23), "meetings", 5, "sprint planning"),
+        (date(2026, 11, 23), "tooling", 3, "backlog grooming"),
+        (date(2026, 11, 24), "meetings", 6, "stakeholder sync"),
+        (date(2026, 11, 24), "tooling", 4, "[bold]ticket[/] triage"),
+        (date(2026, 11, 24), "deliverables", 2, "PRD"),
+        (date(2026, 11, 17), "deliverables", 4, "spec"),
+    ]:
+        timetrack.log_entry(
+            db, clock, hours * 60, category, note, day=day, item_id=story if hours < 4 else None
+        )
+    timetrack.log_entry(db, clock, 45, "meetings", "standup")
+    timetrack.log_entry(db, clock, 30, "tooling", "overlapping triage")
+
+
+def test_quick_log_with_a_preview(
+    snap_compare: Any, seeded: Seeded, make_app: Callable[..., TpmApp]
+) -> None:
+    async def typing(pilot: Pilot[Any]) -> None:
+        await board_ready(pilot)
+        await pilot.press("t", *f"45m m sprint planning #{seeded.story}")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=typing)
+
+
+def test_quick_log_with_an_error(
+    snap_compare: Any, seeded: Seeded, make_app: Callable[..., TpmApp]
+) -> None:
+    async def typing(pilot: Pilot[Any]) -> None:
+        await board_ready(pilot)
+        await pilot.press("t", *"45m x standup")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=typing)
+
+
+def test_time_screen(
+    snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
+) -> None:
+    _seed_week(db, clock)
+
+    async def time_screen(pilot: Pilot[Any]) -> None:
+        await board_ready(pilot)
+        await pilot.press("3")
+        await wait_until(pilot, lambda: getattr(pilot.app.screen, "data", None) is not None)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=time_screen)
+
+
+def test_week_screen(
+    snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
+) -> None:
+    _seed_week(db, clock)
+    from tpm_tui.services import timetrack
+
+    timetrack.start_timer(
+        db, Clock(clock.now() - __import__("datetime").timedelta(minutes=12)), "deliverables", "PRD"
+    )
+
+    async def week_screen(pilot: Pilot[Any]) -> None:
+        await board_ready(pilot)
+        await pilot.press("4")
+        await wait_until(pilot, lambda: getattr(pilot.app.screen, "view", None) is not None)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=week_screen)
+
+
+def test_empty_week(snap_compare: Any, db: Database, make_app: Callable[..., TpmApp]) -> None:
+    async def week_screen(pilot: Pilot[Any]) -> None:
+        await board_ready(pilot)
+        await pilot.press("4")
+        await wait_until(pilot, lambda: getattr(pilot.app.screen, "view", None) is not None)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=week_screen)

@@ -136,6 +136,10 @@ class BoardScreen(Screen[None]):
         self.sub_title = self.workspace.name
         self.load()
 
+    def on_screen_resume(self) -> None:
+        """Show the running timer at once when coming back to the board."""
+        cast(Any, self.app).tick()
+
     @work(thread=True, exclusive=True, group="board-load")
     def load(self, focus: int | None = None) -> None:
         """Read the board (opening the database on first use) and post it back."""
@@ -260,6 +264,7 @@ class BoardScreen(Screen[None]):
     def _poll_changes(self) -> None:
         if self.watcher is not None and self.watcher.changed():
             self.load(self.focused_id())
+            cast(Any, self.app).read_timer()  # a timer started in another terminal
 
     def _error(self, error: TpmError) -> None:
         self.notify(str(error), severity="error", markup=False)

@@ -81,10 +81,12 @@ class TimeScreen(Screen[None]):
     def on_mount(self) -> None:
         """Read today."""
         self.sub_title = self.workspace.name
+        self.call_after_refresh(cast(Any, self.app).tick)
         self.load(None)
 
     def on_screen_resume(self) -> None:
         """Coming back (3 from another screen) shows fresh figures."""
+        cast(Any, self.app).tick()
         if self.data is not None:
             self.load(self.day)
 

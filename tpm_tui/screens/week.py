@@ -77,10 +77,12 @@ class WeekScreen(Screen[None]):
     def on_mount(self) -> None:
         """Read this week."""
         self.sub_title = self.workspace.name
+        self.call_after_refresh(cast(Any, self.app).tick)
         self.load(None)
 
     def on_screen_resume(self) -> None:
         """Coming back (4 from another screen) shows fresh figures."""
+        cast(Any, self.app).tick()
         if self.view is not None:
             self.load(self.monday)
 
