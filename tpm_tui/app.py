@@ -35,11 +35,13 @@ class TpmApp(App[None]):
         Binding("t", "quick_log", "Log time"),
         Binding("s", "start_timer", "Timer"),
         Binding("S", "stop_timer", "Stop", key_display="S"),
-        Binding("1", "switch_mode('board')", "Board", tooltip="The backlog board"),
-        Binding("3", "switch_mode('time')", "Time", tooltip="Today's entries"),
-        Binding("4", "switch_mode('week')", "Week", tooltip="The week against the typical split"),
+        # Screen switching and quit are listed by ? rather than the footer, which has
+        # the current screen's keys to show (and is rebuilt on every switch).
+        Binding("1", "switch_mode('board')", "Board", show=False),
+        Binding("3", "switch_mode('time')", "Time", show=False),
+        Binding("4", "switch_mode('week')", "Week", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Quit", show=False),
     ]
 
     def __init__(self, workspace: Workspace, mode: str = "board") -> None:
