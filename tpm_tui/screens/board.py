@@ -14,11 +14,12 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
 from tpm_tui.widgets.epic_tree import EpicTree
 from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
+from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.timer_badge import TimerBadge
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class BoardScreen(Screen[None]):
         )
         filter_input.display = False
         yield filter_input
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Paint the frame now; open the database and read the board in a thread."""

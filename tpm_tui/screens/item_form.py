@@ -81,6 +81,8 @@ class ParentPicker(Vertical):
         self._refresh(self.query_one(Input).value)
 
     def _refresh(self, text: str) -> None:
+        if not self.query("#parent-options"):
+            return  # the form is closing
         options = self.query_one("#parent-options", OptionList)
         needle = text.strip().lower()
         matches = [c for c in self.allowed() if needle in c.label.lower()][:50]
@@ -102,8 +104,9 @@ class ParentPicker(Vertical):
         self.call_after_refresh(self._hide_unless_focused)
 
     def _hide_unless_focused(self) -> None:
-        if not self.has_focus_within:
-            self.query_one("#parent-options", OptionList).display = False
+        options = self.query("#parent-options")  # gone if the form closed meanwhile
+        if options and not self.has_focus_within:
+            options.first(OptionList).display = False
 
     def on_key(self, event: Any) -> None:
         """Down from the input walks into the matches."""

@@ -14,10 +14,11 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.timer_badge import TimerBadge
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class TimeScreen(Screen[None]):
         table.add_columns("start", "end", "time", "category", "note", "item", "")
         yield table
         yield Static("", id="day-totals")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Read today."""

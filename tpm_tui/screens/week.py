@@ -15,11 +15,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import TpmError
 from tpm_tui.kinds import Category
+from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.timer_badge import TimerBadge
 from tpm_tui.widgets.week_chart import WeekChart
 
@@ -72,7 +73,7 @@ class WeekScreen(Screen[None]):
             yield Static("", id="week-target")
             yield Static("", id="week-trend")
             yield Static("", id="week-items")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Read this week."""
