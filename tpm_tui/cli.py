@@ -553,17 +553,6 @@ def archive(env: Env, item_id: int) -> None:
     click.echo(f"archived #{item.id} {item.title!r} (`tpm restore {item.id}` undoes it)")
 
 
-@cli.command()
-@click.argument("item_id", type=int, metavar="ID")
-@pass_env
-def restore(env: Env, item_id: int) -> None:
-    """Restore archived item ID to the board."""
-    from tpm_tui.services.backlog import set_archived
-
-    item = set_archived(env.db, env.clock, item_id, False)
-    click.echo(f"restored {_item_line(item, _column_names(env))}")
-
-
 def _item_dict(item: ItemView, rollup: Rollup | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": item.id,
@@ -632,6 +621,62 @@ def list_(
 
 
 # ---------------------------------------------------------------- workspace
+
+
+@cli.command()
+@pass_env
+def doctor(env: Env) -> None:
+    """Check the database (read-only): where it is, schema, integrity, contents, backups."""
+    from tpm_tui.services.maintenance import diagnose
+
+    checks = diagnose(env.location)
+    marks = {True: "✓", False: "✗", None: "·"}
+    for check in checks:
+        line = f"{marks[check.ok]} {check.name:<12}{check.detail}"
+        click.echo(line + (f"\n    → {check.advice}" if check.advice and check.ok is False else ""))
+    problems = [c for c in checks if c.ok is False]
+    if problems:
+        click.echo(f"tpm: {len(problems)} problem(s) found; see the → lines above", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@pass_env
+def backup(env: Env) -> None:
+    """Write a consistent copy of the database (0600) and print its path."""
+    click.echo(str(env.db.backup()))
+
+
+@cli.command(name="restore")
+@click.argument("target", metavar="ID|BACKUP")
+@pass_env
+def restore(env: Env, target: str) -> None:
+    """Restore archived item ID to the board, or replace the database with the BACKUP
+    file (the current state is backed up first).
+
+    \b
+    tpm restore 12
+    tpm restore ~/.local/share/tpm/backups/tpm-20261126T101500Z-manual.db
+    """
+    from tpm_tui.services.maintenance import check_backup, restore_into
+
+    if target.lstrip("#").isdigit() and not Path(target).exists():
+        from tpm_tui.services.backlog import set_archived
+
+        item = set_archived(env.db, env.clock, int(target.lstrip("#")), False)
+        click.echo(f"restored {_item_line(item, _column_names(env))}")
+        return
+    backup_file = Path(target).expanduser()
+    location = env.location
+    if location.path is None:
+        raise InvalidInput("restore works on SQLite files; use tpm import for a server database")
+    if backup_file.resolve() == location.path.resolve():
+        raise InvalidInput(f"{backup_file} is the database itself")
+    revision = check_backup(backup_file)
+    previous = env.db.backup(reason="before-restore")
+    env.db.close()
+    restore_into(location.path, backup_file)
+    click.echo(f"restored {backup_file} (schema {revision}); the previous state is in {previous}")
 
 
 @cli.command()

@@ -28,6 +28,12 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _WRITE = "tpm_write"
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this code ships (read from the migration file names, so
+    no Alembic import)."""
+    return {p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py")}
+
+
 class Database:
     """One workspace's database: short sessions for reads, BEGIN IMMEDIATE for writes."""
 
@@ -58,9 +64,10 @@ class Database:
         with self.engine.connect() as conn:
             return int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
 
-    def backup(self, reason: str = "backup", folder: Path | None = None) -> Path:
+    def backup(self, reason: str = "manual", folder: Path | None = None) -> Path:
         """Write a consistent copy (VACUUM INTO), 0600, into the backups folder and
-        return its path; only the newest few automatic backups are kept."""
+        return its path. Automatic backups (reason `before-…`) keep the newest few;
+        ones a person asked for are never deleted."""
         if not self.is_sqlite or self.location.path is None:
             raise StorageError(f"{self.location.label}: backups are made only of SQLite files")
         target_dir = folder or self.location.backup_dir
@@ -78,7 +85,7 @@ class Database:
         finally:
             raw.close()
         os.chmod(target, 0o600)
-        if folder is None:
+        if folder is None and reason.startswith("before-"):
             _prune_backups(target_dir, self.location.path.stem)
         return target
 
@@ -88,7 +95,7 @@ class Database:
 
 
 def _prune_backups(folder: Path, stem: str) -> None:
-    backups = sorted(folder.glob(f"{stem}-*Z-*.db"))
+    backups = sorted(folder.glob(f"{stem}-*Z-before-*.db"))
     for old in backups[:-BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
 

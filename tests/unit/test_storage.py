@@ -180,10 +180,11 @@ def test_upgrade_backs_up_first_and_keeps_every_row(
     old.close()
 
 
-def test_only_the_newest_five_backups_are_kept(db: Database) -> None:
-    made = [db.backup(reason="test") for _ in range(7)]
+def test_only_the_newest_five_automatic_backups_are_kept(db: Database) -> None:
+    manual = db.backup()
+    made = [db.backup(reason="before-0003") for _ in range(7)]
     kept = sorted(made[0].parent.glob("*.db"))
-    assert kept == sorted(made[-dbmod.BACKUPS_KEPT :])
+    assert kept == sorted([manual, *made[-dbmod.BACKUPS_KEPT :]])
 
 
 def test_backup_is_a_consistent_copy(db: Database, clock: Clock) -> None:
