@@ -159,8 +159,7 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
     Log time in seconds: `tpm log 30m meetings standup`; see the week: `tpm report`.
     """
     env = Env(db_option)
-    _ENV.append(env)
-    ctx.call_on_close(lambda: _ENV.remove(env))
+    _ENV[:] = [env]  # kept after the command ends: its error handler names the file
     ctx.obj = env
     if ctx.invoked_subcommand is None:
         _run_tui(env, "board")
