@@ -13,8 +13,10 @@ _ESCAPES = re.compile(
     r"|\x1b[@-Z\\-_]?"  # other two-character escapes, or a lone ESC
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0/C1 controls, plus the bidirectional overrides that can make shown text lie about
+# what it says (U+202A-U+202E, U+2066-U+2069).
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_line(text: str) -> str:

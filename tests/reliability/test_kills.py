@@ -46,7 +46,7 @@ def test_kill_9_in_a_stream_of_tpm_log(tmp_path: Path) -> None:
             f">/dev/null 2>&1 && echo r{round_no}-$i >> {ack_file}; done"
         )
         proc = subprocess.Popen(["bash", "-c", loop], env=_env(db), start_new_session=True)
-        time.sleep(rng.uniform(0.3, 2.0))
+        time.sleep(rng.uniform(0.5, 3.0))
         os.killpg(proc.pid, signal.SIGKILL)  # the shell and the tpm it is running
         proc.wait()
         kills += 1

@@ -171,3 +171,17 @@ def test_empty_week(snap_compare: Any, db: Database, make_app: Callable[..., Tpm
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=week_screen)
+
+
+def test_wide_characters_keep_the_columns_aligned(
+    snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
+) -> None:
+    for title, status in [
+        ("請求書をPDFで出力する機能", "backlog"),
+        ("🚀 Launch the 👩‍💻 developer portal", "backlog"),
+        ("Ünïcödé façade for the café", "todo"),
+        ("全角スペース　と　絵文字 🎉🎉🎉 が混ざったとても長いタイトル", "in_progress"),
+        ("[bold]not bold[/] and \x1b[31mno colour", "review"),
+    ]:
+        backlog.create_item(db, clock, "story", title, points=3, status=status, owner="田中")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_ready)
