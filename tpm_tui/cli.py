@@ -657,7 +657,7 @@ def restore(env: Env, target: str) -> None:
     tpm restore 12
     tpm restore ~/.local/share/tpm/backups/tpm-20261126T101500Z-manual.db
     """
-    from tpm_tui.services.maintenance import check_backup, restore_into
+    from tpm_tui.services.maintenance import check_backup, restore_into, set_aside
 
     if target.lstrip("#").isdigit() and not Path(target).exists():
         from tpm_tui.services.backlog import set_archived
@@ -672,8 +672,12 @@ def restore(env: Env, target: str) -> None:
     if backup_file.resolve() == location.path.resolve():
         raise InvalidInput(f"{backup_file} is the database itself")
     revision = check_backup(backup_file)
-    previous = env.db.backup(reason="before-restore")
-    env.db.close()
+    try:
+        previous = env.db.backup(reason="before-restore")
+        env.db.close()
+    except StorageError:  # the database is damaged: keep it as it is, then replace it
+        assert location.backup_dir is not None
+        previous = set_aside(location.path, location.backup_dir)
     restore_into(location.path, backup_file)
     click.echo(f"restored {backup_file} (schema {revision}); the previous state is in {previous}")
 

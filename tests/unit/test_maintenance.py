@@ -98,3 +98,19 @@ def test_restore_of_an_archived_item_still_works(tmp_path: Path) -> None:
     run_tpm("archive", "1", db_path=db)
     result = run_tpm("restore", "1", db_path=db)
     assert result.returncode == 0 and result.stdout.startswith("restored #1 bug")
+
+
+def test_restore_rescues_a_damaged_database(tmp_path: Path) -> None:
+    db = tmp_path / "tpm.db"
+    run_tpm("add", "story", "Worth keeping", db_path=db)
+    backup = Path(run_tpm("backup", db_path=db).stdout.strip())
+    raw = db.read_bytes()
+    db.write_bytes(raw[: len(raw) // 2])  # torn in half
+    assert run_tpm("list", db_path=db).returncode == 1
+    assert run_tpm("doctor", db_path=db).returncode == 1
+    restored = run_tpm("restore", str(backup), db_path=db)
+    assert restored.returncode == 0, restored.stderr
+    kept = Path(restored.stdout.rsplit("the previous state is in ", 1)[1].strip())
+    assert kept.name.endswith("-damaged.db") and kept.read_bytes() == raw[: len(raw) // 2]
+    assert "Worth keeping" in run_tpm("list", db_path=db).stdout
+    assert "✓ integrity   ok" in run_tpm("doctor", db_path=db).stdout

@@ -4,6 +4,7 @@ anything) and restoring a backup (after backing up the current state)."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
 from dataclasses import dataclass
@@ -72,11 +73,11 @@ def diagnose(location: Location) -> list[Check]:
     except sqlite3.Error as error:
         return [
             *checks,
-            Check("open", False, f"cannot read it: {error}", "restore a backup: tpm restore PATH"),
+            Check("open", False, f"cannot read it: {error}", _restore_advice(location)),
             *_backup_checks(location),
         ]
     try:
-        checks += _schema_checks(conn, tables, known_revisions())
+        checks += _schema_checks(conn, tables, known_revisions(), _restore_advice(location))
         checks += _content_checks(conn, tables)
     finally:
         conn.close()
@@ -103,7 +104,9 @@ def _permissions(path: Path) -> list[Check]:
     return [Check("permissions", True, f"folder {_mode(path.parent)}, database {_mode(path)}")]
 
 
-def _schema_checks(conn: sqlite3.Connection, tables: set[str], known: set[str]) -> list[Check]:
+def _schema_checks(
+    conn: sqlite3.Connection, tables: set[str], known: set[str], restore: str
+) -> list[Check]:
     checks: list[Check] = []
     if "alembic_version" not in tables:
         if tables:
@@ -136,16 +139,14 @@ def _schema_checks(conn: sqlite3.Connection, tables: set[str], known: set[str]) 
                 "integrity",
                 False,
                 "; ".join(integrity[:3]),
-                "restore the newest backup: tpm restore PATH",
+                restore,
             )
         )
     broken = conn.execute("PRAGMA foreign_key_check").fetchall()
     checks.append(
         Check("references", True, "ok")
         if not broken
-        else Check(
-            "references", False, f"{len(broken)} broken references", "restore the newest backup"
-        )
+        else Check("references", False, f"{len(broken)} broken references", restore)
     )
     return checks
 
@@ -180,6 +181,13 @@ def _content_checks(conn: sqlite3.Connection, tables: set[str]) -> list[Check]:
             Check("settings", None, f"{shown} (stored in the database; tpm config changes them)")
         )
     return checks
+
+
+def _restore_advice(location: Location) -> str:
+    backups = _backups(location)
+    if backups:
+        return f"restore the newest backup: tpm restore {backups[0]}"
+    return "restore a backup you have (tpm restore FILE), or an export (tpm import FILE --replace)"
 
 
 def _backup_checks(location: Location) -> list[Check]:
@@ -217,16 +225,59 @@ def check_backup(backup: Path) -> str:
 
 
 def restore_into(path: Path, backup: Path) -> None:
-    """Copy a backup over the database with SQLite's backup API (page by page under a
-    lock, so a reader never sees half of it)."""
+    """Put a backup in place of the database. A readable database is overwritten with
+    SQLite's backup API (one transaction, under its lock, so an open TUI sees the old
+    or the new state, never half); a damaged one is replaced by a fresh copy."""
     source = _connect_ro(backup)
-    target = sqlite3.connect(path, timeout=30)
     try:
-        source.backup(target)
-        target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if _readable(path):
+            target = sqlite3.connect(path, timeout=30)
+            try:
+                source.backup(target)
+                target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                target.close()
+        else:
+            fresh = path.with_name(f".{path.name}.restoring")
+            fresh.unlink(missing_ok=True)
+            copy = sqlite3.connect(fresh)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+            os.chmod(fresh, 0o600)
+            for sidecar in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+                sidecar.unlink(missing_ok=True)
+            os.replace(fresh, path)
     except sqlite3.Error as error:
         raise StorageError(f"{path}: restore failed, nothing changed ({error})") from error
     finally:
         source.close()
-        target.close()
     os.chmod(path, 0o600)
+
+
+def _readable(path: Path) -> bool:
+    try:
+        conn = _connect_ro(path)
+        try:
+            return bool(conn.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+def set_aside(path: Path, folder: Path) -> Path:
+    """Copy a database that cannot be opened (and its -wal) into `folder` as it is,
+    before it is replaced; returns the copy's path."""
+    from tpm_tui.config import make_private_dir
+
+    make_private_dir(folder)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{path.stem}-{stamp}-damaged.db"
+    shutil.copy2(path, target)
+    wal = Path(f"{path}-wal")
+    if wal.exists():
+        shutil.copy2(wal, Path(f"{target}-wal"))
+    os.chmod(target, 0o600)
+    return target
