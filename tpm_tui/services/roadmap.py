@@ -1,0 +1,219 @@
+"""The roadmap: epics and their features on a calendar, with progress rolled up from
+their stories, a status that also reads in words, and date arithmetic per zoom."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from tpm_tui.clock import Clock
+from tpm_tui.db import Database
+from tpm_tui.kinds import Kind
+from tpm_tui.services import backlog, planning
+from tpm_tui.services.backlog import ItemView, Rollup
+
+AT_RISK_GAP = 20  # points by which elapsed time may run ahead of work done
+
+
+class Zoom(StrEnum):
+    """How much time a character of the timeline holds."""
+
+    WEEKS = "weeks"
+    MONTHS = "months"
+    QUARTERS = "quarters"
+
+    @property
+    def days_per_cell(self) -> int:
+        """Days one column of the chart stands for."""
+        return {Zoom.WEEKS: 1, Zoom.MONTHS: 3, Zoom.QUARTERS: 7}[self]
+
+    def next(self) -> Zoom:
+        """The next zoom out (wrapping to weeks)."""
+        order = list(Zoom)
+        return order[(order.index(self) + 1) % len(order)]
+
+    def previous(self) -> Zoom:
+        """The next zoom in (wrapping to quarters)."""
+        order = list(Zoom)
+        return order[(order.index(self) - 1) % len(order)]
+
+
+class Status(StrEnum):
+    """Where an item stands against its dates."""
+
+    DONE = "done"
+    LATE = "late"
+    AT_RISK = "at risk"
+    ON_TRACK = "on track"
+    UNSCHEDULED = "unscheduled"
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def shift_step(day: date, zoom: Zoom, steps: int) -> date:
+    """Move a date by `steps` of the zoom's unit: a week, a month or a quarter."""
+    if zoom is Zoom.WEEKS:
+        return day + timedelta(weeks=steps)
+    return add_months(day, steps * (1 if zoom is Zoom.MONTHS else 3))
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """(year, quarter) of a date."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def axis_label(day: date, zoom: Zoom) -> str | None:
+    """The label the axis shows starting at `day`, or None: ISO weeks (and month names)
+    at weeks, month names at months, quarters at quarters."""
+    if zoom is Zoom.WEEKS:
+        if day.weekday() == 0:
+            year, week, _ = day.isocalendar()
+            label = f"W{week:02d}"
+            if day.day <= 7:
+                label += f" {day:%b}" + (f" {day.year}" if day.month == 1 else "")
+            return label
+        return None
+    if zoom is Zoom.MONTHS:
+        return f"{day:%b}" + (f" {day.year}" if day.month == 1 else "") if day.day == 1 else None
+    if day.day == 1 and day.month in (1, 4, 7, 10):
+        year, quarter = quarter_of(day)
+        return f"Q{quarter} {year}"
+    return None
+
+
+def status_of(item: ItemView, rollup: Rollup | None, today: date, done_column: bool) -> Status:
+    """Done; late (target passed, not done); at risk (the share of the date range gone
+    is more than AT_RISK_GAP points ahead of the share of work done); on track."""
+    percent = rollup.done_percent if rollup is not None else (100 if done_column else 0)
+    if done_column or (rollup is not None and rollup.items and rollup.done_items == rollup.items):
+        return Status.DONE
+    if item.start_date is None or item.target_date is None:
+        return Status.UNSCHEDULED
+    if today > item.target_date:
+        return Status.LATE
+    span = (item.target_date - item.start_date).days or 1
+    elapsed = min(100.0, max(0.0, 100 * (today - item.start_date).days / span))
+    return Status.AT_RISK if elapsed - percent > AT_RISK_GAP else Status.ON_TRACK
+
+
+@dataclass(frozen=True)
+class RoadmapRow:
+    """One line of the roadmap: an epic, or a feature under it."""
+
+    item: ItemView
+    depth: int
+    done_percent: int
+    total_points: int
+    status: Status
+    outside_epic: bool = False  # an epic whose dates do not cover its features'
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether it has both dates (else it is listed as unscheduled)."""
+        return self.item.start_date is not None and self.item.target_date is not None
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    """Rows in order (epics, each followed by its features), milestones and sprints."""
+
+    rows: list[RoadmapRow]
+    milestones: list[planning.MilestoneView] = field(default_factory=list)
+    sprints: list[planning.SprintView] = field(default_factory=list)
+
+    @property
+    def scheduled(self) -> list[RoadmapRow]:
+        """Rows with dates."""
+        return [r for r in self.rows if r.scheduled]
+
+    @property
+    def unscheduled(self) -> list[RoadmapRow]:
+        """Rows missing a date."""
+        return [r for r in self.rows if not r.scheduled]
+
+
+def load_roadmap(db: Database, clock: Clock) -> Roadmap:
+    """Every epic and feature (not archived) with roll-up and status."""
+    today = clock.today()
+    items = backlog.list_items(db, kinds=[Kind.EPIC, Kind.FEATURE])
+    sums = backlog.rollups(db)
+    done_columns = {c.key for c in backlog.list_columns(db) if c.is_done}
+    epics = sorted(
+        (i for i in items if i.kind is Kind.EPIC),
+        key=lambda i: (i.start_date or date.max, i.target_date or date.max, i.id),
+    )
+    features: dict[int | None, list[ItemView]] = {}
+    for item in items:
+        if item.kind is Kind.FEATURE:
+            features.setdefault(item.parent_id, []).append(item)
+
+    def row(item: ItemView, depth: int, outside: bool = False) -> RoadmapRow:
+        rollup = sums.get(item.id)
+        return RoadmapRow(
+            item,
+            depth,
+            rollup.done_percent if rollup else (100 if item.status in done_columns else 0),
+            rollup.total_points if rollup else 0,
+            status_of(item, rollup, today, item.status in done_columns),
+            outside,
+        )
+
+    rows: list[RoadmapRow] = []
+    for epic in epics:
+        children = sorted(
+            features.get(epic.id, []),
+            key=lambda i: (i.start_date or date.max, i.target_date or date.max, i.id),
+        )
+        outside = any(
+            (c.start_date and epic.start_date and c.start_date < epic.start_date)
+            or (c.target_date and epic.target_date and c.target_date > epic.target_date)
+            for c in children
+        )
+        rows.append(row(epic, 0, outside))
+        rows.extend(row(child, 1) for child in children)
+    epic_ids = {e.id for e in epics}
+    for parent_id, children in features.items():
+        if parent_id not in epic_ids:
+            rows.extend(row(child, 0) for child in children)
+    return Roadmap(rows, planning.list_milestones(db), planning.list_sprints(db))
+
+
+def shift_item(
+    db: Database, clock: Clock, item: ItemView, start_steps: int, target_steps: int, zoom: Zoom
+) -> ItemView:
+    """Move an item's start and/or target by zoom steps (target-only moves are a week)."""
+    start = item.start_date
+    target = item.target_date
+    if start is None or target is None:
+        from tpm_tui.errors import InvalidInput
+
+        raise InvalidInput(f"#{item.id} has no dates yet: set them in the form (enter)")
+    new_start = shift_step(start, zoom, start_steps) if start_steps else start
+    new_target = shift_step(target, zoom, target_steps) if target_steps else target
+    return backlog.edit_item(db, clock, item.id, start_date=new_start, target_date=new_target)
+
+
+def render_markdown(roadmap: Roadmap) -> str:
+    """The roadmap as a Markdown table for a status update."""
+    lines = ["| Item | Start | Target | Done | Status |", "|---|---|---|---:|---|"]
+    for r in roadmap.rows:
+        item = r.item
+        name = (
+            "&nbsp;&nbsp;&nbsp;" * r.depth
+        ) + f"{item.kind.value} #{item.id} {item.title}".replace("|", "\\|")
+        status = r.status.value + (" (features outside its dates)" if r.outside_epic else "")
+        lines.append(
+            f"| {name} | {item.start_date or '–'} | {item.target_date or '–'} | "
+            f"{r.done_percent} % | {status} |"
+        )
+    if roadmap.milestones:
+        lines += ["", "Milestones: " + "; ".join(f"{m.date} {m.title}" for m in roadmap.milestones)]
+    return "\n".join(lines) + "\n"
