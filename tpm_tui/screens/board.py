@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, OptionList, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.screens.item_editing import Edited, edit_form, form_choices, typed_values, undo_edit
 from tpm_tui.widgets.epic_tree import EpicTree
 from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
 from tpm_tui.widgets.key_bar import KeyBar
@@ -392,10 +393,7 @@ class BoardScreen(Screen[None]):
             elif step.action == "archive":
                 backlog.set_archived(self.db, clock, step.item_id, False)
             elif step.action == "edit":
-                if step.before["fields"]:
-                    backlog.edit_item(self.db, clock, step.item_id, **step.before["fields"])
-                if step.before["place"] is not None:
-                    backlog.place_item(self.db, clock, step.item_id, *step.before["place"])
+                undo_edit(self.db, clock, step.before["edited"])
         except TpmError as error:
             self._error(error)
             return
@@ -404,34 +402,6 @@ class BoardScreen(Screen[None]):
         self.load(step.item_id)
 
     # ------------------------------------------------------------ the form
-
-    def _form_choices(self) -> Any:
-        from tpm_tui.models import Kind
-        from tpm_tui.screens.item_form import FormChoices, ParentChoice
-        from tpm_tui.services import backlog, planning
-
-        parents = backlog.list_items(self.db, kinds=[Kind.EPIC, Kind.FEATURE])
-        return FormChoices(
-            columns=[(c.name, c.key) for c in backlog.list_columns(self.db)],
-            sprints=[(s.name, s.id) for s in planning.list_sprints(self.db)],
-            parents=[ParentChoice(p.id, p.kind, p.title) for p in parents],
-        )
-
-    @staticmethod
-    def _typed(values: dict[str, Any]) -> dict[str, Any]:
-        """Form strings to service values; date errors name their field."""
-        from tpm_tui.dates import parse_iso_date
-        from tpm_tui.services import validate
-
-        out = dict(values)
-        out["points"] = validate.points(values["points"])
-        for name in ("start_date", "target_date"):
-            text = values[name]
-            try:
-                out[name] = parse_iso_date(text, name.replace("_", " ")) if text else None
-            except InvalidInput as error:
-                raise InvalidInput(str(error), name) from None
-        return out
 
     def action_new_item(self) -> None:
         """Open the form for a new item in the focused column."""
@@ -455,45 +425,26 @@ class BoardScreen(Screen[None]):
             initial["parent_id"] = narrowed.feature_id or narrowed.epic_id
 
         def save(values: dict[str, Any]) -> int:
-            typed = self._typed(values)
+            typed = typed_values(values)
             return backlog.create_item(self.db, self.workspace.clock, **typed).id
 
         self.app.push_screen(
-            ItemForm("New item", initial, self._form_choices(), save), self._after_form
+            ItemForm("New item", initial, form_choices(self.db), save), self._after_form
         )
 
     def action_edit_item(self) -> None:
         """Open the form on the focused card."""
-        from tpm_tui.screens.item_form import ItemForm
-        from tpm_tui.services import backlog
-
         item = self._focused_item()
         if item is None:
             return
-        current = backlog.get_item(self.db, item.id)
-        before = {name: getattr(current, name) for name in backlog.ITEM_FIELDS}
-        initial = {
-            **before,
-            "kind": current.kind.value,
-            "points": "" if current.points is None else str(current.points),
-            "start_date": current.start_date.isoformat() if current.start_date else "",
-            "target_date": current.target_date.isoformat() if current.target_date else "",
-        }
 
-        def save(values: dict[str, Any]) -> int:
-            changes = {k: v for k, v in self._typed(values).items() if v != before[k]}
-            if changes:
-                backlog.edit_item(self.db, self.workspace.clock, item.id, **changes)
-                place = (current.status, current.rank, current.done_at)
-                undo = {
-                    "fields": {k: before[k] for k in changes if k != "status"},
-                    "place": place if "status" in changes else None,
-                }
-                self._changed(UndoStep("edit", item.id, undo, f"edit of #{item.id}"))
-            return item.id
+        def saved(edited: Edited) -> None:
+            self._changed(
+                UndoStep("edit", edited.item_id, {"edited": edited}, f"edit of #{edited.item_id}")
+            )
 
         self.app.push_screen(
-            ItemForm(f"Edit #{item.id}", initial, self._form_choices(), save), self._after_form
+            edit_form(self.db, self.workspace.clock, item.id, saved), self._after_form
         )
 
     def _after_form(self, item_id: int | None) -> None:
