@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from tpm_tui.errors import TpmError
 from tpm_tui.screens.board import BoardCommands, BoardScreen
 from tpm_tui.screens.help import HelpScreen
+from tpm_tui.screens.roadmap import RoadmapScreen
 from tpm_tui.screens.time import TimeScreen
 from tpm_tui.screens.timekeeping import QuickLogScreen, StartTimerScreen, StopTimerScreen
 from tpm_tui.screens.week import WeekScreen
@@ -29,7 +30,12 @@ class TpmApp(App[None]):
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "tpm"
-    MODES: ClassVar = {"board": BoardScreen, "time": TimeScreen, "week": WeekScreen}
+    MODES: ClassVar = {
+        "board": BoardScreen,
+        "roadmap": RoadmapScreen,
+        "time": TimeScreen,
+        "week": WeekScreen,
+    }
     COMMANDS = App.COMMANDS | {BoardCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "quick_log", "Log time"),
@@ -38,6 +44,7 @@ class TpmApp(App[None]):
         # Screen switching and quit are listed by ? rather than the footer, which has
         # the current screen's keys to show (and is rebuilt on every switch).
         Binding("1", "switch_mode('board')", "Board", show=False),
+        Binding("2", "switch_mode('roadmap')", "Roadmap", show=False),
         Binding("3", "switch_mode('time')", "Time", show=False),
         Binding("4", "switch_mode('week')", "Week", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),

@@ -185,6 +185,26 @@ def board(env: Env) -> None:
     _run_tui(env, "board")
 
 
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tui", "md"]),
+    default="tui",
+    show_default=True,
+    help="md prints the roadmap as a Markdown table instead of opening it.",
+)
+@pass_env
+def roadmap(env: Env, fmt: str) -> None:
+    """Open the roadmap, or print it as Markdown (item, dates, done %, status)."""
+    if fmt == "md":
+        from tpm_tui.services.roadmap import load_roadmap, render_markdown
+
+        click.echo(render_markdown(load_roadmap(env.db, env.clock)), nl=False)
+        return
+    _run_tui(env, "roadmap")
+
+
 @cli.command(name="time")
 @pass_env
 def time_(env: Env) -> None:

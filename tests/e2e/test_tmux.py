@@ -150,3 +150,35 @@ def test_quick_log_in_the_real_program(terminal_env: dict[str, str]) -> None:
         term.close()
     report = json.loads(run_tpm("report", "--format", "json", db_path=db).stdout)
     assert report["categories"]["meetings"]["minutes"] == 45
+
+
+def test_shift_an_epic_on_the_roadmap(terminal_env: dict[str, str]) -> None:
+    db = Path(terminal_env["TPM_DB"])
+    added = run_tpm(
+        "add",
+        "epic",
+        "Self-serve invoicing",
+        "--start",
+        "2026-11-02",
+        "--target",
+        "2026-12-04",
+        db_path=db,
+    )
+    assert added.returncode == 0
+    term = Terminal(f"{shlex.quote(sys.executable)} -m tpm_tui roadmap", terminal_env)
+    try:
+        term.wait_for("EPIC #1 Self-serve invoicing")
+        term.keys("L")
+        term.keys(">")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            item = json.loads(run_tpm("list", "--format", "json", db_path=db).stdout)[0]
+            if item["target_date"] == "2026-12-18":
+                break
+            time.sleep(0.1)
+        term.keys("q")
+        term.wait_for("TPM-EXITED 0")
+    finally:
+        term.close()
+    item = json.loads(run_tpm("list", "--format", "json", db_path=db).stdout)[0]
+    assert (item["start_date"], item["target_date"]) == ("2026-11-09", "2026-12-18")

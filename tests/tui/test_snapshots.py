@@ -185,3 +185,79 @@ def test_wide_characters_keep_the_columns_aligned(
     ]:
         backlog.create_item(db, clock, "story", title, points=3, status=status, owner="田中")
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=_ready)
+
+
+def _seed_roadmap(db: Database, clock: Clock) -> None:
+    """On track, at risk, late and done epics (today: Thu 26 Nov 2026), a milestone."""
+    from datetime import date
+
+    from tpm_tui.services import planning
+
+    def epic(title: str, start: date, target: date, done: int, total: int) -> int:
+        item = backlog.create_item(
+            db, clock, "epic", title, start_date=start, target_date=target, status="in_progress"
+        )
+        feature = backlog.create_item(
+            db,
+            clock,
+            "feature",
+            f"{title}: first cut",
+            parent_id=item.id,
+            start_date=start,
+            target_date=target,
+        )
+        if done:
+            backlog.create_item(
+                db, clock, "story", "done", points=done, parent_id=feature.id, status="done"
+            )
+        if total > done:
+            backlog.create_item(
+                db, clock, "story", "to do", points=total - done, parent_id=feature.id
+            )
+        return item.id
+
+    epic("Self-serve invoicing", date(2026, 11, 2), date(2026, 12, 31), 6, 10)  # on track
+    epic("Payments reliability", date(2026, 10, 5), date(2026, 12, 18), 1, 10)  # at risk
+    epic("Usage metering", date(2026, 9, 14), date(2026, 11, 20), 7, 10)  # late
+    epic("Dunning emails", date(2026, 9, 7), date(2026, 10, 30), 5, 5)  # done
+    backlog.create_item(db, clock, "epic", "Partner API (no dates yet)")
+    planning.create_sprint(db, "Sprint 24", date(2026, 11, 23), date(2026, 12, 6))
+    planning.create_milestone(db, "Beta", date(2026, 12, 15))
+
+
+def _roadmap_at(zoom_presses: int) -> Any:
+    async def run(pilot: Pilot[Any]) -> None:
+        await board_ready(pilot)
+        await pilot.press("2")
+        await wait_until(pilot, lambda: getattr(pilot.app.screen, "roadmap", None) is not None)
+        for _ in range(zoom_presses):
+            await pilot.press("z")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run
+
+
+def test_roadmap_weeks(
+    snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
+) -> None:
+    _seed_roadmap(db, clock)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_roadmap_at(0))
+
+
+def test_roadmap_months(
+    snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
+) -> None:
+    _seed_roadmap(db, clock)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_roadmap_at(1))
+
+
+def test_roadmap_quarters(
+    snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
+) -> None:
+    _seed_roadmap(db, clock)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_roadmap_at(2))
+
+
+def test_roadmap_empty(snap_compare: Any, db: Database, make_app: Callable[..., TpmApp]) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_roadmap_at(0))

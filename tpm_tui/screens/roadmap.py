@@ -1,0 +1,345 @@
+"""The roadmap screen: epics and features over weeks, months or quarters, moved and
+stretched from the keyboard, every change saved at once and undoable."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Header, Static
+
+from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.screens.item_editing import Edited, edit_form, undo_edit
+from tpm_tui.screens.timekeeping import LineModal
+from tpm_tui.widgets.key_bar import KeyBar
+from tpm_tui.widgets.timeline import STATUS_COLOURS, Timeline
+from tpm_tui.widgets.timer_badge import TimerBadge
+
+if TYPE_CHECKING:
+    from tpm_tui.services.roadmap import Roadmap, Zoom
+    from tpm_tui.workspace import Workspace
+
+
+class RoadmapScreen(Screen[None]):
+    """Epics and their features as bars from start to target date."""
+
+    AUTO_FOCUS = ""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "select(1)", "Down", show=False),
+        Binding("up,k", "select(-1)", "Up", show=False),
+        Binding("left,h", "scroll_time(-1)", "Earlier", show=False),
+        Binding("right,l", "scroll_time(1)", "Later", show=False),
+        Binding("H,shift+left", "shift(-1)", "Shift earlier", key_display="H"),
+        Binding("L,shift+right", "shift(1)", "Shift later", key_display="L"),
+        Binding("less_than_sign", "stretch(-1)", "Target −1w", key_display="<"),
+        Binding("greater_than_sign", "stretch(1)", "Target +1w", key_display=">"),
+        Binding("plus,z", "zoom(1)", "Zoom out", key_display="z"),
+        Binding("minus", "zoom(-1)", "Zoom in", key_display="-"),
+        Binding("space", "fold", "Fold epic", show=False),
+        Binding("enter,e", "edit", "Edit", key_display="⏎"),
+        Binding("m", "milestone", "Milestone"),
+        Binding("full_stop", "today", "Today", key_display="."),
+        Binding("u", "undo", "Undo"),
+    ]
+
+    class Loaded(Message):
+        """The roadmap read off the UI thread."""
+
+        def __init__(self, roadmap: Roadmap, focus: int | None) -> None:
+            super().__init__()
+            self.roadmap = roadmap
+            self.focus = focus
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.roadmap: Roadmap | None = None
+        self.undo_steps: list[tuple[str, Any]] = []
+        self._placed = False
+
+    @property
+    def workspace(self) -> Workspace:
+        """The app's workspace."""
+        return cast(Any, self.app).workspace  # type: ignore[no-any-return]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="▬")
+        with Horizontal(id="status-bar"):
+            yield Static(Content("Reading the roadmap…"), id="status-line")
+            yield TimerBadge()
+        yield Timeline(id="timeline")
+        yield Static("", id="roadmap-unscheduled")
+        yield Static(self._legend(), id="roadmap-legend")
+        yield KeyBar()
+
+    @staticmethod
+    def _legend() -> Content:
+        from tpm_tui.services.roadmap import Status
+
+        parts: list[tuple[str, str] | str] = [("█", "bold"), " done share  ", ("▒", ""), " to do  "]
+        parts += [("│", "bold #ff5fd7"), " today  ", ("◆", "bold #ff9f1c"), " milestone   "]
+        for status in (Status.ON_TRACK, Status.AT_RISK, Status.LATE, Status.DONE):
+            parts += [(f"■ {status.value}", f"bold {STATUS_COLOURS[status]}"), "  "]
+        parts.append(
+            ("at risk: time gone runs >20 points ahead of work done · ! features outside", "dim")
+        )
+        return Content.assemble(*parts)
+
+    def on_mount(self) -> None:
+        """Read the roadmap."""
+        self.sub_title = self.workspace.name
+        self.call_after_refresh(cast(Any, self.app).tick)
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        """Fresh figures when coming back."""
+        cast(Any, self.app).tick()
+        if self.roadmap is not None:
+            self.load()
+
+    @property
+    def timeline(self) -> Timeline:
+        """The chart."""
+        return self.query_one(Timeline)
+
+    @work(thread=True, exclusive=True, group="roadmap-load")
+    def load(self, focus: int | None = None) -> None:
+        """Read epics, features, milestones and sprints."""
+        from tpm_tui.services.roadmap import load_roadmap
+
+        ws = self.workspace
+        try:
+            roadmap = load_roadmap(ws.open(), ws.clock)
+        except TpmError as error:
+            self.app.call_from_thread(cast(Any, self.app).fail, str(error))
+            return
+        self.post_message(self.Loaded(roadmap, focus))
+
+    def on_roadmap_screen_loaded(self, message: Loaded) -> None:
+        """Draw it; the first time, start a little before today."""
+        self.roadmap = message.roadmap
+        timeline = self.timeline
+        today = self.workspace.clock.today()
+        if not self._placed:
+            self._placed = True
+            timeline.origin = self._start_for(today)
+        timeline.show(
+            message.roadmap.rows, message.roadmap.milestones, message.roadmap.sprints, today
+        )
+        if message.focus is not None:
+            timeline.select_item(message.focus)
+        self._update_status()
+
+    def _start_for(self, day: date) -> date:
+        """An origin that puts `day` a quarter of the way across, on a Monday."""
+        timeline = self.timeline
+        back = max(7, timeline.visible_days() // 4)
+        start = day - timedelta(days=back)
+        return start - timedelta(days=start.weekday())
+
+    def _update_status(self) -> None:
+        roadmap = self.roadmap
+        if roadmap is None:
+            return
+        timeline = self.timeline
+        counts: dict[str, int] = {}
+        for row in roadmap.scheduled:
+            counts[row.status.value] = counts.get(row.status.value, 0) + 1
+        summary = (
+            " · ".join(f"{n} {status}" for status, n in counts.items()) or "nothing scheduled yet"
+        )
+        self.query_one("#status-line", Static).update(
+            Content.assemble(
+                ("Roadmap", "bold"),
+                f"  {timeline.zoom.value} · {summary}",
+            ),
+            layout=False,
+        )
+        unscheduled = roadmap.unscheduled
+        box = self.query_one("#roadmap-unscheduled", Static)
+        if not roadmap.rows:
+            box.update(
+                Content(
+                    "No epics or features yet: n on the board (1) adds one, "
+                    'and so does tpm add epic "…" --start … --target …'
+                )
+            )
+        elif unscheduled:
+            names = ", ".join(f"#{r.item.id} {r.item.title}" for r in unscheduled[:8])
+            more = f" and {len(unscheduled) - 8} more" if len(unscheduled) > 8 else ""
+            box.update(
+                Content.assemble(
+                    ("unscheduled: ", "bold"),
+                    names + more,
+                    ("  (enter on one sets its dates)", "dim"),
+                )
+            )
+        else:
+            box.update("")
+
+    # ------------------------------------------------------------ moving around
+
+    def action_select(self, delta: int) -> None:
+        """Up or down the rows."""
+        self.timeline.move_selection(delta)
+
+    def action_scroll_time(self, direction: int) -> None:
+        """Earlier or later by a quarter of the chart."""
+        timeline = self.timeline
+        step = max(7, timeline.visible_days() // 4)
+        timeline.origin += timedelta(days=direction * step)
+        timeline.refresh()
+        self._update_status()
+
+    def action_today(self) -> None:
+        """Bring today into view."""
+        timeline = self.timeline
+        timeline.origin = self._start_for(self.workspace.clock.today())
+        timeline.refresh()
+
+    def action_zoom(self, direction: int) -> None:
+        """Weeks → months → quarters (and back), keeping the selected item in view."""
+        timeline = self.timeline
+        timeline.zoom = timeline.zoom.next() if direction > 0 else timeline.zoom.previous()
+        row = timeline.selected_row()
+        anchor = (
+            row.item.start_date if row and row.item.start_date else self.workspace.clock.today()
+        )
+        timeline.origin = self._start_for(anchor)
+        timeline.refresh()
+        self._update_status()
+
+    def action_fold(self) -> None:
+        """Fold or unfold the selected epic's features."""
+        timeline = self.timeline
+        row = timeline.selected_row()
+        if row is None:
+            return
+        epic_id = row.item.id if row.depth == 0 else row.item.parent_id
+        if epic_id is None:
+            return
+        timeline.collapsed ^= {epic_id}
+        timeline.select_item(epic_id)
+        timeline.show(timeline.rows, timeline.milestones, timeline.sprints, timeline.today)
+
+    # ------------------------------------------------------------ changes
+
+    def _change_dates(self, start_steps: int, target_steps: int, zoom: Zoom) -> None:
+        from tpm_tui.services import backlog
+        from tpm_tui.services.roadmap import shift_item
+
+        row = self.timeline.selected_row()
+        if row is None:
+            return
+        ws = self.workspace
+        try:
+            # the drawn row may be a reload behind fast keys: shift what is stored now
+            item = backlog.get_item(ws.open(), row.item.id)
+            shift_item(ws.open(), ws.clock, item, start_steps, target_steps, zoom)
+        except InvalidInput as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self.undo_steps.append(("dates", (item.id, item.start_date, item.target_date)))
+        self.load(item.id)
+
+    def action_shift(self, steps: int) -> None:
+        """Move the selected item a week (a month, a quarter at those zooms)."""
+        self._change_dates(steps, steps, self.timeline.zoom)
+
+    def action_stretch(self, weeks: int) -> None:
+        """Move the selected item's target date a week."""
+        from tpm_tui.services.roadmap import Zoom
+
+        self._change_dates(0, weeks, Zoom.WEEKS)
+
+    def action_undo(self) -> None:
+        """Take back the last date change or edit."""
+        from tpm_tui.services import backlog
+
+        if not self.undo_steps:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        action, payload = self.undo_steps.pop()
+        ws = self.workspace
+        try:
+            if action == "dates":
+                item_id, start, target = payload
+                backlog.edit_item(
+                    ws.open(), ws.clock, item_id, start_date=start, target_date=target
+                )
+            else:
+                undo_edit(ws.open(), ws.clock, payload)
+                item_id = payload.item_id
+        except TpmError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.notify("Undid the last change")
+        self.load(item_id)
+
+    def action_edit(self) -> None:
+        """The same item form as the board."""
+        row = self.timeline.selected_row()
+        if row is None:
+            return
+        ws = self.workspace
+
+        def saved(edited: Edited) -> None:
+            self.undo_steps.append(("edit", edited))
+
+        def done(item_id: int | None) -> None:
+            if item_id is not None:
+                self.load(item_id)
+
+        self.app.push_screen(edit_form(ws.open(), ws.clock, row.item.id, saved), done)
+
+    def action_milestone(self) -> None:
+        """Add a milestone: a title, on the selected item's target date unless @date."""
+        from tpm_tui.dates import parse_day
+
+        row = self.timeline.selected_row()
+        ws = self.workspace
+        default = (
+            row.item.target_date if row and row.item.target_date else None
+        ) or ws.clock.today()
+
+        def parse(text: str) -> tuple[str, date]:
+            words, on = [], default
+            for word in text.split():
+                if word.startswith("@") and len(word) > 1:
+                    try:
+                        on = date.fromisoformat(word[1:])
+                    except ValueError:
+                        on = parse_day(word[1:], ws.clock.today())
+                else:
+                    words.append(word)
+            if not words:
+                raise InvalidInput("type the milestone's title (and @2027-01-15 for another date)")
+            return " ".join(words), on
+
+        def check(text: str) -> str:
+            title, on = parse(text)
+            return f"milestone “{title}” on {on:%a %d %b %Y}"
+
+        def save(text: str) -> str:
+            from tpm_tui.services.planning import create_milestone
+
+            title, on = parse(text)
+            milestone = create_milestone(ws.open(), title, on)
+            return f"Added the milestone {milestone.title} on {milestone.date:%d %b %Y}"
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, markup=False)
+                self.load(self.timeline.selected_item_id())
+
+        hint = (
+            f"TITLE [@date] — on {default:%d %b %Y} unless you give @2027-01-15"
+            " · enter adds · esc cancels"
+        )
+        self.app.push_screen(LineModal("New milestone", hint, check, save), done)
