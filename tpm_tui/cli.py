@@ -495,6 +495,22 @@ def add(
 @click.argument("item_id", type=int, metavar="ID")
 @click.option("--title", metavar="TEXT", help="New title.")
 @click.option("--kind", metavar="KIND", help="epic, feature, story, bug or debt.")
+@click.option(
+    "--blocked-by",
+    "blocked_by",
+    type=int,
+    multiple=True,
+    metavar="ID",
+    help="Another item this one waits for (the roadmap flags it if it starts first).",
+)
+@click.option(
+    "--not-blocked-by",
+    "unblocked_by",
+    type=int,
+    multiple=True,
+    metavar="ID",
+    help="Forget such a dependency.",
+)
 @item_options
 @pass_env
 def edit(
@@ -502,6 +518,8 @@ def edit(
     item_id: int,
     title: str | None,
     kind: str | None,
+    blocked_by: tuple[int, ...],
+    unblocked_by: tuple[int, ...],
     points: str | None,
     parent: str | None,
     status: str | None,
@@ -543,9 +561,17 @@ def edit(
         changes["description"] = description
     if acceptance is not None:
         changes["acceptance"] = acceptance
-    if not changes:
+    if not changes and not blocked_by and not unblocked_by:
         raise InvalidInput("nothing to change: give at least one option (see `tpm edit --help`)")
-    item = edit_item(env.db, env.clock, item_id, **changes)
+    from tpm_tui.services.backlog import add_dependency, get_item, remove_dependency
+
+    for blocker in blocked_by:
+        add_dependency(env.db, item_id, blocker)
+    for blocker in unblocked_by:
+        remove_dependency(env.db, item_id, blocker)
+    item = (
+        edit_item(env.db, env.clock, item_id, **changes) if changes else get_item(env.db, item_id)
+    )
     click.echo(f"saved {_item_line(item, _column_names(env))}")
 
 
@@ -572,7 +598,7 @@ def archive(env: Env, item_id: int) -> None:
     click.echo(f"archived #{item.id} {item.title!r} (`tpm restore {item.id}` undoes it)")
 
 
-def _item_dict(item: ItemView, rollup: Rollup | None) -> dict[str, Any]:
+def _item_dict(item: ItemView, rollup: Rollup | None, blockers: list[int]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": item.id,
         "kind": item.kind.value,
@@ -587,6 +613,7 @@ def _item_dict(item: ItemView, rollup: Rollup | None) -> dict[str, Any]:
         "start_date": item.start_date.isoformat() if item.start_date else None,
         "target_date": item.target_date.isoformat() if item.target_date else None,
         "archived": item.archived,
+        "blocked_by": blockers,
     }
     if item.kind.level < 2:
         data["rollup_points"] = rollup.total_points if rollup else 0
@@ -614,9 +641,11 @@ def list_(
     items = list_items(env.db, status=status, kinds=kinds, archived=None if show_all else archived)
     sums = rollups(env.db) if any(i.kind.level < 2 for i in items) else {}
     if fmt == "json":
-        click.echo(
-            json.dumps([_item_dict(i, sums.get(i.id)) for i in items], indent=2, ensure_ascii=False)
-        )
+        from tpm_tui.services.backlog import dependencies
+
+        waits = dependencies(env.db)
+        rows = [_item_dict(i, sums.get(i.id), waits.get(i.id, [])) for i in items]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not items:
         click.echo(

@@ -12,6 +12,7 @@ from tpm_tui.kinds import Category, Kind
 __all__ = [
     "BoardColumn",
     "Category",
+    "Dependency",
     "Goal",
     "Kind",
     "Milestone",
@@ -133,3 +134,15 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=60)
     value: str = Field(max_length=200)
+
+
+class Dependency(SQLModel, table=True):
+    """An item blocked by another: it should not start before its blocker ends."""
+
+    __tablename__ = "dependency"
+    __table_args__ = (
+        sa.CheckConstraint("item_id <> blocked_by_id", name="ck_dependency_not_self"),
+    )
+
+    item_id: int = Field(foreign_key="work_item.id", primary_key=True)
+    blocked_by_id: int = Field(foreign_key="work_item.id", primary_key=True, index=True)

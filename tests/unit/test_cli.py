@@ -112,6 +112,7 @@ def test_backlog_commands(tpm) -> None:  # type: ignore[no-untyped-def]
         "start_date": None,
         "target_date": "2026-12-18",
         "archived": False,
+        "blocked_by": [],
     }
     epic = next(i for i in items if i["id"] == 1)  # type: ignore[union-attr,index]
     assert (epic["rollup_points"], epic["done_percent"]) == (8, 100)  # type: ignore[index]
@@ -232,3 +233,14 @@ def test_config(tpm) -> None:  # type: ignore[no-untyped-def]
     bad = tpm("config", "week-target", "0m")
     assert bad.exit_code == 2 and "from 1h to 168h" in bad.stderr
     assert tpm("config", "colour").exit_code == 2
+
+
+def test_edit_blocked_by(tpm) -> None:  # type: ignore[no-untyped-def]
+    tpm("add", "feature", "API", "-q")
+    tpm("add", "feature", "Portal", "-q")
+    assert tpm("edit", "2", "--blocked-by", "1").exit_code == 0
+    items = _json(tpm("list", "--format", "json"))
+    assert [i["blocked_by"] for i in items] == [[], [1]]  # type: ignore[index,union-attr]
+    cycle = tpm("edit", "1", "--blocked-by", "2")
+    assert cycle.exit_code == 2 and "cycle" in cycle.stderr
+    assert tpm("edit", "2", "--not-blocked-by", "1").exit_code == 0

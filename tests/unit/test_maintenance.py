@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 from tests.conftest import run_tpm
+from tpm_tui.db import HEAD_REVISION
 
 
 def test_doctor_on_a_healthy_workspace(tmp_path: Path) -> None:
@@ -20,7 +21,7 @@ def test_doctor_on_a_healthy_workspace(tmp_path: Path) -> None:
     for expected in (
         f"· database    {db}",
         "✓ permissions folder 700, database 600",
-        "✓ schema      revision 0002 (current)",
+        f"✓ schema      revision {HEAD_REVISION} (current)",
         "✓ journal     wal",
         "✓ integrity   ok",
         "✓ references  ok",

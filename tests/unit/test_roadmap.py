@@ -120,3 +120,42 @@ def test_shift_and_markdown(db: Database, clock: Clock) -> None:
     undated = backlog.create_item(db, clock, "epic", "No dates")
     with pytest.raises(InvalidInput, match="has no dates yet"):
         shift_item(db, clock, undated, 1, 1, Zoom.WEEKS)
+
+
+def test_dependencies_flag_an_item_starting_before_its_blocker_ends(
+    db: Database, clock: Clock
+) -> None:
+    from tpm_tui.services import transfer
+    from tpm_tui.services.backlog import add_dependency, dependencies, remove_dependency
+
+    api = backlog.create_item(
+        db,
+        clock,
+        "feature",
+        "Partner API",
+        start_date=date(2026, 11, 2),
+        target_date=date(2026, 12, 11),
+    )
+    portal = backlog.create_item(
+        db,
+        clock,
+        "feature",
+        "Partner portal",
+        start_date=date(2026, 12, 1),
+        target_date=date(2027, 1, 15),
+    )
+    add_dependency(db, portal.id, api.id)
+    assert dependencies(db) == {portal.id: [api.id]}
+    with pytest.raises(InvalidInput, match="cycle"):
+        add_dependency(db, api.id, portal.id)
+    with pytest.raises(InvalidInput, match="cannot block itself"):
+        add_dependency(db, api.id, api.id)
+    rows = {r.item.id: r for r in load_roadmap(db, clock).rows}
+    assert rows[portal.id].early_for == (api.id,)
+    assert f"(starts before #{api.id} ends)" in render_markdown(load_roadmap(db, clock))
+    backlog.edit_item(db, clock, portal.id, start_date=date(2026, 12, 14))
+    assert {r.item.id: r for r in load_roadmap(db, clock).rows}[portal.id].early_for == ()
+    exported = transfer.export_workspace(db, clock)
+    assert exported["dependencies"] == [{"item_id": portal.id, "blocked_by_id": api.id}]
+    remove_dependency(db, portal.id, api.id)
+    assert dependencies(db) == {}

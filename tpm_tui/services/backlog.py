@@ -619,3 +619,63 @@ def set_archived(db: Database, clock: Clock, item_id: int, archived: bool) -> It
         item.updated_at = clock.now()
         session.flush()
         return _fetch(session, item_id)
+
+
+# ---------------------------------------------------------------- dependencies
+
+
+def dependencies(db: Database) -> dict[int, list[int]]:
+    """For each blocked item, the items blocking it."""
+    from tpm_tui.models import Dependency
+
+    out: dict[int, list[int]] = {}
+    with db.read() as session:
+        rows = session.execute(
+            sa.select(col(Dependency.item_id), col(Dependency.blocked_by_id)).order_by(
+                col(Dependency.item_id), col(Dependency.blocked_by_id)
+            )
+        )
+        for item_id, blocker in rows:
+            out.setdefault(int(item_id), []).append(int(blocker))
+    return out
+
+
+def add_dependency(db: Database, item_id: int, blocked_by_id: int) -> None:
+    """Record that `item_id` waits for `blocked_by_id` (refusing self-blocks and cycles)."""
+    from tpm_tui.models import Dependency
+
+    if item_id == blocked_by_id:
+        raise InvalidInput("an item cannot block itself", "blocked_by")
+    with db.write() as session:
+        _load(session, item_id)
+        _load(session, blocked_by_id)
+        edges: dict[int, list[int]] = {}
+        for a, b in session.execute(
+            sa.select(col(Dependency.item_id), col(Dependency.blocked_by_id))
+        ):
+            edges.setdefault(int(a), []).append(int(b))
+        # would blocked_by_id (transitively) wait for item_id? then this closes a cycle
+        seen, stack = set(), [blocked_by_id]
+        while stack:
+            node = stack.pop()
+            if node == item_id:
+                raise InvalidInput(
+                    f"#{blocked_by_id} already waits for #{item_id}: that would be a cycle",
+                    "blocked_by",
+                )
+            if node not in seen:
+                seen.add(node)
+                stack.extend(edges.get(node, []))
+        if blocked_by_id not in edges.get(item_id, []):
+            session.add(Dependency(item_id=item_id, blocked_by_id=blocked_by_id))
+
+
+def remove_dependency(db: Database, item_id: int, blocked_by_id: int) -> None:
+    """Forget that `item_id` waits for `blocked_by_id`."""
+    from tpm_tui.models import Dependency
+
+    with db.write() as session:
+        row = session.get(Dependency, (item_id, blocked_by_id))
+        if row is None:
+            raise NotFound(f"#{item_id} is not blocked by #{blocked_by_id}", "blocked_by")
+        session.delete(row)

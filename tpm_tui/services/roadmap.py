@@ -113,7 +113,8 @@ class RoadmapRow:
     done_percent: int
     total_points: int
     status: Status
-    outside_epic: bool = False  # an epic whose dates do not cover its features'
+    outside_epic: bool = False  # an epic whose dates do not cover its features
+    early_for: tuple[int, ...] = ()  # blockers that end after this item starts
 
     @property
     def scheduled(self) -> bool:
@@ -164,6 +165,22 @@ def load_roadmap(db: Database, clock: Clock) -> Roadmap:
             rollup.total_points if rollup else 0,
             status_of(item, rollup, today, item.status in done_columns),
             outside,
+            early(item),
+        )
+
+    blockers = backlog.dependencies(db)
+    by_id = {i.id: i for i in items}
+    targets: dict[int, date | None] = {i.id: i.target_date for i in items}
+    for blocker_id in {b for bs in blockers.values() for b in bs} - set(by_id):
+        targets[blocker_id] = backlog.get_item(db, blocker_id).target_date
+
+    def early(item: ItemView) -> tuple[int, ...]:
+        if item.start_date is None:
+            return ()
+        return tuple(
+            b
+            for b in blockers.get(item.id, [])
+            if (t := targets.get(b)) is not None and t >= item.start_date
         )
 
     rows: list[RoadmapRow] = []
@@ -210,6 +227,8 @@ def render_markdown(roadmap: Roadmap) -> str:
             "&nbsp;&nbsp;&nbsp;" * r.depth
         ) + f"{item.kind.value} #{item.id} {item.title}".replace("|", "\\|")
         status = r.status.value + (" (features outside its dates)" if r.outside_epic else "")
+        if r.early_for:
+            status += " (starts before " + ", ".join(f"#{b}" for b in r.early_for) + " ends)"
         lines.append(
             f"| {name} | {item.start_date or '–'} | {item.target_date or '–'} | "
             f"{r.done_percent} % | {status} |"

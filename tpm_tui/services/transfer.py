@@ -16,6 +16,7 @@ from tpm_tui.errors import Conflict, InvalidInput
 from tpm_tui.models import (
     BoardColumn,
     Category,
+    Dependency,
     Goal,
     Kind,
     Milestone,
@@ -38,6 +39,7 @@ SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
     ("items", WorkItem),
     ("time_entries", TimeEntry),
     ("settings", Setting),
+    ("dependencies", Dependency),
 )
 # What makes a workspace "not empty" for import: things a person made.
 CONTENT = ("goals", "sprints", "milestones", "items", "time_entries")
@@ -57,6 +59,17 @@ def _dump_value(value: Any) -> Any:
     return value
 
 
+def _order(model: type[SQLModel], table: sa.Table) -> list[Any]:
+    """A stable order for each section, so two exports of the same data are equal."""
+    if model is BoardColumn:
+        return [table.c.position]
+    if model is Setting:
+        return [table.c.key]
+    if model is Dependency:
+        return [table.c.item_id, table.c.blocked_by_id]
+    return [table.c.id]
+
+
 def export_workspace(db: Database, clock: Clock) -> dict[str, Any]:
     """Every row of every table, as plain JSON values (UTC times, ISO dates)."""
     data: dict[str, Any] = {
@@ -69,8 +82,7 @@ def export_workspace(db: Database, clock: Clock) -> dict[str, Any]:
         for name, model in SECTIONS:
             table = _table(model)
             columns = [c for c in table.columns if not (model is BoardColumn and c.name == "id")]
-            order = table.c[{BoardColumn: "position", Setting: "key"}.get(model, "id")]
-            rows = session.execute(sa.select(*columns).order_by(order)).all()
+            rows = session.execute(sa.select(*columns).order_by(*_order(model, table))).all()
             data[name] = [
                 {c.name: _dump_value(v) for c, v in zip(columns, row, strict=True)} for row in rows
             ]
@@ -158,6 +170,8 @@ def _parse_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         out = []
         seen: set[Any] = set()
         key_name = "key" if model in (BoardColumn, Setting) else "id"
+        if model is Dependency:
+            key_name = ""
         for index, row in enumerate(rows):
             where = f"{name}[{index}]"
             if not isinstance(row, dict):
@@ -177,9 +191,10 @@ def _parse_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                     raise _fail(where, f"missing {column.name!r}")
                 else:
                     values[column.name] = fields[column.name].default
-            if values[key_name] in seen:
-                raise _fail(where, f"duplicate {key_name} {values[key_name]!r}")
-            seen.add(values[key_name])
+            key = (values["item_id"], values["blocked_by_id"]) if not key_name else values[key_name]
+            if key in seen:
+                raise _fail(where, f"duplicate {key_name or 'dependency'} {key!r}")
+            seen.add(key)
             out.append(values)
         parsed[name] = out
     return parsed
@@ -233,6 +248,12 @@ def _check_references(rows: dict[str, list[dict[str, Any]]]) -> None:
                     f"a {it['kind']} cannot sit under a {parent['kind']} (#{parent_id}); "
                     "the tree is epic > feature > story/bug/debt, so no cycles",
                 )
+    for i, d in enumerate(rows["dependencies"]):
+        where = f"dependencies[{i}]"
+        if d["item_id"] not in items or d["blocked_by_id"] not in items:
+            raise _fail(where, "names an item that is not in the file")
+        if d["item_id"] == d["blocked_by_id"]:
+            raise _fail(where, "an item cannot block itself")
     running = 0
     for i, e in enumerate(rows["time_entries"]):
         where = f"time_entries[{i}] (#{e['id']})"

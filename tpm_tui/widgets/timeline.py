@@ -215,7 +215,7 @@ class Timeline(Widget):
         item = row.item
         tag = "EPIC" if item.kind is Kind.EPIC else "FEAT"
         fold = ("▸ " if item.id in self.collapsed else "▾ ") if item.kind is Kind.EPIC else "  "
-        flag = "!" if row.outside_epic else " "
+        flag = "!" if row.outside_epic or row.early_for else " "
         label = f"{'   ' * row.depth}{fold}{tag} #{item.id} {item.title}"
         label = (label[: LABEL - 2] + "…") if len(label) > LABEL - 1 else label
         label = label.ljust(LABEL - 1) + flag
@@ -237,9 +237,11 @@ class Timeline(Widget):
             for cell in range(max(0, first), min(self.cells, last + 1)):
                 chars[cell] = "█" if cell - first < filled else "▒"
                 styles[cell] = bar + (Style(bgcolor="#3a1030") if cell == today else Style())
-            words = f" {row.done_percent}% {row.status.value}" + (
-                " · features outside" if row.outside_epic else ""
-            )
+            words = f" {row.done_percent}% {row.status.value}"
+            if row.outside_epic:
+                words += " · features outside"
+            if row.early_for:
+                words += " · starts before " + ", ".join(f"#{b}" for b in row.early_for) + " ends"
             start = last + 1
             if start < 0 and first < 0:
                 start = 0
