@@ -13,22 +13,20 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Header, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.screens.base import WorkspaceScreen
 from tpm_tui.screens.item_editing import Edited, edit_form, form_choices, typed_values, undo_edit
 from tpm_tui.widgets.epic_tree import EpicTree
 from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
 from tpm_tui.widgets.key_bar import KeyBar
-from tpm_tui.widgets.timer_badge import TimerBadge
 
 if TYPE_CHECKING:
     from tpm_tui.db import ChangeWatcher, Database
     from tpm_tui.services.backlog import ItemView, Rollup
     from tpm_tui.services.board import BoardData, Level
     from tpm_tui.services.filters import ItemFilter
-    from tpm_tui.workspace import Workspace
 
 UNDO_DEPTH = 50
 
@@ -43,7 +41,7 @@ class UndoStep:
     label: str
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(WorkspaceScreen):
     """The backlog board: stories, bugs and tech debt (or features, or epics) in columns."""
 
     AUTO_FOCUS = ""  # nothing: the board's keys work unfocused; see `current`
@@ -103,20 +101,12 @@ class BoardScreen(Screen[None]):
     # ------------------------------------------------------------ set-up
 
     @property
-    def workspace(self) -> Workspace:
-        """The app's workspace."""
-        return cast(Any, self.app).workspace  # type: ignore[no-any-return]
-
-    @property
     def db(self) -> Database:
         """The open database."""
         return self.workspace.db
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="▦")
-        with Horizontal(id="status-bar"):
-            yield Static(Content("Opening the workspace…"), id="status-line")
-            yield TimerBadge()
+        yield from self.compose_top("Opening the workspace…")
         yield Static("", id="empty-hint")
         with Horizontal(id="board-body"):
             tree = EpicTree()
@@ -132,15 +122,12 @@ class BoardScreen(Screen[None]):
         yield filter_input
         yield KeyBar()
 
-    def on_mount(self) -> None:
-        """Paint the frame now; open the database and read the board in a thread."""
-        self.query_one("#filter", Input).cursor_blink = not self.app.is_headless
-        self.sub_title = self.workspace.name
-        self.load()
-
-    def on_screen_resume(self) -> None:
-        """Show the running timer at once when coming back to the board."""
-        cast(Any, self.app).tick()
+    def reload(self, first: bool) -> None:
+        """Paint the frame now; open the database and read the board in a thread.
+        (Coming back needs nothing: the board follows every change by itself.)"""
+        if first:
+            self.query_one("#filter", Input).cursor_blink = not self.app.is_headless
+            self.load()
 
     @work(thread=True, exclusive=True, group="board-load")
     def load(self, focus: int | None = None) -> None:
@@ -154,7 +141,7 @@ class BoardScreen(Screen[None]):
             level = self.level or Level.WORK
             data = load_board(db, self.workspace.clock, level, self.item_filter or ItemFilter())
         except TpmError as error:
-            self.app.call_from_thread(cast(Any, self.app).fail, str(error))
+            self.failed(error)
             return
         self.post_message(self.Loaded(data, focus, generation))
 
@@ -241,7 +228,7 @@ class BoardScreen(Screen[None]):
         if data.item_filter.active:
             parts += [" │ ", (f"filter {data.item_filter.text}", "bold $warning")]
             parts.append(f" hides {data.hidden} · esc clears")
-        self.query_one("#status-line", Static).update(Content.assemble(*parts), layout=False)
+        self.set_status(Content.assemble(*parts))
         hint = self.query_one("#empty-hint", Static)
         if data.shown:
             hint.display = False
@@ -499,9 +486,7 @@ class BoardScreen(Screen[None]):
         try:
             parsed = parse_filter(text)
         except InvalidInput as error:
-            self.query_one("#status-line", Static).update(
-                Content.assemble(("filter: ", "bold $error"), (str(error), "$error"))
-            )
+            self.set_status(Content.assemble(("filter: ", "bold $error"), (str(error), "$error")))
             return
         self.item_filter = parsed
         self.load(self.focused_id())

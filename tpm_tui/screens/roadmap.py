@@ -4,33 +4,31 @@ stretched from the keyboard, every change saved at once and undoable."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.screens.base import WorkspaceScreen
 from tpm_tui.screens.item_editing import Edited, edit_form, undo_edit
 from tpm_tui.screens.timekeeping import LineModal
 from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.timeline import STATUS_COLOURS, Timeline
-from tpm_tui.widgets.timer_badge import TimerBadge
 
 if TYPE_CHECKING:
     from tpm_tui.services.roadmap import Roadmap, Zoom
-    from tpm_tui.workspace import Workspace
 
 
-class RoadmapScreen(Screen[None]):
+class RoadmapScreen(WorkspaceScreen):
     """Epics and their features as bars from start to target date."""
 
     AUTO_FOCUS = ""
+    ICON = "▬"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "select(1)", "Down", show=False),
         Binding("up,k", "select(-1)", "Up", show=False),
@@ -63,16 +61,8 @@ class RoadmapScreen(Screen[None]):
         self.undo_steps: list[tuple[str, Any]] = []
         self._placed = False
 
-    @property
-    def workspace(self) -> Workspace:
-        """The app's workspace."""
-        return cast(Any, self.app).workspace  # type: ignore[no-any-return]
-
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="▬")
-        with Horizontal(id="status-bar"):
-            yield Static(Content("Reading the roadmap…"), id="status-line")
-            yield TimerBadge()
+        yield from self.compose_top("Reading the roadmap…")
         yield Timeline(id="timeline")
         yield Static("", id="roadmap-unscheduled")
         yield Static(self._legend(), id="roadmap-legend")
@@ -91,17 +81,9 @@ class RoadmapScreen(Screen[None]):
         )
         return Content.assemble(*parts)
 
-    def on_mount(self) -> None:
-        """Read the roadmap."""
-        self.sub_title = self.workspace.name
-        self.call_after_refresh(cast(Any, self.app).tick)
-        self.load()
-
-    def on_screen_resume(self) -> None:
-        """Fresh figures when coming back."""
-        cast(Any, self.app).tick()
-        if self.roadmap is not None:
-            self.load()
+    def reload(self, first: bool) -> None:
+        """Read it (again), keeping the selection."""
+        self.load(None if first else self.timeline.selected_item_id())
 
     @property
     def timeline(self) -> Timeline:
@@ -117,7 +99,7 @@ class RoadmapScreen(Screen[None]):
         try:
             roadmap = load_roadmap(ws.open(), ws.clock)
         except TpmError as error:
-            self.app.call_from_thread(cast(Any, self.app).fail, str(error))
+            self.failed(error)
             return
         self.post_message(self.Loaded(roadmap, focus))
 
@@ -154,12 +136,11 @@ class RoadmapScreen(Screen[None]):
         summary = (
             " · ".join(f"{n} {status}" for status, n in counts.items()) or "nothing scheduled yet"
         )
-        self.query_one("#status-line", Static).update(
+        self.set_status(
             Content.assemble(
                 ("Roadmap", "bold"),
                 f"  {timeline.zoom.value} · {summary}",
-            ),
-            layout=False,
+            )
         )
         unscheduled = roadmap.unscheduled
         box = self.query_one("#roadmap-unscheduled", Static)

@@ -10,20 +10,17 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.screens.base import WorkspaceScreen
 from tpm_tui.widgets.key_bar import KeyBar
-from tpm_tui.widgets.timer_badge import TimerBadge
 
 if TYPE_CHECKING:
     from tpm_tui.services.timetrack import EntryView
-    from tpm_tui.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -36,10 +33,11 @@ class DayData:
     totals: dict[str, int]
 
 
-class TimeScreen(Screen[None]):
+class TimeScreen(WorkspaceScreen):
     """Today's time (or any day's): each entry, the day's totals, edit and delete."""
 
     AUTO_FOCUS = "#entries"
+    ICON = "◷"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left_square_bracket", "day(-1)", "Previous day", key_display="["),
         Binding("right_square_bracket", "day(1)", "Next day", key_display="]"),
@@ -63,33 +61,17 @@ class TimeScreen(Screen[None]):
         self.data: DayData | None = None
         self.undo_steps: list[tuple[str, Any]] = []
 
-    @property
-    def workspace(self) -> Workspace:
-        """The app's workspace."""
-        return cast(Any, self.app).workspace  # type: ignore[no-any-return]
-
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="◷")
-        with Horizontal(id="status-bar"):
-            yield Static(Content("Reading the day…"), id="status-line")
-            yield TimerBadge()
+        yield from self.compose_top("Reading the day…")
         table: DataTable[Any] = DataTable(id="entries", cursor_type="row", zebra_stripes=True)
         table.add_columns("start", "end", "time", "category", "note", "item", "")
         yield table
         yield Static("", id="day-totals")
         yield KeyBar()
 
-    def on_mount(self) -> None:
-        """Read today."""
-        self.sub_title = self.workspace.name
-        self.call_after_refresh(cast(Any, self.app).tick)
-        self.load(None)
-
-    def on_screen_resume(self) -> None:
-        """Coming back (3 from another screen) shows fresh figures."""
-        cast(Any, self.app).tick()
-        if self.data is not None:
-            self.load(self.day)
+    def reload(self, first: bool) -> None:
+        """Today at first; the same day when coming back."""
+        self.load(None if first else self.day)
 
     @work(thread=True, exclusive=True, group="time-load")
     def load(self, day: date | None, focus: int | None = None) -> None:
@@ -102,7 +84,7 @@ class TimeScreen(Screen[None]):
             target = day or ws.clock.today()
             entries = entries_for_day(db, ws.clock, target)
         except TpmError as error:
-            self.app.call_from_thread(cast(Any, self.app).fail, str(error))
+            self.failed(error)
             return
         totals: dict[str, int] = {}
         for entry in entries:
@@ -146,9 +128,7 @@ class TimeScreen(Screen[None]):
             else ("yesterday" if data.day == today - timedelta(days=1) else "")
         )
         heading = f"{data.day:%A %d %B %Y}" + (f" ({label})" if label else "")
-        self.query_one("#status-line", Static).update(
-            Content.assemble((heading, "bold"), "   [ ] move a day · . today"), layout=False
-        )
+        self.set_status(Content.assemble((heading, "bold"), "   [ ] move a day · . today"))
         totals = self.query_one("#day-totals", Static)
         if not total:
             totals.update(

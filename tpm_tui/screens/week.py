@@ -5,32 +5,32 @@ total against the weekly target. E and C write it out as Markdown or CSV."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import TpmError
 from tpm_tui.kinds import Category
+from tpm_tui.screens.base import WorkspaceScreen
 from tpm_tui.widgets.key_bar import KeyBar
-from tpm_tui.widgets.timer_badge import TimerBadge
 from tpm_tui.widgets.week_chart import WeekChart
 
 if TYPE_CHECKING:
     from tpm_tui.services.reports import WeekView
-    from tpm_tui.workspace import Workspace
 
 
-class WeekScreen(Screen[None]):
+class WeekScreen(WorkspaceScreen):
     """One ISO week (Monday first) against the typical split of a TPM's week."""
+
+    ICON = "▤"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left_square_bracket", "week(-1)", "Previous week", key_display="["),
@@ -52,16 +52,8 @@ class WeekScreen(Screen[None]):
         self.monday: date | None = None
         self.view: WeekView | None = None
 
-    @property
-    def workspace(self) -> Workspace:
-        """The app's workspace."""
-        return cast(Any, self.app).workspace  # type: ignore[no-any-return]
-
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="▤")
-        with Horizontal(id="status-bar"):
-            yield Static(Content("Reading the week…"), id="status-line")
-            yield TimerBadge()
+        yield from self.compose_top("Reading the week…")
         with VerticalScroll(id="week-body"):
             yield Static("", id="week-headline")
             yield WeekChart(id="week-chart")
@@ -75,17 +67,9 @@ class WeekScreen(Screen[None]):
             yield Static("", id="week-items")
         yield KeyBar()
 
-    def on_mount(self) -> None:
-        """Read this week."""
-        self.sub_title = self.workspace.name
-        self.call_after_refresh(cast(Any, self.app).tick)
-        self.load(None)
-
-    def on_screen_resume(self) -> None:
-        """Coming back (4 from another screen) shows fresh figures."""
-        cast(Any, self.app).tick()
-        if self.view is not None:
-            self.load(self.monday)
+    def reload(self, first: bool) -> None:
+        """This week at first; the same week when coming back."""
+        self.load(None if first else self.monday)
 
     @work(thread=True, exclusive=True, group="week-load")
     def load(self, monday: date | None) -> None:
@@ -96,7 +80,7 @@ class WeekScreen(Screen[None]):
         try:
             view = week_view(ws.open(), ws.clock, monday)
         except TpmError as error:
-            self.app.call_from_thread(cast(Any, self.app).fail, str(error))
+            self.failed(error)
             return
         self.post_message(self.Loaded(view))
 
@@ -108,11 +92,10 @@ class WeekScreen(Screen[None]):
         total = report.total_minutes
         this_week = report.start <= self.workspace.clock.today() <= report.end
         heading = f"Week {report.label} · {report.start:%a %d %b} – {report.end:%a %d %b %Y}"
-        self.query_one("#status-line", Static).update(
+        self.set_status(
             Content.assemble(
                 (heading, "bold"), (" (this week)" if this_week else ""), "   [ ] · . · E C"
-            ),
-            layout=False,
+            )
         )
         headline = self.query_one("#week-headline", Static)
         if total:
