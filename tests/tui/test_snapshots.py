@@ -82,6 +82,19 @@ def test_help_screen(snap_compare: Any, seeded: Seeded, make_app: Callable[..., 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=help_open)
 
 
+def _screen(key: str, loaded: str) -> Any:
+    """A run_before that opens the screen on `key` and waits for its `loaded` data."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await board_ready(pilot)
+        await pilot.press(key)
+        await wait_until(pilot, lambda: getattr(pilot.app.screen, loaded, None) is not None)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run
+
+
 def _seed_week(db: Database, clock: Clock) -> None:
     """W48: meetings 55 % (above), tooling 35 % (within), deliverables 10 % (within);
     W47 for the trend."""
@@ -131,15 +144,7 @@ def test_time_screen(
     snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
 ) -> None:
     _seed_week(db, clock)
-
-    async def time_screen(pilot: Pilot[Any]) -> None:
-        await board_ready(pilot)
-        await pilot.press("3")
-        await wait_until(pilot, lambda: getattr(pilot.app.screen, "data", None) is not None)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=time_screen)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_screen("3", "data"))
 
 
 def test_week_screen(
@@ -152,25 +157,11 @@ def test_week_screen(
         db, Clock(clock.now() - __import__("datetime").timedelta(minutes=12)), "deliverables", "PRD"
     )
 
-    async def week_screen(pilot: Pilot[Any]) -> None:
-        await board_ready(pilot)
-        await pilot.press("4")
-        await wait_until(pilot, lambda: getattr(pilot.app.screen, "view", None) is not None)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=week_screen)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_screen("4", "view"))
 
 
 def test_empty_week(snap_compare: Any, db: Database, make_app: Callable[..., TpmApp]) -> None:
-    async def week_screen(pilot: Pilot[Any]) -> None:
-        await board_ready(pilot)
-        await pilot.press("4")
-        await wait_until(pilot, lambda: getattr(pilot.app.screen, "view", None) is not None)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=week_screen)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_screen("4", "view"))
 
 
 def test_wide_characters_keep_the_columns_aligned(

@@ -250,6 +250,12 @@ class BoardScreen(WorkspaceScreen):
             self.undo_steps.append(step)
             del self.undo_steps[:-UNDO_DEPTH]
 
+    def on_unmount(self) -> None:
+        """Close the change watcher's connection."""
+        if self.watcher is not None:
+            self.watcher.close()
+            self.watcher = None
+
     def _poll_changes(self) -> None:
         if self.watcher is not None and self.watcher.changed():
             self.load(self.focused_id())
