@@ -32,9 +32,14 @@ class Terminal:
     ) -> None:
         self.name = f"tpm-e2e-{uuid.uuid4().hex[:8]}"
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        # A server of its own: another tmux server's sizes and options cannot leak in.
         subprocess.run(
             [
                 "tmux",
+                "-L",
+                self.name,
+                "-f",
+                "/dev/null",
                 "new-session",
                 "-d",
                 "-s",
@@ -43,7 +48,7 @@ class Terminal:
                 str(size[0]),
                 "-y",
                 str(size[1]),
-                f"env {exports} {command}; echo TPM-EXITED $?; sleep 30",
+                f"env -u COLUMNS -u LINES {exports} {command}; echo TPM-EXITED $?; sleep 30",
             ],
             check=True,
         )
@@ -51,7 +56,7 @@ class Terminal:
     def screen(self) -> str:
         """The visible text."""
         return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name],
+            ["tmux", "-L", self.name, "capture-pane", "-p", "-t", self.name],
             capture_output=True,
             text=True,
             check=True,
@@ -70,12 +75,18 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         """Press keys (tmux key names)."""
         for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            subprocess.run(["tmux", "-L", self.name, "send-keys", "-t", self.name, key], check=True)
             time.sleep(0.05)
+
+    def type(self, text: str) -> None:
+        """Type text literally."""
+        subprocess.run(
+            ["tmux", "-L", self.name, "send-keys", "-t", self.name, "-l", text], check=True
+        )
 
     def close(self) -> None:
         """End the session."""
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True)
 
 
 @pytest.fixture
@@ -136,9 +147,7 @@ def test_quick_log_in_the_real_program(terminal_env: dict[str, str]) -> None:
         term.wait_for("#1 Export invoices")
         term.keys("t")
         term.wait_for("Log time")
-        subprocess.run(
-            ["tmux", "send-keys", "-t", term.name, "-l", "45m m sprint planning #1"], check=True
-        )
+        term.type("45m m sprint planning #1")
         term.wait_for("→ 45m · meetings · sprint planning · #1 Export invoices")
         term.keys("Enter")
         term.wait_for("Logged 45m meetings")
