@@ -12,12 +12,14 @@ import os
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_speed import median_ms
 
 ENTRIES = 100_000
 
@@ -51,17 +53,6 @@ def make_workspace(path: Path) -> None:
     )
     conn.commit()
     conn.close()
-
-
-def median_ms(command: list[str], env: dict[str, str], runs: int) -> float:
-    """Median wall time of a command, after one warm-up."""
-    subprocess.run(command, env=env, check=True, capture_output=True)
-    samples = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(command, env=env, check=True, capture_output=True)
-        samples.append((time.perf_counter() - t) * 1000)
-    return statistics.median(samples)
 
 
 def aggregation_ms(path: Path, weeks: int = 20) -> float:
