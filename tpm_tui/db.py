@@ -45,17 +45,30 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading (a deferred transaction: a consistent snapshot)."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        """A session for reading (a deferred transaction: a consistent snapshot).
+        A database failure inside it becomes a StorageError naming the file."""
+        with self._storage_errors(), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction takes the write lock at once and commits on exit,
-        so two processes writing wait for each other instead of losing updates."""
-        with Session(self.write_engine, expire_on_commit=False) as session:
+        so two processes writing wait for each other instead of losing updates.
+        A database failure inside it becomes a StorageError naming the file."""
+        with self._storage_errors(), Session(self.write_engine, expire_on_commit=False) as session:
             yield session
             session.commit()
+
+    @contextmanager
+    def _storage_errors(self) -> Iterator[None]:
+        """The one place database failures are translated: every caller (CLI, screens)
+        sees a StorageError with the file's name and what to do."""
+        try:
+            yield
+        except sa.exc.SQLAlchemyError as exc:
+            raise StorageError(f"{self.location.label}: {explain(exc)}") from exc
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self.location.label}: {explain(exc)}") from exc
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (cheap change polling)."""

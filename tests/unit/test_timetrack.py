@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests.conftest import BERLIN, NOW, Seeded
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
-from tpm_tui.errors import InvalidInput, NotFound
+from tpm_tui.errors import InvalidInput, NotFound, StorageError
 from tpm_tui.kinds import parse_category
 from tpm_tui.models import Category
 from tpm_tui.services import timetrack
@@ -91,11 +91,15 @@ def test_one_timer_at_most_starting_stops_the_other(db: Database) -> None:
 
 def test_the_database_itself_allows_one_running_timer(db: Database, clock: Clock) -> None:
     timetrack.start_timer(db, clock, "meetings")
-    with pytest.raises(sa.exc.IntegrityError), db.write() as session:
+    with (
+        pytest.raises(StorageError, match="UNIQUE constraint failed") as raised,
+        db.write() as session,
+    ):
         session.connection().exec_driver_sql(
             "INSERT INTO time_entry (category, started_at, note, created_at) "
             "VALUES ('tooling', '2026-11-26 08:00:00.000000', '', '2026-11-26 08:00:00.000000')"
         )
+    assert isinstance(raised.value.__cause__, sa.exc.IntegrityError)
 
 
 def test_stop_now_and_at_a_time(db: Database) -> None:
