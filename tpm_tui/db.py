@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from tpm_tui.config import Location, create_private_file, make_private_dir
-from tpm_tui.errors import StorageError
+from tpm_tui.errors import DatabaseBusy, StorageError
 
 # The newest migration this code knows. A test keeps it equal to the scripts' head,
 # so opening a current database never needs to import Alembic (about 0.5 s).
@@ -26,6 +26,7 @@ BUSY_TIMEOUT_MS = 10_000
 BACKUPS_KEPT = 5
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _WRITE = "tpm_write"
+_BUSY_MS = "tpm_busy_ms"
 
 
 def known_revisions() -> set[str]:
@@ -37,11 +38,21 @@ def known_revisions() -> set[str]:
 class Database:
     """One workspace's database: short sessions for reads, BEGIN IMMEDIATE for writes."""
 
-    def __init__(self, location: Location, engine: Engine) -> None:
+    def __init__(self, location: Location, engine: Engine, busy_ms: int | None = None) -> None:
         self.location = location
         self.engine = engine
-        self.write_engine = engine.execution_options(**{_WRITE: True})
+        self.busy_ms = busy_ms
+        options: dict[str, Any] = {_WRITE: True}
+        if busy_ms is not None:
+            options[_BUSY_MS] = busy_ms
+        self.write_engine = engine.execution_options(**options)
         self.is_sqlite = engine.dialect.name == "sqlite"
+
+    def impatient(self, busy_ms: int) -> Database:
+        """The same database, whose writes give up after `busy_ms` when another program
+        holds the write lock (raising DatabaseBusy, nothing written): the TUI writes
+        with it so that a busy database never freezes the screen."""
+        return Database(self.location, self.engine, busy_ms)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -65,10 +76,9 @@ class Database:
         sees a StorageError with the file's name and what to do."""
         try:
             yield
-        except sa.exc.SQLAlchemyError as exc:
-            raise StorageError(f"{self.location.label}: {explain(exc)}") from exc
-        except sqlite3.Error as exc:
-            raise StorageError(f"{self.location.label}: {explain(exc)}") from exc
+        except (sa.exc.SQLAlchemyError, sqlite3.Error) as exc:
+            error = DatabaseBusy if _is_busy(exc) else StorageError
+            raise error(f"{self.location.label}: {explain(exc)}") from exc
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (cheap change polling)."""
@@ -113,6 +123,15 @@ def _prune_backups(folder: Path, stem: str) -> None:
         old.unlink(missing_ok=True)
 
 
+def _is_busy(exc: BaseException) -> bool:
+    """Whether a failure is SQLite's "database is locked" (busy), not a real fault."""
+    orig = getattr(exc, "orig", None) or exc
+    return isinstance(orig, sqlite3.OperationalError) and (
+        getattr(orig, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        or "locked" in str(orig).lower()
+    )
+
+
 def _make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return sa.create_engine(url, pool_pre_ping=True)
@@ -137,7 +156,15 @@ def _make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get(_WRITE, False)
+        options = conn.get_execution_options()
+        immediate = options.get(_WRITE, False)
+        # Pooled connections are shared by patient and impatient callers: each
+        # transaction waits as long as its caller asked.
+        busy = int(options.get(_BUSY_MS, BUSY_TIMEOUT_MS))
+        info = conn.connection.info
+        if info.get(_BUSY_MS, BUSY_TIMEOUT_MS) != busy:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={busy}")
+            info[_BUSY_MS] = busy
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine

@@ -26,3 +26,8 @@ class Conflict(TpmError):
 
 class StorageError(TpmError):
     """The database cannot be used; the message names it and says what to do."""
+
+
+class DatabaseBusy(StorageError):
+    """Another program held the write lock for longer than this call would wait.
+    Nothing was written, so the same call can simply be tried again."""

@@ -14,6 +14,8 @@ from tpm_tui.config import Location
 if TYPE_CHECKING:
     from tpm_tui.db import ChangeWatcher, Database
 
+WRITE_WAIT_MS = 250  # how long a key's write waits for another program's write lock
+
 
 class Workspace:
     """A location and a clock; `open()` gives the database (once, from any thread)."""
@@ -28,6 +30,7 @@ class Workspace:
         self.location = location
         self.clock = clock
         self._db = db
+        self._quick: Database | None = None
         self._name = name
         self._lock = threading.Lock()
 
@@ -43,17 +46,29 @@ class Workspace:
         return label
 
     def open(self) -> Database:
-        """The open database (opened, created or migrated on first call)."""
+        """The open database (opened, created or migrated on first call). Its writes
+        wait at most WRITE_WAIT_MS for another program's lock, then raise DatabaseBusy
+        (nothing written), so a key never freezes the screen for the busy timeout."""
         with self._lock:
             if self._db is None:
                 from tpm_tui.db import open_database
 
                 self._db = open_database(self.location)
-            return self._db
+            if self._quick is None:
+                self._quick = self._db.impatient(WRITE_WAIT_MS)
+            return self._quick
 
     @property
     def db(self) -> Database:
-        """The database; only after `open()`."""
+        """The database (impatient writes); only after `open()`."""
+        assert self._db is not None, "Workspace.open() first"
+        if self._quick is None:
+            self._quick = self._db.impatient(WRITE_WAIT_MS)
+        return self._quick
+
+    @property
+    def patient_db(self) -> Database:
+        """The database with the full busy timeout, for retries off the UI thread."""
         assert self._db is not None, "Workspace.open() first"
         return self._db
 

@@ -1,9 +1,15 @@
 """What every screen of the workspace shares: the header, a status line with the
-running timer, the key bar, and fresh figures each time it is shown."""
+running timer, the key bar, fresh figures each time it is shown, and the one way keys
+reach the database: in order, never on a stale view, never freezing the screen, and
+never taking the app down (every failure becomes a message)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+import functools
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -11,23 +17,58 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from tpm_tui.errors import DatabaseBusy, StorageError, TpmError
 from tpm_tui.widgets.timer_badge import TimerBadge
 
 if TYPE_CHECKING:
-    from tpm_tui.errors import TpmError
+    from tpm_tui.app import TpmApp
+    from tpm_tui.db import Database
     from tpm_tui.workspace import Workspace
+
+T = TypeVar("T")
+S = TypeVar("S", bound="WorkspaceScreen")
+
+WAIT_NOTE_AFTER = 0.1  # seconds a key may wait silently before the status line says why
+RETRY_FOR = 30.0  # seconds a write keeps retrying a database locked by another program
+
+
+def queued(method: Callable[..., None]) -> Callable[..., None]:
+    """Mark a key's action as one that reads or changes what the screen shows: it runs
+    when the screen's data is on screen and no earlier write is still waiting, in the
+    order the keys were pressed (never dropped, never applied to a stale view)."""
+
+    @functools.wraps(method)
+    def wrapper(self: WorkspaceScreen, *args: Any) -> None:
+        self.act(functools.partial(method, self, *args))
+
+    wrapper.__tpm_queued__ = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 class WorkspaceScreen(Screen[None]):
-    """A screen over the app's workspace. Subclasses set ICON and draw the rest, and
-    implement `reload` (called whenever the screen is shown again)."""
+    """A screen over the app's workspace. Subclasses set ICON and draw the rest,
+    implement `reload` (called whenever the screen is shown again) and call `loaded()`
+    once their first data is on screen. Key actions that touch the data are wrapped in
+    `@queued`; their writes go through `save`."""
 
     ICON = "▦"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = False  # the first data is on screen
+        self.waiting_for: str | None = None  # a write retrying in the background
+        self._pending: deque[Callable[[], None]] = deque()
+        self._waiting_since: float | None = None
+
+    @property
+    def tpm(self) -> TpmApp:
+        """The app, typed (so renames are seen by the type checker)."""
+        return cast("TpmApp", self.app)
 
     @property
     def workspace(self) -> Workspace:
         """The app's workspace."""
-        return cast(Any, self.app).workspace  # type: ignore[no-any-return]
+        return self.tpm.workspace
 
     def compose_top(self, waiting: str) -> ComposeResult:
         """The header and the status line (with the timer badge)."""
@@ -43,17 +84,142 @@ class WorkspaceScreen(Screen[None]):
     def on_mount(self) -> None:
         """Name the workspace, show the timer, read the data."""
         self.sub_title = self.workspace.name
-        self.call_after_refresh(cast(Any, self.app).tick)
+        self.call_after_refresh(self.tpm.tick)
         self.reload(first=True)
 
     def on_screen_resume(self) -> None:
         """Coming back from another screen shows the timer and fresh figures."""
-        cast(Any, self.app).tick()
+        self.tpm.tick()
         self.reload(first=False)
 
     def reload(self, first: bool) -> None:
         """Read the screen's data again (in a worker)."""
 
     def failed(self, error: TpmError) -> None:
-        """From a worker: leave the app with the error (the command line prints it)."""
-        self.app.call_from_thread(cast(Any, self.app).fail, str(error))
+        """From a worker whose read failed: before the screen ever had data the app
+        cannot go on (it leaves, and the command line prints why); afterwards the
+        screen keeps what it shows and says what went wrong."""
+        if self.ready:
+            self.app.call_from_thread(self.show_error, error)
+        else:
+            self.app.call_from_thread(self.tpm.fail, str(error))
+
+    def show_error(self, error: TpmError) -> None:
+        """Say what went wrong, as plain text, and keep running."""
+        if isinstance(error, StorageError):
+            self.notify(str(error), severity="error", markup=False)
+        else:
+            self.notify(str(error), severity="warning", markup=False)
+
+    # ------------------------------------------------------------ keys in order
+
+    def loaded(self) -> None:
+        """The first data is on screen: keys pressed meanwhile run now, in order."""
+        self.ready = True
+        self._drain()
+
+    def act(self, action: Callable[[], None]) -> None:
+        """Run a key's action now, or after what is still in flight."""
+        if self.ready and self.waiting_for is None and not self._pending:
+            self._run(action)
+            return
+        self._pending.append(action)
+        if self.waiting_for is not None:
+            self._note_waiting()
+        elif self._waiting_since is None:
+            self._waiting_since = time.monotonic()
+            self.set_timer(WAIT_NOTE_AFTER, self._note_waiting)
+
+    def _run(self, action: Callable[[], None]) -> None:
+        """Run one key's action; a refusal from below becomes a message, never a crash."""
+        try:
+            action()
+        except TpmError as error:
+            self.show_error(error)
+
+    def _drain(self) -> None:
+        while self._pending and self.ready and self.waiting_for is None:
+            self._run(self._pending.popleft())
+        if not self._pending:
+            self._waiting_since = None
+
+    def _note_waiting(self) -> None:
+        if self._waiting_since is None:
+            return
+        keys = len(self._pending)
+        what = self.waiting_for or "opening the workspace"
+        self.set_status(
+            Content.assemble(
+                (f"{what}…", "bold $warning"),
+                (f" {keys} key{'s' if keys != 1 else ''} waiting" if keys else "", "dim"),
+            )
+        )
+
+    # ------------------------------------------------------------ writes
+
+    @property
+    def db(self) -> Database:
+        """The open database; its writes give up quickly when another program holds
+        the lock (the TUI never freezes for the busy timeout)."""
+        return self.workspace.db
+
+    def save(self, label: str, write: Callable[[Database], T], done: Callable[[T], None]) -> None:
+        """Run one write and hand its result to `done` (on the UI thread). It runs at
+        once when the database is free; if another program holds the write lock it is
+        retried in the background for up to RETRY_FOR seconds while the status line
+        says so and later keys wait their turn. A refusal is shown, never raised."""
+        try:
+            result = write(self.db)
+        except DatabaseBusy:
+            self.waiting_for = f"database busy (another program is writing): retrying the {label}"
+            self._waiting_since = self._waiting_since or time.monotonic()
+            self._note_waiting()
+            self.run_worker(
+                functools.partial(self._retry, label, write, done),
+                thread=True,
+                group="write-retry",
+            )
+            return
+        except TpmError as error:
+            self.show_error(error)
+            return
+        done(result)
+
+    def _retry(self, label: str, write: Callable[[Database], T], done: Callable[[T], None]) -> None:
+        """In a worker: try the write again with the database's full patience."""
+        deadline = time.monotonic() + RETRY_FOR
+        patient = self.workspace.patient_db
+        while True:
+            try:
+                result = write(patient)
+            except DatabaseBusy as error:
+                if time.monotonic() < deadline:
+                    continue
+                self.app.call_from_thread(self._write_finished, None, error, label)
+                return
+            except TpmError as error:
+                self.app.call_from_thread(self._write_finished, None, error, label)
+                return
+            self.app.call_from_thread(self._write_finished, functools.partial(done, result))
+            return
+
+    def _write_finished(
+        self, then: Callable[[], None] | None, error: TpmError | None = None, label: str = ""
+    ) -> None:
+        self.waiting_for = None
+        if error is not None:
+            if isinstance(error, DatabaseBusy):
+                self.notify(
+                    f"Gave up on the {label}: {error} — nothing changed",
+                    severity="error",
+                    markup=False,
+                )
+            else:
+                self.show_error(error)
+        elif then is not None:
+            then()
+        self._drain()
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        """Redraw the screen's own status line (after a wait note)."""

@@ -3,8 +3,7 @@ keyboard, every change saved at once and undoable, other terminals' changes show
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,29 +15,19 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen
-from tpm_tui.screens.item_editing import Edited, edit_form, form_choices, typed_values, undo_edit
+from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.item_editing import edit_form, form_choices, typed_values
+from tpm_tui.undo import ItemArchived, ItemEdited, ItemMoved, ItemReordered, UndoStack
 from tpm_tui.widgets.epic_tree import EpicTree
 from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
 from tpm_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
-    from tpm_tui.db import ChangeWatcher, Database
+    from tpm_tui.db import ChangeWatcher
     from tpm_tui.services.backlog import ItemView, Rollup
     from tpm_tui.services.board import BoardData, Level
     from tpm_tui.services.filters import ItemFilter
-
-UNDO_DEPTH = 50
-
-
-@dataclass(frozen=True)
-class UndoStep:
-    """One change the user can take back with `u`."""
-
-    action: str  # move | reorder | edit | archive
-    item_id: int
-    before: dict[str, Any]
-    label: str
+    from tpm_tui.undo import Step
 
 
 class BoardScreen(WorkspaceScreen):
@@ -91,7 +80,7 @@ class BoardScreen(WorkspaceScreen):
         self.level: Level | None = None
         self.item_filter: ItemFilter | None = None
         self.columns: dict[str, KanbanColumn] = {}
-        self.undo_steps: list[UndoStep] = []
+        self.undo = UndoStack()
         self.watcher: ChangeWatcher | None = None
         self.current: str | None = None  # the column under the cursor (focus stays put:
         # moving it between widgets would rebuild the footer on every key)
@@ -99,11 +88,6 @@ class BoardScreen(WorkspaceScreen):
         self._expect: int | None = None  # an item just saved, to say if a filter hides it
 
     # ------------------------------------------------------------ set-up
-
-    @property
-    def db(self) -> Database:
-        """The open database."""
-        return self.workspace.db
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top("Opening the workspace…")
@@ -166,15 +150,16 @@ class BoardScreen(WorkspaceScreen):
             self._set_current(holder)
         elif first or self._current_column() is None:
             self._focus_first_card()
-        self._update_status()
+        self.refresh_status()
         if self._expect is not None and self._expect == message.focus:
             if self._column_of(self._expect) is None:
                 self.notify(f"Saved #{self._expect}; the filter hides it (esc clears it)")
             self._expect = None
         if first:
-            cast(Any, self.app).read_timer()
+            self.tpm.read_timer()
             self.watcher = self.workspace.watcher()
             self.set_interval(1.0, self._poll_changes)
+            self.loaded()
 
     # ------------------------------------------------------------ helpers
 
@@ -211,7 +196,8 @@ class BoardScreen(WorkspaceScreen):
         if target is not None:
             self._set_current(target)
 
-    def _update_status(self) -> None:
+    def refresh_status(self) -> None:
+        """The line under the title: sprint, debt share, level, filter."""
         data = self.data
         if data is None:
             return
@@ -243,12 +229,11 @@ class BoardScreen(WorkspaceScreen):
                 )
             )
 
-    def _changed(self, step: UndoStep | None) -> None:
+    def _changed(self, step: Step | None) -> None:
         """Record an undo step and note that local data is newer than any load in flight."""
         self.generation += 1
         if step is not None:
-            self.undo_steps.append(step)
-            del self.undo_steps[:-UNDO_DEPTH]
+            self.undo.push(step)
 
     def on_unmount(self) -> None:
         """Close the change watcher's connection."""
@@ -259,13 +244,11 @@ class BoardScreen(WorkspaceScreen):
     def _poll_changes(self) -> None:
         if self.watcher is not None and self.watcher.changed():
             self.load(self.focused_id())
-            cast(Any, self.app).read_timer()  # a timer started in another terminal
-
-    def _error(self, error: TpmError) -> None:
-        self.notify(str(error), severity="error", markup=False)
+            self.tpm.read_timer()  # a timer started in another terminal
 
     # ------------------------------------------------------------ moving around
 
+    @queued
     def action_focus_column(self, delta: int) -> None:
         """Focus the neighbouring column, on the card at about the same height."""
         columns = list(self.columns.values())
@@ -280,6 +263,7 @@ class BoardScreen(WorkspaceScreen):
         self._set_current(target)
         target.highlight(None, row)
 
+    @queued
     def action_cursor(self, delta: int) -> None:
         """Move the cursor down or up the column."""
         column = self._current_column()
@@ -290,6 +274,7 @@ class BoardScreen(WorkspaceScreen):
 
     # ------------------------------------------------------------ changes
 
+    @queued
     def action_move_card(self, delta: int) -> None:
         """Move the card to the neighbouring column; the focus goes with it."""
         from tpm_tui.services import backlog
@@ -301,22 +286,28 @@ class BoardScreen(WorkspaceScreen):
         index = keys.index(column.column.key) + delta
         if not 0 <= index < len(keys):
             return
-        try:
-            moved = backlog.move_item(self.db, self.workspace.clock, item.id, keys[index])
-        except TpmError as error:
-            self._error(error)
-            return
-        before = {"status": item.status, "rank": item.rank, "done_at": item.done_at}
-        self._changed(UndoStep("move", item.id, before, f"move of #{item.id}"))
-        self.data.cards[item.status].remove(item)
-        self.data.cards[moved.status].append(moved)
-        self.columns[item.status].remove_card(item.id)
-        target = self.columns[moved.status]
-        target.append_card(moved, self.data.rollups.get(moved.id))
-        target.highlight(moved.id)
-        self._set_current(target)
-        self._update_status()
+        target_key, clock = keys[index], self.workspace.clock
 
+        def done(moved: ItemView) -> None:
+            assert self.data is not None
+            name = self.columns[moved.status].column.name
+            self._changed(ItemMoved(item.id, item.status, item.rank, item.done_at, name))
+            self.data.cards[item.status].remove(item)
+            self.data.cards[moved.status].append(moved)
+            self.columns[item.status].remove_card(item.id)
+            target = self.columns[moved.status]
+            target.append_card(moved, self.data.rollups.get(moved.id))
+            target.highlight(moved.id)
+            self._set_current(target)
+            self.refresh_status()
+
+        self.save(
+            f"move of #{item.id}",
+            lambda db: backlog.move_item(db, clock, item.id, target_key),
+            done,
+        )
+
+    @queued
     def action_reorder(self, delta: int) -> None:
         """Raise (K) or lower (J) the card inside its column."""
         from tpm_tui.services import backlog
@@ -329,21 +320,25 @@ class BoardScreen(WorkspaceScreen):
         target = max(0, min(len(cards) - 1, index + delta))
         if target == index:
             return
-        try:
-            backlog.reorder_item(self.db, self.workspace.clock, item.id, target - index)
-        except TpmError as error:
-            self._error(error)
-            return
-        self._changed(
-            UndoStep("reorder", item.id, {"delta": index - target}, f"reorder of #{item.id}")
-        )
-        if self.data.item_filter.active:
-            self.load(item.id)  # hidden neighbours took part: read the true order back
-            return
-        cards.insert(target, cards.pop(index))
-        column.swap_cards(index, target, cards)  # neighbours: two cards redrawn
-        column.highlight(item.id)
+        clock = self.workspace.clock
 
+        def done(_moved: ItemView) -> None:
+            assert self.data is not None
+            self._changed(ItemReordered(item.id, target - index))
+            if self.data.item_filter.active:
+                self.load(item.id)  # hidden neighbours took part: read the true order back
+                return
+            cards.insert(target, cards.pop(index))
+            column.swap_cards(index, target, cards)  # neighbours: two cards redrawn
+            column.highlight(item.id)
+
+        self.save(
+            f"reorder of #{item.id}",
+            lambda db: backlog.reorder_item(db, clock, item.id, target - index),
+            done,
+        )
+
+    @queued
     def action_archive(self) -> None:
         """Archive the card (u brings it back)."""
         from tpm_tui.services import backlog
@@ -351,51 +346,38 @@ class BoardScreen(WorkspaceScreen):
         item = self._focused_item()
         if item is None or self.data is None:
             return
-        try:
-            backlog.set_archived(self.db, self.workspace.clock, item.id, True)
-        except TpmError as error:
-            self._error(error)
-            return
-        self._changed(UndoStep("archive", item.id, {}, f"archive of #{item.id}"))
-        self.data.cards[item.status].remove(item)
-        self.columns[item.status].remove_card(item.id)
-        self._update_status()
-        self.notify(f"Archived #{item.id} {item.title} — u brings it back", markup=False)
+        clock = self.workspace.clock
 
+        def done(_archived: ItemView) -> None:
+            assert self.data is not None
+            self._changed(ItemArchived(item.id))
+            self.data.cards[item.status].remove(item)
+            self.columns[item.status].remove_card(item.id)
+            self.refresh_status()
+            self.notify(f"Archived #{item.id} {item.title} — u brings it back", markup=False)
+
+        self.save(
+            f"archive of #{item.id}",
+            lambda db: backlog.set_archived(db, clock, item.id, True),
+            done,
+        )
+
+    @queued
     def action_undo(self) -> None:
         """Take back the last move, reorder, edit or archive."""
-        from tpm_tui.services import backlog
-
-        if not self.undo_steps:
-            self.notify("Nothing to undo", severity="warning")
-            return
-        step = self.undo_steps.pop()
         clock = self.workspace.clock
-        try:
-            if step.action == "move":
-                backlog.place_item(
-                    self.db,
-                    clock,
-                    step.item_id,
-                    step.before["status"],
-                    step.before["rank"],
-                    step.before["done_at"],
-                )
-            elif step.action == "reorder":
-                backlog.reorder_item(self.db, clock, step.item_id, step.before["delta"])
-            elif step.action == "archive":
-                backlog.set_archived(self.db, clock, step.item_id, False)
-            elif step.action == "edit":
-                undo_edit(self.db, clock, step.before["edited"])
-        except TpmError as error:
-            self._error(error)
-            return
-        self.generation += 1
-        self.notify(f"Undid the {step.label}", markup=False)
-        self.load(step.item_id)
+
+        def done(result: tuple[Step, int | None]) -> None:
+            step, focus = result
+            self.generation += 1
+            self.notify(f"Undid the {step.label}", markup=False)
+            self.load(focus)
+
+        self.save("undo", lambda db: self.undo.undo(db, clock), done)
 
     # ------------------------------------------------------------ the form
 
+    @queued
     def action_new_item(self) -> None:
         """Open the form for a new item in the focused column."""
         from tpm_tui.models import Kind
@@ -425,16 +407,15 @@ class BoardScreen(WorkspaceScreen):
             ItemForm("New item", initial, form_choices(self.db), save), self._after_form
         )
 
+    @queued
     def action_edit_item(self) -> None:
         """Open the form on the focused card."""
         item = self._focused_item()
         if item is None:
             return
 
-        def saved(edited: Edited) -> None:
-            self._changed(
-                UndoStep("edit", edited.item_id, {"edited": edited}, f"edit of #{edited.item_id}")
-            )
+        def saved(edited: ItemEdited) -> None:
+            self._changed(edited)
 
         self.app.push_screen(
             edit_form(self.db, self.workspace.clock, item.id, saved), self._after_form
@@ -524,6 +505,7 @@ class BoardScreen(WorkspaceScreen):
             self.action_clear_filter()
             self._back_to_board()
 
+    @queued
     def action_level(self) -> None:
         """Switch between work items, features and epics."""
         from tpm_tui.services.board import Level
@@ -596,7 +578,7 @@ class BoardScreen(WorkspaceScreen):
         try:
             item = backlog.get_item(self.db, item_id)
         except TpmError as error:
-            self._error(error)
+            self.show_error(error)
             return
         level = {0: Level.EPICS, 1: Level.FEATURES}.get(item.kind.level, Level.WORK)
         if item.archived:

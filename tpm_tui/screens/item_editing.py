@@ -1,28 +1,18 @@
 """Opening the item form on an item, shared by the board and the roadmap: the choices
-it offers, turning its text into service values, and what an undo needs to know."""
+it offers, turning its text into service values, and the undo step of a saved edit."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tpm_tui.errors import InvalidInput
 from tpm_tui.screens.item_form import FormChoices, ItemForm, ParentChoice
+from tpm_tui.undo import ItemEdited
 
 if TYPE_CHECKING:
     from tpm_tui.clock import Clock
     from tpm_tui.db import Database
-
-
-@dataclass(frozen=True)
-class Edited:
-    """An edit just saved: the fields as they were, and the card's place if it moved."""
-
-    item_id: int
-    fields: dict[str, Any]
-    place: tuple[str, int, datetime | None] | None
 
 
 def form_choices(db: Database) -> FormChoices:
@@ -55,7 +45,7 @@ def typed_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def edit_form(
-    db: Database, clock: Clock, item_id: int, saved: Callable[[Edited], None]
+    db: Database, clock: Clock, item_id: int, saved: Callable[[ItemEdited], None]
 ) -> ItemForm:
     """The form on one item; `saved` hears what changed (for undo)."""
     from tpm_tui.services import backlog
@@ -75,17 +65,7 @@ def edit_form(
         if changes:
             backlog.edit_item(db, clock, item_id, **changes)
             place = (current.status, current.rank, current.done_at) if "status" in changes else None
-            saved(Edited(item_id, {k: before[k] for k in changes if k != "status"}, place))
+            saved(ItemEdited(item_id, {k: before[k] for k in changes if k != "status"}, place))
         return item_id
 
     return ItemForm(f"Edit #{item_id}", initial, form_choices(db), save)
-
-
-def undo_edit(db: Database, clock: Clock, edited: Edited) -> None:
-    """Put the fields (and the card's place) back as they were."""
-    from tpm_tui.services import backlog
-
-    if edited.fields:
-        backlog.edit_item(db, clock, edited.item_id, **edited.fields)
-    if edited.place is not None:
-        backlog.place_item(db, clock, edited.item_id, *edited.place)

@@ -4,7 +4,7 @@ stretched from the keyboard, every change saved at once and undoable."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -14,14 +14,18 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen
-from tpm_tui.screens.item_editing import Edited, edit_form, undo_edit
+from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.item_editing import edit_form
 from tpm_tui.screens.timekeeping import LineModal
+from tpm_tui.undo import DatesChanged, ItemEdited, UndoStack
 from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.timeline import STATUS_COLOURS, Timeline
 
 if TYPE_CHECKING:
+    from tpm_tui.db import Database
+    from tpm_tui.services.backlog import ItemView
     from tpm_tui.services.roadmap import Roadmap, Zoom
+    from tpm_tui.undo import Step
 
 
 class RoadmapScreen(WorkspaceScreen):
@@ -58,7 +62,7 @@ class RoadmapScreen(WorkspaceScreen):
     def __init__(self) -> None:
         super().__init__()
         self.roadmap: Roadmap | None = None
-        self.undo_steps: list[tuple[str, Any]] = []
+        self.undo = UndoStack()
         self._placed = False
 
     def compose(self) -> ComposeResult:
@@ -116,7 +120,9 @@ class RoadmapScreen(WorkspaceScreen):
         )
         if message.focus is not None:
             timeline.select_item(message.focus)
-        self._update_status()
+        self.refresh_status()
+        if not self.ready:
+            self.loaded()
 
     def _start_for(self, day: date) -> date:
         """An origin that puts `day` a quarter of the way across, on a Monday."""
@@ -125,7 +131,8 @@ class RoadmapScreen(WorkspaceScreen):
         start = day - timedelta(days=back)
         return start - timedelta(days=start.weekday())
 
-    def _update_status(self) -> None:
+    def refresh_status(self) -> None:
+        """The line under the title: zoom and how many items are in each state."""
         roadmap = self.roadmap
         if roadmap is None:
             return
@@ -166,24 +173,28 @@ class RoadmapScreen(WorkspaceScreen):
 
     # ------------------------------------------------------------ moving around
 
+    @queued
     def action_select(self, delta: int) -> None:
         """Up or down the rows."""
         self.timeline.move_selection(delta)
 
+    @queued
     def action_scroll_time(self, direction: int) -> None:
         """Earlier or later by a quarter of the chart."""
         timeline = self.timeline
         step = max(7, timeline.visible_days() // 4)
         timeline.origin += timedelta(days=direction * step)
         timeline.refresh()
-        self._update_status()
+        self.refresh_status()
 
+    @queued
     def action_today(self) -> None:
         """Bring today into view."""
         timeline = self.timeline
         timeline.origin = self._start_for(self.workspace.clock.today())
         timeline.refresh()
 
+    @queued
     def action_zoom(self, direction: int) -> None:
         """Weeks → months → quarters (and back), keeping the selected item in view."""
         timeline = self.timeline
@@ -194,8 +205,9 @@ class RoadmapScreen(WorkspaceScreen):
         )
         timeline.origin = self._start_for(anchor)
         timeline.refresh()
-        self._update_status()
+        self.refresh_status()
 
+    @queued
     def action_fold(self) -> None:
         """Fold or unfold the selected epic's features."""
         timeline = self.timeline
@@ -211,58 +223,52 @@ class RoadmapScreen(WorkspaceScreen):
 
     # ------------------------------------------------------------ changes
 
-    def _change_dates(self, start_steps: int, target_steps: int, zoom: Zoom) -> None:
+    def _change_dates(self, start_steps: int, target_steps: int, zoom: Zoom, what: str) -> None:
         from tpm_tui.services import backlog
         from tpm_tui.services.roadmap import shift_item
 
         row = self.timeline.selected_row()
         if row is None:
             return
-        ws = self.workspace
-        try:
-            # the drawn row may be a reload behind fast keys: shift what is stored now
-            item = backlog.get_item(ws.open(), row.item.id)
-            shift_item(ws.open(), ws.clock, item, start_steps, target_steps, zoom)
-        except InvalidInput as error:
-            self.notify(str(error), severity="warning", markup=False)
-            return
-        self.undo_steps.append(("dates", (item.id, item.start_date, item.target_date)))
-        self.load(item.id)
+        clock, item_id = self.workspace.clock, row.item.id
 
+        def write(db: Database) -> ItemView:
+            # the drawn row may be a reload behind: shift what is stored now
+            item = backlog.get_item(db, item_id)
+            shift_item(db, clock, item, start_steps, target_steps, zoom)
+            return item
+
+        def done(before: ItemView) -> None:
+            self.undo.push(DatesChanged(before.id, before.start_date, before.target_date, what))
+            self.load(before.id)
+
+        self.save(f"{what} of #{item_id}", write, done)
+
+    @queued
     def action_shift(self, steps: int) -> None:
         """Move the selected item a week (a month, a quarter at those zooms)."""
-        self._change_dates(steps, steps, self.timeline.zoom)
+        self._change_dates(steps, steps, self.timeline.zoom, "shift")
 
+    @queued
     def action_stretch(self, weeks: int) -> None:
         """Move the selected item's target date a week."""
         from tpm_tui.services.roadmap import Zoom
 
-        self._change_dates(0, weeks, Zoom.WEEKS)
+        self._change_dates(0, weeks, Zoom.WEEKS, "target change")
 
+    @queued
     def action_undo(self) -> None:
         """Take back the last date change or edit."""
-        from tpm_tui.services import backlog
+        clock = self.workspace.clock
 
-        if not self.undo_steps:
-            self.notify("Nothing to undo", severity="warning")
-            return
-        action, payload = self.undo_steps.pop()
-        ws = self.workspace
-        try:
-            if action == "dates":
-                item_id, start, target = payload
-                backlog.edit_item(
-                    ws.open(), ws.clock, item_id, start_date=start, target_date=target
-                )
-            else:
-                undo_edit(ws.open(), ws.clock, payload)
-                item_id = payload.item_id
-        except TpmError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        self.notify("Undid the last change")
-        self.load(item_id)
+        def done(result: tuple[Step, int | None]) -> None:
+            step, focus = result
+            self.notify(f"Undid the {step.label}", markup=False)
+            self.load(focus)
 
+        self.save("undo", lambda db: self.undo.undo(db, clock), done)
+
+    @queued
     def action_edit(self) -> None:
         """The same item form as the board."""
         row = self.timeline.selected_row()
@@ -270,15 +276,16 @@ class RoadmapScreen(WorkspaceScreen):
             return
         ws = self.workspace
 
-        def saved(edited: Edited) -> None:
-            self.undo_steps.append(("edit", edited))
+        def saved(edited: ItemEdited) -> None:
+            self.undo.push(edited)
 
         def done(item_id: int | None) -> None:
             if item_id is not None:
                 self.load(item_id)
 
-        self.app.push_screen(edit_form(ws.open(), ws.clock, row.item.id, saved), done)
+        self.app.push_screen(edit_form(self.db, ws.clock, row.item.id, saved), done)
 
+    @queued
     def action_milestone(self) -> None:
         """Add a milestone: a title, on the selected item's target date unless @date."""
         from tpm_tui.dates import parse_day
@@ -311,7 +318,7 @@ class RoadmapScreen(WorkspaceScreen):
             from tpm_tui.services.planning import create_milestone
 
             title, on = parse(text)
-            milestone = create_milestone(ws.open(), title, on)
+            milestone = create_milestone(self.db, title, on)
             return f"Added the milestone {milestone.title} on {milestone.date:%d %b %Y}"
 
         def done(message: str | None) -> None:

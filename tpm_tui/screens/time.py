@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -16,11 +16,13 @@ from textual.widgets import DataTable, Static
 
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen
+from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.undo import EntryDeleted, EntryEdited, UndoStack
 from tpm_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from tpm_tui.services.timetrack import EntryView
+    from tpm_tui.undo import Step
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class TimeScreen(WorkspaceScreen):
         super().__init__()
         self.day: date | None = None
         self.data: DayData | None = None
-        self.undo_steps: list[tuple[str, Any]] = []
+        self.undo = UndoStack()
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top("Reading the day…")
@@ -116,6 +118,12 @@ class TimeScreen(WorkspaceScreen):
         if keep in ids:
             table.move_cursor(row=ids.index(keep))
         self._update_totals()
+        if not self.ready:
+            self.loaded()
+
+    def refresh_status(self) -> None:
+        """The day's heading and totals."""
+        self._update_totals()
 
     def _update_totals(self) -> None:
         data = self.data
@@ -159,15 +167,18 @@ class TimeScreen(WorkspaceScreen):
 
     # ------------------------------------------------------------ keys
 
+    @queued
     def action_day(self, step: int) -> None:
         """Go a day back or forward."""
         if self.day is not None:
             self.load(self.day + timedelta(days=step))
 
+    @queued
     def action_today(self) -> None:
         """Back to today."""
         self.load(None)
 
+    @queued
     def action_delete(self) -> None:
         """Delete the entry under the cursor (u puts it back)."""
         from tpm_tui.services.timetrack import delete_entry
@@ -175,36 +186,30 @@ class TimeScreen(WorkspaceScreen):
         entry = self._selected()
         if entry is None:
             return
-        gone = delete_entry(self.workspace.open(), self.workspace.clock, entry.id)
-        self.undo_steps.append(("delete", gone))
-        self.notify(f"Deleted {gone.describe()} — u brings it back", markup=False)
-        cast(Any, self.app).read_timer()
-        self.load(self.day)
+        clock = self.workspace.clock
 
+        def done(gone: EntryView) -> None:
+            self.undo.push(EntryDeleted(gone))
+            self.notify(f"Deleted {gone.describe()} — u brings it back", markup=False)
+            self.tpm.read_timer()
+            self.load(self.day)
+
+        self.save("delete", lambda db: delete_entry(db, clock, entry.id), done)
+
+    @queued
     def action_undo(self) -> None:
         """Take back the last delete or edit."""
-        from tpm_tui.services.timetrack import edit_entry, restore_entry
+        clock = self.workspace.clock
 
-        if not self.undo_steps:
-            self.notify("Nothing to undo", severity="warning")
-            return
-        action, payload = self.undo_steps.pop()
-        ws = self.workspace
-        try:
-            if action == "delete":
-                restore_entry(ws.open(), ws.clock, payload)
-                focus = payload.id
-            else:
-                entry_id, before = payload
-                edit_entry(ws.open(), ws.clock, entry_id, **before)
-                focus = entry_id
-        except TpmError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        self.notify(f"Undid the {action}")
-        cast(Any, self.app).read_timer()
-        self.load(self.day, focus)
+        def done(result: tuple[Step, int | None]) -> None:
+            step, focus = result
+            self.notify(f"Undid the {step.label}", markup=False)
+            self.tpm.read_timer()
+            self.load(self.day, focus)
 
+        self.save("undo", lambda db: self.undo.undo(db, clock), done)
+
+    @queued
     def action_edit(self) -> None:
         """Edit the entry under the cursor in a form."""
         from tpm_tui.screens.entry_form import EntryForm
@@ -231,8 +236,8 @@ class TimeScreen(WorkspaceScreen):
             changes = self._typed(entry, typed)
             from tpm_tui.services.timetrack import edit_entry
 
-            edit_entry(self.workspace.open(), self.workspace.clock, entry.id, **changes)
-            self.undo_steps.append(("edit", (entry.id, before)))
+            edit_entry(self.db, self.workspace.clock, entry.id, **changes)
+            self.undo.push(EntryEdited(entry.id, before))
 
         def done(saved: bool | None) -> None:
             if saved:

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import TpmError
 from tpm_tui.kinds import Category
-from tpm_tui.screens.base import WorkspaceScreen
+from tpm_tui.screens.base import WorkspaceScreen, queued
 from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.week_chart import WeekChart
 
@@ -51,6 +51,7 @@ class WeekScreen(WorkspaceScreen):
         super().__init__()
         self.monday: date | None = None
         self.view: WeekView | None = None
+        self._heading: Content | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top("Reading the week…")
@@ -92,11 +93,10 @@ class WeekScreen(WorkspaceScreen):
         total = report.total_minutes
         this_week = report.start <= self.workspace.clock.today() <= report.end
         heading = f"Week {report.label} · {report.start:%a %d %b} – {report.end:%a %d %b %Y}"
-        self.set_status(
-            Content.assemble(
-                (heading, "bold"), (" (this week)" if this_week else ""), "   [ ] · . · E C"
-            )
+        self._heading = Content.assemble(
+            (heading, "bold"), (" (this week)" if this_week else ""), "   [ ] · . · E C"
         )
+        self.refresh_status()
         headline = self.query_one("#week-headline", Static)
         if total:
             split = " · ".join(f"{s.category.value} {s.percent:.0f} %" for s in report.categories)
@@ -110,6 +110,8 @@ class WeekScreen(WorkspaceScreen):
         self._fill_target(view)
         self._fill_trend(view)
         self._fill_items(view)
+        if not self.ready:
+            self.loaded()
 
     def _fill_days(self, view: WeekView) -> None:
         table = self.query_one("#week-days", DataTable)
@@ -184,17 +186,25 @@ class WeekScreen(WorkspaceScreen):
             )
         self.query_one("#week-items", Static).update(Content("\n").join(lines))
 
+    def refresh_status(self) -> None:
+        """The week's heading."""
+        if self._heading is not None:
+            self.set_status(self._heading)
+
     # ------------------------------------------------------------ keys
 
+    @queued
     def action_week(self, step: int) -> None:
         """A week back or forward."""
         if self.monday is not None:
             self.load(self.monday + timedelta(weeks=step))
 
+    @queued
     def action_this_week(self) -> None:
         """Back to this week."""
         self.load(None)
 
+    @queued
     def action_export(self, fmt: str) -> None:
         """Write the week as Markdown (E) or CSV (C), as `tpm report --format` does."""
         from tpm_tui.config import make_private_dir, reports_dir, write_private_text
@@ -206,7 +216,7 @@ class WeekScreen(WorkspaceScreen):
         folder = reports_dir()
         path = folder / f"week-{self.view.report.label}.{fmt}"
         try:
-            text = render_week(ws.open(), ws.clock, self.view.report.start, fmt)
+            text = render_week(self.db, ws.clock, self.view.report.start, fmt)
             make_private_dir(folder)
             write_private_text(path, text)
         except OSError as error:
