@@ -1,0 +1,236 @@
+"""The two executors of compiled statements. Services call `rows`, `row`, `scalar`,
+`run` and `many` on whichever they are handed and never know which it is:
+
+- SqliteExecutor runs the compiled SQLite text on a standard-library connection,
+  converting parameters and results exactly as SQLAlchemy's types would;
+- AlchemyExecutor runs the original SQLAlchemy statements on a SQLAlchemy connection
+  (servers, migrations, and the equivalence tests).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from tpm_tui.sql.stmt import Stmt
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+Row = tuple[Any, ...]
+Convert = Callable[[Any], Any]
+
+
+class Executor:
+    """Runs statements inside one transaction (opened and closed by the database)."""
+
+    def _rows(self, stmt: Stmt, params: Mapping[str, Any]) -> list[Row]:
+        raise NotImplementedError
+
+    def run(self, stmt: Stmt, /, **params: Any) -> int:
+        """Execute a statement that returns no rows; the number of rows it touched."""
+        raise NotImplementedError
+
+    def many(self, stmt: Stmt, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Execute a statement once per parameter set (bulk inserts)."""
+        raise NotImplementedError
+
+    def rows(self, stmt: Stmt, /, **params: Any) -> list[Row]:
+        """Every row of a query, values converted."""
+        return self._rows(stmt, params)
+
+    def row(self, stmt: Stmt, /, **params: Any) -> Row | None:
+        """The first row, or None."""
+        found = self._rows(stmt, params)
+        return found[0] if found else None
+
+    def scalar(self, stmt: Stmt, /, **params: Any) -> Any:
+        """The first column of the first row, or None."""
+        found = self._rows(stmt, params)
+        return found[0][0] if found else None
+
+
+# ---------------------------------------------------------------- stdlib sqlite3
+
+# SQLAlchemy's storage format for DateTime on SQLite (UTC, no offset).
+_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _bind_datetime(value: datetime) -> str:
+    if value.utcoffset() is None:
+        raise ValueError("datetime values must be aware (have a time zone)")
+    return value.astimezone(UTC).strftime(_DATETIME_FORMAT)
+
+
+def _bind_date(value: date) -> str:
+    return value.isoformat()
+
+
+def _result_datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _result_date(value: Any) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _result_bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _optional(convert: Convert) -> Convert:
+    def run(value: Any) -> Any:
+        return None if value is None else convert(value)
+
+    return run
+
+
+_BIND: dict[str, Convert] = {
+    "datetime": _optional(_bind_datetime),
+    "date": _optional(_bind_date),
+    "bool": _optional(int),
+}
+_RESULT: dict[str, Convert] = {
+    "datetime": _result_datetime,
+    "date": _result_date,
+    "bool": _result_bool,
+}
+_POSTCOMPILE = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
+# What SQLAlchemy renders for `IN ()` on SQLite: a subquery with no rows.
+_EMPTY_IN = "SELECT 1 FROM (SELECT 1) WHERE 1!=1"
+
+
+class _Prepared:
+    """A statement's converters, worked out once per process."""
+
+    __slots__ = ("binds", "constants", "expanding", "results")
+
+    def __init__(self, stmt: Stmt) -> None:
+        self.constants = dict(stmt.constants)
+        self.binds: list[tuple[str, Convert]] = []
+        self.expanding: dict[str, Convert | None] = {
+            name: None for name, value in stmt.constants if isinstance(value, tuple)
+        }
+        for name, kind in stmt.params:
+            if kind.startswith("list:"):
+                self.expanding[name] = _BIND.get(kind[5:])
+            elif kind in _BIND:
+                self.binds.append((name, _BIND[kind]))
+        converters = [_RESULT.get(kind) for kind in stmt.columns]
+        self.results: list[tuple[int, Convert]] | None = [
+            (i, c) for i, c in enumerate(converters) if c is not None
+        ] or None
+
+
+_PREPARED: dict[str, _Prepared] = {}
+
+
+def _prepared(stmt: Stmt) -> _Prepared:
+    found = _PREPARED.get(stmt.name)
+    if found is None:
+        found = _PREPARED[stmt.name] = _Prepared(stmt)
+    return found
+
+
+class SqliteExecutor(Executor):
+    """Compiled SQLite text on a standard-library connection."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def _sql_and_args(self, stmt: Stmt, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        prepared = _prepared(stmt)
+        args = {**prepared.constants, **params}
+        for name, convert in prepared.binds:
+            if name in args:
+                args[name] = convert(args[name])
+        sql = stmt.sqlite
+        if prepared.expanding:
+            sql = self._expand(sql, args, prepared.expanding)
+        return sql, args
+
+    @staticmethod
+    def _expand(sql: str, args: dict[str, Any], expanding: dict[str, Convert | None]) -> str:
+        def one(match: re.Match[str]) -> str:
+            name = match[1]
+            values: Iterable[Any] = args.pop(name)
+            convert = expanding[name]
+            names = []
+            for index, value in enumerate(values):
+                key = f"{name}_{index + 1}"
+                args[key] = convert(value) if convert is not None else value
+                names.append(f":{key}")
+            return ", ".join(names) if names else _EMPTY_IN
+
+        return _POSTCOMPILE.sub(one, sql)
+
+    def _rows(self, stmt: Stmt, params: Mapping[str, Any]) -> list[Row]:
+        sql, args = self._sql_and_args(stmt, params)
+        found = self.connection.execute(sql, args).fetchall()
+        results = _prepared(stmt).results
+        if results is None:
+            return found
+        converted = []
+        for raw in found:
+            values = list(raw)
+            for index, convert in results:
+                values[index] = convert(values[index])
+            converted.append(tuple(values))
+        return converted
+
+    def run(self, stmt: Stmt, /, **params: Any) -> int:
+        """Execute; the number of rows touched."""
+        sql, args = self._sql_and_args(stmt, params)
+        return self.connection.execute(sql, args).rowcount
+
+    def many(self, stmt: Stmt, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Execute once per parameter set."""
+        if not rows:
+            return
+        prepared = _prepared(stmt)
+        if prepared.expanding:
+            for params in rows:
+                self.run(stmt, **params)
+            return
+        converted = []
+        for params in rows:
+            args = {**prepared.constants, **params}
+            for name, convert in prepared.binds:
+                if name in args:
+                    args[name] = convert(args[name])
+            converted.append(args)
+        self.connection.executemany(stmt.sqlite, converted)
+
+
+# ---------------------------------------------------------------- SQLAlchemy
+
+
+class AlchemyExecutor(Executor):
+    """The original SQLAlchemy statements on a SQLAlchemy connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    @staticmethod
+    def _statement(stmt: Stmt) -> Any:
+        from tpm_tui.sql.statements import built
+
+        return built(stmt.name)
+
+    def _rows(self, stmt: Stmt, params: Mapping[str, Any]) -> list[Row]:
+        result = self.connection.execute(self._statement(stmt), dict(params))
+        return [tuple(row) for row in result]
+
+    def run(self, stmt: Stmt, /, **params: Any) -> int:
+        """Execute; the number of rows touched."""
+        return int(self.connection.execute(self._statement(stmt), params).rowcount)
+
+    def many(self, stmt: Stmt, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Execute once per parameter set (executemany)."""
+        if rows:
+            self.connection.execute(self._statement(stmt), [dict(r) for r in rows])

@@ -1,0 +1,549 @@
+"""Every SQL statement the services run, written once with SQLAlchemy over the models.
+Each is registered by name; `generate.py` compiles them into compiled.py for the
+standard-library executor, and the SQLAlchemy executor runs these objects directly.
+Parameters are named bind parameters typed by `param()`, so both executors convert
+values the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel.sql.sqltypes import UTCDateTime
+
+from tpm_tui.models import (
+    BoardColumn,
+    Dependency,
+    Goal,
+    Milestone,
+    Setting,
+    Sprint,
+    TimeEntry,
+    WorkItem,
+)
+from tpm_tui.sql.dialect import all_words_match, whole_seconds
+
+Builder = Callable[[], Any]
+REGISTRY: dict[str, Builder] = {}
+
+KIND_TYPES: dict[str, Callable[[], Any]] = {
+    "int": sa.Integer,
+    "str": sa.String,
+    "bool": sa.Boolean,
+    "float": sa.Float,
+    "date": sa.Date,
+    "datetime": UTCDateTime,
+}
+
+
+def statement(builder: Builder) -> Builder:
+    """Register a statement under its function's name."""
+    if builder.__name__ in REGISTRY:
+        raise ValueError(f"two statements are named {builder.__name__}")
+    REGISTRY[builder.__name__] = builder
+    return builder
+
+
+@cache
+def built(name: str) -> Any:
+    """The SQLAlchemy statement of that name (built once)."""
+    return REGISTRY[name]()
+
+
+def param(name: str, kind: str) -> sa.BindParameter[Any]:
+    """A named parameter of a kind (see KIND_TYPES); `list:<kind>` for an IN list."""
+    if kind.startswith("list:"):
+        return sa.bindparam(name, type_=KIND_TYPES[kind[5:]](), expanding=True)
+    return sa.bindparam(name, type_=KIND_TYPES[kind]())
+
+
+def table(model: Any) -> sa.Table:
+    """The table behind a SQLModel class."""
+    return model.__table__  # type: ignore[no-any-return]
+
+
+def insert_all(model: Any, *, returning: str | None = "id", skip: tuple[str, ...] = ()) -> Any:
+    """INSERT naming every column as a parameter of the same name (no hidden defaults:
+    the service passes every value), RETURNING the id."""
+    t = table(model)
+    values = {
+        c.name: sa.bindparam(c.name, type_=c.type)
+        for c in t.columns
+        if c.name not in skip and not (c.primary_key and c.name == returning)
+    }
+    query = sa.insert(t).values(**values)
+    return query.returning(t.c[returning]) if returning else query
+
+
+E = table(TimeEntry)
+I = table(WorkItem)  # noqa: E741
+C = table(BoardColumn)
+S = table(Sprint)
+M = table(Milestone)
+D = table(Dependency)
+GOAL = table(Goal)
+SETTING = table(Setting)
+LEAF_KINDS = ("story", "bug", "debt")
+
+
+# ---------------------------------------------------------------- board columns
+
+
+@statement
+def columns_all() -> Any:
+    """The board's columns in order."""
+    return sa.select(C.c.key, C.c.name, C.c.position, C.c.wip_limit, C.c.is_done).order_by(
+        C.c.position
+    )
+
+
+# ---------------------------------------------------------------- work items
+
+P = I.alias("parent_item")
+G = I.alias("grand_item")
+
+
+def _epic_of(then_parent: Any, then_grand: Any, type_: Any) -> Any:
+    """For an item, a column of its epic: its parent's or its grandparent's."""
+    return sa.type_coerce(
+        sa.case(
+            (I.c.kind == "epic", sa.null()),
+            (P.c.kind == "epic", then_parent),
+            (G.c.kind == "epic", then_grand),
+            else_=sa.null(),
+        ),
+        type_,
+    )
+
+
+EPIC_ID = _epic_of(P.c.id, G.c.id, sa.Integer())
+ITEM_COLUMNS = [
+    I.c.id,
+    I.c.kind,
+    I.c.title,
+    I.c.status,
+    I.c.rank,
+    I.c.points,
+    I.c.parent_id,
+    I.c.sprint_id,
+    S.c.name.label("sprint_name"),
+    I.c.owner,
+    I.c.start_date,
+    I.c.target_date,
+    I.c.description,
+    I.c.acceptance,
+    I.c.goal_id,
+    EPIC_ID.label("epic_id"),
+    _epic_of(P.c.title, G.c.title, sa.String()).label("epic_title"),
+    I.c.created_at,
+    I.c.updated_at,
+    I.c.done_at,
+    I.c.archived_at,
+]
+ITEMS_FROM = (
+    I.outerjoin(P, P.c.id == I.c.parent_id)
+    .outerjoin(G, G.c.id == P.c.parent_id)
+    .outerjoin(S, S.c.id == I.c.sprint_id)
+    .join(C, C.c.key == I.c.status)
+)
+
+
+@statement
+def item_by_id() -> Any:
+    """One item (archived or not) with its sprint's name and its epic."""
+    return sa.select(*ITEM_COLUMNS).select_from(ITEMS_FROM).where(I.c.id == param("id", "int"))
+
+
+def _optional(name: str, kind: str, test: Callable[[Any], Any]) -> Any:
+    """A clause that holds when the parameter is null, else `test(parameter)`."""
+    value = param(name, kind)
+    return sa.or_(value.is_(None), test(value))
+
+
+@statement
+def items_list() -> Any:
+    """Items in board order, narrowed by optional parameters (null = no narrowing):
+    status, kinds (a list, always given), archived (active/archived/both), parent_id,
+    and the filter language: words (JSON list of LIKE patterns), epic_id, feature_id,
+    sprint_mode (any/none/current/name) with sprint_name and today, owner (lower
+    case), points_op (none/=/</>/<=/>=) with points."""
+    points = param("points", "int")
+    op = param("points_op", "str")
+    sprint_mode = param("sprint_mode", "str")
+    today = param("today", "date")
+    return (
+        sa.select(*ITEM_COLUMNS)
+        .select_from(ITEMS_FROM)
+        .where(
+            _optional("status", "str", lambda v: I.c.status == v),
+            I.c.kind.in_(param("kinds", "list:str")),
+            sa.or_(
+                sa.and_(param("active", "bool"), I.c.archived_at.is_(None)),
+                sa.and_(param("archived", "bool"), I.c.archived_at.is_not(None)),
+            ),
+            _optional("parent_id", "int", lambda v: I.c.parent_id == v),
+            _optional(
+                "words",
+                "str",
+                lambda v: all_words_match(v, I.c.title, I.c.description),
+            ),
+            _optional("epic_id", "int", lambda v: sa.or_(v == EPIC_ID, I.c.id == v)),
+            _optional("feature_id", "int", lambda v: sa.or_(I.c.parent_id == v, I.c.id == v)),
+            sa.or_(
+                sprint_mode == "any",
+                sa.and_(sprint_mode == "none", I.c.sprint_id.is_(None)),
+                sa.and_(sprint_mode == "current", S.c.start_date <= today, S.c.end_date >= today),
+                sa.and_(
+                    sprint_mode == "name", sa.func.lower(S.c.name) == param("sprint_name", "str")
+                ),
+            ),
+            _optional("owner", "str", lambda v: sa.func.lower(I.c.owner) == v),
+            sa.or_(
+                op.is_(None),
+                sa.and_(op == "none", I.c.points.is_(None)),
+                sa.and_(op == "=", I.c.points == points),
+                sa.and_(op == "<", I.c.points < points),
+                sa.and_(op == ">", I.c.points > points),
+                sa.and_(op == "<=", I.c.points <= points),
+                sa.and_(op == ">=", I.c.points >= points),
+            ),
+        )
+        .order_by(C.c.position, I.c.rank, I.c.id)
+    )
+
+
+@statement
+def items_count_active_of_kinds() -> Any:
+    """How many items of some kinds are on the board (not archived)."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(I)
+        .where(I.c.kind.in_(param("kinds", "list:str")), I.c.archived_at.is_(None))
+    )
+
+
+def _rollup(key: Any, leaf: Any, parent: Any, grand: Any) -> sa.Select[Any]:
+    # Per-leaf values in a subquery, grouped outside by the owner's id (PostgreSQL will
+    # not match a GROUP BY expression holding parameters with the one selected).
+    leaves = (
+        sa.select(
+            key.label("owner_id"),
+            sa.func.coalesce(leaf.c.points, 0).label("pts"),
+            sa.case((C.c.is_done, 1), else_=0).label("done"),
+        )
+        .select_from(
+            leaf.join(C, C.c.key == leaf.c.status)
+            .join(parent, parent.c.id == leaf.c.parent_id)
+            .outerjoin(grand, grand.c.id == parent.c.parent_id)
+        )
+        .where(leaf.c.kind.in_(LEAF_KINDS), leaf.c.archived_at.is_(None))
+        .subquery("leaves")
+    )
+    return (
+        sa.select(
+            leaves.c.owner_id,
+            sa.func.sum(leaves.c.pts),
+            sa.func.sum(leaves.c.pts * leaves.c.done),
+            sa.func.count(),
+            sa.func.sum(leaves.c.done),
+        )
+        .where(leaves.c.owner_id.is_not(None))
+        .group_by(leaves.c.owner_id)
+    )
+
+
+@statement
+def rollups_by_feature() -> Any:
+    """Points, done points, items and done items of each feature's stories, bugs, debt."""
+    leaf, parent, grand = I.alias("leaf"), I.alias("parent_item"), I.alias("grand_item")
+    key = sa.case((parent.c.kind == "feature", parent.c.id), else_=sa.null())
+    return _rollup(key, leaf, parent, grand)
+
+
+@statement
+def rollups_by_epic() -> Any:
+    """The same per epic (directly under it, or under its features)."""
+    leaf, parent, grand = I.alias("leaf"), I.alias("parent_item"), I.alias("grand_item")
+    key = sa.case(
+        (parent.c.kind == "epic", parent.c.id),
+        (parent.c.kind == "feature", grand.c.id),
+        else_=sa.null(),
+    )
+    return _rollup(key, leaf, parent, grand)
+
+
+@statement
+def parents_in_done_columns() -> Any:
+    """Epics and features that sit in a done column themselves."""
+    return (
+        sa.select(I.c.id)
+        .select_from(I.join(C, C.c.key == I.c.status))
+        .where(I.c.kind.in_(("epic", "feature")), C.c.is_done)
+    )
+
+
+@statement
+def item_row() -> Any:
+    """The stored fields of one item, for a change."""
+    return sa.select(*I.columns).where(I.c.id == param("id", "int"))
+
+
+@statement
+def item_child_kinds() -> Any:
+    """The distinct kinds of an item's children."""
+    return sa.select(I.c.kind).where(I.c.parent_id == param("id", "int")).distinct()
+
+
+@statement
+def item_max_rank() -> Any:
+    """The highest rank in a column."""
+    return sa.select(sa.func.max(I.c.rank)).where(I.c.status == param("status", "str"))
+
+
+@statement
+def item_insert() -> Any:
+    """A new item (every column given)."""
+    return insert_all(WorkItem)
+
+
+@statement
+def item_update() -> Any:
+    """Every stored field of an item at once (the service computes the new row)."""
+    values = {c.name: sa.bindparam(c.name, type_=c.type) for c in I.columns if c.name != "id"}
+    return sa.update(I).where(I.c.id == param("id", "int")).values(**values)
+
+
+@statement
+def item_set_rank() -> Any:
+    """One item's rank (reordering)."""
+    return (
+        sa.update(I)
+        .where(I.c.id == param("id", "int"))
+        .values(rank=param("rank", "int"), updated_at=param("updated_at", "datetime"))
+    )
+
+
+@statement
+def siblings_in_column() -> Any:
+    """Ids and ranks of the active items of some kinds in a column, in order."""
+    return (
+        sa.select(I.c.id, I.c.rank)
+        .where(
+            I.c.status == param("status", "str"),
+            I.c.kind.in_(param("kinds", "list:str")),
+            I.c.archived_at.is_(None),
+        )
+        .order_by(I.c.rank, I.c.id)
+    )
+
+
+# ---------------------------------------------------------------- dependencies
+
+
+@statement
+def dependencies_all() -> Any:
+    """Every (blocked item, blocker) pair, in order."""
+    return sa.select(D.c.item_id, D.c.blocked_by_id).order_by(D.c.item_id, D.c.blocked_by_id)
+
+
+@statement
+def dependency_insert() -> Any:
+    """Record that an item waits for another."""
+    return insert_all(Dependency, returning=None)
+
+
+@statement
+def dependency_delete() -> Any:
+    """Forget that an item waits for another."""
+    return sa.delete(D).where(
+        D.c.item_id == param("item_id", "int"), D.c.blocked_by_id == param("blocked_by_id", "int")
+    )
+
+
+# ---------------------------------------------------------------- sprints, milestones, goals
+
+SPRINT_COLUMNS = [S.c.id, S.c.name, S.c.start_date, S.c.end_date, S.c.goal]
+
+
+@statement
+def sprints_all() -> Any:
+    """Every sprint, earliest first."""
+    return sa.select(*SPRINT_COLUMNS).order_by(S.c.start_date, S.c.id)
+
+
+@statement
+def sprint_current() -> Any:
+    """The sprint running on a day (the latest-starting if they overlap)."""
+    today = param("today", "date")
+    return (
+        sa.select(*SPRINT_COLUMNS)
+        .where(S.c.start_date <= today, S.c.end_date >= today)
+        .order_by(S.c.start_date.desc())
+        .limit(1)
+    )
+
+
+@statement
+def sprint_id_by_name() -> Any:
+    """A sprint's id by its name in any case."""
+    return sa.select(S.c.id).where(sa.func.lower(S.c.name) == param("name", "str"))
+
+
+@statement
+def sprint_insert() -> Any:
+    """A new sprint."""
+    return insert_all(Sprint)
+
+
+@statement
+def sprint_points() -> Any:
+    """Committed and done points of a sprint's stories, bugs and debt."""
+    points = sa.func.coalesce(I.c.points, 0)
+    return (
+        sa.select(
+            sa.func.coalesce(sa.func.sum(points), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((C.c.is_done, points), else_=0)), 0),
+        )
+        .select_from(I.join(C, C.c.key == I.c.status))
+        .where(
+            I.c.sprint_id == param("sprint_id", "int"),
+            I.c.archived_at.is_(None),
+            I.c.kind.in_(LEAF_KINDS),
+        )
+    )
+
+
+@statement
+def milestones_all() -> Any:
+    """Every milestone, by date."""
+    return sa.select(M.c.id, M.c.title, M.c.date).order_by(M.c.date, M.c.id)
+
+
+@statement
+def milestone_insert() -> Any:
+    """A new milestone."""
+    return insert_all(Milestone)
+
+
+@statement
+def goals_all() -> Any:
+    """Every goal, in order."""
+    return sa.select(GOAL.c.id, GOAL.c.title, GOAL.c.description).order_by(
+        GOAL.c.position, GOAL.c.id
+    )
+
+
+@statement
+def goals_count() -> Any:
+    """How many goals there are."""
+    return sa.select(sa.func.count()).select_from(GOAL)
+
+
+@statement
+def goal_insert() -> Any:
+    """A new goal."""
+    return insert_all(Goal)
+
+
+# ---------------------------------------------------------------- settings
+
+
+@statement
+def setting_get() -> Any:
+    """A stored setting's value."""
+    return sa.select(SETTING.c.value).where(SETTING.c.key == param("key", "str"))
+
+
+@statement
+def setting_delete() -> Any:
+    """Forget a setting (before storing it anew)."""
+    return sa.delete(SETTING).where(SETTING.c.key == param("key", "str"))
+
+
+@statement
+def setting_insert() -> Any:
+    """Store a setting."""
+    return insert_all(Setting, returning=None)
+
+
+# ---------------------------------------------------------------- time entries
+
+
+def _entry_columns(now: Any) -> list[Any]:
+    return [
+        E.c.id,
+        E.c.category,
+        E.c.started_at,
+        E.c.ended_at,
+        whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at).label("seconds"),
+        E.c.note,
+        E.c.item_id,
+        I.c.title,
+    ]
+
+
+def _entries(where: Any, order: Any = None) -> sa.Select[Any]:
+    now = param("now", "datetime")
+    return (
+        sa.select(*_entry_columns(now))
+        .select_from(E.outerjoin(I, I.c.id == E.c.item_id))
+        .where(where)
+        .order_by(order if order is not None else E.c.started_at)
+    )
+
+
+@statement
+def entry_by_id() -> Any:
+    """One entry with its item's title."""
+    return _entries(E.c.id == param("id", "int"))
+
+
+@statement
+def entry_running() -> Any:
+    """The running timer, if any."""
+    return _entries(E.c.ended_at.is_(None))
+
+
+@statement
+def entries_between() -> Any:
+    """Entries starting in [start, end), in order."""
+    return _entries(
+        sa.and_(
+            E.c.started_at >= param("start", "datetime"), E.c.started_at < param("end", "datetime")
+        )
+    )
+
+
+@statement
+def seconds_by_category_between() -> Any:
+    """Seconds per category of the entries starting in [start, end); a running timer
+    counts up to now."""
+    now = param("now", "datetime")
+    return (
+        sa.select(
+            E.c.category,
+            sa.func.sum(whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at)),
+        )
+        .where(
+            E.c.started_at >= param("start", "datetime"), E.c.started_at < param("end", "datetime")
+        )
+        .group_by(E.c.category)
+    )
+
+
+@statement
+def entry_insert() -> Any:
+    """A new entry."""
+    return insert_all(TimeEntry)
+
+
+@statement
+def items_of_kinds() -> Any:
+    """Ids and titles of items of some kinds (a list parameter)."""
+    return (
+        sa.select(I.c.id, I.c.title, I.c.done_at)
+        .where(I.c.kind.in_(param("kinds", "list:str")))
+        .order_by(I.c.id)
+    )
