@@ -17,8 +17,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from tpm_tui.errors import InvalidInput
+from tpm_tui.errors import InvalidInput, TpmError
 from tpm_tui.kinds import Kind
+from tpm_tui.screens.base import refusal
 
 FIBONACCI = "1 2 3 5 8 13 21"
 
@@ -299,14 +300,14 @@ class ItemForm(ModalScreen[int | None]):
             "acceptance": self.query_one("#field-acceptance", TextArea).text,
         }
 
-    def show_error(self, error: InvalidInput) -> None:
+    def show_error(self, error: TpmError) -> None:
         """Put the message beside its field (or under the form) and focus the field."""
         for static in self.query(".field-error").results(Static):
             static.display = False
-        name = error.field or "form"
+        name = getattr(error, "field", None) or "form"
         target = self.query(f"#error-{name}")
         box = target.first(Static) if target else self.query_one("#error-form", Static)
-        box.update(Content(str(error)))
+        box.update(Content(refusal(error)))
         box.display = True
         field_widget = self.query(f"#field-{name}")
         if field_widget:
@@ -316,7 +317,7 @@ class ItemForm(ModalScreen[int | None]):
         """Save through the services; stay open with the error shown if they refuse."""
         try:
             item_id = self._save(self.values())
-        except InvalidInput as error:
+        except TpmError as error:  # a busy or broken database too: the form keeps its text
             self.show_error(error)
             return
         self.dismiss(item_id)
