@@ -826,8 +826,16 @@ def demo(env: Env, no_open: bool) -> None:
         f"  tpm --db {path} report\n"
         f"  export TPM_DB={path}   # to use it for every command in this shell"
     )
-    if not no_open and sys.stdin.isatty() and sys.stdout.isatty():
+    if no_open or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        click.echo(f"the demo workspace stays in {folder} until you remove it (rm -r {folder})")
+        return
+    try:
         _run_tui(env, "board", location)
+    finally:  # a throwaway workspace: gone with the TUI
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+    click.echo(f"removed the demo workspace {folder} (`tpm demo --no-open` keeps one)")
 
 
 def main() -> None:

@@ -218,7 +218,8 @@ class WeekScreen(WorkspaceScreen):
             return
         ws = self.workspace
         folder = reports_dir()
-        path = folder / f"week-{self.view.report.label}.{fmt}"
+        tag = ws.file_tag
+        path = folder / f"week-{self.view.report.label}{'-' + tag if tag else ''}.{fmt}"
         try:
             text = render_week(self.db, ws.clock, self.view.report.start, fmt)
             make_private_dir(folder)
