@@ -50,7 +50,8 @@ class TimeScreen(WorkspaceScreen):
         Binding("left_square_bracket", "day(-1)", "Previous day", key_display="["),
         Binding("right_square_bracket", "day(1)", "Next day", key_display="]"),
         Binding("full_stop", "today", "Today", key_display="."),
-        Binding("e,enter", "edit", "Edit", key_display="e", priority=True),
+        Binding("e,enter", "edit", "Edit", key_display="e"),
+        Binding("enter", "edit", show=False, priority=True),  # before the table's enter
         Binding("x", "delete", "Delete"),
         Binding("u", "undo", "Undo"),
     ]

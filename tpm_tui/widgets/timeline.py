@@ -210,6 +210,12 @@ class Timeline(Widget):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"timeline--{name}")
 
+    def _background(self, name: str) -> Style:
+        """Only the background (and boldness) of a component, blended over the widget's
+        own: laid over other styles (a partial style would drop the blending)."""
+        full = self._style(name)
+        return Style(bgcolor=full.bgcolor, bold=full.bold)
+
     def render_line(self, y: int) -> Strip:
         """One screen line: the axis, sprints and milestones, or an item's bar."""
         width = self.size.width
@@ -310,7 +316,7 @@ class Timeline(Widget):
             last = (item.target_date - self.origin).days // dpc
             length = last - first + 1
             filled = round(length * row.done_percent / 100)
-            in_bar = self.get_component_rich_style("timeline--today-in-bar", partial=True)
+            in_bar = self._background("today-in-bar")
             for cell in range(max(0, first), min(self.cells, last + 1)):
                 chars[cell] = "█" if cell - first < filled else "▒"
                 styles[cell] = bar + in_bar if cell == today else bar
@@ -327,7 +333,7 @@ class Timeline(Widget):
                     chars[start + i], styles[start + i] = ch, bar
         label_style = self.rich_style
         if selected:
-            highlight = self.get_component_rich_style("timeline--selected", partial=True)
+            highlight = self._background("selected")
             styles = [s + highlight for s in styles]
             label_style += highlight
             status = Segment(status.text, (status.style or Style()) + highlight)
