@@ -117,7 +117,10 @@ class TpmApp(App[None]):
             self.read_timer()  # the next read says what is wrong, or shows it
 
     def tick(self) -> None:
-        """Hand the elapsed time to the badges of the current screen."""
+        """Hand the elapsed time to the badges of the current screen (which stay blank
+        until the timer has been read: "no timer" would be a guess)."""
+        if not self.timer_known:
+            return
         timer = self.timer
         for badge in self.screen.query(TimerBadge):
             if timer is None:
