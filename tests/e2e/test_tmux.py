@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,38 @@ def test_shift_an_epic_on_the_roadmap(terminal_env: dict[str, str]) -> None:
         term.close()
     item = json.loads(run_tpm("list", "--format", "json", db_path=db).stdout)[0]
     assert (item["start_date"], item["target_date"]) == ("2026-11-09", "2026-12-18")
+
+
+def test_time_and_roadmap_at_80x24_in_the_real_program(terminal_env: dict[str, str]) -> None:
+    """j j j j x deletes the fifth entry; the roadmap's status words and week labels
+    stay whole at 80 columns."""
+    db = Path(terminal_env["TPM_DB"])
+    for number, note in enumerate(["one", "two", "three", "four", "five"], start=1):
+        at = NOW.replace(hour=8, minute=0) + timedelta(minutes=20 * number)
+        logged = run_tpm("log", "20m", "t", note, db_path=db, env={"TPM_NOW": at.isoformat()})
+        assert logged.returncode == 0, logged.stderr
+    added = run_tpm(
+        "add",
+        "epic",
+        "A long platform rewrite",
+        "--start",
+        "2026-10-05",
+        "--target",
+        "2027-09-30",
+        db_path=db,
+    )
+    assert added.returncode == 0
+    term = Terminal(f"{shlex.quote(sys.executable)} -m tpm_tui time", terminal_env, (80, 24))
+    try:
+        term.wait_for("five")
+        term.keys("j", "j", "j", "j", "x")
+        term.wait_for("Deleted 20m tooling · five")
+        term.keys("2")
+        screen = term.wait_for("EPIC #1")
+        assert "0% on track" in screen and "W48" in screen
+        term.keys("q")
+        term.wait_for("TPM-EXITED 0")
+    finally:
+        term.close()
+    listed = run_tpm("report", "--format", "json", db_path=db)
+    assert json.loads(listed.stdout)["categories"]["tooling"]["minutes"] == 80
