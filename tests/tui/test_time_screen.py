@@ -29,6 +29,18 @@ def _five_entries(db: Database, clock: Clock) -> list[str]:
     return notes
 
 
+@pytest.fixture
+def five(db: Database, clock: Clock) -> list[str]:
+    """The notes of five entries logged today."""
+    return _five_entries(db, clock)
+
+
+@pytest.fixture
+def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the app tells the user from now on."""
+    return record_notifications(monkeypatch)
+
+
 def _notes(db: Database, clock: Clock) -> list[str]:
     return [e.note for e in timetrack.entries_for_day(db, clock, NOW.date())]
 
@@ -81,10 +93,8 @@ async def test_deleting_twice_before_the_reload_deletes_what_the_cursor_showed(
 
 
 async def test_an_entry_deleted_elsewhere_is_a_message_not_a_crash(
-    db: Database, clock: Clock, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+    db: Database, clock: Clock, make_app: Callable[..., TpmApp], five: list[str], said: list[str]
 ) -> None:
-    said = record_notifications(monkeypatch)
-    _five_entries(db, clock)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "3", TimeScreen)
@@ -96,12 +106,10 @@ async def test_an_entry_deleted_elsewhere_is_a_message_not_a_crash(
 
 
 async def test_an_edit_saved_in_the_form_is_confirmed(
-    db: Database, clock: Clock, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+    db: Database, clock: Clock, make_app: Callable[..., TpmApp], five: list[str], said: list[str]
 ) -> None:
     from tpm_tui.screens.entry_form import EntryForm
 
-    said = record_notifications(monkeypatch)
-    _five_entries(db, clock)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "3", TimeScreen)
