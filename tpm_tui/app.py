@@ -69,7 +69,6 @@ class TpmApp(App[None]):
         self.timekeeper = TimeKeeper(workspace)
         self.timer: EntryView | None = None  # the running timer, as last read
         self.timer_known = False  # whether it has been read at all
-        self.signalled: int | None = None  # the signal that ended the app, if one did
 
     def on_mount(self) -> None:
         """Open on the requested screen; keep the timer badge ticking; leave cleanly
@@ -83,7 +82,6 @@ class TpmApp(App[None]):
                 loop.add_signal_handler(number, self._exit_on_signal, number)
 
     def _exit_on_signal(self, number: int) -> None:
-        self.signalled = number
         self.exit(return_code=128 + number)
 
     # ------------------------------------------------------------ the timer badge
