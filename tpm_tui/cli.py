@@ -167,8 +167,7 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
 
 def _run_tui(env: Env, mode: str, location: Location | None = None) -> None:
     """Open the terminal UI (the only path that imports Textual)."""
-    served = "TEXTUAL_DRIVER" in os.environ  # a browser tab of `tpm serve`
-    if not (served or (sys.stdin.isatty() and sys.stdout.isatty())):
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput("the board needs a terminal; `tpm --help` lists the commands")
     from tpm_tui.app import TpmApp
     from tpm_tui.workspace import Workspace

@@ -70,8 +70,8 @@ class Database:
         workspace refuses it before anything is written."""
         if self.read_only:
             raise ReadOnlyWorkspace(
-                f"{self.location.label}: read-only (TPM_READ_ONLY is set, as by `tpm serve "
-                "--read-only`): nothing was changed"
+                f"{self.location.label}: read-only here (tpm serve --read-only, or "
+                "TPM_READ_ONLY=1): nothing was changed"
             )
         with self._storage_errors(), Session(self.write_engine, expire_on_commit=False) as session:
             yield session

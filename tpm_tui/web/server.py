@@ -1,7 +1,7 @@
 """The `tpm serve` web server: textual-serve's page and app protocol, with a token at
 the door, one tpm app process per browser tab, and every app process ended on ctrl+c.
 
-Each tab runs `python -m tpm_tui board` on the same workspace (TPM_DB in its
+Each tab runs `python -m tpm_tui.web.tab` on the same workspace (TPM_DB in its
 environment, so a server URL's password never shows in a process list); the board's
 change watcher brings what one tab changes to the others."""
 
@@ -117,7 +117,7 @@ class TpmServer(Server):
     check, that keeps track of its app processes so that it can end them all."""
 
     def __init__(self, options: ServeOptions) -> None:
-        command = f"exec {shlex.quote(sys.executable)} -m tpm_tui board"
+        command = f"exec {shlex.quote(sys.executable)} -m tpm_tui.web.tab"
         super().__init__(command, host=options.host, port=options.port, title="tpm")
         self.options = options
         self.tabs: dict[Tab, web.WebSocketResponse] = {}
