@@ -397,6 +397,7 @@ def test_two_tabs_move_a_card_and_ctrl_c_ends_every_app(
     assert len(apps) == 2
     code, out, err = served.ctrl_c()
     assert code == 0, err
+    assert "tpm serve: a tab opened from 127.0.0.1 (2 open)" in out.splitlines()
     assert out.splitlines()[-1] == "tpm serve: stopped; 2 tabs closed"
     assert "Traceback" not in err
     alive = [pid for pid in apps if Path(f"/proc/{pid}").exists()]

@@ -7,15 +7,18 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from textual_serve.download_manager import DownloadManager
 
 from tests.conftest import run_tpm
 from tpm_tui.errors import InvalidInput
-from tpm_tui.web.server import ServeOptions, TpmServer, check_token, is_loopback
+from tpm_tui.web import server
+from tpm_tui.web.server import ServeOptions, Tab, TpmServer, check_token, is_loopback
 
 TOKEN = "s3cret-token-for-tests"
 
@@ -150,3 +153,26 @@ def test_without_the_serve_extra_it_says_what_to_install(tmp_path: Path) -> None
         "tpm: `tpm serve` needs the serve extra (textual_serve is missing): "
         "pip install 'tpm-tui[serve]'\n"
     )
+
+
+async def test_an_app_that_does_not_quit_is_killed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ctrl+c or a closed tab asks the app to quit; one that hangs is killed."""
+    monkeypatch.setattr(server, "QUIT_GRACE", 0.5)
+
+    async def nowhere(*_: object) -> None:
+        return None
+
+    tab = Tab(
+        {},
+        command="exec sleep 30",  # reads no input, so never sees the quit request
+        write_bytes=nowhere,
+        write_str=nowhere,
+        close=nowhere,
+        download_manager=DownloadManager(),
+    )
+    await tab.start(80, 24)
+    assert tab.pid is not None and Path(f"/proc/{tab.pid}").exists()
+    started = time.monotonic()
+    await tab.end()
+    assert time.monotonic() - started < 5
+    assert not Path(f"/proc/{tab.pid}").exists()

@@ -100,23 +100,29 @@ class Tab(AppService):
         process = self._process
         if process is None:
             return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._quit(process), QUIT_GRACE)
+        # Not wait_for: textual-serve's reader swallows a cancellation, so the wait
+        # would outlast the grace. Kill after it instead; the reader then sees the end.
+        quitting = asyncio.ensure_future(self._quit(process))
+        await asyncio.wait({quitting}, timeout=QUIT_GRACE)
         if process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
-            await process.wait()
+        await quitting
 
     async def _quit(self, process: asyncio.subprocess.Process) -> None:
         await self.stop()
         await process.wait()
 
 
+def _quiet(line: str) -> None:
+    """Say nothing."""
+
+
 class TpmServer(Server):
     """textual-serve's server for the tpm board, guarded by a token and a same-origin
     check, that keeps track of its app processes so that it can end them all."""
 
-    def __init__(self, options: ServeOptions) -> None:
+    def __init__(self, options: ServeOptions, say: Callable[[str], None] = _quiet) -> None:
         command = f"exec {shlex.quote(sys.executable)} -m tpm_tui.web.tab"
         super().__init__(command, host=options.host, port=options.port, title="tpm")
         self.options = options
@@ -124,7 +130,8 @@ class TpmServer(Server):
         self.app_env = {"TPM_DB": options.database, **options.env}
         if options.read_only:
             self.app_env[READ_ONLY_ENV] = "1"
-        self.cookie = f"tpm-token-{options.port}"
+        self.say = say
+        self.cookie = f"tpm-token-{options.port}"  # named after the port it gets, once bound
         self._stop = asyncio.Event()
         self.url = ""
 
@@ -211,6 +218,8 @@ class TpmServer(Server):
             download_manager=self.download_manager,
         )
         self.tabs[tab] = websocket
+        # Who is looking, for the person running it (the board may be on a network).
+        self.say(f"tpm serve: a tab opened from {request.remote} ({len(self.tabs)} open)")
         try:
             await tab.start(width, height)
             await self._process_messages(websocket, tab)
@@ -218,7 +227,8 @@ class TpmServer(Server):
             pass
         finally:
             await tab.end()
-            self.tabs.pop(tab, None)
+            if self.tabs.pop(tab, None) is not None:
+                self.say(f"tpm serve: a tab closed ({len(self.tabs)} open)")
             await websocket.close()
         return websocket
 
@@ -236,13 +246,22 @@ class TpmServer(Server):
             url += f"?token={self.options.token}"
         return url
 
+    def ready(self) -> None:
+        """Say where to open it, once."""
+        options = self.options
+        self.say(f"tpm serve: {self.url}")
+        mode = "read-only" if options.read_only else "every change is saved"
+        self.say(f"  the board of {options.workspace} for each browser tab ({mode}); ctrl+c stops")
+        if options.token is not None:
+            self.say("  the URL carries the token: only people you give it to can open the board")
+
     def request_exit(self) -> None:
         """ctrl+c or SIGTERM: stop (the tabs' processes are ended first)."""
         self._stop.set()
 
-    async def run(self, ready: Callable[[str], None]) -> int:
-        """Listen, call `ready` with the URL, serve until asked to stop, end every app
-        process and return how many there were. A port that is taken is refused."""
+    async def run(self) -> int:
+        """Listen, say the URL, serve until asked to stop, end every app process and
+        return how many there were. A port that is taken is refused."""
         runner = web.AppRunner(self.make_app(), handle_signals=False, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.options.host, self.options.port)
@@ -255,12 +274,15 @@ class TpmServer(Server):
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, self.request_exit)
         port = int(runner.addresses[0][1])
+        self.cookie = f"tpm-token-{port}"
         self.url = self.announce(port)
-        ready(self.url)
+        self.ready()
         try:
             await self._stop.wait()
         finally:
+            await site.stop()  # no new tab from here on
             tabs = list(self.tabs.items())
+            self.tabs.clear()
             await asyncio.gather(*(tab.end() for tab, _ in tabs))
             going = WSCloseCode.GOING_AWAY
             await asyncio.gather(*(ws.close(code=going, message=b"stopped") for _, ws in tabs))
@@ -291,13 +313,4 @@ def _listen_error(exc: OSError, host: str, port: int) -> TpmError:
 def serve(options: ServeOptions, say: Callable[[str], None]) -> int:
     """Run the server until ctrl+c; `say` prints each line for the person running it.
     Returns how many tabs' app processes were still open at the end (all ended)."""
-    server = TpmServer(options)
-
-    def ready(url: str) -> None:
-        say(f"tpm serve: {url}")
-        mode = "read-only" if options.read_only else "every change is saved"
-        say(f"  the board of {options.workspace} for each browser tab ({mode}); ctrl+c stops")
-        if options.token is not None:
-            say("  the URL carries the token: only people you give it to can open the board")
-
-    return asyncio.run(server.run(ready))
+    return asyncio.run(TpmServer(options, say).run())
