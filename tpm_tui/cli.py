@@ -838,6 +838,66 @@ def demo(env: Env, no_open: bool) -> None:
     click.echo(f"removed the demo workspace {folder} (`tpm demo --no-open` keeps one)")
 
 
+@cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; any but loopback needs the token.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="The port (0: any free one).",
+)
+@click.option(
+    "--token",
+    metavar="TOKEN",
+    help="The token the URL must carry (?token=…); generated beyond loopback if not given.",
+)
+@click.option(
+    "--read-only", is_flag=True, help="Refuse every change (a review screen no stray key alters)."
+)
+@pass_env
+def serve(env: Env, host: str, port: int, token: str | None, read_only: bool) -> None:
+    """Serve the workspace to browser tabs: the same screens and keys, each tab its own
+    tpm, live on the same database. Loopback only unless --host is given.
+
+    \b
+    tpm serve --read-only                   # the sprint review on a shared screen
+    tpm serve --host 0.0.0.0 --port 8080    # others on the network, with the token
+    """
+    from tpm_tui.config import read_only_requested
+
+    try:
+        from tpm_tui.web.server import ServeOptions, check_token, is_loopback, new_token
+        from tpm_tui.web.server import serve as run_server
+    except ImportError as exc:
+        missing = (exc.name or "textual_serve").split(".")[0]
+        raise TpmError(
+            f"`tpm serve` needs the serve extra ({missing} is missing): "
+            "pip install 'tpm-tui[serve]'"
+        ) from None
+    if token is not None:
+        token = check_token(token)
+    elif not is_loopback(host):
+        token = new_token()
+    env.db.close()  # opened once here: a database that cannot be used stops us before listening
+    location = env.location
+    options = ServeOptions(
+        host=host,
+        port=port,
+        token=token,
+        read_only=read_only or read_only_requested(),
+        database=location.url,
+        workspace=location.label,
+    )
+    ended = run_server(options, click.echo)
+    click.echo(f"tpm serve: stopped; {ended} tab{'s' if ended != 1 else ''} closed")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli.main(prog_name="tpm")

@@ -11,6 +11,7 @@ from tpm_tui.errors import InvalidInput
 
 DB_FILENAME = "tpm.db"
 BACKUP_FOLDER = "backups"
+READ_ONLY_ENV = "TPM_READ_ONLY"  # set by `tpm serve --read-only` for its app processes
 
 
 class ConfigError(InvalidInput):
@@ -81,6 +82,12 @@ def resolve_location(db_option: str | None, env: Mapping[str, str] | None = None
         return Location(f"sqlite:///{home / DB_FILENAME}", home / DB_FILENAME, "TPM_HOME")
     path = default_data_dir() / DB_FILENAME
     return Location(f"sqlite:///{path}", path, "default")
+
+
+def read_only_requested(env: Mapping[str, str] | None = None) -> bool:
+    """Whether TPM_READ_ONLY asks that nothing be written (`tpm serve --read-only`)."""
+    value = (os.environ if env is None else env).get(READ_ONLY_ENV, "")
+    return value.strip().lower() not in ("", "0", "no", "false")
 
 
 def make_private_dir(folder: Path) -> None:

@@ -16,8 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from tpm_tui.config import Location, create_private_file, make_private_dir
-from tpm_tui.errors import DatabaseBusy, StorageError
+from tpm_tui.config import Location, create_private_file, make_private_dir, read_only_requested
+from tpm_tui.errors import DatabaseBusy, ReadOnlyWorkspace, StorageError
 
 # The newest migration this code knows. A test keeps it equal to the scripts' head,
 # so opening a current database never needs to import Alembic (about 0.5 s).
@@ -47,6 +47,7 @@ class Database:
             options[_BUSY_MS] = busy_ms
         self.write_engine = engine.execution_options(**options)
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self.read_only = read_only_requested()
 
     def impatient(self, busy_ms: int) -> Database:
         """The same database, whose writes give up after `busy_ms` when another program
@@ -65,7 +66,13 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A session whose transaction takes the write lock at once and commits on exit,
         so two processes writing wait for each other instead of losing updates.
-        A database failure inside it becomes a StorageError naming the file."""
+        A database failure inside it becomes a StorageError naming the file; a read-only
+        workspace refuses it before anything is written."""
+        if self.read_only:
+            raise ReadOnlyWorkspace(
+                f"{self.location.label}: read-only here (tpm serve --read-only, or "
+                "TPM_READ_ONLY=1): nothing was changed"
+            )
         with self._storage_errors(), Session(self.write_engine, expire_on_commit=False) as session:
             yield session
             session.commit()

@@ -31,3 +31,8 @@ class StorageError(TpmError):
 class DatabaseBusy(StorageError):
     """Another program held the write lock for longer than this call would wait.
     Nothing was written, so the same call can simply be tried again."""
+
+
+class ReadOnlyWorkspace(StorageError):
+    """A write to a workspace opened read-only (TPM_READ_ONLY, as `tpm serve --read-only`
+    sets it): refused before anything is written."""

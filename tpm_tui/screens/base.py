@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from tpm_tui.config import read_only_requested
 from tpm_tui.errors import DatabaseBusy, StorageError, TpmError
 from tpm_tui.widgets.timer_badge import TimerBadge
 
@@ -83,10 +84,13 @@ class WorkspaceScreen(Screen[None]):
         return self.tpm.workspace
 
     def compose_top(self, waiting: str) -> ComposeResult:
-        """The header and the status line (with the timer badge)."""
+        """The header and the status line (with the timer badge, and a read-only badge
+        when nothing may be written: `tpm serve --read-only`)."""
         yield Header(show_clock=False, icon=self.ICON)
         with Horizontal(id="status-bar"):
             yield Static(Content(waiting), id="status-line")
+            if read_only_requested():
+                yield Static(Content("read-only"), id="read-only-badge")
             yield TimerBadge()
 
     def set_status(self, content: Content) -> None:
