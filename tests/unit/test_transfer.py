@@ -51,7 +51,7 @@ def test_round_trip_is_identical(exported: dict[str, Any], tmp_path: Any, clock:
     from tpm_tui.db import open_database
 
     other = open_database(location_for(tmp_path / "other.db"))
-    counts = transfer.import_workspace(other, json.loads(json.dumps(exported)))
+    counts = transfer.import_workspace(other, json.loads(json.dumps(exported))).counts
     assert counts["items"] == 5 and counts["time_entries"] == 2
     again = transfer.export_workspace(other, clock)
     assert _without_stamp(again) == _without_stamp(exported)
