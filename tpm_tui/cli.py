@@ -708,7 +708,13 @@ def restore(env: Env, target: str) -> None:
     tpm restore ~/.local/share/tpm/backups/tpm.db-20261126T101500000000Z-manual.db
     """
     from tpm_tui.config import shown
-    from tpm_tui.services.maintenance import can_replace, check_backup, restore_into, set_aside
+    from tpm_tui.services.maintenance import (
+        can_replace,
+        check_backup,
+        replace_damaged,
+        restore_workspace,
+        set_aside,
+    )
 
     if target.lstrip("#").isdigit() and not os.path.lexists(target):
         from tpm_tui.services.backlog import set_archived
@@ -731,12 +737,13 @@ def restore(env: Env, target: str) -> None:
             "(move this file away, or pass another --db)"
         )
     try:
-        previous = env.db.backup(reason="before-restore")
-        env.db.close()
+        db = env.db
     except StorageError:  # the database is damaged: keep it as it is, then replace it
         assert location.backup_dir is not None
         previous = set_aside(location.path, location.backup_dir)
-    restore_into(location.path, backup_file)
+        replace_damaged(location.path, backup_file)
+    else:
+        previous = restore_workspace(db, backup_file)
     click.echo(
         f"restored {shown(backup_file)} (schema {revision}); the previous state is in "
         f"{shown(previous)}"

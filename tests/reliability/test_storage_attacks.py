@@ -27,6 +27,8 @@ from tpm_tui.db import backups_of
 from tpm_tui.services.maintenance import check_backup
 
 ROUNDS = int(os.environ.get("TPM_KILL_ROUNDS", "10"))
+# Big enough that an import or a restore takes seconds, with `tpm log`s arriving meanwhile.
+ENTRIES = 20_000
 
 
 def _env(db: Path) -> dict[str, str]:
@@ -77,7 +79,7 @@ def _big_export(tmp_path: Path, entries: int) -> Path:
 def test_import_replace_loses_no_write_made_during_it(tmp_path: Path) -> None:
     """Every `tpm log` acknowledged while a large import --replace runs is in the result
     (it came after) or in the backup the import took (it came before)."""
-    big = _big_export(tmp_path, 40_000)
+    big = _big_export(tmp_path, ENTRIES)
     db = tmp_path / "tpm.db"
     assert run_tpm("log", "5m", "m", "before", db_path=db).returncode == 0
     stop = tmp_path / "stop"
@@ -113,15 +115,69 @@ def test_import_replace_loses_no_write_made_during_it(tmp_path: Path) -> None:
     result, before = _notes(db), _notes(backup)
     lost = acknowledged - result - before
     assert not lost, sorted(lost)[:10]
-    assert len(result & {f"imported {i}" for i in range(40_000)}) == 40_000
+    assert len(result & {f"imported {i}" for i in range(ENTRIES)}) == ENTRIES
     assert acknowledged & before and acknowledged & result, "writes landed on both sides"
     for err in [*errors, *(Path(f"{a}.err").read_text() for a in acks)]:
         assert "Traceback" not in err
     record(
         "import --replace vs tpm log",
-        f"{len(acknowledged)} acknowledged logs during a {took:.1f} s import of 40,000 "
+        f"{len(acknowledged)} acknowledged logs during a {took:.1f} s import of {ENTRIES:,} "
         f"entries: {len(acknowledged & before)} in the backup, "
         f"{len(acknowledged & result)} in the result, {len(lost)} lost",
+    )
+
+
+def test_restore_loses_no_write_made_during_it(tmp_path: Path) -> None:
+    """The same for `tpm restore`: the current state is backed up inside the lock the
+    restore holds, so a `tpm log` acknowledged meanwhile is in that backup or on top
+    of the restored workspace."""
+    big = _big_export(tmp_path, ENTRIES)
+    source = tmp_path / "source-big.db"
+    assert run_tpm("import", str(big), db_path=source).returncode == 0
+    backup = Path(run_tpm("backup", db_path=source).stdout.strip())
+    db = tmp_path / "tpm.db"
+    assert run_tpm("import", str(big), db_path=db).returncode == 0  # a big current state
+    stop = tmp_path / "stop"
+    acks = [tmp_path / f"acks-{n}.txt" for n in range(2)]
+    writers = [
+        subprocess.Popen(
+            ["bash", "-c", _log_stream(f"w{n}", acks[n], stop)],
+            env=_env(db),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(2)
+    ]
+    rounds, lost_total, acked_total = 2, 0, 0
+    try:
+        time.sleep(3.0)
+        previous: list[Path] = []
+        for _ in range(rounds):
+            restored = subprocess.run(
+                [sys.executable, "-m", "tpm_tui", "restore", str(backup)],
+                env=_env(db),
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert restored.returncode == 0, restored.stderr
+            previous.append(Path(restored.stdout.rsplit("the previous state is in ", 1)[1].strip()))
+            time.sleep(2.0)
+    finally:
+        stop.touch()
+        errors = [w.communicate(timeout=60)[1] for w in writers]
+    acknowledged = set().union(*(a.read_text().split() for a in acks if a.exists()))
+    seen = _notes(db).union(*(_notes(p) for p in previous))
+    lost = acknowledged - seen
+    lost_total, acked_total = len(lost), len(acknowledged)
+    assert not lost, sorted(lost)[:10]
+    for err in [*errors, *(Path(f"{a}.err").read_text() for a in acks)]:
+        assert "Traceback" not in err
+    record(
+        "restore vs tpm log",
+        f"{acked_total} acknowledged logs during {rounds} restores of a {ENTRIES:,}-entry "
+        f"backup: {lost_total} lost",
     )
 
 
@@ -184,7 +240,7 @@ def test_kill_9_during_backup_never_leaves_a_junk_backup(tmp_path: Path) -> None
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.2, 1.2))
+        time.sleep(rng.uniform(0.3, 2.5))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     for backup in backups_of(db):

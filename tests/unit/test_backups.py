@@ -4,6 +4,7 @@ recommends only a backup that passes the same check restore makes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -168,3 +169,62 @@ def test_the_import_message_names_the_backup_that_holds_the_old_workspace(
     result = _tpm(db, "import", "--replace", str(new))
     said = Path(result.stdout.rsplit("the previous workspace is in ", 1)[1].strip())
     assert _titles(said) == ["Old"]
+
+
+def test_a_write_made_while_restoring_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `tpm log` from another process right after the pre-restore backup is taken:
+    it waits for the restore (the lock is held from the backup to the end) and lands on
+    the restored workspace, or it is in the backup; never lost between the two."""
+    db = tmp_path / "tpm.db"
+    assert _tpm(db, "add", "story", "In the backup").exit_code == 0
+    backup = Path(_tpm(db, "backup").stdout.strip())
+    assert _tpm(db, "add", "story", "Current").exit_code == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TPM_")}
+    env.update({"TPM_DB": str(db), "TPM_NOW": NOW.isoformat()})
+    real_backup = Database.backup
+    writers: list[subprocess.Popen[str]] = []
+
+    def backup_then_a_write_arrives(self: Database, *args: object, **kwargs: object) -> Path:
+        made = real_backup(self, *args, **kwargs)  # type: ignore[arg-type]
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "tpm_tui", "log", "30m", "m", "meanwhile"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        writers.append(writer)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            writer.wait(timeout=4)  # done at once if nothing holds the lock
+        return made
+
+    monkeypatch.setattr(Database, "backup", backup_then_a_write_arrives)
+    restored = _tpm(db, "restore", str(backup))
+    assert restored.exit_code == 0, restored.output
+    previous = Path(restored.stdout.rsplit("the previous state is in ", 1)[1].strip())
+    _out, err = writers[0].communicate(timeout=60)
+    assert writers[0].returncode == 0, err
+    notes = set()
+    for path in (db, previous):
+        conn = sqlite3.connect(path)
+        notes |= {row[0] for row in conn.execute("SELECT note FROM time_entry")}
+        conn.close()
+    assert "meanwhile" in notes
+
+
+def test_restoring_a_backup_from_an_older_schema_upgrades_it_next(tmp_path: Path) -> None:
+    from tests.reliability.test_storage_attacks import _database_at_0001
+
+    old = tmp_path / "old" / "tpm.db"
+    old.parent.mkdir()
+    _database_at_0001(old)
+    db = tmp_path / "tpm.db"
+    assert _tpm(db, "add", "story", "Current").exit_code == 0
+    restored = _tpm(db, "restore", str(old))
+    assert restored.exit_code == 0, restored.output
+    assert "(schema 0001)" in restored.stdout
+    listed = _tpm(db, "list")
+    assert "Old epic" in listed.stdout and "Current" not in listed.stdout
+    assert [p for p in backups_of(db) if p.name.endswith(f"-before-{dbmod.HEAD_REVISION}.db")]

@@ -18,7 +18,7 @@ from tests.conftest import location_for, run_tpm
 from tpm_tui import db as dbmod
 from tpm_tui.config import write_private_text
 from tpm_tui.db import Database, open_database
-from tpm_tui.services.maintenance import restore_into
+from tpm_tui.services.maintenance import replace_damaged
 
 VICTIM = "another user's file\n"
 
@@ -117,7 +117,7 @@ def test_restoring_over_a_damaged_database_uses_no_planted_temporary(
     for name in predictable_names[:3]:
         (tmp_path / f".tpm.db.{name}.tmp").symlink_to(victim)
     (tmp_path / ".tpm.db.restoring").symlink_to(victim)
-    restore_into(damaged, good)
+    replace_damaged(damaged, good)
     assert victim.read_text() == VICTIM
     assert _mode(damaged) == 0o600 and not damaged.is_symlink()
     conn = sqlite3.connect(damaged)

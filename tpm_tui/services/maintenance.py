@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tpm_tui.config import Location, shown, write_private
-from tpm_tui.db import HEAD_REVISION as HEAD
 from tpm_tui.db import (
+    APPLICATION_ID,
+    Database,
     backups_of,
     identify,
     known_revisions,
@@ -23,6 +24,7 @@ from tpm_tui.db import (
     snapshot,
     write_backup,
 )
+from tpm_tui.db import HEAD_REVISION as HEAD
 from tpm_tui.errors import InvalidInput, StorageError
 
 
@@ -335,38 +337,98 @@ def check_backup(backup: Path) -> str:
     return str(identity.revision)
 
 
-def restore_into(path: Path, backup: Path) -> None:
-    """Put a backup in place of the database (the file a link points to, so the link
-    stays). A readable database is overwritten with SQLite's backup API (one
-    transaction, under its lock, so an open TUI sees the old or the new state, never
-    half); a damaged one is replaced by a fresh file written beside it."""
-    real = _real(path)
-    source = open_readonly(backup)
+def restore_workspace(db: Database, backup: Path) -> Path:
+    """Replace the workspace with a checked backup, in one transaction under the write
+    lock, and return the backup of the state it replaced.
+
+    That backup is taken from inside the same lock, so a write from another process
+    is either in it or waits and lands on the restored workspace; an open TUI sees
+    the old state or the new one, never half. The backup's schema comes along (an
+    older one is upgraded when next opened)."""
+    raw = db.engine.raw_connection()
+    conn: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
     try:
-        if _readable(real):
-            target = sqlite3.connect(real, timeout=30)
+        # Both outside any transaction, as SQLite requires.
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("ATTACH DATABASE ? AS restored", (str(backup),))
+        try:
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                source.backup(target)
-                target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                target.close()
-        else:
+                previous = db.backup(reason="before-restore", connection=conn)
+                _copy_database(conn, "restored")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise StorageError(f"{shown(backup)}: its references are broken")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:  # SQLite may have rolled back already
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.execute("DETACH DATABASE restored")
+            conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.Error as error:
+        message = f"{db.location.label}: restore failed, nothing changed ({error})"
+        raise StorageError(message) from error
+    finally:
+        raw.close()
+    return previous
 
-            def drop_sidecars() -> None:
-                # A -wal of the damaged file must not be replayed onto the new one.
-                for sidecar in (Path(f"{real}-wal"), Path(f"{real}-shm")):
-                    sidecar.unlink(missing_ok=True)
 
+def _copy_database(conn: sqlite3.Connection, source: str) -> None:
+    """Make `main` hold exactly what the attached `source` holds: its tables, indexes,
+    views and triggers (as their own SQL made them) and every row."""
+    mine = conn.execute(
+        "SELECT type, name FROM main.sqlite_master"
+        " WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    for kind, name in mine:  # indexes and triggers go with their tables
+        conn.execute(f'DROP {kind.upper()} main."{_quoted(name)}"')
+    theirs = conn.execute(
+        f"SELECT type, name, sql FROM {source}.sqlite_master"
+        " WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+        " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid"
+    ).fetchall()
+    for _kind, _name, sql in theirs:
+        conn.execute(sql)  # unqualified names: made in main
+    for kind, name, _sql in theirs:
+        if kind == "table":
+            quoted = _quoted(name)
+            conn.execute(f'INSERT INTO main."{quoted}" SELECT * FROM {source}."{quoted}"')
+    counters = conn.execute(
+        f"SELECT 1 FROM {source}.sqlite_master WHERE name = 'sqlite_sequence'"
+    ).fetchone()
+    if counters is not None:  # AUTOINCREMENT's counters come along
+        conn.execute("DELETE FROM main.sqlite_sequence")
+        conn.execute(f"INSERT INTO main.sqlite_sequence SELECT * FROM {source}.sqlite_sequence")
+
+
+def _quoted(name: str) -> str:
+    return name.replace('"', '""')
+
+
+def replace_damaged(path: Path, backup: Path) -> None:
+    """Put a backup in place of a database SQLite cannot use any more (the file a link
+    points to, so the link stays): a fresh file is written beside it and renamed over
+    it; its -wal and -shm go first, so they are never replayed onto the new one."""
+    real = _real(path)
+
+    def drop_sidecars() -> None:
+        for sidecar in (Path(f"{real}-wal"), Path(f"{real}-shm")):
+            sidecar.unlink(missing_ok=True)
+
+    try:
+        source = open_readonly(backup)
+        try:
             write_private(real, snapshot(source), before_publish=drop_sidecars)
+        finally:
+            source.close()
     except sqlite3.Error as error:
         raise StorageError(f"{shown(path)}: restore failed, nothing changed ({error})") from error
     except OSError as error:
         raise StorageError(
             f"{shown(path)}: restore failed, nothing changed ({error.strerror or error})"
         ) from error
-    finally:
-        source.close()
-    os.chmod(real, 0o600)
 
 
 def _readable(path: Path) -> bool:
@@ -405,7 +467,7 @@ def set_aside(path: Path, folder: Path) -> Path:
 def can_replace(path: Path) -> str | None:
     """Why restore must not replace the file at `path`, or None when it may: it is
     missing, empty, tpm's, or a damaged file that carries tpm's application id."""
-    from tpm_tui.db import APPLICATION_ID, header_application_id, identify_file
+    from tpm_tui.db import header_application_id, identify_file
 
     real = _real(path)
     identity = identify_file(real)
