@@ -728,7 +728,7 @@ def restore(env: Env, target: str) -> None:
         raise InvalidInput("restore works on SQLite files; use tpm import for a server database")
     _check_name_length(backup_file)
     revision = check_backup(backup_file)
-    if backup_file.resolve() == location.path.resolve():
+    if os.path.realpath(backup_file) == os.path.realpath(location.path):
         raise InvalidInput(f"{shown(backup_file)} is the database itself")
     refusal = can_replace(location.path)
     if refusal is not None:
@@ -751,13 +751,10 @@ def restore(env: Env, target: str) -> None:
 
 
 def _check_name_length(path: Path) -> None:
-    """Refuse, in one line, a name the file system would refuse."""
-    from tpm_tui.config import NAME_MAX, PATH_MAX, shown
+    """Refuse, in one line, a file name the file system would refuse."""
+    from tpm_tui.config import check_name_length, shown
 
-    if len(os.fsencode(str(path))) >= PATH_MAX or any(
-        len(os.fsencode(part)) > NAME_MAX for part in path.parts
-    ):
-        raise InvalidInput(f"{shown(path)[:80]}…: the file name is too long")
+    check_name_length(path, shown(path)[:60] + "…" if len(str(path)) > 60 else shown(path))
 
 
 @cli.command()

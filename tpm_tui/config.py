@@ -19,7 +19,7 @@ BACKUP_FOLDER = "backups"
 NAME_MAX = 255
 PATH_MAX = 4096
 # `sqlite://`, `sqlite+pysqlite:///…`: any SQLite URL, whatever its driver.
-_SQLITE_URL = re.compile(r"sqlite(\+\w+)?://(/?)(.*)", re.DOTALL)
+_SQLITE_URL = re.compile(r"sqlite(\+\w+)?://(/?)(.*)", re.DOTALL | re.IGNORECASE)
 
 
 class ConfigError(InvalidInput):
@@ -71,14 +71,15 @@ def _in_memory(name: str, query: str) -> bool:
     )
 
 
-def _check_length(path: Path, source: str) -> None:
-    """Refuse a name the file system would refuse, in one line, before touching it."""
+def check_name_length(path: Path, what: str) -> None:
+    """Refuse a name the file system would refuse (ENAMETOOLONG), in one line, before
+    anything touches it; `what` says where it came from (`--db`, the file named)."""
     if len(os.fsencode(str(path))) >= PATH_MAX:
-        raise ConfigError(f"{source}: the path is too long (over {PATH_MAX} bytes)")
+        raise ConfigError(f"{what}: the path is too long (over {PATH_MAX} bytes)")
     for part in path.parts:
         if len(os.fsencode(part)) > NAME_MAX:
             raise ConfigError(
-                f"{source}: a name in the path is too long ({shown(part)[:40]}…, over "
+                f"{what}: a name in the path is too long ({shown(part)[:40]}…, over "
                 f"{NAME_MAX} bytes)"
             )
 
@@ -99,7 +100,7 @@ def _from_value(value: str, source: str) -> Location:
         if _in_memory(value.partition("?")[0], value.partition("?")[2]):
             raise ConfigError(refusal)
         path = Path(value).expanduser().absolute()
-    _check_length(path, source)
+    check_name_length(path, source)
     if path.is_dir():
         path = path / DB_FILENAME
     return Location(f"sqlite:///{path}", path, source)
@@ -121,7 +122,7 @@ def resolve_location(db_option: str | None, env: Mapping[str, str] | None = None
         return _from_value(env["TPM_DB"], "TPM_DB")
     if env.get("TPM_HOME"):
         home = Path(env["TPM_HOME"]).expanduser().absolute()
-        _check_length(home / DB_FILENAME, "TPM_HOME")
+        check_name_length(home / DB_FILENAME, "TPM_HOME")
         return Location(f"sqlite:///{home / DB_FILENAME}", home / DB_FILENAME, "TPM_HOME")
     path = default_data_dir() / DB_FILENAME
     return Location(f"sqlite:///{path}", path, "default")

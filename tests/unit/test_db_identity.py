@@ -127,6 +127,7 @@ MEMORY = [
     "sqlite://",
     "sqlite:///:memory:",
     "sqlite+pysqlite:///:memory:",
+    "SQLite:///:memory:",
     "sqlite:///file::memory:?cache=shared",
     "sqlite:///work.db?mode=memory",
     "sqlite:///file:work.db?mode=memory&uri=true",

@@ -125,15 +125,19 @@ def _permissions(path: Path) -> list[Check]:
     problems = []
     if not _private(path.parent, folder=True):
         problems.append(f"folder {shown(path.parent)} is {_mode(path.parent)}")
-    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        if candidate.exists() and not _private(candidate, folder=False):
-            problems.append(f"{shown(candidate.name)} is {_mode(candidate)}")
+    files = [
+        f"{shown(candidate.name)} is {_mode(candidate)}"
+        for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm"))
+        if candidate.exists() and not _private(candidate, folder=False)
+    ]
+    if files:
+        problems.append("; ".join(files) + f" (in {shown(path.parent)})")
     if problems:
         return [
             Check(
                 "permissions",
                 False,
-                "; ".join(problems) + f" (in {shown(path.parent)})",
+                "; ".join(problems),
                 f"chmod 700 {shown(path.parent)} && chmod 600 {shown(path)}*",
             )
         ]
