@@ -20,7 +20,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from tpm_tui.config import Location, create_private_file, make_private_dir, shown, write_private
+from tpm_tui.config import (
+    BACKUP_FOLDER,
+    Location,
+    create_private_file,
+    make_private_dir,
+    shown,
+    write_private,
+)
 from tpm_tui.errors import StorageError
 
 # The newest migration this code knows. A test keeps it equal to the scripts' head,
@@ -150,7 +157,7 @@ def _backup_pattern(database: Path) -> re.Pattern[str]:
 
 def backups_of(database: Path) -> list[Path]:
     """This database's backups (by their exact names), newest first by their stamps."""
-    folder = database.parent / "backups"
+    folder = database.parent / BACKUP_FOLDER
     pattern = _backup_pattern(database)
     found: list[tuple[str, int, Path]] = []
     with contextlib.suppress(OSError):

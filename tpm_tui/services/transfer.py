@@ -164,16 +164,12 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
             parsed_day = date.fromisoformat(value)
     except (ValueError, OverflowError):
         raise _fail(where, f"{value!r:.40} is not an ISO date or time") from None
-    out_of_range = _fail(
-        where, f"{value:.40} is out of range ({validate.DATE_MIN}…{validate.DATE_MAX})"
-    )
     if kind is datetime:
-        if not MOMENT_MIN <= moment < MOMENT_MAX:
-            raise out_of_range
-        return moment
-    if not validate.DATE_MIN <= parsed_day <= validate.DATE_MAX:
-        raise out_of_range
-    return parsed_day
+        if MOMENT_MIN <= moment < MOMENT_MAX:
+            return moment
+    elif validate.DATE_MIN <= parsed_day <= validate.DATE_MAX:
+        return parsed_day
+    raise _fail(where, f"{value:.40} is out of range ({validate.DATE_MIN}…{validate.DATE_MAX})")
 
 
 def _parse_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
