@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -704,31 +705,56 @@ def restore(env: Env, target: str) -> None:
 
     \b
     tpm restore 12
-    tpm restore ~/.local/share/tpm/backups/tpm-20261126T101500Z-manual.db
+    tpm restore ~/.local/share/tpm/backups/tpm.db-20261126T101500000000Z-manual.db
     """
-    from tpm_tui.services.maintenance import check_backup, restore_into, set_aside
+    from tpm_tui.config import shown
+    from tpm_tui.services.maintenance import (
+        can_replace,
+        check_backup,
+        replace_damaged,
+        restore_workspace,
+        set_aside,
+    )
 
-    if target.lstrip("#").isdigit() and not Path(target).exists():
+    if target.lstrip("#").isdigit() and not os.path.lexists(target):
         from tpm_tui.services.backlog import set_archived
 
         item = set_archived(env.db, env.clock, int(target.lstrip("#")), False)
         click.echo(f"restored {_item_line(item, _column_names(env))}")
         return
-    backup_file = Path(target).expanduser()
+    backup_file = Path(target).expanduser().absolute()
     location = env.location
     if location.path is None:
         raise InvalidInput("restore works on SQLite files; use tpm import for a server database")
-    if backup_file.resolve() == location.path.resolve():
-        raise InvalidInput(f"{backup_file} is the database itself")
+    _check_name_length(backup_file)
     revision = check_backup(backup_file)
+    if os.path.realpath(backup_file) == os.path.realpath(location.path):
+        raise InvalidInput(f"{shown(backup_file)} is the database itself")
+    refusal = can_replace(location.path)
+    if refusal is not None:
+        raise StorageError(
+            f"{location.label}: {refusal}; restore replaces only a tpm database "
+            "(move this file away, or pass another --db)"
+        )
     try:
-        previous = env.db.backup(reason="before-restore")
-        env.db.close()
+        db = env.db
     except StorageError:  # the database is damaged: keep it as it is, then replace it
         assert location.backup_dir is not None
         previous = set_aside(location.path, location.backup_dir)
-    restore_into(location.path, backup_file)
-    click.echo(f"restored {backup_file} (schema {revision}); the previous state is in {previous}")
+        replace_damaged(location.path, backup_file)
+    else:
+        previous = restore_workspace(db, backup_file)
+    click.echo(
+        f"restored {shown(backup_file)} (schema {revision}); the previous state is in "
+        f"{shown(previous)}"
+    )
+
+
+def _check_name_length(path: Path) -> None:
+    """Refuse, in one line, a file name the file system would refuse."""
+    from tpm_tui.config import check_name_length, shown
+
+    check_name_length(path, shown(path)[:60] + "…" if len(str(path)) > 60 else shown(path))
 
 
 @cli.command()
@@ -754,48 +780,80 @@ def config(env: Env, key: str | None, value: str | None) -> None:
 @pass_env
 def export(env: Env, file: Path | None) -> None:
     """Write the whole workspace as JSON to FILE (or to standard output)."""
-    from tpm_tui.config import write_private_text
+    from tpm_tui.config import shown, write_private_text
     from tpm_tui.services.transfer import export_workspace
 
     text = json.dumps(export_workspace(env.db, env.clock), indent=1, ensure_ascii=False) + "\n"
     if file is None or str(file) == "-":
         click.echo(text, nl=False)
         return
+    _check_name_length(file.absolute())
     try:
         write_private_text(file, text)
     except OSError as exc:
-        raise StorageError(f"{file}: cannot write the export ({exc.strerror})") from exc
-    click.echo(f"exported to {file}", err=True)
+        raise StorageError(
+            f"{shown(file)}: cannot write the export ({exc.strerror or exc})"
+        ) from exc
+    click.echo(f"exported to {shown(file)}", err=True)
+
+
+# An export of a very large workspace is tens of MB; more is not an export.
+IMPORT_MAX_BYTES = 200 * 1024 * 1024
+
+
+def read_import(file: Path) -> str:
+    """The text of an import file (or of standard input for `-`): a regular file no
+    larger than IMPORT_MAX_BYTES, refused in one line otherwise."""
+    from tpm_tui.config import shown
+
+    limit = f"larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB: that is not a tpm export"
+    try:
+        if str(file) == "-":
+            data = sys.stdin.buffer.read(IMPORT_MAX_BYTES + 1)
+            if len(data) > IMPORT_MAX_BYTES:
+                raise InvalidInput(f"standard input is {limit}")
+            return data.decode("utf-8")
+        _check_name_length(file.absolute())
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before it is refused.
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InvalidInput(f"{shown(file)}: not a regular file; import reads a file")
+            if info.st_size > IMPORT_MAX_BYTES:
+                raise InvalidInput(f"{shown(file)}: {limit}")
+            data = handle.read(IMPORT_MAX_BYTES + 1)
+            if len(data) > IMPORT_MAX_BYTES:  # it grew while being read
+                raise InvalidInput(f"{shown(file)}: {limit}")
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise InvalidInput(f"{shown(file)}: cannot read it ({shown(str(reason))})") from None
 
 
 @cli.command(name="import")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("file", type=click.Path(allow_dash=True, path_type=Path))
 @click.option(
     "--replace", is_flag=True, help="Replace a non-empty workspace (a backup is taken first)."
 )
 @pass_env
 def import_(env: Env, file: Path, replace: bool) -> None:
     """Restore a `tpm export` FILE (- for standard input) into an empty workspace."""
-    from tpm_tui.services.transfer import check_import, import_workspace, is_empty
+    from tpm_tui.config import shown
+    from tpm_tui.services.transfer import check_import, import_workspace
 
-    try:
-        raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            f"{file}: cannot read it ({getattr(exc, 'strerror', None) or exc})"
-        ) from None
+    raw = read_import(file)
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, RecursionError) as exc:
-        raise InvalidInput(f"{file}: not valid JSON ({exc})") from None
-    check_import(data)
-    backup = None
-    if replace and not is_empty(env.db) and env.db.is_sqlite:
-        backup = env.db.backup(reason="before-import")
-    counts = import_workspace(env.db, data, replace=replace)
-    summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+        raise InvalidInput(f"{shown(file)}: not valid JSON ({exc})") from None
+    clock = env.clock
+    rows = check_import(data, clock)
+    result = import_workspace(env.db, rows, replace=replace, clock=clock)
+    summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.counts.items())
     click.echo(
-        f"imported {summary}" + (f"; the previous workspace is in {backup}" if backup else "")
+        f"imported {summary}"
+        + (f"; the previous workspace is in {shown(result.backup)}" if result.backup else "")
     )
 
 
