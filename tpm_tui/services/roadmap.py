@@ -13,6 +13,7 @@ from tpm_tui.db import Database
 from tpm_tui.kinds import Kind
 from tpm_tui.services import backlog, planning
 from tpm_tui.services.backlog import ItemView, Rollup
+from tpm_tui.text import markdown_text
 
 AT_RISK_GAP = 20  # points by which elapsed time may run ahead of work done
 
@@ -223,9 +224,9 @@ def render_markdown(roadmap: Roadmap) -> str:
     lines = ["| Item | Start | Target | Done | Status |", "|---|---|---|---:|---|"]
     for r in roadmap.rows:
         item = r.item
-        name = (
-            "&nbsp;&nbsp;&nbsp;" * r.depth
-        ) + f"{item.kind.value} #{item.id} {item.title}".replace("|", "\\|")
+        name = ("&nbsp;&nbsp;&nbsp;" * r.depth) + (
+            f"{item.kind.value} #{item.id} {markdown_text(item.title)}"
+        )
         status = r.status.value + (" (features outside its dates)" if r.outside_epic else "")
         if r.early_for:
             status += " (starts before " + ", ".join(f"#{b}" for b in r.early_for) + " ends)"
@@ -234,5 +235,9 @@ def render_markdown(roadmap: Roadmap) -> str:
             f"{r.done_percent} % | {status} |"
         )
     if roadmap.milestones:
-        lines += ["", "Milestones: " + "; ".join(f"{m.date} {m.title}" for m in roadmap.milestones)]
+        lines += [
+            "",
+            "Milestones: "
+            + "; ".join(f"{m.date} {markdown_text(m.title)}" for m in roadmap.milestones),
+        ]
     return "\n".join(lines) + "\n"
