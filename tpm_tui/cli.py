@@ -858,6 +858,15 @@ def backup(env: Env) -> None:
     click.echo(str(env.db.backup()))
 
 
+def _names_a_file(text: str) -> bool:
+    """Whether `text` is the path of an existing file (a name too long for the system
+    is not)."""
+    try:
+        return Path(text).exists()
+    except OSError:
+        return False
+
+
 @cli.command(name="restore")
 @click.argument("target", metavar="ID|BACKUP")
 @pass_env
@@ -871,7 +880,7 @@ def restore(env: Env, target: str) -> None:
     """
     from tpm_tui.services.maintenance import check_backup, restore_into, set_aside
 
-    if target.lstrip("#").isdigit() and not Path(target).exists():
+    if target.lstrip("#").isdigit() and not _names_a_file(target):
         from tpm_tui.services.backlog import set_archived
         from tpm_tui.services.validate import item_id
 

@@ -194,3 +194,7 @@ def test_kind_words_work_in_add_and_list(tpm) -> None:  # type: ignore[no-untype
     assert tpm("add", "tech_debt", "Upgrade the SDK").exit_code == 0
     rows = json.loads(tpm("list", "--kind", "tech-debt", "--format", "json").stdout)
     assert [r["kind"] for r in rows] == ["debt"]
+
+
+def test_restore_of_an_id_too_long_for_a_file_name(tpm) -> None:  # type: ignore[no-untyped-def]
+    assert "is not an item id" in _one_line(tpm("restore", "9" * 300))
