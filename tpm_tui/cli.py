@@ -315,15 +315,15 @@ def log(
     tpm log 1h30m t backlog grooming --item 12
     tpm log 2h deliverables PRD draft --date yesterday --from 14:00
     """
-    from tpm_tui.dates import parse_clock_time, parse_span
-    from tpm_tui.durations import parse_duration
+    from tpm_tui.dates import parse_clock_time
     from tpm_tui.kinds import parse_category
+    from tpm_tui.services.quicklog import parse_length
     from tpm_tui.services.timetrack import log_entry, overlapping_entries
 
-    span = parse_span(duration)
+    length, span = parse_length(duration)
     if span is not None and starts is not None:
         raise InvalidInput(f"{duration} already says when: leave out --from")
-    minutes = None if span is not None else parse_duration(duration)
+    minutes = None if span is not None else length
     begin, end = span if span is not None else (None, None)
     if starts is not None:
         begin = parse_clock_time(starts)

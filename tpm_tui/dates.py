@@ -23,7 +23,7 @@ RANGE_WORDS = f"tpm keeps dates from {DATE_MIN} to {DATE_MAX}"
 _ISO_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
 _CLOCK_PART = r"([01]?\d|2[0-3])[:.h]?([0-5]\d)"
 _CLOCK = re.compile(_CLOCK_PART + r"(?:\s*([+-])(0?\d|1\d|2[0-3]):?([0-5]\d))?")
-_SPAN = re.compile(_CLOCK_PART + r"\s*[-–]\s*" + _CLOCK_PART)
+_SPAN = re.compile(_CLOCK_PART + r"\s*[-–]\s*(?:" + _CLOCK_PART + r"|(24)[:.h]?(00))")
 
 
 class DateError(InvalidInput):
@@ -114,10 +114,11 @@ def parse_clock_time(text: str) -> time:
 
 
 def parse_span(text: str) -> tuple[time, time] | None:
-    """`9:00-9:30` as its start and end times of day (an end of 00:00 is midnight);
-    None when `text` is not a span."""
+    """`9:00-9:30` as its start and end times of day (an end of 00:00 or 24:00 is
+    midnight); None when `text` is not a span."""
     if m := _SPAN.fullmatch(text.strip()):
-        starts, ends = time(int(m[1]), int(m[2])), time(int(m[3]), int(m[4]))
+        starts = time(int(m[1]), int(m[2]))
+        ends = time(0, 0) if m[5] else time(int(m[3]), int(m[4]))
         if ends <= starts and ends != time(0, 0):
             raise backwards_span(starts, ends)
         return starts, ends

@@ -121,3 +121,9 @@ def test_the_preview_refuses_what_the_save_refuses(db: Database, clock: Clock) -
     )
     keeper.quick_save("90m m")  # 08:30-10:00
     assert keeper.quick_check("1h t").endswith(" · overlaps 08:30–10:00 meetings")
+
+
+def test_a_span_to_midnight_and_a_broken_span_say_so() -> None:
+    assert parse_quick_log("22:00-24:00 d", TODAY).ends == time(0, 0)
+    with pytest.raises(InvalidInput, match="neither a duration nor a span"):
+        parse_quick_log("9:60-10:00 m", TODAY)

@@ -18,7 +18,7 @@ from tpm_tui.dates import (
     parse_span,
     span_minutes,
 )
-from tpm_tui.durations import format_duration, parse_duration
+from tpm_tui.durations import ACCEPTED, DurationError, format_duration, parse_duration
 from tpm_tui.errors import InvalidInput
 from tpm_tui.kinds import Category, parse_category
 
@@ -50,14 +50,29 @@ class QuickLog:
         return None if self.ends is not None else self.minutes
 
 
+def parse_length(text: str) -> tuple[int, tuple[time, time] | None]:
+    """A duration (`45m`) or a span (`9:00-9:30`): its minutes, and the span if it is
+    one. The quick log and `tpm log` read their first word here."""
+    span = parse_span(text)
+    if span is not None:
+        return span_minutes(*span), span
+    try:
+        return parse_duration(text), None
+    except DurationError:
+        if "-" not in text and "–" not in text:
+            raise
+    raise DurationError(
+        f"{text!r} is neither a duration nor a span: use {ACCEPTED}, or a span such as 9:00-9:30"
+    )
+
+
 def parse_quick_log(text: str, today: date) -> QuickLog:
     """Read a quick-log line; raise InvalidInput saying what is missing or wrong."""
     words = text.split()
     if not words:
         raise InvalidInput(f"type {GRAMMAR}", "quick_log")
-    span = parse_span(words[0])
+    minutes, span = parse_length(words[0])
     starts, ends = span if span is not None else (None, None)
-    minutes = span_minutes(*span) if span is not None else parse_duration(words[0])
     if minutes <= 0:
         raise InvalidInput("the duration is zero: log at least 1m", "quick_log")
     if len(words) < 2:
