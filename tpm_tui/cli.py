@@ -365,7 +365,7 @@ def _when_it_ended(env: Env, timer: EntryView, at: str | None, keep: bool, comma
     if keep:
         return None
     question = timer_question(timer, now)
-    if not sys.stdin.isatty():
+    if not _can_ask():
         raise InvalidInput(
             f"{question}: say `{command} --at HH:MM` to end it when you stopped, "
             f"or `{command} --keep`"
@@ -374,6 +374,11 @@ def _when_it_ended(env: Env, timer: EntryView, at: str | None, keep: bool, comma
     if answer.lower() in ("keep", "k", "y", "yes"):
         return None
     return _noting_ambiguity(env, stop_time_at(timer, parse_clock_time(answer), now, clock))
+
+
+def _can_ask() -> bool:
+    """Whether a question can be asked (standard input is a terminal)."""
+    return sys.stdin.isatty()
 
 
 def _noting_ambiguity(env: Env, moment: datetime) -> datetime:

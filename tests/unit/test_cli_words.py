@@ -198,3 +198,24 @@ def test_kind_words_work_in_add_and_list(tpm) -> None:  # type: ignore[no-untype
 
 def test_restore_of_an_id_too_long_for_a_file_name(tpm) -> None:  # type: ignore[no-untyped-def]
     assert "is not an item id" in _one_line(tpm("restore", "9" * 300))
+
+
+@pytest.mark.parametrize(
+    ("answer", "stopped"),
+    [
+        ("17:30\n", "stopped 8h30m deliverables · PRD (Wed 25 Nov 09:00–17:30)"),
+        ("\n", "stopped 25h deliverables"),  # keep: over 24h is refused like stop --keep
+    ],
+)
+def test_start_asks_on_a_terminal(tpm, monkeypatch, answer: str, stopped: str) -> None:  # type: ignore[no-untyped-def]
+    import tpm_tui.cli
+
+    monkeypatch.setattr(tpm_tui.cli, "_can_ask", lambda: True)
+    tpm("start", "deliverables", "PRD", now="2026-11-25T09:00:00+01:00")
+    asked = tpm("start", "tooling", input=answer)
+    assert "has run 25h since yesterday 09:00. Keep it, or end it at (HH:MM)?" in asked.stdout
+    if answer == "\n":
+        assert asked.exit_code == 2 and "over 24h" in asked.stderr
+    else:
+        assert asked.exit_code == 0 and stopped in asked.stdout
+        assert asked.stdout.rstrip().endswith("started tooling at 10:00")
