@@ -138,6 +138,15 @@ def test_log_entry_refuses_a_day_outside_the_range(db: Database, clock: Clock) -
     assert _count(db) == 0
 
 
+def test_editing_an_entry_into_a_day_outside_the_range_is_refused(
+    db: Database, clock: Clock
+) -> None:
+    entry = timetrack.log_entry(db, clock, 30, "m")
+    with pytest.raises(InvalidInput, match="out of range"):
+        timetrack.edit_entry(db, clock, entry.id, started_at=datetime(1950, 6, 1, tzinfo=BERLIN))
+    assert timetrack.entries_for_day(db, clock, NOW.date()) == [entry]
+
+
 @pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT-14", "Etc/GMT+12", "UTC"])
 def test_every_moment_of_the_range_fits_what_an_import_accepts(zone: str) -> None:
     """The first local day's entries start after 1970-01-01T00:00Z and the last day's

@@ -596,6 +596,7 @@ def edit_entry(
             _check_item(session, item_id)
             entry.item_id = item_id
         start = started_at if started_at is not None else entry.started_at
+        check_day(clock.local(start).date(), "the start", "started_at")
         if start > now:
             raise InvalidInput("the start is in the future", "started_at")
         if entry.ended_at is not None:
