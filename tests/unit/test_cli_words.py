@@ -156,7 +156,7 @@ def test_list_shows_roll_ups_and_done_in_their_own_column(tpm) -> None:  # type:
 
 def test_own_points_on_epics_and_features_are_refused(tpm) -> None:  # type: ignore[no-untyped-def]
     refused = _one_line(tpm("add", "epic", "Billing", "--points", "5"))
-    assert "roll-up" in refused
+    assert "an epic's points are the roll-up" in refused
     tpm("add", "feature", "Export")
     assert "roll-up" in _one_line(tpm("edit", "1", "--points", "3"))
     assert tpm("edit", "1", "--points", "none").exit_code == 0

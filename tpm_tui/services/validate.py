@@ -82,8 +82,8 @@ def own_points(kind: Kind, value: int | None) -> None:
     stories, bugs and debt under them (the import check calls this too)."""
     if value is not None and kind.level < 2:
         raise InvalidInput(
-            f"a {kind.value}'s points are the roll-up of the items under it: leave its "
-            "points empty",
+            f"{'an' if kind is Kind.EPIC else 'a'} {kind.value}'s points are the roll-up of "
+            "the items under it: leave its points empty",
             "points",
         )
 
