@@ -4,7 +4,6 @@ line it refuses is refused by the save with the same words, and nothing else cha
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections import Counter
 from datetime import timedelta
@@ -12,23 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import NOW, location_for
 from tests.reliability.figures import record
+from tests.reliability.test_fuzz import RUN  # the same case count (TPM_FUZZ_CASES)
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database, open_database
 from tpm_tui.errors import InvalidInput
 from tpm_tui.services import backlog, timetrack
 from tpm_tui.services.quicklog import parse_quick_log
 
-CASES = int(os.environ.get("TPM_FUZZ_CASES", "200"))
-RUN = settings(
-    max_examples=CASES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 COUNTS: Counter[str] = Counter()
 # 19:30: late enough in the day that most spans and starts lie in the past.
 CLOCK = Clock(NOW.replace(hour=19, minute=30))
