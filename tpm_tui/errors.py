@@ -3,6 +3,11 @@ them to exit codes (2 for bad input, 1 for a data problem); forms show them inli
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tpm_tui.services.timetrack import EntryView
+
 
 class TpmError(Exception):
     """Base of the errors tpm raises on purpose."""
@@ -18,6 +23,16 @@ class InvalidInput(TpmError):
 
 class NotFound(InvalidInput):
     """A referenced item, entry, column or sprint that does not exist."""
+
+
+class TimerNeedsAnswer(InvalidInput):
+    """Starting a timer while one was probably forgotten (past midnight or over 10 hours):
+    the caller asks when it really ended; `timer` is the running one, the message the
+    question."""
+
+    def __init__(self, message: str, timer: EntryView) -> None:
+        super().__init__(message, "at")
+        self.timer = timer
 
 
 class Conflict(TpmError):

@@ -11,6 +11,7 @@ from tpm_tui.db import Database
 from tpm_tui.kinds import Kind
 from tpm_tui.services import backlog, planning
 from tpm_tui.services.backlog import ItemView, Rollup
+from tpm_tui.text import markdown_text
 
 # The plain values live in timescale.py (no database imports, for the TUI's first
 # paint); they are names of this service too.
@@ -168,9 +169,9 @@ def render_markdown(roadmap: Roadmap) -> str:
     lines = ["| Item | Start | Target | Done | Status |", "|---|---|---|---:|---|"]
     for r in roadmap.rows:
         item = r.item
-        name = (
-            "&nbsp;&nbsp;&nbsp;" * r.depth
-        ) + f"{item.kind.value} #{item.id} {item.title}".replace("|", "\\|")
+        name = ("&nbsp;&nbsp;&nbsp;" * r.depth) + (
+            f"{item.kind.value} #{item.id} {markdown_text(item.title)}"
+        )
         status = r.status.value + (" (features outside its dates)" if r.outside_epic else "")
         if r.early_for:
             status += " (starts before " + ", ".join(f"#{b}" for b in r.early_for) + " ends)"
@@ -179,5 +180,9 @@ def render_markdown(roadmap: Roadmap) -> str:
             f"{r.done_percent} % | {status} |"
         )
     if roadmap.milestones:
-        lines += ["", "Milestones: " + "; ".join(f"{m.date} {m.title}" for m in roadmap.milestones)]
+        lines += [
+            "",
+            "Milestones: "
+            + "; ".join(f"{m.date} {markdown_text(m.title)}" for m in roadmap.milestones),
+        ]
     return "\n".join(lines) + "\n"

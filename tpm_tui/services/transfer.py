@@ -4,7 +4,7 @@ transaction writes anything."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +47,9 @@ SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
 CONTENT = ("goals", "sprints", "milestones", "items", "time_entries")
 _BLOCK_FIELDS = {"description", "acceptance", "goal"}
 _MAX_ROWS = 1_000_000
-# The one range of dates (validate.DATE_MIN..DATE_MAX) holds for moments as local days:
-# a moment is accepted if it falls on a day in range somewhere on Earth (UTC+14 to
-# UTC-12), so whatever was logged on such a day, in any zone, exports and imports.
-MOMENT_MIN = datetime.combine(validate.DATE_MIN, time(), timezone(timedelta(hours=14)))
-MOMENT_MAX = datetime.combine(
-    validate.DATE_MAX + timedelta(days=1), time(), timezone(timedelta(hours=-12))
-)
+# Moments are accepted in the one range every entrance uses (validate.MOMENT_MIN..MAX:
+# any moment of a local day of the accepted dates, in any zone), so whatever tpm
+# stored exports and imports again.
 # Columns holding row ids: a stored id is a positive whole number.
 _ID_COLUMNS = {"id", "parent_id", "goal_id", "sprint_id", "item_id", "blocked_by_id"}
 
@@ -165,7 +161,7 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
     except (ValueError, OverflowError):
         raise _fail(where, f"{value!r:.40} is not an ISO date or time") from None
     if kind is datetime:
-        if MOMENT_MIN <= moment < MOMENT_MAX:
+        if validate.MOMENT_MIN <= moment <= validate.MOMENT_MAX:
             return moment
     elif validate.DATE_MIN <= parsed_day <= validate.DATE_MAX:
         return parsed_day
