@@ -3,7 +3,8 @@ seeded workspace: each run exits 0, 1 or 2 and never shows a traceback.
 
 The commands and their parameters are read from click's own command tree, so a new
 command or option is fuzzed without touching this file. The commands that open the TUI
-run without a terminal, where they refuse in one line."""
+run without a terminal, where they refuse in one line; `tpm serve` checks its arguments
+and its database as usual, then its server stops at once instead of serving forever."""
 
 from __future__ import annotations
 
@@ -183,6 +184,19 @@ def seed(path: Path) -> Path:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeded workspace every run starts from."""
     return seed(tmp_path_factory.mktemp("cli-template") / "tpm.db")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _serve_stops_at_once() -> Iterator[None]:
+    """`tpm serve` would listen until ctrl+c: here its server ends as soon as it starts."""
+    from tpm_tui.web.server import TpmServer
+
+    async def stop_at_once(self: TpmServer) -> int:
+        return 0
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TpmServer, "run", stop_at_once)
+        yield
 
 
 @pytest.fixture(scope="module")
