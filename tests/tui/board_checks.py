@@ -64,8 +64,9 @@ def assert_board_shows_db(board: BoardScreen, db: Database) -> None:
     """Every column lists the database's items in its order, and every card wholly on
     screen reads as its item does in the database (title, kind, points)."""
     assert board.data is not None
-    level = board.data.level
-    item_filter = board.data.item_filter
+    level, item_filter = board.data.level, board.data.item_filter
+    if board.item_filter is not None:  # what is drawn was read for the filter in force
+        assert item_filter == board.item_filter, f"drawn for {item_filter.text!r}"
     for key, column in board.columns.items():
         items = backlog.list_items(
             db,

@@ -66,7 +66,7 @@ async def test_the_pane_shows_the_focused_card_in_full_and_follows_the_cursor(
             f"› #{seeded.feature} Invoice export (feature)",
             "@ana",
             "Sprint 24",
-            f"#{seeded.bug} PDF totals wrap (done)",  # its blocker
+            f"#{seeded.bug} PDF totals wrap (Done)",  # its blocker, and where it is
             "Finance asks for",
             "[@click=app.quit]x[/]",
             "the logo shows",

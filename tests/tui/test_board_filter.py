@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.widgets import Input, Static
 
 from tests.conftest import Seeded, location_for
@@ -101,3 +103,34 @@ async def test_every_half_typed_filter_shows_the_parser_s_message(
                     ),
                 )
                 assert "left out" not in _on_screen(board)
+
+
+async def test_a_slow_read_for_an_older_filter_never_lands(
+    seeded: Seeded, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from tpm_tui.services import board as board_service
+
+    load_board = board_service.load_board
+
+    def slow_for_words(*args: Any) -> Any:
+        if args[3] is not None and args[3].words:
+            time.sleep(0.4)  # the read for "kind:debt owner" is still running...
+        return load_board(*args)
+
+    monkeypatch.setattr(board_service, "load_board", slow_for_words)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        await pilot.press("slash")
+        field = board.query_one("#filter", Input)
+        field.value = "kind:debt owner"
+        await pilot.pause(0.05)
+        field.value = "kind:debt owner:"  # ...when this one (read as kind:debt) is typed
+        await pilot.pause(0.8)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert board.data is not None and board.data.item_filter.text == "kind:debt"
+        assert _shown(board) == [seeded.debt]
+        assert_board_shows_db(board, seeded.db)

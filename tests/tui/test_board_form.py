@@ -180,3 +180,17 @@ async def test_a_save_says_so_and_undo_says_what_it_took_back(
         said = [n.message for n in app._notifications]
         assert f"Undid the edit of #{seeded.story} (points)" in said
         assert backlog.get_item(seeded.db, seeded.story).points == 5
+
+
+async def test_a_click_on_a_match_picks_it(seeded: Seeded, make_app: Callable[..., TpmApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        form = await _open_form(pilot, app, "n")
+        parent = form.query_one("#field-parent_id", Input)
+        parent.focus()
+        await pilot.press(*"invoic")
+        options = form.query_one("#parent-options", OptionList)
+        await pilot.click(options, offset=(2, 1))  # the second match
+        assert parent.value == f"#{seeded.feature} Invoice export (feature)"
+        assert not options.display

@@ -171,10 +171,15 @@ class BoardScreen(WorkspaceScreen):
     async def on_board_screen_loaded(self, message: Loaded) -> None:
         """Show freshly read data: mount the columns once, then hand every column its
         cards, keeping the focus on the same card."""
-        if message.generation != self.generation:
+        from tpm_tui.services.board import Level
+        from tpm_tui.services.filters import ItemFilter
+
+        data = message.data
+        wanted = (self.level or Level.WORK, self.item_filter or ItemFilter())
+        if message.generation != self.generation or (data.level, data.item_filter) != wanted:
+            # read before a local change, or for a level or filter since replaced
             self.load(message.focus if message.focus is not None else self.focused_id())
             return
-        data = message.data
         first = self.data is None
         self.data, self.level, self.item_filter = data, data.level, data.item_filter
         if [c.key for c in data.columns] != list(self.columns):

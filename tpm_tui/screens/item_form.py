@@ -50,6 +50,11 @@ class FormChoices:
     parents: list[ParentChoice] = field(default_factory=list)
 
 
+class FormFields(VerticalScroll, can_focus=False):
+    """The form's scrolling body. It never takes the focus, so a click on the parent
+    matches leaves the focus (and the matches) where they are."""
+
+
 class ParentOptions(OptionList, can_focus=False):
     """The matches under the parent field. The field keeps the focus: its ↓ ↑ walk
     these, enter picks one, and Tab moves on to the next field."""
@@ -259,7 +264,7 @@ class ItemForm(ModalScreen[int | None]):
         sprint = v.get("sprint_id")
         with Vertical(id="form-box"):
             yield Static(Content(self.heading), id="form-heading")
-            with VerticalScroll(id="form-fields"):
+            with FormFields(id="form-fields"):
                 yield self._row(
                     "Kind",
                     "kind",

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.content import Content
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Size, Spacing
 from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
@@ -73,6 +73,7 @@ class CardList(ScrollView, can_focus=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.auto_links = False  # cards hold no links: skip the per-render link pass
         self.items: list[ItemView] = []
         self.rollups: dict[int, Rollup] = {}
         self.title_lines = 1
@@ -88,6 +89,8 @@ class CardList(ScrollView, can_focus=False):
 
     def set_items(self, items: Sequence[ItemView], rollups: dict[int, Rollup]) -> None:
         """Show these cards (the cursor index is the caller's to set)."""
+        if len(items) == len(self.items) and rollups == self.rollups and items == self.items:
+            return  # a reload that changed nothing here: nothing to draw
         self.items = list(items)
         self.rollups = rollups
         self._measure()
@@ -106,7 +109,9 @@ class CardList(ScrollView, can_focus=False):
         if lines != self.title_lines:
             self.title_lines = lines
             self.call_after_refresh(self.scroll_to_highlight)
-        self.virtual_size = Size(region.width, len(self.items) * self.card_height)
+        # The spare lines below the last card keep every scroll stop on a card boundary.
+        spare = region.height % self.card_height if self.items else 0
+        self.virtual_size = Size(region.width, len(self.items) * self.card_height + spare)
 
     def _on_resize(self, _event: events.Resize) -> None:
         self._measure()
@@ -138,16 +143,19 @@ class CardList(ScrollView, can_focus=False):
         self._announce()
 
     def scroll_to_highlight(self) -> None:
-        """Scroll the card under the cursor into view."""
+        """Scroll the card under the cursor into view, the top on a card's first line
+        (so no half card hangs at the top)."""
         if self.highlighted is None or not self.is_mounted:
             return
-        height = self.card_height
-        self.scroll_to_region(
-            Region(0, self.highlighted * height, self.scrollable_content_region.width, height),
-            animate=False,
-            force=True,
-            immediate=True,
-        )
+        height, view = self.card_height, self.scrollable_content_region.height
+        top, card = round(self.scroll_offset.y), self.highlighted * height
+        if card < top:
+            top = card
+        elif card + height > top + view:
+            top = -(-(card + height - view) // height) * height  # up to a card boundary
+        else:
+            return
+        self.scroll_to(y=top, animate=False, force=True, immediate=True)
 
     def highlighted_item(self) -> ItemView | None:
         """The item under the cursor."""
