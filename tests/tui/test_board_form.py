@@ -24,6 +24,16 @@ async def _open_form(pilot: object, app: TpmApp, key: str) -> ItemForm:
     return form
 
 
+async def _parent_typed(pilot: object, app: TpmApp, text: str) -> tuple[ItemForm, Input]:
+    """A new item's form with `text` typed into its parent field."""
+    await board_ready(pilot)  # type: ignore[arg-type]
+    form = await _open_form(pilot, app, "n")
+    parent = form.query_one("#field-parent_id", Input)
+    parent.focus()
+    await pilot.press(*text)  # type: ignore[attr-defined]
+    return form, parent
+
+
 def _error(form: ItemForm, name: str) -> str:
     box = form.query_one(f"#error-{name}")
     return str(box.render()) if box.display else ""
@@ -34,14 +44,9 @@ async def test_down_walks_the_parent_matches_and_enter_picks_one(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await board_ready(pilot)
-        form = await _open_form(pilot, app, "n")
-        await pilot.press(*"Export me")
-        parent = form.query_one("#field-parent_id", Input)
-        parent.focus()
-        await pilot.press(
-            *"invoic"
-        )  # the epic "Self-serve invoicing", the feature "Invoice export"
+        # matches: the epic "Self-serve invoicing", the feature "Invoice export"
+        form, parent = await _parent_typed(pilot, app, "invoic")
+        form.query_one("#field-title", Input).value = "Export me"
         options = form.query_one("#parent-options", OptionList)
         assert options.display and options.option_count == 2
         await pilot.press("down")
@@ -63,11 +68,7 @@ async def test_down_walks_the_parent_matches_and_enter_picks_one(
 async def test_tab_leaves_the_parent_field(seeded: Seeded, make_app: Callable[..., TpmApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await board_ready(pilot)
-        form = await _open_form(pilot, app, "n")
-        parent = form.query_one("#field-parent_id", Input)
-        parent.focus()
-        await pilot.press(*"export")
+        form, parent = await _parent_typed(pilot, app, "export")
         await pilot.press("tab")
         assert form.query_one("#field-status", Select).has_focus
         assert parent.value == "export"
@@ -185,11 +186,7 @@ async def test_a_save_says_so_and_undo_says_what_it_took_back(
 async def test_a_click_on_a_match_picks_it(seeded: Seeded, make_app: Callable[..., TpmApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await board_ready(pilot)
-        form = await _open_form(pilot, app, "n")
-        parent = form.query_one("#field-parent_id", Input)
-        parent.focus()
-        await pilot.press(*"invoic")
+        form, parent = await _parent_typed(pilot, app, "invoic")
         options = form.query_one("#parent-options", OptionList)
         await pilot.click(options, offset=(2, 1))  # the second match
         assert parent.value == f"#{seeded.feature} Invoice export (feature)"
