@@ -103,8 +103,7 @@ def _detail_open(keys: str) -> Any:
 
         board = await board_ready(pilot)
         await pilot.press(*keys)
-        pane = board.query_one(DetailPane)
-        await wait_until(pilot, lambda: pane.detail is not None)
+        await wait_until(pilot, lambda: any(p.detail is not None for p in board.query(DetailPane)))
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.2)
 

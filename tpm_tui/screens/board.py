@@ -51,12 +51,13 @@ def _good_part(text: str) -> str:
     return " ".join(good)
 
 
+NARROW = 160  # columns: below this, an open detail pane shows beside the current column only
+
+
 class BoardScreen(WorkspaceScreen):
     """The backlog board: stories, bugs and tech debt (or features, or epics) in columns."""
 
     AUTO_FOCUS = ""  # nothing: the board's keys work unfocused; see `current`
-    # Below 160 columns an open detail pane leaves room for the current column only.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]  # noqa: RUF012 (Screen's type)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "focus_column(-1)", "Column left", show=False),
         Binding("right,l", "focus_column(1)", "Column right", show=False),
@@ -128,10 +129,7 @@ class BoardScreen(WorkspaceScreen):
             tree = EpicTree()
             tree.display = False
             yield tree
-            yield Horizontal(id="columns")
-            pane = DetailPane()
-            pane.display = False
-            yield pane
+            yield Horizontal(id="columns")  # (the detail pane joins on first use)
         with Vertical(id="filter-bar") as bar:
             bar.display = False
             error = Static("", id="filter-error")
@@ -514,10 +512,28 @@ class BoardScreen(WorkspaceScreen):
     @queued
     def action_details(self) -> None:
         """Show or hide the detail pane (it follows the cursor)."""
-        pane = self.query_one(DetailPane)
-        pane.display = not pane.display
-        self.query_one("#board-body").set_class(pane.display, "-detail")
-        self._follow_cursor()
+        body = self.query_one("#board-body")
+        panes = self.query(DetailPane)
+        if not panes:  # built on first use: a board that never opens it pays nothing
+            body.mount(DetailPane())
+            shown = True
+        else:
+            pane = panes.first()
+            pane.display = shown = not pane.display
+        body.set_class(shown, "-detail")
+        self._fit_detail()
+        self.call_after_refresh(self._follow_cursor)
+
+    def on_resize(self) -> None:
+        """Keep the detail pane's layout fitting the width."""
+        self._fit_detail()
+
+    def _fit_detail(self) -> None:
+        """Below NARROW columns an open detail pane leaves room for the current column
+        only (a class on the board's body, set only while the pane is open, so the
+        board never restyles for it otherwise)."""
+        body = self.query_one("#board-body")
+        body.set_class(body.has_class("-detail") and self.size.width < NARROW, "-narrow")
 
     @on(CardList.CursorMoved)
     def _cursor_moved(self, event: CardList.CursorMoved) -> None:
@@ -527,9 +543,10 @@ class BoardScreen(WorkspaceScreen):
 
     def _follow_cursor(self) -> None:
         """Read the focused card's detail for the pane (when it is open)."""
-        pane = self.query_one(DetailPane)
-        if not pane.display:
+        panes = self.query(DetailPane)
+        if not panes or not panes.first().display:
             return
+        pane = panes.first()
         item = self._focused_item()
         if item is None:
             pane.show_detail(None)

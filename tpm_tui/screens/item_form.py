@@ -177,12 +177,11 @@ def points_hint(kind: Kind, rollup: Rollup | None) -> str:
     from tpm_tui.services.validate import POINTS_MAX
 
     if kind.level < 2:
+        article = "an" if kind is Kind.EPIC else "a"
+        rule = f"{article} {kind.value}'s points are the roll-up of the items under it"
         if rollup is None or not rollup.items:
-            return f"a {kind.value}'s points are the roll-up of the items under it (none yet)"
-        return (
-            f"a {kind.value}'s points are the roll-up of the items under it: "
-            f"{rollup.total_points} pts, {rollup.done_points} done"
-        )
+            return f"{rule} (none yet)"
+        return f"{rule}: {rollup.total_points} pts, {rollup.done_points} done"
     return f"0–{POINTS_MAX}, a whole number, or empty (Fibonacci: {FIBONACCI})"
 
 

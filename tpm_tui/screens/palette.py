@@ -84,7 +84,7 @@ def commands(app: TpmApp, screen: object) -> list[Command]:
             continue
         name = LONGER_NAMES.get(binding.action, binding.description)
         action = binding.action if binding in own else f"app.{binding.action}"
-        add(Command(name, f"{_keys(app, binding)}", runner(None, action), binding.show))
+        add(Command(name, f"key {_keys(app, binding)}", runner(None, action), binding.show))
     for mode, screen_type in screens.items():
         if mode == current:
             continue
@@ -94,7 +94,7 @@ def commands(app: TpmApp, screen: object) -> list[Command]:
                 add(
                     Command(
                         f"{label}: {binding.description}",
-                        f"{label} screen, {_keys(app, binding)}",
+                        f"on the {label.lower()} screen, key {_keys(app, binding)}",
                         runner(mode, binding.action),
                         discover=False,
                     )

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tpm_tui.widgets.card import KIND_TAGS
@@ -58,34 +60,33 @@ def _day(value: date | datetime | None) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-FACTS = ("points", "column", "parent", "owner", "sprint", "dates", "created", "done", "blocked")
-LABELS = {"blocked": "Blocked by"}
+LABEL_WIDTH = 11
 
 
-def facts(detail: ItemDetail) -> dict[str, Content | str]:
-    """The labelled facts about the item (a fact it lacks is left out)."""
+def facts(detail: ItemDetail) -> list[tuple[str, str]]:
+    """The labelled facts about the item, in order (a fact it lacks is left out; a
+    value may hold several lines)."""
     item = detail.item
-    out: dict[str, Content | str] = {
-        "points": _points(detail),
-        "column": detail.column(item),
-        "owner": f"@{item.owner}" if item.owner else "—",
-        "sprint": item.sprint or "—",
-        "created": _day(item.created_at),
-    }
+    rows = [("Points", _points(detail)), ("Column", detail.column(item))]
     if detail.parents:
-        out["parent"] = "\n".join(
+        chain = "\n".join(
             f"{'› ' if depth else ''}#{p.id} {p.title} ({p.kind.value})"
             for depth, p in enumerate(detail.parents)
         )
+        rows.append(("Parent", chain))
+    rows += [
+        ("Owner", f"@{item.owner}" if item.owner else "—"),
+        ("Sprint", item.sprint or "—"),
+    ]
     if item.start_date or item.target_date:
-        out["dates"] = f"{_day(item.start_date)} → {_day(item.target_date)}"
+        rows.append(("Dates", f"{_day(item.start_date)} → {_day(item.target_date)}"))
+    rows.append(("Created", _day(item.created_at)))
     if item.done_at is not None:
-        out["done"] = _day(item.done_at)
+        rows.append(("Done", _day(item.done_at)))
     if detail.blockers:
-        out["blocked"] = "\n".join(
-            f"#{b.id} {b.title} ({detail.column(b)})" for b in detail.blockers
-        )
-    return out
+        blockers = "\n".join(f"#{b.id} {b.title} ({detail.column(b)})" for b in detail.blockers)
+        rows.append(("Blocked by", blockers))
+    return rows
 
 
 def heading(item: ItemView) -> Content:
@@ -94,9 +95,47 @@ def heading(item: ItemView) -> Content:
     return Content.assemble((tag, style), " ", (f"#{item.id}", "dim"), "\n", (item.title, "bold"))
 
 
+class Facts(Widget):
+    """Labels on the left, values wrapped beside them (one widget for every row)."""
+
+    DEFAULT_CSS = """
+    Facts {
+        height: auto;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="detail-facts")
+        self.rows: list[tuple[str, str]] = []
+
+    def set_rows(self, rows: list[tuple[str, str]]) -> None:
+        """Show these (label, value) rows."""
+        self.rows = rows
+        self.refresh(layout=True)
+
+    def _lines(self, width: int) -> list[Content]:
+        room = max(8, width - LABEL_WIDTH)
+        lines = []
+        for label, value in self.rows:
+            tag = f"{label:<{LABEL_WIDTH}}"
+            for part in value.split("\n"):
+                for line in Content(part).wrap(room):
+                    lines.append(Content.assemble((tag, "dim"), line))
+                    tag = " " * LABEL_WIDTH
+        return lines
+
+    def render(self) -> Content:
+        """The rows at the current width."""
+        return Content("\n").join(self._lines(self.content_region.width))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """One line per wrapped value line."""
+        return len(self._lines(width))
+
+
 class DetailPane(VerticalScroll, can_focus=False):
     """The focused card in full; empty when no card is under the cursor. The Markdown
-    widgets are built on first use (the pane starts hidden)."""
+    widgets are built on first use."""
 
     def __init__(self) -> None:
         super().__init__(id="detail-pane")
@@ -106,27 +145,14 @@ class DetailPane(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("No card under the cursor.", "dim"), id="detail-heading")
-        for key in FACTS:
-            with Horizontal(classes="detail-row", id=f"row-{key}"):
-                yield Static(Content(LABELS.get(key, key.title())), classes="detail-label")
-                yield Static("", id=f"fact-{key}", classes="detail-value")
+        yield Facts()
         yield Static(Content.styled("Description", "bold"), classes="detail-section")
         yield Static(Content.styled("Acceptance criteria", "bold"), classes="detail-section")
 
     def on_mount(self) -> None:
         """Nothing shown until a card is."""
-        self._show_facts({})
         for section in self.query(".detail-section"):
             section.display = False
-
-    def _show_facts(self, values: dict[str, Content | str]) -> None:
-        for key in FACTS:
-            row = self.query_one(f"#row-{key}")
-            row.display = key in values
-            if key in values:
-                value = values[key]
-                text = value if isinstance(value, Content) else Content(value)
-                self.query_one(f"#fact-{key}", Static).update(text)
 
     def show_detail(self, detail: ItemDetail | None) -> None:
         """Show this item (None: nothing under the cursor)."""
@@ -137,14 +163,14 @@ class DetailPane(VerticalScroll, can_focus=False):
         head = self.query_one("#detail-heading", Static)
         if detail is None:
             head.update(Content.styled("No card under the cursor.", "dim"))
-            self._show_facts({})
+            self.query_one(Facts).set_rows([])
             for widget in (*sections, self._description, self._acceptance):
                 if widget is not None:
                     widget.display = False
             return
         item = detail.item
         head.update(heading(item))
-        self._show_facts(facts(detail))
+        self.query_one(Facts).set_rows(facts(detail))
         texts = (item.description.strip(), item.acceptance.strip())
         if self._description is None or self._acceptance is None:
             from textual.widgets import Markdown
