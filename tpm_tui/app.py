@@ -13,8 +13,9 @@ from textual.binding import Binding, BindingType
 
 from tpm_tui.errors import TpmError
 from tpm_tui.screens.base import WorkspaceScreen
-from tpm_tui.screens.board import BoardCommands, BoardScreen
+from tpm_tui.screens.board import BoardScreen
 from tpm_tui.screens.help import HelpScreen
+from tpm_tui.screens.palette import TpmCommands
 from tpm_tui.screens.roadmap import RoadmapScreen
 from tpm_tui.screens.time import TimeScreen
 from tpm_tui.screens.timekeeping import QuickLogScreen, StartTimerScreen, StopTimerScreen
@@ -45,7 +46,7 @@ class TpmApp(App[None]):
         "time": TimeScreen,
         "week": WeekScreen,
     }
-    COMMANDS = App.COMMANDS | {BoardCommands}
+    COMMANDS = App.COMMANDS | {TpmCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "quick_log", "Log time"),
         Binding("s", "start_timer", "Timer"),
