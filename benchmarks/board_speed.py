@@ -1,5 +1,6 @@
-"""How fast is the board? Cold start to the first painted board, a card move with L,
-and memory, each beside a floor measured in the same run.
+"""How fast is the board? Cold start to the first painted board (12, 500 and 5,000
+cards), a card move with L at 500 and 5,000 cards, and memory at 5,000, each beside a
+floor measured in the same run.
 
 Run: .venv/bin/python benchmarks/board_speed.py
 Prints figures; never fails on a time.
@@ -45,17 +46,18 @@ def make_workspace(path: Path, cards: int) -> None:
     db.close()
 
 
-def child(args: list[str]) -> tuple[float, float, float]:
+def child(args: list[str]) -> tuple[float, float, float, float]:
     """Run the probe: seconds to the first paint of the screen, to the cards on screen,
-    and the max RSS in MiB."""
+    the RSS in MiB, and the CPU seconds it used until the cards were on screen."""
     command = [sys.executable, str(PROBE), *args]
     out = subprocess.run(command, capture_output=True, text=True, check=True)
-    frame, cards, rss = (float(x) for x in out.stdout.split())
-    return frame, cards, rss
+    frame, cards, rss, cpu = (float(x) for x in out.stdout.split())
+    return frame, cards, rss, cpu
 
 
-async def move_timings(path: Path, moves: int) -> tuple[float, float]:
-    """Median seconds for L (and a no-op key, the Pilot's own cost) at this size."""
+async def move_timings(path: Path, moves: int) -> tuple[float, float, float]:
+    """Median seconds for L (and a no-op key, the Pilot's own cost) at this size, and
+    the median CPU seconds a move took beyond a no-op key."""
     from tpm_tui.app import TpmApp
     from tpm_tui.clock import Clock
     from tpm_tui.config import Location
@@ -67,51 +69,62 @@ async def move_timings(path: Path, moves: int) -> tuple[float, float]:
         while not (isinstance(app.screen, BoardScreen) and app.screen.data is not None):
             await pilot.pause(0.05)
         await pilot.pause(0.2)
-        noop, move = [], []
+        noop, move, cpu = [], [], []
         for i in range(moves):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             await pilot.press("z")  # unbound: what a key costs the Pilot by itself
             await pilot.pause()
             noop.append(time.perf_counter() - t)
-            t = time.perf_counter()
+            noop_cpu = time.process_time() - c
+            t, c = time.perf_counter(), time.process_time()
             await pilot.press("L" if i % 2 == 0 else "H")
             await pilot.pause()
             move.append(time.perf_counter() - t)
-    return statistics.median(move), statistics.median(noop)
+            cpu.append(time.process_time() - c - noop_cpu)
+    return statistics.median(move), statistics.median(noop), statistics.median(cpu)
 
 
 def main() -> None:
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
     runs = 5
     with tempfile.TemporaryDirectory() as folder:
-        small, large = Path(folder) / "500.db", Path(folder) / "5000.db"
-        make_workspace(small, 500)
-        make_workspace(large, 5000)
-        floor = statistics.median(child(["minimal"])[0] for _ in range(runs))
-        starts = [child(["board", str(small)]) for _ in range(runs)]
-        frame = statistics.median(s[0] for s in starts)
-        cards = statistics.median(s[1] for s in starts)
-        print(f"cold start, median of {runs} runs (headless, 160x50)")
-        print(f"  minimal Textual app (one Static), first paint  {floor * 1000:6.0f} ms")
+        sizes = {12: Path(folder) / "12.db", 500: Path(folder) / "500.db"}
+        sizes[5000] = Path(folder) / "5000.db"
+        for cards, path in sizes.items():
+            make_workspace(path, cards)
+        minimal = [child(["minimal"]) for _ in range(runs)]
+        floor = statistics.median(m[0] for m in minimal)
+        floor_cpu = statistics.median(m[3] for m in minimal)
         print(
-            f"  tpm board, first paint of the board screen     {frame * 1000:6.0f} ms"
-            f"  {frame / floor:4.2f}x floor"
+            f"cold start, median of {runs} runs (headless, 160x50); load {os.getloadavg()[0]:.1f}"
         )
         print(
-            f"  tpm board, 500 cards on screen                 {cards * 1000:6.0f} ms"
-            f"  {cards / floor:4.2f}x floor"
+            f"  minimal Textual app (one Static), first paint  {floor * 1000:6.0f} ms"
+            f" (cpu {floor_cpu * 1000:4.0f} ms)"
         )
-        for label, path in (("500", small), ("5,000", large)):
-            move, noop = asyncio.run(move_timings(path, 20))
+        for count, path in sizes.items():
+            starts = [child(["board", str(path)]) for _ in range(runs)]
+            frame = statistics.median(s[0] for s in starts)
+            cards = statistics.median(s[1] for s in starts)
+            cpu = statistics.median(s[3] for s in starts)
+            print(
+                f"  {count:>5} cards: first paint of the board screen {frame * 1000:6.0f} ms"
+                f" {frame / floor:5.2f}x floor; cards on screen {cards * 1000:6.0f} ms"
+                f" {cards / floor:5.2f}x floor (cpu {cpu * 1000:4.0f} ms,"
+                f" {cpu / floor_cpu:4.2f}x the floor's)"
+            )
+        for count in (500, 5000):
+            move, noop, move_cpu = asyncio.run(move_timings(sizes[count], 20))
             net = max(0.0, move - noop)
             print(
-                f"card move with L, {label:>5} cards: median {move * 1000:4.0f} ms key to repaint;"
+                f"card move with L, {count:>5} cards: median {move * 1000:4.0f} ms key to repaint;"
                 f" a no-op key costs the Pilot {noop * 1000:.0f} ms: net {net * 1000:.0f} ms"
+                f" (cpu {move_cpu * 1000:.0f} ms)"
             )
         rss_min = child(["minimal"])[2]
-        rss_board = child(["board", str(large)])[2]
+        rss_board = child(["board", str(sizes[5000])])[2]
         print(f"memory (RSS at first paint): minimal app {rss_min:.0f} MiB,", end=" ")
-        print(f"board with 5,000 cards {rss_board:.0f} MiB")
+        print(f"board with 5,000 cards {rss_board:.0f} MiB ({rss_board / rss_min:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -10,8 +12,10 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from tpm_tui.errors import TpmError
-from tpm_tui.screens.board import BoardCommands, BoardScreen
+from tpm_tui.screens.base import WorkspaceScreen
+from tpm_tui.screens.board import BoardScreen
 from tpm_tui.screens.help import HelpScreen
+from tpm_tui.screens.palette import TpmCommands
 from tpm_tui.screens.roadmap import RoadmapScreen
 from tpm_tui.screens.time import TimeScreen
 from tpm_tui.screens.timekeeping import QuickLogScreen, StartTimerScreen, StopTimerScreen
@@ -21,7 +25,13 @@ from tpm_tui.widgets.timer_badge import TimerBadge
 from tpm_tui.workspace import Workspace
 
 if TYPE_CHECKING:
+    from tpm_tui.db import Database
     from tpm_tui.services.timetrack import EntryView
+
+# Closing the terminal (HUP) or `kill` (TERM) ends the app as `q` does: the terminal
+# gets its modes back (raw mode, alternate screen, mouse, cursor). Every change is
+# saved the moment it is made, so there is nothing else to keep.
+EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 class TpmApp(App[None]):
@@ -36,7 +46,7 @@ class TpmApp(App[None]):
         "time": TimeScreen,
         "week": WeekScreen,
     }
-    COMMANDS = App.COMMANDS | {BoardCommands}
+    COMMANDS = App.COMMANDS | {TpmCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "quick_log", "Log time"),
         Binding("s", "start_timer", "Timer"),
@@ -59,12 +69,21 @@ class TpmApp(App[None]):
         self.sub_title = workspace.name
         self.timekeeper = TimeKeeper(workspace)
         self.timer: EntryView | None = None  # the running timer, as last read
+        self.timer_known = False  # whether it has been read at all
 
     def on_mount(self) -> None:
-        """Open on the requested screen; keep the timer badge ticking."""
+        """Open on the requested screen; keep the timer badge ticking; leave cleanly
+        on TERM and HUP."""
         self.switch_mode(self.start_mode)
         self.set_interval(1.0, self.tick)
         self.set_interval(5.0, self.read_timer)
+        if not self.is_headless:  # a test runner's own signals are left alone
+            loop = asyncio.get_running_loop()
+            for number in EXIT_SIGNALS:
+                loop.add_signal_handler(number, self._exit_on_signal, number)
+
+    def _exit_on_signal(self, number: int) -> None:
+        self.exit(return_code=128 + number)
 
     # ------------------------------------------------------------ the timer badge
 
@@ -81,10 +100,26 @@ class TpmApp(App[None]):
 
     def _set_timer(self, timer: EntryView | None) -> None:
         self.timer = timer
+        self.timer_known = True
         self.tick()
 
+    def first_data_shown(self) -> None:
+        """A screen's first data is going on screen: the running timer goes with it
+        (read here, one indexed row, rather than a worker later: a timer started in
+        another terminal is never shown as missing)."""
+        if self.timer_known:
+            self.tick()
+            return
+        try:
+            self._set_timer(self.timekeeper.running())
+        except TpmError:
+            self.read_timer()  # the next read says what is wrong, or shows it
+
     def tick(self) -> None:
-        """Hand the elapsed time to the badges of the current screen."""
+        """Hand the elapsed time to the badges of the current screen (which stay blank
+        until the timer has been read: "no timer" would be a guess)."""
+        if not self.timer_known:
+            return
         timer = self.timer
         for badge in self.screen.query(TimerBadge):
             if timer is None:
@@ -103,7 +138,10 @@ class TpmApp(App[None]):
     def action_quick_log(self) -> None:
         """t: log time in one line."""
         keeper = self.timekeeper
-        history, notes = keeper.history()
+        try:
+            history, notes = keeper.history()
+        except TpmError:  # the line works without recall; saving says what is wrong
+            history, notes = [], []
         self.push_screen(
             QuickLogScreen(keeper.quick_check, keeper.quick_save, history, notes), self._done
         )
@@ -118,13 +156,28 @@ class TpmApp(App[None]):
         keeper = self.timekeeper
         try:
             question = keeper.stop_question()
-            if question is None:
-                self._done(keeper.stop_save(""))
-                return
         except TpmError as error:
             self.notify(str(error), severity="warning", markup=False)
             return
-        self.push_screen(StopTimerScreen(question, keeper.stop_check, keeper.stop_save), self._done)
+        if question is not None:
+            self.push_screen(
+                StopTimerScreen(question, keeper.stop_check, keeper.stop_save), self._done
+            )
+            return
+        screen = self.screen
+        if isinstance(screen, WorkspaceScreen):
+            # In turn with the screen's keys, and retried while another program writes.
+            screen.act(lambda: screen.save("stop of the timer", self._stop_now, self._done))
+            return
+        try:
+            self._done(self._stop_now(self.workspace.db))
+        except TpmError as error:
+            self.notify(str(error), severity="warning", markup=False)
+
+    def _stop_now(self, db: Database) -> str:
+        from tpm_tui.services.timetrack import stop_timer
+
+        return stop_timer(db, self.workspace.clock).describe()
 
     def fail(self, message: str) -> None:
         """Leave with an error the command line prints (e.g. a database it cannot open)."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -15,12 +16,14 @@ import click
 
 from tpm_tui import __version__
 from tpm_tui.errors import Conflict, InvalidInput, StorageError, TpmError
+from tpm_tui.services.validate import POINTS_RULE
 
 if TYPE_CHECKING:
     from tpm_tui.clock import Clock
     from tpm_tui.config import Location
     from tpm_tui.db import Database
     from tpm_tui.services.backlog import ItemView, Rollup
+    from tpm_tui.services.timetrack import EntryView, TimerStart
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -36,6 +39,36 @@ def _database_failure(exc: BaseException, label: str) -> str | None:
 
         return f"{label}: {explain(exc)}"
     return None
+
+
+class ItemIdType(click.ParamType[Any, Any]):
+    """An item id on the command line (`12` or `#12`): the rule is validate.item_id's,
+    so an id out of range is one line and exit 2 in every command. `clearable` also
+    takes `none` (or `-`), which becomes CLEAR."""
+
+    name = "ID"
+
+    def __init__(self, clearable: bool = False) -> None:
+        self.clearable = clearable
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The id as an int (CLEAR for `none` where it may be cleared)."""
+        from tpm_tui.services.validate import item_id
+
+        if isinstance(value, int) or value is CLEAR:
+            return value
+        if self.clearable and str(value).strip().lower() in _NONE_WORDS:
+            return CLEAR
+        try:
+            return item_id(value)
+        except InvalidInput as exc:
+            self.fail(str(exc), param, ctx)
+
+
+CLEAR = "none"
+"""What a clearable option holds when the user typed `none`."""
+ITEM_ID = ItemIdType()
+PARENT_ID = ItemIdType(clearable=True)
 
 
 class TpmGroup(click.Group):
@@ -126,8 +159,24 @@ class Env:
                 moment = datetime.fromisoformat(frozen)
             except ValueError:
                 raise InvalidInput(f"TPM_NOW={frozen!r} is not an ISO date and time") from None
-            return Clock(moment if moment.tzinfo else moment.astimezone())
+            zone = _named_zone()
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=zone) if zone else moment.astimezone()
+            return Clock(moment, zone)  # in TZ's zone, with its clock changes, when named
         return Clock()
+
+
+def _named_zone() -> tzinfo | None:
+    """The zone TZ names (`Europe/Berlin`), for a frozen clock that keeps its rules."""
+    name = os.environ.get("TZ", "").removeprefix(":")
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError):  # not a zone name (ZoneInfoNotFoundError is an OSError)
+        return None
 
 
 _ENV: list[Env] = []
@@ -165,10 +214,19 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
         _run_tui(env, "board")
 
 
+_SCREENS = {
+    "board": ("the board", "`tpm list` prints the items"),
+    "roadmap": ("the roadmap", "`tpm roadmap --format md` prints it"),
+    "time": ("the time screen", "`tpm status` prints today"),
+    "week": ("the week screen", "`tpm report` prints the week"),
+}
+
+
 def _run_tui(env: Env, mode: str, location: Location | None = None) -> None:
     """Open the terminal UI (the only path that imports Textual)."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise InvalidInput("the board needs a terminal; `tpm --help` lists the commands")
+        name, instead = _SCREENS.get(mode, ("the board", "`tpm --help` lists the commands"))
+        raise InvalidInput(f"{name} needs a terminal; {instead}")
     from tpm_tui.app import TpmApp
     from tpm_tui.workspace import Workspace
 
@@ -233,7 +291,10 @@ def _parse_day(text: str | None, clock: Clock) -> date | None:
 @click.argument("category")
 @click.argument("note", nargs=-1)
 @click.option("--date", "day", metavar="DATE", help="ISO date, today, yesterday or a weekday name.")
-@click.option("--item", "item_id", type=int, metavar="ID", help="The work item the time went to.")
+@click.option("--from", "starts", metavar="HH:MM", help="When it started (else it is placed).")
+@click.option(
+    "--item", "item_id", type=ITEM_ID, metavar="ID", help="The work item the time went to."
+)
 @pass_env
 def log(
     env: Env,
@@ -241,42 +302,140 @@ def log(
     category: str,
     note: tuple[str, ...],
     day: str | None,
+    starts: str | None,
     item_id: int | None,
 ) -> None:
-    """Log time already spent: DURATION CATEGORY [NOTE...].
+    """Log time already spent: DURATION (or a span, 9:00-9:30) CATEGORY [NOTE...].
+
+    Without a time it goes right after the day's last entry if that fits before now,
+    else it ends now; a warning says when it overlaps another entry.
 
     \b
     tpm log 45m meetings sprint planning
+    tpm log 9:00-9:30 m standup
     tpm log 1h30m t backlog grooming --item 12
-    tpm log 2h deliverables PRD draft --date yesterday
+    tpm log 2h deliverables PRD draft --date yesterday --from 14:00
     """
-    from tpm_tui.durations import parse_duration
+    from tpm_tui.dates import parse_clock_time
     from tpm_tui.kinds import parse_category
-    from tpm_tui.services.timetrack import log_entry
+    from tpm_tui.services.quicklog import parse_length
+    from tpm_tui.services.timetrack import log_entry, overlapping_entries
 
-    minutes = parse_duration(duration)
+    length, span = parse_length(duration)
+    if span is not None and starts is not None:
+        raise InvalidInput(f"{duration} already says when: leave out --from")
+    minutes = None if span is not None else length
+    begin, end = span if span is not None else (None, None)
+    if starts is not None:
+        begin = parse_clock_time(starts)
     parsed_category = parse_category(category)
     clock = env.clock
-    on = _parse_day(day, clock)
     entry = log_entry(
-        env.db, clock, minutes, parsed_category, " ".join(note), day=on, item_id=item_id
+        env.db,
+        clock,
+        minutes,
+        parsed_category,
+        " ".join(note),
+        day=_parse_day(day, clock),
+        item_id=item_id,
+        starts=begin,
+        ends=end,
     )
-    click.echo(f"logged {entry.describe()} ({entry.span()})")
+    today = clock.today()
+    click.echo(f"logged {entry.describe()} ({entry.span(today)})")
+    others = overlapping_entries(env.db, clock, entry)
+    if others:
+        listed = "; ".join(f"{o.times()} {o.category.value}" for o in others[:3])
+        more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+        click.echo(
+            f"tpm: warning: this entry overlaps {listed}{more} (`tpm time` shows the day)",
+            err=True,
+        )
+
+
+def _when_it_ended(env: Env, timer: EntryView, at: str | None, keep: bool, command: str) -> Any:
+    """For a timer that was probably forgotten: the moment it really ended (from --at or
+    asked on a terminal), None to keep it as it is; refused without a terminal."""
+    from tpm_tui.dates import parse_clock_time
+    from tpm_tui.services.timetrack import stop_time_at, timer_question
+
+    clock = env.clock
+    now = clock.now()
+    if at is not None:
+        return _noting_ambiguity(env, stop_time_at(timer, parse_clock_time(at), now, clock))
+    if keep:
+        return None
+    question = timer_question(timer, now)
+    if not _can_ask():
+        raise InvalidInput(
+            f"{question}: say `{command} --at HH:MM` to end it when you stopped, "
+            f"or `{command} --keep`"
+        )
+    answer = click.prompt(f"{question}. Keep it, or end it at (HH:MM)?", default="keep").strip()
+    if answer.lower() in ("keep", "k", "y", "yes"):
+        return None
+    return _noting_ambiguity(env, stop_time_at(timer, parse_clock_time(answer), now, clock))
+
+
+def _can_ask() -> bool:
+    """Whether a question can be asked (standard input is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _noting_ambiguity(env: Env, moment: datetime) -> datetime:
+    """`moment`, after a note on stderr when its time of day happened twice that night."""
+    from tpm_tui.dates import ambiguity
+
+    twice = ambiguity(env.clock, moment)
+    if twice is not None:
+        click.echo(f"tpm: note: {twice.describe()} (say --at {twice.other} for it)", err=True)
+    return moment
 
 
 @cli.command()
 @click.argument("category")
 @click.argument("note", nargs=-1)
-@click.option("--item", "item_id", type=int, metavar="ID", help="The work item the time goes to.")
+@click.option(
+    "--item", "item_id", type=ITEM_ID, metavar="ID", help="The work item the time goes to."
+)
+@click.option("--at", "at", metavar="HH:MM", help="When a forgotten running timer really ended.")
+@click.option("--keep", is_flag=True, help="Keep a forgotten running timer as it is (ends now).")
 @pass_env
-def start(env: Env, category: str, note: tuple[str, ...], item_id: int | None) -> None:
-    """Start a timer: CATEGORY [NOTE...]. A running timer is stopped first."""
+def start(
+    env: Env, category: str, note: tuple[str, ...], item_id: int | None, at: str | None, keep: bool
+) -> None:
+    """Start a timer: CATEGORY [NOTE...]. A running timer is stopped first; one that ran
+    past midnight or over 10 hours is not stopped blindly (tpm asks, or wants --at or
+    --keep)."""
+    from tpm_tui.errors import TimerNeedsAnswer
     from tpm_tui.kinds import parse_category
-    from tpm_tui.services.timetrack import start_timer
+    from tpm_tui.services.timetrack import running_timer, start_timer
 
-    result = start_timer(
-        env.db, env.clock, parse_category(category), " ".join(note), item_id=item_id
-    )
+    parsed = parse_category(category)
+    clock = env.clock
+
+    def begin(ended: datetime | None, keep_running: bool) -> TimerStart:
+        return start_timer(
+            env.db,
+            clock,
+            parsed,
+            " ".join(note),
+            item_id=item_id,
+            stop_running_at=ended,
+            keep_running=keep_running,
+        )
+
+    ended: datetime | None = None
+    if at is not None:
+        timer = running_timer(env.db, clock)
+        if timer is None:
+            raise InvalidInput("no timer is running: --at says when a running one ended")
+        ended = _when_it_ended(env, timer, at, keep, "tpm start")
+    try:
+        result = begin(ended, keep)
+    except TimerNeedsAnswer as asked:  # a forgotten timer: ask (on a terminal) or refuse
+        ended = _when_it_ended(env, asked.timer, None, False, "tpm start")
+        result = begin(ended, ended is None)
     if result.stopped is not None:
         click.echo(result.stopped.describe())
     click.echo(
@@ -287,7 +446,13 @@ def start(env: Env, category: str, note: tuple[str, ...], item_id: int | None) -
 
 
 @cli.command()
-@click.option("--at", "at", metavar="HH:MM", help="End the timer at this time instead of now.")
+@click.option(
+    "--at",
+    "at",
+    metavar="HH:MM",
+    help="End the timer at this time instead of now (01:40-05:00 picks the second "
+    "01:40 of the night the clocks go back).",
+)
 @click.option(
     "--keep", is_flag=True, help="Keep a timer that ran past midnight or over 10 hours as it is."
 )
@@ -295,7 +460,6 @@ def start(env: Env, category: str, note: tuple[str, ...], item_id: int | None) -
 def stop(env: Env, at: str | None, keep: bool) -> None:
     """Stop the running timer (now, or --at the time you really stopped)."""
     from tpm_tui.dates import parse_clock_time
-    from tpm_tui.durations import format_duration
     from tpm_tui.services.timetrack import (
         needs_confirmation,
         running_timer,
@@ -310,20 +474,9 @@ def stop(env: Env, at: str | None, keep: bool) -> None:
     now = clock.now()
     end = None
     if at is not None:
-        end = stop_time_at(timer, parse_clock_time(at), now, clock)
+        end = _noting_ambiguity(env, stop_time_at(timer, parse_clock_time(at), now, clock))
     elif needs_confirmation(timer, now) and not keep:
-        ran = format_duration(timer.minutes)
-        question = (
-            f"the {timer.category.value} timer has run {ran} since {timer.started_at:%a %H:%M}"
-        )
-        if not sys.stdin.isatty():
-            raise InvalidInput(
-                f"{question}: say `tpm stop --at HH:MM` to end it when you stopped, "
-                "or `tpm stop --keep`"
-            )
-        answer = click.prompt(f"{question}. Keep it, or end it at (HH:MM)?", default="keep").strip()
-        if answer.lower() not in ("keep", "k", "y", "yes"):
-            end = stop_time_at(timer, parse_clock_time(answer), now, clock)
+        end = _when_it_ended(env, timer, None, False, "tpm stop")
     click.echo(stop_timer(env.db, clock, at=end).describe())
 
 
@@ -331,16 +484,19 @@ def stop(env: Env, at: str | None, keep: bool) -> None:
 @pass_env
 def status(env: Env) -> None:
     """Show the running timer and today's time per category."""
+    from tpm_tui.dates import since_words
     from tpm_tui.durations import format_duration
     from tpm_tui.services.timetrack import status as get_status
 
-    current = get_status(env.db, env.clock)
+    clock = env.clock
+    current = get_status(env.db, clock)
     if current.running is not None:
         run = current.running
+        since = since_words(run.started_at, clock.now())
         click.echo(
             f"running: {run.category.value}"
             + (f" · {run.note}" if run.note else "")
-            + f" for {format_duration(run.minutes)} (since {run.started_at:%H:%M})"
+            + f" for {format_duration(run.minutes)} (since {since})"
         )
     else:
         click.echo("no timer running")
@@ -376,15 +532,9 @@ def report(env: Env, week: str | None, fmt: str) -> None:
 _NONE_WORDS = ("", "none", "-")
 
 
-def _optional_int(value: str | None, what: str) -> int | None:
-    if value is None or value.strip().lower() in _NONE_WORDS:
-        return None
-    try:
-        return int(value.strip().lstrip("#"))
-    except ValueError:
-        raise InvalidInput(
-            f"{what} must be an item id such as 12, or none; not {value!r}"
-        ) from None
+def _cleared(value: int | str | None) -> int | None:
+    """An id from a clearable option: None for `none` (CLEAR)."""
+    return None if value is None or value == CLEAR else int(value)
 
 
 def _optional_date(value: str | None, what: str) -> date | None:
@@ -403,10 +553,14 @@ def _sprint_id(env: Env, value: str | None) -> int | None:
     return resolve_sprint(env.db, env.clock, value).id
 
 
-def _item_line(item: ItemView, columns: dict[str, str]) -> str:
-    pts = f"{item.points} pts" if item.points is not None else "no estimate"
+def _item_line(item: ItemView, columns: dict[str, str], where: str = "in") -> str:
+    """`#3 story 'Export invoices' in Review, 5 pts` (`to Review` after a move); epics
+    and features have no points of their own (theirs are the roll-up `tpm list` shows)."""
     column = columns.get(item.status, item.status)
-    return f"#{item.id} {item.kind.value} {item.title!r} in {column}, {pts}"
+    line = f"#{item.id} {item.kind.value} {item.title!r} {where} {column}"
+    if item.kind.level < 2:
+        return line
+    return line + (f", {item.points} pts" if item.points is not None else ", no estimate")
 
 
 def _column_names(env: Env) -> dict[str, str]:
@@ -417,9 +571,17 @@ def _column_names(env: Env) -> dict[str, str]:
 
 _item_options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     click.option(
-        "--points", metavar="N", help="Story points (a whole number, 0–100; none clears)."
+        "--points",
+        metavar="N",
+        help=f"Story points: {POINTS_RULE} (none clears). Epics and features take none: "
+        "theirs are the roll-up.",
     ),
-    click.option("--parent", metavar="ID", help="Parent epic or feature id (none clears)."),
+    click.option(
+        "--parent",
+        type=PARENT_ID,
+        metavar="ID",
+        help="Parent epic or feature id (none clears).",
+    ),
     click.option(
         "--status", metavar="COLUMN", help="Board column: backlog, todo, in_progress, review, done."
     ),
@@ -454,7 +616,7 @@ def add(
     kind: str,
     title: str,
     points: str | None,
-    parent: str | None,
+    parent: int | str | None,
     status: str | None,
     sprint: str | None,
     owner: str | None,
@@ -471,7 +633,8 @@ def add(
     tpm add story "Export invoices" --points 5 --parent 3
     tpm add debt "Upgrade the SDK" --parent 1 --status todo --sprint current
     """
-    from tpm_tui.services.backlog import create_item, parse_kind
+    from tpm_tui.kinds import parse_kind
+    from tpm_tui.services.backlog import create_item
 
     item = create_item(
         env.db,
@@ -479,7 +642,7 @@ def add(
         parse_kind(kind),
         title,
         points=points,
-        parent_id=_optional_int(parent, "--parent"),
+        parent_id=_cleared(parent),
         status=status,
         sprint_id=_sprint_id(env, sprint),
         owner=owner,
@@ -492,13 +655,13 @@ def add(
 
 
 @cli.command()
-@click.argument("item_id", type=int, metavar="ID")
+@click.argument("item_id", type=ITEM_ID, metavar="ID")
 @click.option("--title", metavar="TEXT", help="New title.")
 @click.option("--kind", metavar="KIND", help="epic, feature, story, bug or debt.")
 @click.option(
     "--blocked-by",
     "blocked_by",
-    type=int,
+    type=ITEM_ID,
     multiple=True,
     metavar="ID",
     help="Another item this one waits for (the roadmap flags it if it starts first).",
@@ -506,7 +669,7 @@ def add(
 @click.option(
     "--not-blocked-by",
     "unblocked_by",
-    type=int,
+    type=ITEM_ID,
     multiple=True,
     metavar="ID",
     help="Forget such a dependency.",
@@ -521,7 +684,7 @@ def edit(
     blocked_by: tuple[int, ...],
     unblocked_by: tuple[int, ...],
     points: str | None,
-    parent: str | None,
+    parent: int | str | None,
     status: str | None,
     sprint: str | None,
     owner: str | None,
@@ -536,7 +699,8 @@ def edit(
     tpm edit 12 --points 8 --sprint current
     tpm edit 3 --start 2026-12-07 --target 2027-01-29
     """
-    from tpm_tui.services.backlog import edit_item, parse_kind
+    from tpm_tui.kinds import parse_kind
+    from tpm_tui.services.backlog import edit_item
 
     changes: dict[str, Any] = {}
     if title is not None:
@@ -546,7 +710,7 @@ def edit(
     if points is not None:
         changes["points"] = None if points.strip().lower() in _NONE_WORDS else points
     if parent is not None:
-        changes["parent_id"] = _optional_int(parent, "--parent")
+        changes["parent_id"] = _cleared(parent)
     if status is not None:
         changes["status"] = status
     if sprint is not None:
@@ -576,7 +740,7 @@ def edit(
 
 
 @cli.command()
-@click.argument("item_id", type=int, metavar="ID")
+@click.argument("item_id", type=ITEM_ID, metavar="ID")
 @click.argument("status", metavar="COLUMN")
 @pass_env
 def move(env: Env, item_id: int, status: str) -> None:
@@ -584,11 +748,11 @@ def move(env: Env, item_id: int, status: str) -> None:
     from tpm_tui.services.backlog import move_item
 
     item = move_item(env.db, env.clock, item_id, status)
-    click.echo(f"moved {_item_line(item, _column_names(env))}")
+    click.echo(f"moved {_item_line(item, _column_names(env), 'to')}")
 
 
 @cli.command()
-@click.argument("item_id", type=int, metavar="ID")
+@click.argument("item_id", type=ITEM_ID, metavar="ID")
 @pass_env
 def archive(env: Env, item_id: int) -> None:
     """Archive item ID (off the board; `tpm restore ID` brings it back)."""
@@ -635,7 +799,8 @@ def list_(
     env: Env, status: str | None, kind: str | None, archived: bool, show_all: bool, fmt: str
 ) -> None:
     """List work items in board order."""
-    from tpm_tui.services.backlog import list_items, parse_kind, rollups
+    from tpm_tui.kinds import parse_kind
+    from tpm_tui.services.backlog import list_items, rollups
 
     kinds = [parse_kind(kind)] if kind else None
     items = list_items(env.db, status=status, kinds=kinds, archived=None if show_all else archived)
@@ -654,17 +819,21 @@ def list_(
         )
         return
     names = _column_names(env)
-    click.echo(f"{'id':>5}  {'kind':<7} {'column':<12} {'pts':>4}  {'title':<50} epic")
+    click.echo(f"{'id':>5}  {'kind':<7} {'column':<12} {'pts':>4} {'done':>5}  {'title':<50} epic")
     for item in items:
+        # an epic's or feature's points are its roll-up, never a stray value of its own
         pts = "" if item.points is None else str(item.points)
-        if item.kind.level < 2 and item.id in sums:
-            pts = f"{sums[item.id].done_percent}%"
+        done = ""
+        if item.kind.level < 2:
+            rollup = sums.get(item.id)
+            pts = str(rollup.total_points) if rollup else "0"
+            done = f"{rollup.done_percent if rollup else 0}%"
         title = item.title if len(item.title) <= 50 else item.title[:49] + "…"
         flag = " (archived)" if item.archived else ""
         click.echo(
             f"{'#' + str(item.id):>5}  {item.kind.value:<7} "
             f"{names.get(item.status, item.status)[:12]:<12} "
-            f"{pts:>4}  {title:<50} {(item.epic_title or '')[:24]}{flag}"
+            f"{pts:>4} {done:>5}  {title:<50} {(item.epic_title or '')[:24]}{flag}"
         )
 
 
@@ -695,6 +864,15 @@ def backup(env: Env) -> None:
     click.echo(str(env.db.backup()))
 
 
+def _names_a_file(text: str) -> bool:
+    """Whether `text` is the path of an existing file (a name too long for the system
+    is not)."""
+    try:
+        return os.path.lexists(text)
+    except (OSError, ValueError):
+        return False
+
+
 @cli.command(name="restore")
 @click.argument("target", metavar="ID|BACKUP")
 @pass_env
@@ -704,31 +882,57 @@ def restore(env: Env, target: str) -> None:
 
     \b
     tpm restore 12
-    tpm restore ~/.local/share/tpm/backups/tpm-20261126T101500Z-manual.db
+    tpm restore ~/.local/share/tpm/backups/tpm.db-20261126T101500000000Z-manual.db
     """
-    from tpm_tui.services.maintenance import check_backup, restore_into, set_aside
+    from tpm_tui.config import shown
+    from tpm_tui.services.maintenance import (
+        can_replace,
+        check_backup,
+        replace_damaged,
+        restore_workspace,
+        set_aside,
+    )
 
-    if target.lstrip("#").isdigit() and not Path(target).exists():
+    if target.lstrip("#").isdigit() and not _names_a_file(target):
         from tpm_tui.services.backlog import set_archived
+        from tpm_tui.services.validate import item_id
 
-        item = set_archived(env.db, env.clock, int(target.lstrip("#")), False)
+        item = set_archived(env.db, env.clock, item_id(target), False)
         click.echo(f"restored {_item_line(item, _column_names(env))}")
         return
-    backup_file = Path(target).expanduser()
+    backup_file = Path(target).expanduser().absolute()
     location = env.location
     if location.path is None:
         raise InvalidInput("restore works on SQLite files; use tpm import for a server database")
-    if backup_file.resolve() == location.path.resolve():
-        raise InvalidInput(f"{backup_file} is the database itself")
+    _check_name_length(backup_file)
     revision = check_backup(backup_file)
+    if os.path.realpath(backup_file) == os.path.realpath(location.path):
+        raise InvalidInput(f"{shown(backup_file)} is the database itself")
+    refusal = can_replace(location.path)
+    if refusal is not None:
+        raise StorageError(
+            f"{location.label}: {refusal}; restore replaces only a tpm database "
+            "(move this file away, or pass another --db)"
+        )
     try:
-        previous = env.db.backup(reason="before-restore")
-        env.db.close()
+        db = env.db
     except StorageError:  # the database is damaged: keep it as it is, then replace it
         assert location.backup_dir is not None
         previous = set_aside(location.path, location.backup_dir)
-    restore_into(location.path, backup_file)
-    click.echo(f"restored {backup_file} (schema {revision}); the previous state is in {previous}")
+        replace_damaged(location.path, backup_file)
+    else:
+        previous = restore_workspace(db, backup_file)
+    click.echo(
+        f"restored {shown(backup_file)} (schema {revision}); the previous state is in "
+        f"{shown(previous)}"
+    )
+
+
+def _check_name_length(path: Path) -> None:
+    """Refuse, in one line, a file name the file system would refuse."""
+    from tpm_tui.config import check_name_length, shown
+
+    check_name_length(path, shown(path)[:60] + "…" if len(str(path)) > 60 else shown(path))
 
 
 @cli.command()
@@ -754,48 +958,80 @@ def config(env: Env, key: str | None, value: str | None) -> None:
 @pass_env
 def export(env: Env, file: Path | None) -> None:
     """Write the whole workspace as JSON to FILE (or to standard output)."""
-    from tpm_tui.config import write_private_text
+    from tpm_tui.config import shown, write_private_text
     from tpm_tui.services.transfer import export_workspace
 
     text = json.dumps(export_workspace(env.db, env.clock), indent=1, ensure_ascii=False) + "\n"
     if file is None or str(file) == "-":
         click.echo(text, nl=False)
         return
+    _check_name_length(file.absolute())
     try:
         write_private_text(file, text)
     except OSError as exc:
-        raise StorageError(f"{file}: cannot write the export ({exc.strerror})") from exc
-    click.echo(f"exported to {file}", err=True)
+        raise StorageError(
+            f"{shown(file)}: cannot write the export ({exc.strerror or exc})"
+        ) from exc
+    click.echo(f"exported to {shown(file)}", err=True)
+
+
+# An export of a very large workspace is tens of MB; more is not an export.
+IMPORT_MAX_BYTES = 200 * 1024 * 1024
+
+
+def read_import(file: Path) -> str:
+    """The text of an import file (or of standard input for `-`): a regular file no
+    larger than IMPORT_MAX_BYTES, refused in one line otherwise."""
+    from tpm_tui.config import shown
+
+    limit = f"larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB: that is not a tpm export"
+    try:
+        if str(file) == "-":
+            data = sys.stdin.buffer.read(IMPORT_MAX_BYTES + 1)
+            if len(data) > IMPORT_MAX_BYTES:
+                raise InvalidInput(f"standard input is {limit}")
+            return data.decode("utf-8")
+        _check_name_length(file.absolute())
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before it is refused.
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InvalidInput(f"{shown(file)}: not a regular file; import reads a file")
+            if info.st_size > IMPORT_MAX_BYTES:
+                raise InvalidInput(f"{shown(file)}: {limit}")
+            data = handle.read(IMPORT_MAX_BYTES + 1)
+            if len(data) > IMPORT_MAX_BYTES:  # it grew while being read
+                raise InvalidInput(f"{shown(file)}: {limit}")
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise InvalidInput(f"{shown(file)}: cannot read it ({shown(str(reason))})") from None
 
 
 @cli.command(name="import")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("file", type=click.Path(allow_dash=True, path_type=Path))
 @click.option(
     "--replace", is_flag=True, help="Replace a non-empty workspace (a backup is taken first)."
 )
 @pass_env
 def import_(env: Env, file: Path, replace: bool) -> None:
     """Restore a `tpm export` FILE (- for standard input) into an empty workspace."""
-    from tpm_tui.services.transfer import check_import, import_workspace, is_empty
+    from tpm_tui.config import shown
+    from tpm_tui.services.transfer import check_import, import_workspace
 
-    try:
-        raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            f"{file}: cannot read it ({getattr(exc, 'strerror', None) or exc})"
-        ) from None
+    raw = read_import(file)
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, RecursionError) as exc:
-        raise InvalidInput(f"{file}: not valid JSON ({exc})") from None
-    check_import(data)
-    backup = None
-    if replace and not is_empty(env.db) and env.db.is_sqlite:
-        backup = env.db.backup(reason="before-import")
-    counts = import_workspace(env.db, data, replace=replace)
-    summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+        raise InvalidInput(f"{shown(file)}: not valid JSON ({exc})") from None
+    clock = env.clock
+    rows = check_import(data, clock)
+    result = import_workspace(env.db, rows, replace=replace, clock=clock)
+    summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.counts.items())
     click.echo(
-        f"imported {summary}" + (f"; the previous workspace is in {backup}" if backup else "")
+        f"imported {summary}"
+        + (f"; the previous workspace is in {shown(result.backup)}" if result.backup else "")
     )
 
 
@@ -826,8 +1062,76 @@ def demo(env: Env, no_open: bool) -> None:
         f"  tpm --db {path} report\n"
         f"  export TPM_DB={path}   # to use it for every command in this shell"
     )
-    if not no_open and sys.stdin.isatty() and sys.stdout.isatty():
+    if no_open or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        click.echo(f"the demo workspace stays in {folder} until you remove it (rm -r {folder})")
+        return
+    try:
         _run_tui(env, "board", location)
+    finally:  # a throwaway workspace: gone with the TUI
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+    click.echo(f"removed the demo workspace {folder} (`tpm demo --no-open` keeps one)")
+
+
+@cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; any but loopback needs the token.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="The port (0: any free one).",
+)
+@click.option(
+    "--token",
+    metavar="TOKEN",
+    help="The token the URL must carry (?token=…); generated beyond loopback if not given.",
+)
+@click.option(
+    "--read-only", is_flag=True, help="Refuse every change (a review screen no stray key alters)."
+)
+@pass_env
+def serve(env: Env, host: str, port: int, token: str | None, read_only: bool) -> None:
+    """Serve the workspace to browser tabs: the same screens and keys, each tab its own
+    tpm, live on the same database. Loopback only unless --host is given.
+
+    \b
+    tpm serve --read-only                   # the sprint review on a shared screen
+    tpm serve --host 0.0.0.0 --port 8080    # others on the network, with the token
+    """
+    from tpm_tui.config import read_only_requested
+
+    try:
+        from tpm_tui.web.server import ServeOptions, check_token, is_loopback, new_token
+        from tpm_tui.web.server import serve as run_server
+    except ImportError as exc:
+        missing = (exc.name or "textual_serve").split(".")[0]
+        raise TpmError(
+            f"`tpm serve` needs the serve extra ({missing} is missing): "
+            "pip install 'tpm-tui[serve]'"
+        ) from None
+    if token is not None:
+        token = check_token(token)
+    elif not is_loopback(host):
+        token = new_token()
+    env.db.close()  # opened once here: a database that cannot be used stops us before listening
+    location = env.location
+    options = ServeOptions(
+        host=host,
+        port=port,
+        token=token,
+        read_only=read_only or read_only_requested(),
+        database=location.url,
+        workspace=location.label,
+    )
+    ended = run_server(options, click.echo)
+    click.echo(f"tpm serve: stopped; {ended} tab{'s' if ended != 1 else ''} closed")
 
 
 def main() -> None:

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from tpm_tui.errors import InvalidInput
+from tpm_tui.text import clean_line
 
 DB_FILENAME = "tpm.db"
 BACKUP_FOLDER = "backups"
+READ_ONLY_ENV = "TPM_READ_ONLY"  # set by `tpm serve --read-only` for its app processes
+# What most file systems allow: longer names fail in the kernel (ENAMETOOLONG).
+NAME_MAX = 255
+PATH_MAX = 4096
+# `sqlite://`, `sqlite+pysqlite:///…`: any SQLite URL, whatever its driver.
+_SQLITE_URL = re.compile(r"sqlite(\+\w+)?://(/?)(.*)", re.DOTALL | re.IGNORECASE)
 
 
 class ConfigError(InvalidInput):
@@ -27,10 +37,11 @@ class Location:
 
     @property
     def label(self) -> str:
-        """What to name in messages: the file, or the URL without its password."""
+        """What to name in messages: the file, or the URL without its password (escape
+        and control characters removed, so a hostile name cannot drive the terminal)."""
         if self.path is not None:
-            return str(self.path)
-        return _hide_password(self.url)
+            return shown(self.path)
+        return clean_line(_hide_password(self.url))
 
     @property
     def backup_dir(self) -> Path | None:
@@ -46,20 +57,54 @@ def _hide_password(url: str) -> str:
     return url
 
 
-def _from_value(value: str, source: str) -> Location:
-    if "://" in value:
-        if value.startswith("sqlite:///") and len(value) > len("sqlite:///"):
-            path = Path(value[len("sqlite:///") :].split("?", 1)[0]).expanduser()
-            return Location(f"sqlite:///{path}", path, source)
-        if value.startswith("sqlite:"):
+def shown(path: Path | str) -> str:
+    """A file name as messages show it: escape and control characters removed."""
+    return clean_line(str(path))
+
+
+def _in_memory(name: str, query: str) -> bool:
+    """Whether SQLite would keep this database in memory (and lose it on exit)."""
+    return (
+        name in ("", ":memory:")
+        or name.startswith("file::memory:")
+        or (name.startswith("file:") and "mode=memory" in name)
+        or "mode=memory" in query
+    )
+
+
+def check_name_length(path: Path, what: str) -> None:
+    """Refuse a name the file system would refuse (ENAMETOOLONG), in one line, before
+    anything touches it; `what` says where it came from (`--db`, the file named)."""
+    if len(os.fsencode(str(path))) >= PATH_MAX:
+        raise ConfigError(f"{what}: the path is too long (over {PATH_MAX} bytes)")
+    for part in path.parts:
+        if len(os.fsencode(part)) > NAME_MAX:
             raise ConfigError(
-                f"{source}: an in-memory SQLite URL would lose everything; name a file"
+                f"{what}: a name in the path is too long ({shown(part)[:40]}…, over "
+                f"{NAME_MAX} bytes)"
             )
+
+
+def _from_value(value: str, source: str) -> Location:
+    refusal = (
+        f"{source}: an in-memory SQLite database would lose everything when tpm exits; name a file"
+    )
+    url = _SQLITE_URL.fullmatch(value)
+    if url is not None:
+        name, _, query = url[3].partition("?")
+        if _in_memory(name, query):
+            raise ConfigError(refusal)
+        path = Path(name).expanduser().absolute()
+    elif "://" in value:
         return Location(value, None, source)
-    path = Path(value).expanduser()
+    else:
+        if _in_memory(value.partition("?")[0], value.partition("?")[2]):
+            raise ConfigError(refusal)
+        path = Path(value).expanduser().absolute()
+    check_name_length(path, source)
     if path.is_dir():
         path = path / DB_FILENAME
-    return Location(f"sqlite:///{path.absolute()}", path.absolute(), source)
+    return Location(f"sqlite:///{path}", path, source)
 
 
 def default_data_dir() -> Path:
@@ -78,9 +123,16 @@ def resolve_location(db_option: str | None, env: Mapping[str, str] | None = None
         return _from_value(env["TPM_DB"], "TPM_DB")
     if env.get("TPM_HOME"):
         home = Path(env["TPM_HOME"]).expanduser().absolute()
+        check_name_length(home / DB_FILENAME, "TPM_HOME")
         return Location(f"sqlite:///{home / DB_FILENAME}", home / DB_FILENAME, "TPM_HOME")
     path = default_data_dir() / DB_FILENAME
     return Location(f"sqlite:///{path}", path, "default")
+
+
+def read_only_requested(env: Mapping[str, str] | None = None) -> bool:
+    """Whether TPM_READ_ONLY asks that nothing be written (`tpm serve --read-only`)."""
+    value = (os.environ if env is None else env).get(READ_ONLY_ENV, "")
+    return value.strip().lower() not in ("", "0", "no", "false")
 
 
 def make_private_dir(folder: Path) -> None:
@@ -109,19 +161,84 @@ def create_private_file(path: Path) -> bool:
     return True
 
 
-def write_private_text(path: Path, text: str) -> None:
-    """Write a file 0600 atomically: a crash leaves the old file or the new one."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+def write_private(
+    path: Path,
+    chunks: Iterable[bytes | memoryview],
+    *,
+    exclusive: bool = False,
+    before_publish: Callable[[], None] | None = None,
+) -> None:
+    """Write a file 0600 so that nothing can be written through a planted link and a
+    crash leaves the old file or the new one, never half of one.
+
+    The bytes go to a new file under a random name in the target's folder (mkstemp:
+    O_EXCL|O_NOFOLLOW, so a link or file planted there is never used), are fsynced, and
+    the file is then renamed over `path`: a link at `path` is replaced by the file, not
+    written through. With `exclusive`, an existing `path` is never replaced
+    (FileExistsError)."""
+    import tempfile
+
+    folder = path.parent
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:100]}.", suffix=".tmp")
+    tmp = Path(name)
+    published = False
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
+            os.fchmod(handle.fileno(), 0o600)
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+            _check_same_file(handle.fileno(), tmp)
+        if before_publish is not None:
+            before_publish()
+        if exclusive:
+            _link_new(tmp, path)
+        else:
+            os.replace(tmp, path)
+            published = True
+        _sync_folder(folder)
+    finally:
+        if not published:  # after an exclusive link, or a failure: the name goes
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
+def _check_same_file(fd: int, tmp: Path) -> None:
+    """The temporary name still names the file written (nobody swapped it meanwhile)."""
+    mine, named = os.fstat(fd), os.lstat(tmp)
+    if (mine.st_dev, mine.st_ino) != (named.st_dev, named.st_ino):
+        raise OSError(errno.EEXIST, "the temporary file was replaced while being written", tmp)
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Give the finished file its name only if nothing has that name (no clobbering)."""
+    try:
+        os.link(tmp, path, follow_symlinks=False)
+    except FileExistsError:
         raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        # a file system without hard links: check, then rename (a small window)
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, "file exists", str(path)) from None
+        os.rename(tmp, path)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (best effort: not every system allows it)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write a text file 0600 atomically (see write_private)."""
+    write_private(path, [text.encode("utf-8")])
 
 
 def reports_dir(env: Mapping[str, str] | None = None) -> Path:

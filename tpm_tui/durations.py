@@ -8,7 +8,7 @@ from tpm_tui.errors import InvalidInput
 
 ACCEPTED = "30m, 1h, 1h30m, 1.5h, 1:30 or 90 (minutes)"
 
-_H_M = re.compile(r"(\d{1,5})h(\d{1,4})m")
+_H_M = re.compile(r"(\d{1,5})h(\d{1,4})m?")  # 1h30m, or 1h30 as people write it
 _H_DEC = re.compile(r"(\d{1,5}(?:\.\d{1,4})?)h")
 _M = re.compile(r"(\d{1,7})m(?:in)?")
 _CLOCK = re.compile(r"(\d{1,5}):(\d{2})")

@@ -3,6 +3,11 @@ them to exit codes (2 for bad input, 1 for a data problem); forms show them inli
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tpm_tui.services.timetrack import EntryView
+
 
 class TpmError(Exception):
     """Base of the errors tpm raises on purpose."""
@@ -20,6 +25,16 @@ class NotFound(InvalidInput):
     """A referenced item, entry, column or sprint that does not exist."""
 
 
+class TimerNeedsAnswer(InvalidInput):
+    """Starting a timer while one was probably forgotten (past midnight or over 10 hours):
+    the caller asks when it really ended; `timer` is the running one, the message the
+    question."""
+
+    def __init__(self, message: str, timer: EntryView) -> None:
+        super().__init__(message, "at")
+        self.timer = timer
+
+
 class Conflict(TpmError):
     """A valid request the workspace's state refuses (import into a non-empty one)."""
 
@@ -31,3 +46,8 @@ class StorageError(TpmError):
 class DatabaseBusy(StorageError):
     """Another program held the write lock for longer than this call would wait.
     Nothing was written, so the same call can simply be tried again."""
+
+
+class ReadOnlyWorkspace(StorageError):
+    """A write to a workspace opened read-only (TPM_READ_ONLY, as `tpm serve --read-only`
+    sets it): refused before anything is written."""

@@ -23,6 +23,22 @@ class Kind(StrEnum):
         return {Kind.EPIC: 0, Kind.FEATURE: 1}.get(self, 2)
 
 
+KIND_NAMES = ", ".join(k.value for k in Kind)
+
+
+def parse_kind(text: str) -> Kind:
+    """A kind from its name or a prefix (`st` or `s` is story, `f` feature);
+    `tech_debt`, `tech-debt` and `tech debt` mean debt. The CLI, the services and the
+    filter language all read kinds here."""
+    raw = text.strip().lower()
+    if raw.replace("_", " ").replace("-", " ").split() in (["tech", "debt"], ["techdebt"]):
+        return Kind.DEBT
+    matches = [k for k in Kind if k.value.startswith(raw)] if raw else []
+    if len(matches) == 1:
+        return matches[0]
+    raise InvalidInput(f"unknown kind {text!r}: use one of {KIND_NAMES}", "kind")
+
+
 class Category(StrEnum):
     """Where an hour of a TPM's day goes."""
 

@@ -33,3 +33,15 @@ def clean_block(text: str) -> str:
     text = _ESCAPES.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL_MULTILINE.sub("", text).strip("\n")
+
+
+# What Markdown would read as markup in a line of text: HTML and entities (< > &), code
+# spans, emphasis and strike-through, links and images ([ ]), table cells (|), and the
+# backslash that escapes them all.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|&~])")
+
+
+def markdown_text(text: str) -> str:
+    """A line of user text for a Markdown document: shown as typed, never read as markup
+    (no raw HTML, images, links or stray table columns)."""
+    return _MARKDOWN.sub(r"\\\1", text)

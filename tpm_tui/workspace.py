@@ -4,6 +4,7 @@ Opening imports SQLAlchemy and SQLModel, so the TUI does it after its first pain
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,27 @@ class Workspace:
         if label.startswith(home + os.sep):
             return "~" + label[len(home) :]
         return label
+
+    @property
+    def file_tag(self) -> str:
+        """What names this workspace in the files it writes (reports), so that two
+        workspaces never overwrite each other's: "" for the default database, else its
+        file's name (`work` for work.db; the folder's for a tpm.db elsewhere; the
+        database's name for a server)."""
+        from tpm_tui.config import DB_FILENAME, default_data_dir
+
+        location = self.location
+        if location.source == "demo":
+            return "demo"
+        if location.path is None:
+            name = location.url.rsplit("/", 1)[-1].split("?", 1)[0]
+        elif location.path.resolve() == (default_data_dir() / DB_FILENAME).resolve():
+            return ""
+        elif location.path.name == DB_FILENAME:
+            name = location.path.parent.name
+        else:
+            name = location.path.stem
+        return re.sub(r"[^\w.-]+", "-", name, flags=re.ASCII).strip("-.") or "workspace"
 
     def open(self) -> Database:
         """The open database (opened, created or migrated on first call). Its writes

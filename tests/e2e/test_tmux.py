@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,82 @@ def test_shift_an_epic_on_the_roadmap(terminal_env: dict[str, str]) -> None:
         term.close()
     item = json.loads(run_tpm("list", "--format", "json", db_path=db).stdout)[0]
     assert (item["start_date"], item["target_date"]) == ("2026-11-09", "2026-12-18")
+
+
+def test_time_and_roadmap_at_80x24_in_the_real_program(terminal_env: dict[str, str]) -> None:
+    """j j j j x deletes the fifth entry; the roadmap's status words and week labels
+    stay whole at 80 columns."""
+    db = Path(terminal_env["TPM_DB"])
+    for number, note in enumerate(["one", "two", "three", "four", "five"], start=1):
+        at = NOW.replace(hour=8, minute=0) + timedelta(minutes=20 * number)
+        logged = run_tpm("log", "20m", "t", note, db_path=db, env={"TPM_NOW": at.isoformat()})
+        assert logged.returncode == 0, logged.stderr
+    added = run_tpm(
+        "add",
+        "epic",
+        "A long platform rewrite",
+        "--start",
+        "2026-10-05",
+        "--target",
+        "2027-09-30",
+        db_path=db,
+    )
+    assert added.returncode == 0
+    term = Terminal(f"{shlex.quote(sys.executable)} -m tpm_tui time", terminal_env, (80, 24))
+    try:
+        term.wait_for("five")
+        term.keys("j", "j", "j", "j", "x")
+        term.wait_for("Deleted 20m tooling · five")
+        term.keys("2")
+        screen = term.wait_for("EPIC #1")
+        assert "0% on track" in screen and "W48" in screen
+        term.keys("q")
+        term.wait_for("TPM-EXITED 0")
+    finally:
+        term.close()
+    listed = run_tpm("report", "--format", "json", db_path=db)
+    assert json.loads(listed.stdout)["categories"]["tooling"]["minutes"] == 80
+
+
+def _board_order(screen: str, column_start: int, column_end: int) -> list[int]:
+    """The ids of the cards in one column of the captured screen, top to bottom."""
+    import re
+
+    ids = []
+    for line in screen.splitlines()[3:]:
+        cell = line[column_start:column_end]
+        if m := re.match(r"\s*#(\d+) ", cell):
+            ids.append(int(m.group(1)))
+    return ids
+
+
+def test_an_edit_from_the_shell_shows_on_the_open_board(terminal_env: dict[str, str]) -> None:
+    db = Path(terminal_env["TPM_DB"])
+    for title in ("Export invoices", "Fix the footer", "Email reminders"):
+        assert run_tpm("add", "story", title, "--points", "3", db_path=db).returncode == 0
+    term = Terminal(f"{shlex.quote(sys.executable)} -m tpm_tui", terminal_env)
+    try:
+        term.wait_for("#2 Fix the footer")
+        assert run_tpm("edit", "2", "--title", "Renamed", db_path=db).returncode == 0
+        started = time.monotonic()
+        term.wait_for("#2 Renamed", timeout=3)
+        assert time.monotonic() - started < 3
+        term.keys("j", "j", "K")  # raise #3 above #2
+        deadline = time.monotonic() + 5
+        listed: list[int] = []
+        while time.monotonic() < deadline:
+            listed = [
+                item["id"]
+                for item in json.loads(run_tpm("list", "--format", "json", db_path=db).stdout)
+            ]
+            if listed == [1, 3, 2]:
+                break
+            time.sleep(0.1)
+        assert listed == [1, 3, 2]
+        screen = term.screen()
+        width = 120 // 5  # five columns share the width
+        assert _board_order(screen, 0, width) == listed, screen
+        term.keys("q")
+        term.wait_for("TPM-EXITED 0")
+    finally:
+        term.close()

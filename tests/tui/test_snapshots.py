@@ -4,6 +4,7 @@ Look at the SVGs (or `rsvg-convert` them to PNG) before `--snapshot-update`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from textual.pilot import Pilot
@@ -80,6 +81,72 @@ def test_help_screen(snap_compare: Any, seeded: Seeded, make_app: Callable[..., 
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=help_open)
+
+
+def test_demo_board_at_80x24(
+    snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
+) -> None:
+    build_demo(db, clock)
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_ready)
+
+
+def test_demo_board_at_200x50(
+    snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
+) -> None:
+    build_demo(db, clock)
+    assert snap_compare(make_app(), terminal_size=(200, 50), run_before=_ready)
+
+
+def _detail_open(keys: str) -> Any:
+    async def run(pilot: Pilot[Any]) -> None:
+        from tpm_tui.widgets.detail_pane import DetailPane
+
+        board = await board_ready(pilot)
+        await pilot.press(*keys)
+        await wait_until(pilot, lambda: any(p.detail is not None for p in board.query(DetailPane)))
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+
+    return run
+
+
+def test_detail_pane(
+    snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
+) -> None:
+    build_demo(db, clock)
+    backlog.edit_item(
+        db,
+        clock,
+        10,
+        description="Finance wants a **free-text note** on each invoice.\n\n"
+        "- shown on the PDF\n- searchable\n\n[bold]not markup[/]",
+        start_date=date(2026, 11, 30),
+        target_date=date(2026, 12, 4),
+    )
+    backlog.add_dependency(db, 10, 7)
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_detail_open("lji"))
+
+
+def test_detail_pane_at_80x24(
+    snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
+) -> None:
+    build_demo(db, clock)
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_detail_open("vvi"))
+
+
+def test_filter_with_an_error(
+    snap_compare: Any, db: Database, clock: Clock, make_app: Callable[..., TpmApp]
+) -> None:
+    build_demo(db, clock)
+
+    async def wrong(pilot: Pilot[Any]) -> None:
+        board = await board_ready(pilot)
+        await pilot.press("slash", *"kind:debt points:=>3")
+        await wait_until(pilot, lambda: bool(board.query_one("#filter-error").display))
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=wrong)
 
 
 def _screen(key: str, loaded: str) -> Any:

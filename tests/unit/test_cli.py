@@ -61,7 +61,7 @@ def test_log_then_report(tpm) -> None:  # type: ignore[no-untyped-def]
         (["log", "30m", "m", "--date", "someday"], "'someday' is not a date"),
         (["log", "30m", "m", "--item", "99"], "no item #99"),
         (["log", "30m"], "Missing argument 'CATEGORY'"),
-        (["log", "30m", "m", "--item", "abc"], "'abc' is not a valid integer"),
+        (["log", "30m", "m", "--item", "abc"], "'abc' is not an item id"),
         (["report", "--week", "2026-W60"], "2026 has no week 60"),
         (["report", "--format", "xml"], "'xml' is not one of"),
         (["add", "saga", "x"], "unknown kind 'saga'"),
@@ -92,7 +92,7 @@ def test_backlog_commands(tpm) -> None:  # type: ignore[no-untyped-def]
     )
     assert added.stdout == "added #3 story 'Export invoices' in Backlog, 5 pts\n"
     assert tpm("move", "3", "in progress").stdout.startswith(
-        "moved #3 story 'Export invoices' in In Progress"
+        "moved #3 story 'Export invoices' to In Progress"
     )
     assert tpm("edit", "3", "--points", "8", "--target", "2026-12-18").exit_code == 0
     assert tpm("move", "3", "done").exit_code == 0
@@ -165,7 +165,8 @@ def test_stop_asks_about_a_forgotten_timer(tpm) -> None:  # type: ignore[no-unty
     refused = tpm("stop")
     assert refused.exit_code == 2
     assert (
-        "has run 25h since Wed 09:00" in refused.stderr and "tpm stop --at HH:MM" in refused.stderr
+        "has run 25h since yesterday 09:00" in refused.stderr
+        and "tpm stop --at HH:MM" in refused.stderr
     )
     stopped = tpm("stop", "--at", "17:30")
     assert stopped.stdout == "stopped 8h30m deliverables · PRD (Wed 25 Nov 09:00–17:30)\n"

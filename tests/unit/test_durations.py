@@ -23,6 +23,8 @@ from tpm_tui.durations import DurationError, format_duration, parse_duration
         (" 45M ", 45),
         ("2H15M", 135),
         ("10min", 10),
+        ("1h30", 90),
+        ("2h05", 125),
     ],
 )
 def test_accepted_forms(text: str, minutes: int) -> None:
@@ -40,7 +42,7 @@ def test_accepted_forms(text: str, minutes: int) -> None:
         "1.33h",
         "30s",
         "1d",
-        "1h30",
+        "1h75",
         "h",
         "m",
         "1..5h",

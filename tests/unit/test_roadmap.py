@@ -42,7 +42,8 @@ def test_axis_labels_week_53_months_and_quarters() -> None:
     assert axis_label(date(2026, 12, 1), Zoom.MONTHS) == "Dec"
     assert axis_label(date(2026, 10, 1), Zoom.QUARTERS) == "Q4 2026"
     assert axis_label(date(2026, 11, 1), Zoom.QUARTERS) is None
-    assert Zoom.WEEKS.next() is Zoom.MONTHS and Zoom.WEEKS.previous() is Zoom.QUARTERS
+    assert Zoom.WEEKS.step(1) is Zoom.MONTHS and Zoom.QUARTERS.step(-1) is Zoom.MONTHS
+    assert Zoom.WEEKS.step(-1) is None and Zoom.QUARTERS.step(1) is None  # no wrapping
 
 
 def _epic(

@@ -51,7 +51,7 @@ def test_round_trip_is_identical(exported: dict[str, Any], tmp_path: Any, clock:
     from tpm_tui.db import open_database
 
     other = open_database(location_for(tmp_path / "other.db"))
-    counts = transfer.import_workspace(other, json.loads(json.dumps(exported)))
+    counts = transfer.import_workspace(other, json.loads(json.dumps(exported)), clock=clock).counts
     assert counts["items"] == 5 and counts["time_entries"] == 2
     again = transfer.export_workspace(other, clock)
     assert _without_stamp(again) == _without_stamp(exported)
@@ -69,7 +69,7 @@ def test_demo_round_trips(db: Database, clock: Clock, tmp_path: Any) -> None:
     demo.build_demo(db, clock)
     data = transfer.export_workspace(db, clock)
     other = open_database(location_for(tmp_path / "copy.db"))
-    transfer.import_workspace(other, data)
+    transfer.import_workspace(other, data, clock=clock)
     assert _without_stamp(transfer.export_workspace(other, clock)) == _without_stamp(data)
     other.close()
 
@@ -80,9 +80,9 @@ def test_import_refuses_a_non_empty_workspace_unless_replace(
     changed = copy.deepcopy(exported)
     changed["items"][0]["title"] = "Renamed in the file"
     with pytest.raises(Conflict, match="not empty"):
-        transfer.import_workspace(seeded.db, changed)
+        transfer.import_workspace(seeded.db, changed, clock=clock)
     assert backlog.get_item(seeded.db, 1).title == "Self-serve invoicing"
-    transfer.import_workspace(seeded.db, changed, replace=True)
+    transfer.import_workspace(seeded.db, changed, replace=True, clock=clock)
     assert backlog.get_item(seeded.db, 1).title == "Renamed in the file"
 
 
@@ -136,7 +136,7 @@ def test_hostile_files_are_refused_and_nothing_changes(
 ) -> None:
     """Even with --replace over a full workspace, a bad file changes nothing."""
     with pytest.raises(InvalidInput, match=message) as error:
-        transfer.import_workspace(db, _mutate(exported, path, value), replace=True)
+        transfer.import_workspace(db, _mutate(exported, path, value), replace=True, clock=clock)
     assert str(error.value).startswith("import refused, nothing changed")
     assert _without_stamp(transfer.export_workspace(db, clock)) == _without_stamp(exported)
 

@@ -1,4 +1,4 @@
-"""Alembic environment: run by db.migrate() with an open connection (no alembic.ini)."""
+"""Alembic environment: run by tpm_tui.db with an open connection (no alembic.ini)."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from tpm_tui.config import read_only_requested
 from tpm_tui.errors import DatabaseBusy, StorageError, TpmError
 from tpm_tui.widgets.timer_badge import TimerBadge
 
@@ -30,6 +31,17 @@ S = TypeVar("S", bound="WorkspaceScreen")
 
 WAIT_NOTE_AFTER = 0.1  # seconds a key may wait silently before the status line says why
 RETRY_FOR = 30.0  # seconds a write keeps retrying a database locked by another program
+
+
+def refusal(error: TpmError) -> str:
+    """What a form says when its save is refused. A busy database is said plainly: the
+    form keeps what was typed, so trying again is one key."""
+    if isinstance(error, DatabaseBusy):
+        return (
+            "The database is busy (another program is writing to it): nothing was saved."
+            " Try again in a moment; what you typed is kept."
+        )
+    return str(error)
 
 
 def queued(method: Callable[..., None]) -> Callable[..., None]:
@@ -56,6 +68,7 @@ class WorkspaceScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.ready = False  # the first data is on screen
+        self.stale = False  # a read is on its way that replaces what is shown
         self.waiting_for: str | None = None  # a write retrying in the background
         self._pending: deque[Callable[[], None]] = deque()
         self._waiting_since: float | None = None
@@ -71,10 +84,13 @@ class WorkspaceScreen(Screen[None]):
         return self.tpm.workspace
 
     def compose_top(self, waiting: str) -> ComposeResult:
-        """The header and the status line (with the timer badge)."""
+        """The header and the status line (with the timer badge, and a read-only badge
+        when nothing may be written: `tpm serve --read-only`)."""
         yield Header(show_clock=False, icon=self.ICON)
         with Horizontal(id="status-bar"):
             yield Static(Content(waiting), id="status-line")
+            if read_only_requested():
+                yield Static(Content("read-only"), id="read-only-badge")
             yield TimerBadge()
 
     def set_status(self, content: Content) -> None:
@@ -98,11 +114,16 @@ class WorkspaceScreen(Screen[None]):
     def failed(self, error: TpmError) -> None:
         """From a worker whose read failed: before the screen ever had data the app
         cannot go on (it leaves, and the command line prints why); afterwards the
-        screen keeps what it shows and says what went wrong."""
+        screen keeps what it shows, says what went wrong, and keys go on."""
         if self.ready:
-            self.app.call_from_thread(self.show_error, error)
+            self.app.call_from_thread(self._read_failed, error)
         else:
             self.app.call_from_thread(self.tpm.fail, str(error))
+
+    def _read_failed(self, error: TpmError) -> None:
+        self.show_error(error)
+        self.stale = False
+        self._drain()
 
     def show_error(self, error: TpmError) -> None:
         """Say what went wrong, as plain text, and keep running."""
@@ -113,14 +134,27 @@ class WorkspaceScreen(Screen[None]):
 
     # ------------------------------------------------------------ keys in order
 
+    def expect_data(self) -> None:
+        """A read that replaces what is shown is on its way (after a write, or for
+        another day or week): keys wait for it, so none acts on a view about to go."""
+        self.stale = True
+
     def loaded(self) -> None:
-        """The first data is on screen: keys pressed meanwhile run now, in order."""
+        """Data is on screen (the first, or what `expect_data` waited for): keys
+        pressed meanwhile run now, in order. The first time, the running timer is
+        shown with it."""
+        if not self.ready:
+            self.tpm.first_data_shown()
         self.ready = True
+        self.stale = False
         self._drain()
+
+    def _can_act(self) -> bool:
+        return self.ready and not self.stale and self.waiting_for is None
 
     def act(self, action: Callable[[], None]) -> None:
         """Run a key's action now, or after what is still in flight."""
-        if self.ready and self.waiting_for is None and not self._pending:
+        if self._can_act() and not self._pending:
             self._run(action)
             return
         self._pending.append(action)
@@ -138,7 +172,7 @@ class WorkspaceScreen(Screen[None]):
             self.show_error(error)
 
     def _drain(self) -> None:
-        while self._pending and self.ready and self.waiting_for is None:
+        while self._pending and self._can_act():
             self._run(self._pending.popleft())
         if not self._pending:
             self._waiting_since = None
@@ -147,7 +181,7 @@ class WorkspaceScreen(Screen[None]):
         if self._waiting_since is None:
             return
         keys = len(self._pending)
-        what = self.waiting_for or "opening the workspace"
+        what = self.waiting_for or ("reading" if self.ready else "opening the workspace")
         self.set_status(
             Content.assemble(
                 (f"{what}…", "bold $warning"),

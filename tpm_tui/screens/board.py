@@ -3,21 +3,22 @@ keyboard, every change saved at once and undoable, other terminals' changes show
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
 from tpm_tui.screens.base import WorkspaceScreen, queued
 from tpm_tui.screens.item_editing import edit_form, form_choices, typed_values
 from tpm_tui.undo import ItemArchived, ItemEdited, ItemMoved, ItemReordered, UndoStack
+from tpm_tui.widgets.detail_pane import DetailPane, ItemDetail
 from tpm_tui.widgets.epic_tree import EpicTree
 from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
 from tpm_tui.widgets.key_bar import KeyBar
@@ -28,6 +29,29 @@ if TYPE_CHECKING:
     from tpm_tui.services.board import BoardData, Level
     from tpm_tui.services.filters import ItemFilter
     from tpm_tui.undo import Step
+
+
+def _good_part(text: str) -> str:
+    """The filter text without the parts the parser refuses (each token is read on its
+    own, as the parser reads them)."""
+    from tpm_tui.services.filters import parse_filter
+
+    try:
+        parts = shlex.split(text)
+    except ValueError:  # an unclosed quote: the parser takes the words as they are
+        parts = text.split()
+    good = []
+    for part in parts:
+        token = part if part and not any(c in part for c in " \t'\"\\") else shlex.quote(part)
+        try:
+            parse_filter(token)
+        except InvalidInput:
+            continue
+        good.append(token)
+    return " ".join(good)
+
+
+NARROW = 160  # columns: below this, an open detail pane shows beside the current column only
 
 
 class BoardScreen(WorkspaceScreen):
@@ -51,6 +75,7 @@ class BoardScreen(WorkspaceScreen):
         Binding("e,enter", "edit_item", "Edit", key_display="e"),
         Binding("x", "archive", "Archive"),
         Binding("u", "undo", "Undo"),
+        Binding("i,space", "details", "Details", key_display="i"),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("v", "level", "Level"),
@@ -74,6 +99,13 @@ class BoardScreen(WorkspaceScreen):
             self.items = items
             self.rollups = rollups
 
+    class DetailRead(Message):
+        """The focused card's parents, blockers and roll-up, for the detail pane."""
+
+        def __init__(self, detail: ItemDetail) -> None:
+            super().__init__()
+            self.detail = detail
+
     def __init__(self) -> None:
         super().__init__()
         self.data: BoardData | None = None
@@ -86,6 +118,7 @@ class BoardScreen(WorkspaceScreen):
         # moving it between widgets would rebuild the footer on every key)
         self.generation = 0  # bumped by every local change; stale loads are dropped
         self._expect: int | None = None  # an item just saved, to say if a filter hides it
+        self._new_level = False  # after `v`: the cursor goes to the first card if its own left
 
     # ------------------------------------------------------------ set-up
 
@@ -96,14 +129,18 @@ class BoardScreen(WorkspaceScreen):
             tree = EpicTree()
             tree.display = False
             yield tree
-            yield Horizontal(id="columns")
-        filter_input = Input(
-            placeholder="filter: words, kind:debt, epic:12, sprint:current, owner:ana, points:>5",
-            compact=True,
-            id="filter",
-        )
-        filter_input.display = False
-        yield filter_input
+            yield Horizontal(id="columns")  # (the detail pane joins on first use)
+        with Vertical(id="filter-bar") as bar:
+            bar.display = False
+            error = Static("", id="filter-error")
+            error.display = False
+            yield error
+            yield Input(
+                placeholder="filter: words, kind:debt, epic:12, sprint:current, owner:ana, "
+                "points:>5",
+                compact=True,
+                id="filter",
+            )
         yield KeyBar()
 
     def reload(self, first: bool) -> None:
@@ -130,12 +167,17 @@ class BoardScreen(WorkspaceScreen):
         self.post_message(self.Loaded(data, focus, generation))
 
     async def on_board_screen_loaded(self, message: Loaded) -> None:
-        """Show freshly read data: mount the columns once, then update only those that
-        changed, keeping the focus on the same card."""
-        if message.generation != self.generation:
+        """Show freshly read data: mount the columns once, then hand every column its
+        cards, keeping the focus on the same card."""
+        from tpm_tui.services.board import Level
+        from tpm_tui.services.filters import ItemFilter
+
+        data = message.data
+        wanted = (self.level or Level.WORK, self.item_filter or ItemFilter())
+        if message.generation != self.generation or (data.level, data.item_filter) != wanted:
+            # read before a local change, or for a level or filter since replaced
             self.load(message.focus if message.focus is not None else self.focused_id())
             return
-        data = message.data
         first = self.data is None
         self.data, self.level, self.item_filter = data, data.level, data.item_filter
         if [c.key for c in data.columns] != list(self.columns):
@@ -148,12 +190,13 @@ class BoardScreen(WorkspaceScreen):
             column.show(data.cards.get(key, []), data.rollups, keep=focus)
         if focus is not None and (holder := self._column_of(focus)) is not None:
             self._set_current(holder)
-        elif first or self._current_column() is None:
+        elif first or self._new_level or self._current_column() is None:
             self._focus_first_card()
+        self._new_level = False
         self.refresh_status()
         if self._expect is not None and self._expect == message.focus:
             if self._column_of(self._expect) is None:
-                self.notify(f"Saved #{self._expect}; the filter hides it (esc clears it)")
+                self.notify(f"#{self._expect} is hidden by the filter (esc clears it)")
             self._expect = None
         if first:
             self.tpm.read_timer()
@@ -173,9 +216,10 @@ class BoardScreen(WorkspaceScreen):
             previous.remove_class("-current")
         column.add_class("-current")
         self.current = column.column.key
+        self._follow_cursor()
 
     def _column_of(self, item_id: int) -> KanbanColumn | None:
-        return next((c for c in self.columns.values() if item_id in c.ids), None)
+        return next((c for c in self.columns.values() if c.has(item_id)), None)
 
     def focused_id(self) -> int | None:
         """The item id of the card under the cursor."""
@@ -183,18 +227,21 @@ class BoardScreen(WorkspaceScreen):
         return column.highlighted_id() if column else None
 
     def _focused_item(self) -> ItemView | None:
-        item_id = self.focused_id()
-        if item_id is None or self.data is None:
-            return None
+        """The item of the card under the cursor, as drawn."""
         column = self._current_column()
-        assert column is not None
-        return next((c for c in self.data.cards[column.column.key] if c.id == item_id), None)
+        return column.cards.highlighted_item() if column else None
 
     def _focus_first_card(self) -> None:
         columns = list(self.columns.values())
         target = next((c for c in columns if c.ids), columns[0] if columns else None)
         if target is not None:
             self._set_current(target)
+
+    def _show_cards(self, *keys: str, keep: int | None = None) -> None:
+        """Hand the named columns their cards from `data` after a local change."""
+        assert self.data is not None
+        for key in keys:
+            self.columns[key].show(self.data.cards[key], self.data.rollups, keep=keep)
 
     def refresh_status(self) -> None:
         """The line under the title: sprint, debt share, level, filter."""
@@ -260,8 +307,8 @@ class BoardScreen(WorkspaceScreen):
         if target is current:
             return
         row = current.cards.highlighted or 0
-        self._set_current(target)
         target.highlight(None, row)
+        self._set_current(target)
 
     @queued
     def action_cursor(self, delta: int) -> None:
@@ -294,11 +341,9 @@ class BoardScreen(WorkspaceScreen):
             self._changed(ItemMoved(item.id, item.status, item.rank, item.done_at, name))
             self.data.cards[item.status].remove(item)
             self.data.cards[moved.status].append(moved)
-            self.columns[item.status].remove_card(item.id)
-            target = self.columns[moved.status]
-            target.append_card(moved, self.data.rollups.get(moved.id))
-            target.highlight(moved.id)
-            self._set_current(target)
+            self._show_cards(item.status)
+            self._show_cards(moved.status, keep=moved.id)
+            self._set_current(self.columns[moved.status])
             self.refresh_status()
 
         self.save(
@@ -322,15 +367,15 @@ class BoardScreen(WorkspaceScreen):
             return
         clock = self.workspace.clock
 
-        def done(_moved: ItemView) -> None:
+        def done(moved: ItemView) -> None:
             assert self.data is not None
             self._changed(ItemReordered(item.id, target - index))
             if self.data.item_filter.active:
                 self.load(item.id)  # hidden neighbours took part: read the true order back
                 return
-            cards.insert(target, cards.pop(index))
-            column.swap_cards(index, target, cards)  # neighbours: two cards redrawn
-            column.highlight(item.id)
+            cards.pop(index)
+            cards.insert(target, moved)
+            self._show_cards(item.status, keep=item.id)
 
         self.save(
             f"reorder of #{item.id}",
@@ -352,7 +397,7 @@ class BoardScreen(WorkspaceScreen):
             assert self.data is not None
             self._changed(ItemArchived(item.id))
             self.data.cards[item.status].remove(item)
-            self.columns[item.status].remove_card(item.id)
+            self._show_cards(item.status)
             self.refresh_status()
             self.notify(f"Archived #{item.id} {item.title} — u brings it back", markup=False)
 
@@ -377,6 +422,10 @@ class BoardScreen(WorkspaceScreen):
 
     # ------------------------------------------------------------ the form
 
+    def _on_top(self) -> bool:
+        """Whether the board is the screen in front (no form or dialog over it)."""
+        return self.app.screen is self
+
     @queued
     def action_new_item(self) -> None:
         """Open the form for a new item in the focused column."""
@@ -385,7 +434,7 @@ class BoardScreen(WorkspaceScreen):
         from tpm_tui.services import backlog
         from tpm_tui.services.board import Level
 
-        if self.data is None:
+        if self.data is None or not self._on_top():
             return
         column = self._current_column()
         kind = {Level.WORK: Kind.STORY, Level.FEATURES: Kind.FEATURE, Level.EPICS: Kind.EPIC}[
@@ -404,76 +453,172 @@ class BoardScreen(WorkspaceScreen):
             return backlog.create_item(self.db, self.workspace.clock, **typed).id
 
         self.app.push_screen(
-            ItemForm("New item", initial, form_choices(self.db), save), self._after_form
+            ItemForm("New item", initial, form_choices(self.db), save),
+            lambda item_id: self._after_form(item_id, "Added"),
         )
 
     @queued
     def action_edit_item(self) -> None:
         """Open the form on the focused card."""
         item = self._focused_item()
-        if item is None:
+        if item is None or not self._on_top():
             return
 
+        edits: list[ItemEdited] = []
+
         def saved(edited: ItemEdited) -> None:
+            edits.append(edited)
             self._changed(edited)
 
         self.app.push_screen(
-            edit_form(self.db, self.workspace.clock, item.id, saved), self._after_form
+            edit_form(self.db, self.workspace.clock, item.id, saved),
+            lambda item_id: self._after_form(item_id, "Saved" if edits else "No change to"),
         )
 
-    def _after_form(self, item_id: int | None) -> None:
-        """Show the saved item: at its level (a new epic shows the epics), under the
-        same filter (a note says so if the filter hides it)."""
+    def _after_form(self, item_id: int | None, verb: str) -> None:
+        """Say what was saved and show it: at its level (a new epic shows the epics),
+        under the same filter (a note says so if the filter hides it)."""
         from tpm_tui.services import backlog
         from tpm_tui.services.board import Level
 
         if item_id is None:
             return
         self.generation += 1
-        item = backlog.get_item(self.db, item_id)
+        try:
+            item = backlog.get_item(self.db, item_id)
+        except TpmError as error:
+            self.show_error(error)
+            self.load(item_id)
+            return
+        self.notify(f"{verb} #{item.id} {item.title}", markup=False)
         self.level = {0: Level.EPICS, 1: Level.FEATURES}.get(item.kind.level, Level.WORK)
         self._expect = item_id
         self.load(item_id)
 
     @on(CardList.Clicked)
-    def _cards_clicked(self, event: CardList.Clicked) -> None:
-        """A click on a card makes its column the current one."""
+    def _card_clicked(self, event: CardList.Clicked) -> None:
+        """A click on a card makes it the current card and opens it (once)."""
         column = event.cards.parent
-        if isinstance(column, KanbanColumn):
-            self._set_current(column)
-
-    @on(OptionList.OptionSelected)
-    def _card_chosen(self, event: OptionList.OptionSelected) -> None:
-        if isinstance(event.option_list, CardList):
-            event.stop()
+        if not isinstance(column, KanbanColumn) or not self._on_top():
+            return
+        if event.index is not None:
+            column.cards.highlighted = event.index
+        self._set_current(column)
+        if event.index is not None:
             self.action_edit_item()
+
+    # ------------------------------------------------------------ the detail pane
+
+    @queued
+    def action_details(self) -> None:
+        """Show or hide the detail pane (it follows the cursor)."""
+        body = self.query_one("#board-body")
+        panes = self.query(DetailPane)
+        if not panes:  # built on first use: a board that never opens it pays nothing
+            body.mount(DetailPane())
+            shown = True
+        else:
+            pane = panes.first()
+            pane.display = shown = not pane.display
+        body.set_class(shown, "-detail")
+        self._fit_detail()
+        self.call_after_refresh(self._follow_cursor)
+
+    def on_resize(self) -> None:
+        """Keep the detail pane's layout fitting the width."""
+        self._fit_detail()
+
+    def _fit_detail(self) -> None:
+        """Below NARROW columns an open detail pane leaves room for the current column
+        only (a class on the board's body, set only while the pane is open, so the
+        board never restyles for it otherwise)."""
+        body = self.query_one("#board-body")
+        body.set_class(body.has_class("-detail") and self.size.width < NARROW, "-narrow")
+
+    @on(CardList.CursorMoved)
+    def _cursor_moved(self, event: CardList.CursorMoved) -> None:
+        column = event.cards.parent
+        if isinstance(column, KanbanColumn) and column.column.key == self.current:
+            self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
+        """Read the focused card's detail for the pane (when it is open)."""
+        panes = self.query(DetailPane)
+        if not panes or not panes.first().display:
+            return
+        pane = panes.first()
+        item = self._focused_item()
+        if item is None:
+            pane.show_detail(None)
+            return
+        self._read_detail(item, {key: c.column.name for key, c in self.columns.items()})
+
+    @work(thread=True, exclusive=True, group="detail")
+    def _read_detail(self, item: ItemView, columns: dict[str, str]) -> None:
+        from tpm_tui.services import backlog
+
+        db = self.db
+        try:
+            parents: list[ItemView] = []
+            parent_id = item.parent_id
+            while parent_id is not None and len(parents) < 3:
+                parent = backlog.get_item(db, parent_id)
+                parents.insert(0, parent)
+                parent_id = parent.parent_id
+            blocked_by = backlog.dependencies(db).get(item.id, [])
+            blockers = tuple(backlog.get_item(db, i) for i in blocked_by)
+            rollup = backlog.rollups(db, [item.id]).get(item.id) if item.kind.level < 2 else None
+        except TpmError as error:
+            self.app.call_from_thread(self.show_error, error)
+            return
+        detail = ItemDetail(item, columns, tuple(parents), blockers, rollup)
+        self.post_message(self.DetailRead(detail))
+
+    def on_board_screen_detail_read(self, message: DetailRead) -> None:
+        """Show the detail if the cursor is still on that card."""
+        if message.detail.item == self._focused_item():
+            self.query_one(DetailPane).show_detail(message.detail)
 
     # ------------------------------------------------------------ filter, level, tree
 
     def action_filter(self) -> None:
         """Open the one-line filter."""
-        field = self.query_one("#filter", Input)
-        field.display = True
-        field.focus()
+        self.query_one("#filter-bar").display = True
+        self.query_one("#filter", Input).focus()
 
     def action_clear_filter(self) -> None:
         """Clear the filter and hide its line."""
         field = self.query_one("#filter", Input)
-        had = bool(self.item_filter and self.item_filter.active) or field.display
+        bar = self.query_one("#filter-bar")
+        had = bool(self.item_filter and self.item_filter.active) or bar.display
         with field.prevent(Input.Changed):
             field.value = ""
-        field.display = False
+        bar.display = False
+        self._show_filter_error(None)
         if had:
             self._apply_filter("")
             self._back_to_board()
 
+    def _show_filter_error(self, error: InvalidInput | None) -> None:
+        """The parser's message above the filter line while its text is wrong."""
+        box = self.query_one("#filter-error", Static)
+        box.display = error is not None
+        if error is not None:
+            box.update(Content.assemble(("✗ ", "bold $error"), str(error), (" — left out", "dim")))
+
     def _apply_filter(self, text: str) -> None:
+        """Apply what parses; while a part of the text is wrong, say why and leave that
+        part out (so `points:abc` never becomes a search for the word "points")."""
         from tpm_tui.services.filters import parse_filter
 
         try:
             parsed = parse_filter(text)
         except InvalidInput as error:
-            self.set_status(Content.assemble(("filter: ", "bold $error"), (str(error), "$error")))
+            self._show_filter_error(error)
+            parsed = parse_filter(_good_part(text))
+        else:
+            self._show_filter_error(None)
+        if parsed == self.item_filter:
             return
         self.item_filter = parsed
         self.load(self.focused_id())
@@ -484,8 +629,10 @@ class BoardScreen(WorkspaceScreen):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
+        if self.query_one("#filter-error").display:
+            return  # a wrong filter: stay in the line, its message says what to fix
         if not event.value.strip():
-            event.input.display = False
+            self.query_one("#filter-bar").display = False
         self._back_to_board()
 
     def _back_to_board(self) -> None:
@@ -511,6 +658,7 @@ class BoardScreen(WorkspaceScreen):
         from tpm_tui.services.board import Level
 
         self.level = (self.level or Level.WORK).next()
+        self._new_level = True
         self.load()
 
     def action_tree(self) -> None:
@@ -528,9 +676,14 @@ class BoardScreen(WorkspaceScreen):
         from tpm_tui.models import Kind
         from tpm_tui.services import backlog
 
-        db = self.workspace.open()
-        items = backlog.list_items(db, kinds=[Kind.EPIC, Kind.FEATURE])
-        self.post_message(self.TreeLoaded(items, backlog.rollups(db)))
+        try:
+            db = self.workspace.open()
+            items = backlog.list_items(db, kinds=[Kind.EPIC, Kind.FEATURE])
+            rollups = backlog.rollups(db)
+        except TpmError as error:
+            self.app.call_from_thread(self.show_error, error)
+            return
+        self.post_message(self.TreeLoaded(items, rollups))
 
     def on_board_screen_tree_loaded(self, message: TreeLoaded) -> None:
         """Fill the epic tree."""
@@ -549,88 +702,35 @@ class BoardScreen(WorkspaceScreen):
         field = self.query_one("#filter", Input)
         with field.prevent(Input.Changed):
             field.value = text
-        field.display = bool(text)
+        self.query_one("#filter-bar").display = bool(text)
         self._apply_filter(text)
         self._back_to_board()
 
-    # ------------------------------------------------------------ palette
-
-    def palette_commands(self) -> list[tuple[str, str, Any]]:
-        """(name, help, callback) for the command palette."""
-        return [
-            ("New item", "Add a story, bug, debt, feature or epic (n)", self.action_new_item),
-            ("Edit item", "Open the focused card (e)", self.action_edit_item),
-            ("Archive item", "Archive the focused card (x)", self.action_archive),
-            ("Undo", "Take back the last change (u)", self.action_undo),
-            ("Filter", "Narrow the board (/)", self.action_filter),
-            ("Clear filter", "Show every card (esc)", self.action_clear_filter),
-            ("Switch level", "Work items, features or epics (v)", self.action_level),
-            ("Toggle epic tree", "Epics and features with progress (b)", self.action_tree),
-            ("Board", "Switch to the backlog board (1)", lambda: self.app.switch_mode("board")),
-            ("Help", "Every key of this screen (?)", lambda: self.app.run_action("help")),
-        ]
+    # ------------------------------------------------------------ jumping to an item
 
     def jump_to(self, item_id: int) -> None:
-        """Show and focus an item: clear a filter that hides it, switch level if needed."""
+        """Show and focus an item (once the board has data): clear a filter that hides
+        it, switch level if needed."""
+        self.act(lambda: self._jump(item_id))
+
+    def _jump(self, item_id: int) -> None:
         from tpm_tui.services import backlog
         from tpm_tui.services.board import Level
+        from tpm_tui.services.filters import ItemFilter
 
-        try:
-            item = backlog.get_item(self.db, item_id)
-        except TpmError as error:
-            self.show_error(error)
-            return
-        level = {0: Level.EPICS, 1: Level.FEATURES}.get(item.kind.level, Level.WORK)
+        item = backlog.get_item(self.db, item_id)  # a refusal becomes a message (act)
         if item.archived:
             self.notify(
                 f"#{item.id} is archived: `tpm restore {item.id}` brings it back", markup=False
             )
             return
-        self.level = level
+        self.level = {0: Level.EPICS, 1: Level.FEATURES}.get(item.kind.level, Level.WORK)
         if self._column_of(item_id) is None:
             field = self.query_one("#filter", Input)
             with field.prevent(Input.Changed):
                 field.value = ""
-            field.display = False
-            from tpm_tui.services.filters import ItemFilter
-
+            self.query_one("#filter-bar").display = False
+            self._show_filter_error(None)
             self.item_filter = ItemFilter()
+        self.generation += 1
         self.load(item_id)
-
-
-class BoardCommands(Provider):
-    """Command palette entries for the board: its actions, and jump to any item."""
-
-    async def startup(self) -> None:
-        """Read the items to jump to (titles and ids)."""
-        self.items: list[tuple[int, str, str]] = []
-        screen = self.screen
-        if isinstance(screen, BoardScreen) and screen.data is not None:
-            from tpm_tui.services import backlog
-
-            found = backlog.list_items(screen.db)  # a few ms even for thousands of items
-            self.items = [(i.id, i.kind.value, i.title) for i in found]
-
-    def _commands(self) -> list[tuple[str, str, Any]]:
-        screen = self.screen
-        if not isinstance(screen, BoardScreen):
-            return []
-        commands = list(screen.palette_commands())
-        for item_id, kind, title in getattr(self, "items", []):
-            commands.append(
-                (f"#{item_id} {title}", f"Jump to this {kind}", lambda i=item_id: screen.jump_to(i))
-            )
-        return commands
-
-    async def discover(self) -> Hits:
-        """The board's actions, before anything is typed."""
-        for name, help_text, callback in self._commands()[:8]:
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        """Actions and items matching what is typed (an id like #12 works too)."""
-        matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -14,7 +14,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from tpm_tui.errors import InvalidInput
+from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.screens.base import refusal
 
 FIELDS = (
     ("started_at", "Start", "HH:MM"),
@@ -25,11 +26,13 @@ FIELDS = (
 )
 
 # The services name some fields their own way.
-ALIASES = {"duration": "minutes", "at": "started_at", "date": "started_at", "id": "note"}
+ALIASES = {"duration": "minutes", "at": "started_at", "date": "started_at"}
 
 
 class EntryForm(ModalScreen[bool]):
-    """Edit one time entry; `save(values)` raises InvalidInput naming the field at fault."""
+    """Edit one time entry; `save(values)` raises InvalidInput naming the field at fault.
+    Any other refusal (the entry is gone, a busy or broken database) shows under the
+    form; every field keeps what was typed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
@@ -64,6 +67,9 @@ class EntryForm(ModalScreen[bool]):
                     ),
                     classes="form-row",
                 )
+            error = Static("", id="error-form", classes="field-error")
+            error.display = False
+            yield error
             yield Static(Content("enter or ctrl+s saves · esc cancels"), classes="field-hint")
 
     def on_mount(self) -> None:
@@ -79,13 +85,16 @@ class EntryForm(ModalScreen[bool]):
             error.display = False
         try:
             self._save(values)
-        except InvalidInput as problem:
-            field = ALIASES.get(problem.field or "", problem.field)
-            name = field if field in {f for f, _, _ in FIELDS} else "note"
-            box = self.query_one(f"#error-{name}", Static)
-            box.update(Content(str(problem)))
+        except TpmError as problem:
+            field = problem.field if isinstance(problem, InvalidInput) else None
+            name = ALIASES.get(field or "", field)
+            if name in {f for f, _, _ in FIELDS}:
+                box = self.query_one(f"#error-{name}", Static)
+                self.query_one(f"#field-{name}", Input).focus()
+            else:
+                box = self.query_one("#error-form", Static)
+            box.update(Content(refusal(problem)))
             box.display = True
-            self.query_one(f"#field-{name}", Input).focus()
             return
         self.dismiss(True)
 

@@ -68,4 +68,5 @@ def edit_form(
             saved(ItemEdited(item_id, {k: before[k] for k in changes if k != "status"}, place))
         return item_id
 
-    return ItemForm(f"Edit #{item_id}", initial, form_choices(db), save)
+    rollup = backlog.rollups(db, [item_id]).get(item_id) if current.kind.level < 2 else None
+    return ItemForm(f"Edit #{item_id}", initial, form_choices(db), save, rollup)

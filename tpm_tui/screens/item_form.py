@@ -1,11 +1,12 @@
 """The item form: every field of a work item, checked by the services on save, with
-each error shown beside its field. It never closes on an error nor loses what was typed."""
+each error shown beside its field. It never closes on an error (a busy or broken
+database included) nor loses what was typed, and esc asks before dropping changes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,8 +18,12 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from tpm_tui.errors import InvalidInput
+from tpm_tui.errors import InvalidInput, TpmError
 from tpm_tui.kinds import Kind
+from tpm_tui.screens.base import refusal
+
+if TYPE_CHECKING:
+    from tpm_tui.services.backlog import Rollup
 
 FIBONACCI = "1 2 3 5 8 13 21"
 
@@ -46,9 +51,19 @@ class FormChoices:
     parents: list[ParentChoice] = field(default_factory=list)
 
 
+class FormFields(VerticalScroll, can_focus=False):
+    """The form's scrolling body. It never takes the focus, so a click on the parent
+    matches leaves the focus (and the matches) where they are."""
+
+
+class ParentOptions(OptionList, can_focus=False):
+    """The matches under the parent field. The field keeps the focus: its ↓ ↑ walk
+    these, enter picks one, and Tab moves on to the next field."""
+
+
 class ParentPicker(Vertical):
     """Type part of a title; matching epics (and features, for stories, bugs and debt)
-    are listed below; down and enter pick one."""
+    are listed below; ↓ ↑ walk them and enter (or a click) picks one."""
 
     def __init__(self, choices: list[ParentChoice], selected: int | None) -> None:
         super().__init__(id="parent-picker")
@@ -60,11 +75,11 @@ class ParentPicker(Vertical):
         chosen = next((c for c in self.choices if c.id == self.selected), None)
         yield Input(
             value=chosen.label if chosen else "",
-            placeholder="type part of an epic's or feature's title",
+            placeholder="type part of an epic's or feature's title; ↓ ↑ choose, enter picks",
             compact=True,
             id="field-parent_id",
         )
-        yield OptionList(id="parent-options", markup=False)
+        yield ParentOptions(id="parent-options", markup=False)
 
     def allowed(self) -> list[ParentChoice]:
         """Parents a `self.kind` item may have."""
@@ -83,7 +98,7 @@ class ParentPicker(Vertical):
     def _refresh(self, text: str) -> None:
         if not self.query("#parent-options"):
             return  # the form is closing
-        options = self.query_one("#parent-options", OptionList)
+        options = self.query_one(ParentOptions)
         needle = text.strip().lower()
         matches = [c for c in self.allowed() if needle in c.label.lower()][:50]
         options.set_options([Option(c.label, id=str(c.id)) for c in matches])
@@ -96,35 +111,44 @@ class ParentPicker(Vertical):
         self._refresh(event.value)
 
     def on_descendant_focus(self) -> None:
-        """Show the matches while the picker has focus."""
+        """Show the matches while the field has focus."""
         self._refresh(self.query_one(Input).value)
 
     def on_descendant_blur(self) -> None:
         """Hide them once focus moves on."""
-        self.call_after_refresh(self._hide_unless_focused)
-
-    def _hide_unless_focused(self) -> None:
-        options = self.query("#parent-options")  # gone if the form closed meanwhile
-        if options and not self.has_focus_within:
-            options.first(OptionList).display = False
+        self.query_one(ParentOptions).display = False
 
     def on_key(self, event: Any) -> None:
-        """Down from the input walks into the matches."""
-        options = self.query_one("#parent-options", OptionList)
-        if event.key == "down" and self.query_one(Input).has_focus and options.display:
+        """↓ ↑ in the field walk the matches (the text stays as typed)."""
+        options = self.query_one(ParentOptions)
+        if event.key in ("down", "up") and options.display:
             event.stop()
-            options.focus()
-            options.highlighted = 0
+            event.prevent_default()
+            if event.key == "down":
+                options.action_cursor_down()
+            else:
+                options.action_cursor_up()
+
+    @on(Input.Submitted, "#field-parent_id")
+    def _entered(self, event: Input.Submitted) -> None:
+        """enter picks the match under the cursor (the first if none is)."""
+        options = self.query_one(ParentOptions)
+        if options.display and options.option_count:
+            event.stop()
+            self._pick(options.get_option_at_index(options.highlighted or 0))
 
     @on(OptionList.OptionSelected, "#parent-options")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        chosen = next(c for c in self.choices if str(c.id) == event.option.id)
+        self._pick(event.option)
+
+    def _pick(self, option: Option) -> None:
+        chosen = next(c for c in self.choices if str(c.id) == option.id)
         self.selected = chosen.id
         field_input = self.query_one(Input)
         with field_input.prevent(Input.Changed):
             field_input.value = chosen.label
-        event.option_list.display = False
+        self.query_one(ParentOptions).display = False
         self.screen.focus_next()
 
     def value(self) -> int | None:
@@ -148,9 +172,56 @@ class ParentPicker(Vertical):
         )
 
 
+def points_hint(kind: Kind, rollup: Rollup | None) -> str:
+    """What the points field takes: the service's rule, or for an epic or a feature,
+    that its points are the roll-up of the items under it."""
+    from tpm_tui.services.validate import POINTS_MAX
+
+    if kind.level < 2:
+        article = "an" if kind is Kind.EPIC else "a"
+        rule = f"{article} {kind.value}'s points are the roll-up of the items under it"
+        if rollup is None or not rollup.items:
+            return f"{rule} (none yet)"
+        return f"{rule}: {rollup.total_points} pts, {rollup.done_points} done"
+    return f"0–{POINTS_MAX}, a whole number, or empty (Fibonacci: {FIBONACCI})"
+
+
+class DiscardChanges(ModalScreen[bool]):
+    """esc on a form with unsaved changes: keep editing (esc, k) or discard them (d)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,k", "keep", "Keep editing"),
+        Binding("d", "discard", "Discard"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="discard-box"):
+            yield Static(Content("Discard the changes you made in this form?"))
+            with Horizontal(id="discard-buttons"):
+                yield Button("Keep editing  esc", variant="primary", compact=True, id="keep")
+                yield Button("Discard  d", variant="error", compact=True, id="discard")
+
+    def on_mount(self) -> None:
+        """enter keeps editing (the safe choice)."""
+        self.query_one("#keep", Button).focus()
+
+    def action_keep(self) -> None:
+        """Back to the form, as it was."""
+        self.dismiss(False)
+
+    def action_discard(self) -> None:
+        """Close the form without saving."""
+        self.dismiss(True)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "discard")
+
+
 class ItemForm(ModalScreen[int | None]):
     """New or edit: the fields of one work item. `save` gets the values and returns the
-    item id, or raises InvalidInput naming the field at fault."""
+    item id, or raises InvalidInput naming the field at fault (any other refusal, such
+    as a busy database, is shown under the form and everything typed stays)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
@@ -163,17 +234,22 @@ class ItemForm(ModalScreen[int | None]):
         initial: dict[str, Any],
         choices: FormChoices,
         save: Callable[[dict[str, Any]], int],
+        rollup: Rollup | None = None,
     ) -> None:
         super().__init__()
         self.heading = heading
         self.initial = initial
         self.choices = choices
+        self.rollup = rollup
         self._save = save
+        self._as_opened: dict[str, object] = {}
 
-    def _row(self, label: str, name: str, widget: Widget, hint: str = "") -> Horizontal:
+    def _row(
+        self, label: str, name: str, widget: Widget, hint: str = "", hint_id: str | None = None
+    ) -> Horizontal:
         parts: list[Widget] = [widget]
         if hint:
-            parts.append(Static(Content(hint), classes="field-hint"))
+            parts.append(Static(Content(hint), classes="field-hint", id=hint_id))
         error = Static("", id=f"error-{name}", classes="field-error")
         error.display = False
         parts.append(error)
@@ -188,7 +264,7 @@ class ItemForm(ModalScreen[int | None]):
         sprint = v.get("sprint_id")
         with Vertical(id="form-box"):
             yield Static(Content(self.heading), id="form-heading")
-            with VerticalScroll(id="form-fields"):
+            with FormFields(id="form-fields"):
                 yield self._row(
                     "Kind",
                     "kind",
@@ -206,8 +282,9 @@ class ItemForm(ModalScreen[int | None]):
                 yield self._row(
                     "Points",
                     "points",
-                    Input(v.get("points", ""), restrict=r"[0-9]*", compact=True, id="field-points"),
-                    hint=f"Fibonacci: {FIBONACCI} — any whole number works",
+                    Input(v.get("points", ""), compact=True, id="field-points"),
+                    hint=points_hint(Kind(v.get("kind", Kind.STORY.value)), self.rollup),
+                    hint_id="hint-points",
                 )
                 yield self._row(
                     "Parent", "parent_id", ParentPicker(self.choices.parents, v.get("parent_id"))
@@ -267,28 +344,75 @@ class ItemForm(ModalScreen[int | None]):
                 yield Button("Cancel  esc", compact=True, id="form-cancel")
 
     def on_mount(self) -> None:
-        """Offer the parents this kind may have; no blinking cursor when nobody watches."""
+        """Offer the parents this kind may have; no blinking cursor when nobody watches;
+        note the fields as opened (esc asks only if they changed)."""
         blink = not self.app.is_headless
         for widget in self.query(Input):
             widget.cursor_blink = blink
         for area in self.query(TextArea):
             area.cursor_blink = blink
-        for picker in self.query(ParentPicker):  # (absent only while the app is quitting)
-            picker.set_kind(Kind(self.initial.get("kind", Kind.STORY.value)))
+        if self.query(ParentPicker):  # (absent only while the app is quitting)
+            self._set_kind(Kind(self.initial.get("kind", Kind.STORY.value)))
         self.query_one("#field-title", Input).focus()
+        self._as_opened = self._raw()
+
+    def _raw(self) -> dict[str, object]:
+        """Every field's text or choice, as it stands."""
+        raw: dict[str, object] = {}
+        for widget in self.query("Input, Select, TextArea"):
+            if widget.id is None or not widget.id.startswith("field-"):
+                continue
+            if isinstance(widget, TextArea):
+                raw[widget.id] = widget.text
+            elif isinstance(widget, (Input, Select)):
+                raw[widget.id] = widget.value
+        return raw
+
+    def _set_kind(self, kind: Kind) -> None:
+        """Epics and features take their points from the items under them."""
+        self.query_one(ParentPicker).set_kind(kind)
+        points = self.query_one("#field-points", Input)
+        rolled_up = kind.level < 2
+        if rolled_up:
+            with points.prevent(Input.Changed):
+                points.value = ""
+            self._field_error("points", None)
+        points.disabled = rolled_up
+        self.query_one("#hint-points", Static).update(Content(points_hint(kind, self.rollup)))
 
     @on(Select.Changed, "#field-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
         if event.value is not Select.NULL:
-            self.query_one(ParentPicker).set_kind(Kind(str(event.value)))
+            self._set_kind(Kind(str(event.value)))
+
+    @on(Input.Changed, "#field-points")
+    def _points_typed(self, event: Input.Changed) -> None:
+        """Check the points as they are typed, by the service's own rule."""
+        from tpm_tui.services.validate import points
+
+        try:
+            points(event.value.strip())
+        except InvalidInput as error:
+            self._field_error("points", str(error))
+            return
+        self._field_error("points", None)
+
+    def _field_error(self, name: str, message: str | None) -> None:
+        box = self.query_one(f"#error-{name}", Static)
+        box.display = message is not None
+        if message is not None:
+            box.update(Content(message))
 
     def values(self) -> dict[str, Any]:
         """What the form holds now (parent resolved; may raise InvalidInput)."""
         sprint = self.query_one("#field-sprint_id", Select).value
+        kind = Kind(str(self.query_one("#field-kind", Select).value))
         return {
-            "kind": Kind(str(self.query_one("#field-kind", Select).value)),
+            "kind": kind,
             "title": self.query_one("#field-title", Input).value,
-            "points": self.query_one("#field-points", Input).value.strip() or None,
+            "points": None
+            if kind.level < 2
+            else self.query_one("#field-points", Input).value.strip() or None,
             "status": str(self.query_one("#field-status", Select).value),
             "sprint_id": None if sprint is Select.NULL else int(str(sprint)),
             "parent_id": self.query_one(ParentPicker).value(),
@@ -299,37 +423,45 @@ class ItemForm(ModalScreen[int | None]):
             "acceptance": self.query_one("#field-acceptance", TextArea).text,
         }
 
-    def show_error(self, error: InvalidInput) -> None:
+    def show_error(self, error: TpmError) -> None:
         """Put the message beside its field (or under the form) and focus the field."""
         for static in self.query(".field-error").results(Static):
             static.display = False
-        name = error.field or "form"
+        name = error.field if isinstance(error, InvalidInput) and error.field else "form"
         target = self.query(f"#error-{name}")
         box = target.first(Static) if target else self.query_one("#error-form", Static)
-        box.update(Content(str(error)))
+        box.update(Content(refusal(error)))
         box.display = True
         field_widget = self.query(f"#field-{name}")
         if field_widget:
             field_widget.first().focus()
 
     def action_save(self) -> None:
-        """Save through the services; stay open with the error shown if they refuse."""
+        """Save through the services; stay open with the error shown if they refuse or
+        the database cannot take the write."""
         try:
             item_id = self._save(self.values())
-        except InvalidInput as error:
+        except TpmError as error:  # a busy or broken database too: the form keeps its text
             self.show_error(error)
             return
         self.dismiss(item_id)
 
     def action_cancel(self) -> None:
-        """Close without saving."""
-        self.dismiss(None)
+        """Close without saving; if anything was changed, ask first."""
+        if self._raw() == self._as_opened:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(DiscardChanges(), answered)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "field-parent_id":
-            event.stop()
-            self.action_save()
+        event.stop()
+        self.action_save()
 
     @on(Button.Pressed, "#form-save")
     def _save_pressed(self) -> None:

@@ -17,14 +17,15 @@ from tpm_tui.errors import InvalidInput, TpmError
 from tpm_tui.screens.base import WorkspaceScreen, queued
 from tpm_tui.screens.item_editing import edit_form
 from tpm_tui.screens.timekeeping import LineModal
+from tpm_tui.timescale import Status, Zoom
 from tpm_tui.undo import DatesChanged, ItemEdited, UndoStack
 from tpm_tui.widgets.key_bar import KeyBar
-from tpm_tui.widgets.timeline import STATUS_COLOURS, Timeline
+from tpm_tui.widgets.timeline import MILESTONE_COLOUR, STATUS_COLOURS, TODAY_COLOUR, Timeline
 
 if TYPE_CHECKING:
     from tpm_tui.db import Database
     from tpm_tui.services.backlog import ItemView
-    from tpm_tui.services.roadmap import Roadmap, Zoom
+    from tpm_tui.services.roadmap import Roadmap
     from tpm_tui.undo import Step
 
 
@@ -67,17 +68,16 @@ class RoadmapScreen(WorkspaceScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top("Reading the roadmap…")
-        yield Timeline(id="timeline")
+        yield Timeline(self.workspace.clock.today(), id="timeline")
         yield Static("", id="roadmap-unscheduled")
         yield Static(self._legend(), id="roadmap-legend")
         yield KeyBar()
 
     @staticmethod
     def _legend() -> Content:
-        from tpm_tui.services.roadmap import Status
-
         parts: list[tuple[str, str] | str] = [("█", "bold"), " done share  ", ("▒", ""), " to do  "]
-        parts += [("│", "bold #ff5fd7"), " today  ", ("◆", "bold #ff9f1c"), " milestone   "]
+        parts += [("│", f"bold {TODAY_COLOUR}"), " today  "]
+        parts += [("◆", f"bold {MILESTONE_COLOUR}"), " milestone   "]
         for status in (Status.ON_TRACK, Status.AT_RISK, Status.LATE, Status.DONE):
             parts += [(f"■ {status.value}", f"bold {STATUS_COLOURS[status]}"), "  "]
         parts.append(
@@ -87,7 +87,13 @@ class RoadmapScreen(WorkspaceScreen):
 
     def reload(self, first: bool) -> None:
         """Read it (again), keeping the selection."""
-        self.load(None if first else self.timeline.selected_item_id())
+        self.read(None if first else self.timeline.selected_item_id())
+
+    def read(self, focus: int | None = None) -> None:
+        """Read it afresh (after a change); keys wait until it is on screen, so none
+        acts on rows about to move."""
+        self.expect_data()
+        self.load(focus)
 
     @property
     def timeline(self) -> Timeline:
@@ -121,8 +127,7 @@ class RoadmapScreen(WorkspaceScreen):
         if message.focus is not None:
             timeline.select_item(message.focus)
         self.refresh_status()
-        if not self.ready:
-            self.loaded()
+        self.loaded()
 
     def _start_for(self, day: date) -> date:
         """An origin that puts `day` a quarter of the way across, on a Monday."""
@@ -196,9 +201,18 @@ class RoadmapScreen(WorkspaceScreen):
 
     @queued
     def action_zoom(self, direction: int) -> None:
-        """Weeks → months → quarters (and back), keeping the selected item in view."""
+        """Weeks → months → quarters (and back), keeping the selected item in view;
+        it stops at either end and says so."""
         timeline = self.timeline
-        timeline.zoom = timeline.zoom.next() if direction > 0 else timeline.zoom.previous()
+        zoom = timeline.zoom.step(direction)
+        if zoom is None:
+            way, key = ("out", "-") if direction > 0 else ("in", "z")
+            self.notify(
+                f"Zoomed {way} as far as it goes ({timeline.zoom.value}); {key} zooms back",
+                timeout=3,
+            )
+            return
+        timeline.zoom = zoom
         row = timeline.selected_row()
         anchor = (
             row.item.start_date if row and row.item.start_date else self.workspace.clock.today()
@@ -232,15 +246,22 @@ class RoadmapScreen(WorkspaceScreen):
             return
         clock, item_id = self.workspace.clock, row.item.id
 
-        def write(db: Database) -> ItemView:
+        def write(db: Database) -> tuple[ItemView, ItemView]:
             # the drawn row may be a reload behind: shift what is stored now
             item = backlog.get_item(db, item_id)
-            shift_item(db, clock, item, start_steps, target_steps, zoom)
-            return item
+            return item, shift_item(db, clock, item, start_steps, target_steps, zoom)
 
-        def done(before: ItemView) -> None:
+        def done(result: tuple[ItemView, ItemView]) -> None:
+            before, after = result
             self.undo.push(DatesChanged(before.id, before.start_date, before.target_date, what))
-            self.load(before.id)
+            self.notify(
+                f"#{after.id} now runs {after.start_date:%d %b} – {after.target_date:%d %b %Y}"
+                " · u undoes",
+                title=f"Saved the {what}",
+                timeout=2,
+                markup=False,
+            )
+            self.read(before.id)
 
         self.save(f"{what} of #{item_id}", write, done)
 
@@ -252,8 +273,6 @@ class RoadmapScreen(WorkspaceScreen):
     @queued
     def action_stretch(self, weeks: int) -> None:
         """Move the selected item's target date a week."""
-        from tpm_tui.services.roadmap import Zoom
-
         self._change_dates(0, weeks, Zoom.WEEKS, "target change")
 
     @queued
@@ -264,7 +283,7 @@ class RoadmapScreen(WorkspaceScreen):
         def done(result: tuple[Step, int | None]) -> None:
             step, focus = result
             self.notify(f"Undid the {step.label}", markup=False)
-            self.load(focus)
+            self.read(focus)
 
         self.save("undo", lambda db: self.undo.undo(db, clock), done)
 
@@ -275,13 +294,20 @@ class RoadmapScreen(WorkspaceScreen):
         if row is None:
             return
         ws = self.workspace
+        edits: list[ItemEdited] = []
 
         def saved(edited: ItemEdited) -> None:
             self.undo.push(edited)
+            edits.append(edited)
 
         def done(item_id: int | None) -> None:
-            if item_id is not None:
-                self.load(item_id)
+            if item_id is None:
+                return
+            if edits:
+                self.notify(f"Saved the {edits[-1].label} · u undoes", markup=False)
+            else:
+                self.notify(f"Nothing changed in #{item_id}", markup=False)
+            self.read(item_id)
 
         self.app.push_screen(edit_form(self.db, ws.clock, row.item.id, saved), done)
 
@@ -324,7 +350,7 @@ class RoadmapScreen(WorkspaceScreen):
         def done(message: str | None) -> None:
             if message:
                 self.notify(message, markup=False)
-                self.load(self.timeline.selected_item_id())
+                self.read(self.timeline.selected_item_id())
 
         hint = (
             f"TITLE [@date] — on {default:%d %b %Y} unless you give @2027-01-15"

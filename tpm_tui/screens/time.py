@@ -40,11 +40,18 @@ class TimeScreen(WorkspaceScreen):
 
     AUTO_FOCUS = "#entries"
     ICON = "◷"
+    # The cursor keys and enter are the screen's (priority: before the table's own),
+    # so they wait their turn like every other key and j/k/g/G work as elsewhere.
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor(1)", "Down", show=False, priority=True),
+        Binding("up,k", "cursor(-1)", "Up", show=False, priority=True),
+        Binding("home,g", "cursor_end(-1)", "First", show=False, priority=True),
+        Binding("end,G", "cursor_end(1)", "Last", show=False, priority=True),
         Binding("left_square_bracket", "day(-1)", "Previous day", key_display="["),
         Binding("right_square_bracket", "day(1)", "Next day", key_display="]"),
         Binding("full_stop", "today", "Today", key_display="."),
         Binding("e,enter", "edit", "Edit", key_display="e"),
+        Binding("enter", "edit", show=False, priority=True),  # before the table's enter
         Binding("x", "delete", "Delete"),
         Binding("u", "undo", "Undo"),
     ]
@@ -73,7 +80,12 @@ class TimeScreen(WorkspaceScreen):
 
     def reload(self, first: bool) -> None:
         """Today at first; the same day when coming back."""
-        self.load(None if first else self.day)
+        self.read(None if first else self.day)
+
+    def read(self, day: date | None, focus: int | None = None) -> None:
+        """Show a day (today if None), read afresh; keys wait until it is on screen."""
+        self.expect_data()
+        self.load(day, focus)
 
     @work(thread=True, exclusive=True, group="time-load")
     def load(self, day: date | None, focus: int | None = None) -> None:
@@ -99,6 +111,7 @@ class TimeScreen(WorkspaceScreen):
         data = message.data
         table = self.query_one("#entries", DataTable)
         keep = message.focus if message.focus is not None else self._selected_id()
+        row = table.cursor_row if data.day == self.day else 0
         self.day, self.data = data.day, data
         table.clear()
         for entry in data.entries:
@@ -117,9 +130,10 @@ class TimeScreen(WorkspaceScreen):
         ids = [e.id for e in data.entries]
         if keep in ids:
             table.move_cursor(row=ids.index(keep))
+        elif ids:  # the entry went (deleted): the next one takes its place under the cursor
+            table.move_cursor(row=min(row, len(ids) - 1))
         self._update_totals()
-        if not self.ready:
-            self.loaded()
+        self.loaded()
 
     def refresh_status(self) -> None:
         """The day's heading and totals."""
@@ -168,15 +182,29 @@ class TimeScreen(WorkspaceScreen):
     # ------------------------------------------------------------ keys
 
     @queued
+    def action_cursor(self, step: int) -> None:
+        """Down or up an entry."""
+        table = self.query_one("#entries", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    @queued
+    def action_cursor_end(self, end: int) -> None:
+        """To the first (-1) or the last (1) entry."""
+        table = self.query_one("#entries", DataTable)
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1 if end > 0 else 0)
+
+    @queued
     def action_day(self, step: int) -> None:
         """Go a day back or forward."""
         if self.day is not None:
-            self.load(self.day + timedelta(days=step))
+            self.read(self.day + timedelta(days=step))
 
     @queued
     def action_today(self) -> None:
         """Back to today."""
-        self.load(None)
+        self.read(None)
 
     @queued
     def action_delete(self) -> None:
@@ -192,7 +220,7 @@ class TimeScreen(WorkspaceScreen):
             self.undo.push(EntryDeleted(gone))
             self.notify(f"Deleted {gone.describe()} — u brings it back", markup=False)
             self.tpm.read_timer()
-            self.load(self.day)
+            self.read(self.day)
 
         self.save("delete", lambda db: delete_entry(db, clock, entry.id), done)
 
@@ -205,7 +233,7 @@ class TimeScreen(WorkspaceScreen):
             step, focus = result
             self.notify(f"Undid the {step.label}", markup=False)
             self.tpm.read_timer()
-            self.load(self.day, focus)
+            self.read(self.day, focus)
 
         self.save("undo", lambda db: self.undo.undo(db, clock), done)
 
@@ -232,16 +260,21 @@ class TimeScreen(WorkspaceScreen):
             "item_id": entry.item_id,
         }
 
+        saved_as: list[EntryView] = []
+
         def save(typed: dict[str, str]) -> None:
             changes = self._typed(entry, typed)
             from tpm_tui.services.timetrack import edit_entry
 
-            edit_entry(self.db, self.workspace.clock, entry.id, **changes)
+            saved_as.append(edit_entry(self.db, self.workspace.clock, entry.id, **changes))
             self.undo.push(EntryEdited(entry.id, before))
 
         def done(saved: bool | None) -> None:
-            if saved:
-                self.load(self.day, entry.id)
+            if saved and saved_as:
+                edited = saved_as[-1]
+                self.notify(f"Saved {edited.describe()} ({edited.span()}) · u undoes", markup=False)
+                self.tpm.read_timer()
+                self.read(self.day, entry.id)
 
         self.app.push_screen(
             EntryForm(f"Edit the {entry.category.value} entry", values, save), done

@@ -16,13 +16,16 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from tpm_tui.errors import InvalidInput
+from tpm_tui.errors import TpmError
+from tpm_tui.screens.base import refusal
 from tpm_tui.widgets.quick_log import QuickLogInput
 
 
 class LineModal(ModalScreen[str | None]):
     """A titled one-line input with a live preview. `check(text)` returns the preview
-    or raises InvalidInput; `save(text)` does the work and returns a confirmation."""
+    or raises InvalidInput; `save(text)` does the work and returns a confirmation.
+    Any refusal (bad input, a busy or broken database) shows under the line, which
+    keeps its text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
@@ -59,17 +62,25 @@ class LineModal(ModalScreen[str | None]):
         field.focus()
         self._show(field.value)
 
-    def _show(self, text: str) -> bool:
-        preview = self.query_one("#line-preview", Static)
+    def _show(self, text: str) -> None:
         try:
             line = self.check(text)
-        except InvalidInput as error:
-            preview.update(Content.assemble(("✗ ", "bold $error"), (str(error), "$error")))
-            preview.set_class(bool(text.strip()), "-error")
-            return False
+        except TpmError as error:
+            if text.strip():
+                self._refused(error)
+            else:  # nothing typed yet: what to type, not an error
+                preview = self.query_one("#line-preview", Static)
+                preview.update(Content.assemble((str(error), "dim")))
+                preview.set_class(False, "-error")
+            return
+        preview = self.query_one("#line-preview", Static)
         preview.update(Content.assemble(("→ ", "bold $success"), line))
         preview.set_class(False, "-error")
-        return True
+
+    def _refused(self, error: TpmError) -> None:
+        preview = self.query_one("#line-preview", Static)
+        preview.update(Content.assemble(("✗ ", "bold $error"), (refusal(error), "$error")))
+        preview.set_class(True, "-error")
 
     @on(Input.Changed, "#line-input")
     def _changed(self, event: Input.Changed) -> None:
@@ -80,9 +91,8 @@ class LineModal(ModalScreen[str | None]):
         event.stop()
         try:
             message = self.save(event.value)
-        except InvalidInput as error:
-            preview = self.query_one("#line-preview", Static)
-            preview.update(Content.assemble(("✗ ", "bold $error"), (str(error), "$error")))
+        except TpmError as error:
+            self._refused(error)
             return
         self.dismiss(message)
 

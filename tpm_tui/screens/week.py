@@ -70,7 +70,12 @@ class WeekScreen(WorkspaceScreen):
 
     def reload(self, first: bool) -> None:
         """This week at first; the same week when coming back."""
-        self.load(None if first else self.monday)
+        self.read(None if first else self.monday)
+
+    def read(self, monday: date | None) -> None:
+        """Show a week (this one if None), read afresh; keys wait until it is on screen."""
+        self.expect_data()
+        self.load(monday)
 
     @work(thread=True, exclusive=True, group="week-load")
     def load(self, monday: date | None) -> None:
@@ -110,8 +115,7 @@ class WeekScreen(WorkspaceScreen):
         self._fill_target(view)
         self._fill_trend(view)
         self._fill_items(view)
-        if not self.ready:
-            self.loaded()
+        self.loaded()
 
     def _fill_days(self, view: WeekView) -> None:
         table = self.query_one("#week-days", DataTable)
@@ -197,12 +201,12 @@ class WeekScreen(WorkspaceScreen):
     def action_week(self, step: int) -> None:
         """A week back or forward."""
         if self.monday is not None:
-            self.load(self.monday + timedelta(weeks=step))
+            self.read(self.monday + timedelta(weeks=step))
 
     @queued
     def action_this_week(self) -> None:
         """Back to this week."""
-        self.load(None)
+        self.read(None)
 
     @queued
     def action_export(self, fmt: str) -> None:
@@ -214,7 +218,8 @@ class WeekScreen(WorkspaceScreen):
             return
         ws = self.workspace
         folder = reports_dir()
-        path = folder / f"week-{self.view.report.label}.{fmt}"
+        tag = ws.file_tag
+        path = folder / f"week-{self.view.report.label}{'-' + tag if tag else ''}.{fmt}"
         try:
             text = render_week(self.db, ws.clock, self.view.report.start, fmt)
             make_private_dir(folder)

@@ -14,12 +14,12 @@ from sqlmodel import Session, col
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
+from tpm_tui.kinds import parse_kind
 from tpm_tui.models import BoardColumn, Kind, Sprint, WorkItem
 from tpm_tui.services import validate
 from tpm_tui.services.filters import ItemFilter
 
 LEAF_KINDS = (Kind.STORY, Kind.BUG, Kind.DEBT)
-KIND_NAMES = ", ".join(k.value for k in Kind)
 
 
 @dataclass(frozen=True)
@@ -100,17 +100,6 @@ ITEM_FIELDS = (
 )
 """The fields a person edits (the item form, `tpm edit`)."""
 EDITABLE = frozenset(ITEM_FIELDS) | {"goal_id"}
-
-
-def parse_kind(value: str) -> Kind:
-    """A kind from its name or an unambiguous prefix (`s` is ambiguous, `st` is story)."""
-    raw = value.strip().lower()
-    if raw in ("tech-debt", "techdebt", "tech_debt"):
-        return Kind.DEBT
-    matches = [k for k in Kind if k.value.startswith(raw)] if raw else []
-    if len(matches) == 1:
-        return matches[0]
-    raise InvalidInput(f"unknown kind {value!r}: use one of {KIND_NAMES}", "kind")
 
 
 # ---------------------------------------------------------------- columns
@@ -450,6 +439,7 @@ def create_item(
     kind = kind if isinstance(kind, Kind) else parse_kind(kind)
     clean_title = validate.title(title)
     clean_points = validate.points(points)
+    validate.own_points(kind, clean_points)
     clean_owner = validate.line(owner, "owner", validate.OWNER_MAX)
     start = validate.day(start_date, "start_date")
     target = validate.day(target_date, "target_date")
@@ -513,6 +503,8 @@ def edit_item(db: Database, clock: Clock, item_id: int, **changes: Any) -> ItemV
             item.title = validate.title(changes["title"])
         if "points" in changes:
             item.points = validate.points(changes["points"])
+        if "points" in changes or "kind" in changes:
+            validate.own_points(kind, item.points)
         if "owner" in changes:
             item.owner = validate.line(changes["owner"], "owner", validate.OWNER_MAX)
         if "description" in changes:

@@ -8,7 +8,8 @@ import shlex
 from dataclasses import dataclass
 
 from tpm_tui.errors import InvalidInput
-from tpm_tui.models import Kind
+from tpm_tui.kinds import KIND_NAMES, Kind, parse_kind
+from tpm_tui.services import validate
 
 TOKENS = "kind:debt, epic:12, feature:5, sprint:current, owner:ana, points:>5"
 _POINTS = re.compile(r"(<=|>=|<|>|=)?(\d{1,3})")
@@ -42,19 +43,16 @@ class ItemFilter:
 
 
 def _kind(value: str) -> Kind:
-    raw = value.lower()
-    if raw in ("tech-debt", "techdebt"):
-        return Kind.DEBT
-    matches = [k for k in Kind if k.value.startswith(raw)] if raw else []
-    if len(matches) != 1:
-        raise InvalidInput(f"kind:{value}? use epic, feature, story, bug or debt", "filter")
-    return matches[0]
+    try:
+        return parse_kind(value)
+    except InvalidInput:
+        raise InvalidInput(f"kind:{value}? use {KIND_NAMES}", "filter") from None
 
 
 def _id(key: str, value: str) -> int:
     try:
-        return int(value.lstrip("#"))
-    except ValueError:
+        return validate.item_id(value)
+    except InvalidInput:
         raise InvalidInput(f"{key}:{value}? give an item id, such as {key}:12", "filter") from None
 
 

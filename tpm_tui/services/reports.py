@@ -20,6 +20,7 @@ from tpm_tui.durations import format_duration
 from tpm_tui.kinds import Category
 from tpm_tui.models import TimeEntry
 from tpm_tui.services.timetrack import seconds_expr, utc_param
+from tpm_tui.text import markdown_text
 
 # The typical split of a technical product manager's week, in percent.
 BANDS: dict[Category, tuple[int, int]] = {
@@ -345,7 +346,8 @@ def render_markdown(report: WeekReport, items: list[ItemTime] | None = None) -> 
     if items:
         lines += ["", "**Most time went to:**", ""]
         lines += [
-            f"- #{i.item_id} {i.title} ({i.kind}): {format_duration(i.minutes)}" for i in items
+            f"- #{i.item_id} {markdown_text(i.title)} ({i.kind}): {format_duration(i.minutes)}"
+            for i in items
         ]
     notable = [s for s in report.categories if s.verdict != "within"]
     if notable:

@@ -3,90 +3,36 @@ their stories, a status that also reads in words, and date arithmetic per zoom."
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from enum import StrEnum
+from datetime import date
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.kinds import Kind
 from tpm_tui.services import backlog, planning
 from tpm_tui.services.backlog import ItemView, Rollup
+from tpm_tui.text import markdown_text
+
+# The plain values live in timescale.py (no database imports, for the TUI's first
+# paint); they are names of this service too.
+from tpm_tui.timescale import Status, Zoom, add_months, axis_label, quarter_of, shift_step
+
+__all__ = [
+    "Roadmap",
+    "RoadmapRow",
+    "Status",
+    "Zoom",
+    "add_months",
+    "axis_label",
+    "load_roadmap",
+    "quarter_of",
+    "render_markdown",
+    "shift_item",
+    "shift_step",
+    "status_of",
+]
 
 AT_RISK_GAP = 20  # points by which elapsed time may run ahead of work done
-
-
-class Zoom(StrEnum):
-    """How much time a character of the timeline holds."""
-
-    WEEKS = "weeks"
-    MONTHS = "months"
-    QUARTERS = "quarters"
-
-    @property
-    def days_per_cell(self) -> int:
-        """Days one column of the chart stands for."""
-        return {Zoom.WEEKS: 1, Zoom.MONTHS: 3, Zoom.QUARTERS: 7}[self]
-
-    def next(self) -> Zoom:
-        """The next zoom out (wrapping to weeks)."""
-        order = list(Zoom)
-        return order[(order.index(self) + 1) % len(order)]
-
-    def previous(self) -> Zoom:
-        """The next zoom in (wrapping to quarters)."""
-        order = list(Zoom)
-        return order[(order.index(self) - 1) % len(order)]
-
-
-class Status(StrEnum):
-    """Where an item stands against its dates."""
-
-    DONE = "done"
-    LATE = "late"
-    AT_RISK = "at risk"
-    ON_TRACK = "on track"
-    UNSCHEDULED = "unscheduled"
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (or earlier), clamped to the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def shift_step(day: date, zoom: Zoom, steps: int) -> date:
-    """Move a date by `steps` of the zoom's unit: a week, a month or a quarter."""
-    if zoom is Zoom.WEEKS:
-        return day + timedelta(weeks=steps)
-    return add_months(day, steps * (1 if zoom is Zoom.MONTHS else 3))
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    """(year, quarter) of a date."""
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def axis_label(day: date, zoom: Zoom) -> str | None:
-    """The label the axis shows starting at `day`, or None: ISO weeks (and month names)
-    at weeks, month names at months, quarters at quarters."""
-    if zoom is Zoom.WEEKS:
-        if day.weekday() == 0:
-            year, week, _ = day.isocalendar()
-            label = f"W{week:02d}"
-            if day.day <= 7:
-                label += f" {day:%b}" + (f" {day.year}" if day.month == 1 else "")
-            return label
-        return None
-    if zoom is Zoom.MONTHS:
-        return f"{day:%b}" + (f" {day.year}" if day.month == 1 else "") if day.day == 1 else None
-    if day.day == 1 and day.month in (1, 4, 7, 10):
-        year, quarter = quarter_of(day)
-        return f"Q{quarter} {year}"
-    return None
 
 
 def status_of(item: ItemView, rollup: Rollup | None, today: date, done_column: bool) -> Status:
@@ -223,9 +169,9 @@ def render_markdown(roadmap: Roadmap) -> str:
     lines = ["| Item | Start | Target | Done | Status |", "|---|---|---|---:|---|"]
     for r in roadmap.rows:
         item = r.item
-        name = (
-            "&nbsp;&nbsp;&nbsp;" * r.depth
-        ) + f"{item.kind.value} #{item.id} {item.title}".replace("|", "\\|")
+        name = ("&nbsp;&nbsp;&nbsp;" * r.depth) + (
+            f"{item.kind.value} #{item.id} {markdown_text(item.title)}"
+        )
         status = r.status.value + (" (features outside its dates)" if r.outside_epic else "")
         if r.early_for:
             status += " (starts before " + ", ".join(f"#{b}" for b in r.early_for) + " ends)"
@@ -234,5 +180,9 @@ def render_markdown(roadmap: Roadmap) -> str:
             f"{r.done_percent} % | {status} |"
         )
     if roadmap.milestones:
-        lines += ["", "Milestones: " + "; ".join(f"{m.date} {m.title}" for m in roadmap.milestones)]
+        lines += [
+            "",
+            "Milestones: "
+            + "; ".join(f"{m.date} {markdown_text(m.title)}" for m in roadmap.milestones),
+        ]
     return "\n".join(lines) + "\n"

@@ -44,12 +44,31 @@ def _spec(key: str) -> SettingSpec:
     return SETTINGS[key]
 
 
+def check_stored(key: str, value: str) -> str:
+    """A value as stored (an import's, say), checked by the very rule `tpm config`
+    applies to a typed one: shown, then read back, it must come out the same."""
+    spec = _spec(key)
+    try:
+        same = spec.parse(spec.show(value)) == value
+    except (ValueError, InvalidInput):
+        same = False
+    if not same:
+        raise InvalidInput(f"{key} {value[:40]!r} is not a valid value: {spec.help}", "value")
+    return value
+
+
 def get_setting(db: Database, key: str) -> str:
-    """The stored value of `key`, or its default."""
+    """The stored value of `key`, or its default (also for a stored value that breaks
+    its rule, so a damaged setting never stops a screen or a report)."""
     spec = _spec(key)
     with db.read() as session:
         row = session.get(Setting, key)
-        return row.value if row is not None else spec.default
+    if row is None:
+        return spec.default
+    try:
+        return check_stored(key, row.value)
+    except InvalidInput:
+        return spec.default
 
 
 def set_setting(db: Database, key: str, text: str) -> str:

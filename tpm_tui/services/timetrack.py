@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from tpm_tui.clock import Clock
+from tpm_tui.dates import backwards_span, check_day, day_words, local_moment, since_words
 from tpm_tui.db import Database
 from tpm_tui.durations import format_duration
-from tpm_tui.errors import InvalidInput, NotFound
+from tpm_tui.errors import InvalidInput, NotFound, TimerNeedsAnswer
 from tpm_tui.kinds import Category, parse_category
 from tpm_tui.models import TimeEntry, WorkItem
 from tpm_tui.services import validate
@@ -53,10 +54,15 @@ class EntryView:
         """Whether this is the running timer."""
         return self.ended_at is None
 
-    def span(self) -> str:
-        """`Thu 26 Nov 09:15–10:00` (or `…–now` while running)."""
-        end = "now" if self.ended_at is None else f"{self.ended_at:%H:%M}"
-        return f"{self.started_at:%a %d %b %H:%M}–{end}"
+    def span(self, today: date | None = None) -> str:
+        """`Thu 26 Nov 09:15–10:00` (or `…–now` while running): with the year when it is
+        not `today`'s, and the end's day when its time alone would read as the same day
+        (`Fri 20 Nov 00:00–Sat 21 Nov 00:00`)."""
+        return span_words(self.started_at, self.ended_at, today)
+
+    def times(self) -> str:
+        """`09:15–10:00` (`…–now` while running), the span without its day."""
+        return span_words(self.started_at, self.ended_at, with_day=False)
 
     def describe(self) -> str:
         """`45m meetings · sprint planning · #12`, for confirmations."""
@@ -66,6 +72,40 @@ class EntryView:
         if self.item_id is not None:
             parts.append(f"#{self.item_id} {self.item_title or ''}".rstrip())
         return " · ".join(parts)
+
+
+def span_words(
+    start: datetime, end: datetime | None, today: date | None = None, with_day: bool = True
+) -> str:
+    """A local span as EntryView.span writes it (`with_day=False`: as EntryView.times)."""
+
+    def day(moment: datetime) -> str:
+        return day_words(moment.date(), today or moment.date())
+
+    if end is None:
+        until = "now"
+    elif end.date() != start.date() and end.time() >= start.time():
+        until = f"{day(end)} {end:%H:%M}"
+    else:
+        until = f"{end:%H:%M}"
+    return (f"{day(start)} " if with_day else "") + f"{start:%H:%M}–{until}"
+
+
+@dataclass(frozen=True)
+class EntryPlan:
+    """Where a logged entry would go, checked against every rule of logging and not
+    yet written (the quick log's preview), with the entries it would overlap."""
+
+    started_at: datetime
+    ended_at: datetime
+    note: str
+    item_title: str | None
+    overlaps: tuple[EntryView, ...]
+
+    @property
+    def minutes(self) -> int:
+        """Its length in whole minutes."""
+        return int((self.ended_at - self.started_at).total_seconds() // 60)
 
 
 @dataclass(frozen=True)
@@ -154,9 +194,14 @@ def _one(session: Session, clock: Clock, entry_id: int) -> EntryView:
     return found[0]
 
 
-def _check_item(session: Session, item_id: int | None) -> None:
-    if item_id is not None and session.get(WorkItem, item_id) is None:
+def _check_item(session: Session, item_id: int | None) -> str | None:
+    """The title of item `item_id` (None for no item); refuses an id that does not exist."""
+    if item_id is None:
+        return None
+    item = session.get(WorkItem, item_id)
+    if item is None:
         raise NotFound(f"no item #{item_id}: `tpm list` shows the ids", "item_id")
+    return item.title
 
 
 def _check_minutes(minutes: int) -> None:
@@ -169,64 +214,163 @@ def _check_minutes(minutes: int) -> None:
         )
 
 
-def _place(session: Session, clock: Clock, minutes: int, day: date) -> tuple[datetime, datetime]:
-    """Where a logged entry goes: ending now for today, else after that day's last entry."""
-    now = clock.now()
-    today = now.date()
-    if day > today:
-        raise InvalidInput(f"{day} is in the future: log time once it is spent", "date")
+def _overlaps(
+    session: Session, clock: Clock, start: datetime, end: datetime, but: int | None = None
+) -> list[EntryView]:
+    """Entries sharing some time with [start, end) (a running timer runs to now)."""
+    ends = sa.func.coalesce(col(TimeEntry.ended_at), utc_param(clock.now()))
+    where = sa.and_(col(TimeEntry.started_at) < utc_param(end), ends > utc_param(start))
+    if but is not None:
+        where = sa.and_(where, col(TimeEntry.id) != but)
+    return _views(session, clock, where)
+
+
+def _place(
+    session: Session, clock: Clock, minutes: int, day: date, now: datetime
+) -> tuple[datetime, datetime]:
+    """Where an entry without a given time goes (as UTC moments): right after the day's
+    last entry when it fits before now (before midnight for an earlier day), else
+    ending now (at midnight). The arithmetic is in UTC, so a day whose clocks change is
+    as long as it really is."""
     length = timedelta(minutes=minutes)
     day_start, day_end = clock.day_bounds(day)
-    if day == today:
-        start = now - length
-        if start < day_start:
-            start = clock.local(day_start)
-            if start + length > now:
-                raise InvalidInput(
-                    f"only {format_duration(int((now - start).total_seconds() // 60))} of today "
-                    f"has passed: log the rest with --date yesterday",
-                    "duration",
-                )
-        return start, start + length
+    now = now.astimezone(UTC)
+    today = day == clock.local(now).date()
+    limit = now if today else day_end
+    ended = col(TimeEntry.ended_at)
     last_end = session.execute(
-        sa.select(
-            sa.func.max(sa.func.coalesce(col(TimeEntry.ended_at), col(TimeEntry.started_at)))
-        ).where(
+        sa.select(sa.func.max(ended)).where(
             col(TimeEntry.started_at) >= utc_param(day_start),
             col(TimeEntry.started_at) < utc_param(day_end),
+            ended.is_not(None),
+            *([ended <= utc_param(now)] if today else []),
         )
     ).scalar_one()
-    start = clock.at(day, DAY_STARTS_AT)
-    if last_end is not None:
-        start = max(start, clock.local(datetime.fromisoformat(str(last_end)).replace(tzinfo=UTC)))
-    if start + length > clock.local(day_end):
-        start = clock.local(day_end) - length
-    return start, start + length
+    anchor = None if last_end is None else _stored(last_end)
+    if not today:
+        first = clock.at(day, DAY_STARTS_AT).astimezone(UTC)
+        anchor = first if anchor is None else max(first, anchor)
+    if anchor is not None and anchor + length <= limit:
+        return anchor, anchor + length
+    start = limit - length
+    if start < day_start:
+        if today:
+            passed = int((now - day_start).total_seconds() // 60)
+            raise InvalidInput(
+                f"only {format_duration(passed)} of today has passed: "
+                "log the rest with --date yesterday",
+                "duration",
+            )
+        hours = format_duration(int((day_end - day_start).total_seconds() // 60))
+        raise InvalidInput(
+            f"{day:%a %d %b} has only {hours} (the clocks changed that day): "
+            f"log at most {hours} on it",
+            "duration",
+        )
+    return start, limit
 
 
-def log_entry(
+def _stored(value: object) -> datetime:
+    """A datetime read back from a raw SQL aggregate (text in SQLite), as aware UTC."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _plan(
+    session: Session,
+    clock: Clock,
+    minutes: int | None,
+    note: str,
+    day: date | None,
+    item_id: int | None,
+    starts: time | None,
+    ends: time | None,
+) -> EntryPlan:
+    """Every rule of logging, checked without writing: the note, the item, the day
+    (accepted range, not in the future), the length (1m to 24h) and where it goes."""
+    clean_note = validate.line(note, "note", validate.NOTE_MAX)
+    title = _check_item(session, item_id)
+    now = clock.now()
+    on = check_day(day or now.date(), "the date", "date")
+    if on > now.date():
+        raise InvalidInput(f"{on} is in the future: log time once it is spent", "date")
+    if starts is not None:
+        start = local_moment(clock, on, starts).astimezone(UTC)
+        if ends is not None:
+            if ends == time(0, 0) and starts != ends:  # 22:00-00:00 ends at midnight
+                end = clock.day_bounds(on)[1]
+            else:
+                end = local_moment(clock, on, ends).astimezone(UTC)
+            if end <= start:
+                raise backwards_span(starts, ends)
+            minutes = int((end - start).total_seconds() // 60)
+        elif minutes is None:
+            raise InvalidInput("say how long, such as 45m, or give a span such as 9:00-9:30")
+        _check_minutes(minutes)
+        end = start + timedelta(minutes=minutes)
+        if end > now:
+            raise InvalidInput(
+                f"it would end at {clock.local(end):%H:%M} on {clock.local(end):%a %d %b}, "
+                "in the future: log time once it is spent",
+                "duration",
+            )
+    else:
+        if minutes is None:
+            raise InvalidInput("say how long, such as 45m, or give a span such as 9:00-9:30")
+        _check_minutes(minutes)
+        start, end = _place(session, clock, minutes, on, now)
+    return EntryPlan(
+        clock.local(start),
+        clock.local(end),
+        clean_note,
+        title,
+        tuple(_overlaps(session, clock, start, end)),
+    )
+
+
+def check_entry(
     db: Database,
     clock: Clock,
-    minutes: int,
+    minutes: int | None,
     category: Category | str,
     note: str = "",
     *,
     day: date | None = None,
     item_id: int | None = None,
+    starts: time | None = None,
+    ends: time | None = None,
+) -> EntryPlan:
+    """What log_entry would save, with the same checks, writing nothing (a preview)."""
+    if not isinstance(category, Category):
+        parse_category(category)
+    with db.read() as session:
+        return _plan(session, clock, minutes, note, day, item_id, starts, ends)
+
+
+def log_entry(
+    db: Database,
+    clock: Clock,
+    minutes: int | None,
+    category: Category | str,
+    note: str = "",
+    *,
+    day: date | None = None,
+    item_id: int | None = None,
+    starts: time | None = None,
+    ends: time | None = None,
 ) -> EntryView:
-    """Record time already spent: today it ends now; on an earlier day it follows that
-    day's last entry (from 09:00)."""
+    """Record time already spent, `minutes` long or the span `starts`-`ends` (local
+    times on `day`, today by default); from `starts` when only that is given. Without a
+    time it goes right after the day's last entry if it fits before now, else it ends
+    now; an earlier day's follows that day's last entry, from 09:00."""
     category = category if isinstance(category, Category) else parse_category(category)
-    _check_minutes(minutes)
-    clean_note = validate.line(note, "note", validate.NOTE_MAX)
     with db.write() as session:
-        _check_item(session, item_id)
-        start, end = _place(session, clock, minutes, day or clock.today())
+        plan = _plan(session, clock, minutes, note, day, item_id, starts, ends)
         entry = TimeEntry(
             category=category.value,
-            started_at=start,
-            ended_at=end,
-            note=clean_note,
+            started_at=plan.started_at,
+            ended_at=plan.ended_at,
+            note=plan.note,
             item_id=item_id,
             created_at=clock.now(),
         )
@@ -236,6 +380,14 @@ def log_entry(
         return _one(session, clock, entry.id)
 
 
+def overlapping_entries(db: Database, clock: Clock, entry: EntryView) -> list[EntryView]:
+    """The other entries that share some time with `entry`, in order."""
+    with db.read() as session:
+        return _overlaps(
+            session, clock, entry.started_at, entry.ended_at or clock.now(), but=entry.id
+        )
+
+
 def _running(session: Session) -> TimeEntry | None:
     return session.execute(
         sa.select(TimeEntry).where(col(TimeEntry.ended_at).is_(None))
@@ -243,9 +395,18 @@ def _running(session: Session) -> TimeEntry | None:
 
 
 def _finish(session: Session, clock: Clock, entry: TimeEntry, at: datetime) -> Stopped:
-    """End a running entry at `at`; one that lasted under a minute is discarded."""
+    """End a running entry at `at`; one that lasted under a minute is discarded. A clock
+    that went back before its start is an error: the timer is never deleted for it."""
     assert entry.id is not None
-    if at - entry.started_at < MIN_TIMER:
+    elapsed = at - entry.started_at
+    if elapsed < timedelta(0):
+        started = clock.local(entry.started_at)
+        raise InvalidInput(
+            f"the clock is before the timer's start ({started:%a %d %b %H:%M}, now "
+            f"{clock.local(at):%a %d %b %H:%M}): check the system clock; the timer keeps "
+            "running"
+        )
+    if elapsed < MIN_TIMER:
         view = _one(session, clock, entry.id)
         session.delete(entry)
         session.flush()
@@ -255,6 +416,29 @@ def _finish(session: Session, clock: Clock, entry: TimeEntry, at: datetime) -> S
     return Stopped(_one(session, clock, entry.id), kept=True)
 
 
+def _end_running(
+    session: Session, clock: Clock, running: TimeEntry, at: datetime | None, now: datetime
+) -> Stopped:
+    """Stop `running` now, or at `at` (between its start and now); never over 24 hours."""
+    end = now if at is None else at
+    if at is not None and not (running.started_at < at <= now):
+        raise InvalidInput("the stop time must fall between the timer's start and now", "at")
+    if end - running.started_at > timedelta(minutes=MAX_MINUTES):
+        raise InvalidInput(
+            "this timer would run over 24h: stop it with --at HH:MM at the time you stopped",
+            "at",
+        )
+    return _finish(session, clock, running, end)
+
+
+def timer_question(timer: EntryView, now: datetime) -> str:
+    """`the tooling timer has run 25h since yesterday 09:00`: what a forgotten timer asks."""
+    return (
+        f"the {timer.category.value} timer has run {format_duration(timer.minutes)} "
+        f"since {since_words(timer.started_at, now)}"
+    )
+
+
 def start_timer(
     db: Database,
     clock: Clock,
@@ -262,8 +446,13 @@ def start_timer(
     note: str = "",
     *,
     item_id: int | None = None,
+    stop_running_at: datetime | None = None,
+    keep_running: bool = False,
 ) -> TimerStart:
-    """Start the timer; a timer already running is stopped now (one runs at most)."""
+    """Start the timer; a timer already running is stopped first (one runs at most).
+    One probably forgotten (needs_confirmation) is not stopped blindly: without
+    `stop_running_at` (when it really ended) or `keep_running` (end it now, as it is)
+    this raises TimerNeedsAnswer and writes nothing."""
     category = category if isinstance(category, Category) else parse_category(category)
     clean_note = validate.line(note, "note", validate.NOTE_MAX)
     now = clock.now()
@@ -272,7 +461,12 @@ def start_timer(
         stopped = None
         running = _running(session)
         if running is not None:
-            stopped = _finish(session, clock, running, now)
+            assert running.id is not None
+            if stop_running_at is None and not keep_running:
+                view = _one(session, clock, running.id)
+                if needs_confirmation(view, now):
+                    raise TimerNeedsAnswer(timer_question(view, now), view)
+            stopped = _end_running(session, clock, running, stop_running_at, now)
         entry = TimeEntry(
             category=category.value,
             started_at=now,
@@ -295,16 +489,29 @@ def running_timer(db: Database, clock: Clock) -> EntryView | None:
 
 
 def needs_confirmation(timer: EntryView, now: datetime) -> bool:
-    """A timer left running past midnight or over 10 hours is probably forgotten."""
+    """A timer left running past midnight or over 10 hours is probably forgotten (one
+    that starts after `now`, the clock having gone back, is an error of its own)."""
+    if now < timer.started_at:
+        return False
     return timer.started_at.date() != now.date() or now - timer.started_at > LONG_TIMER
 
 
 def stop_time_at(timer: EntryView, clock_time: time, now: datetime, clock: Clock) -> datetime:
     """The moment a stop `--at 17:30` means: that time on the timer's first day, or the
-    next day it falls after the start; never in the future."""
-    moment = clock.at(timer.started_at.date(), clock_time)
-    while moment <= timer.started_at:
-        moment = clock.at(moment.date() + timedelta(days=1), clock_time)
+    next day it falls after the start; never in the future. On the night the clocks go
+    back, 01:40 is the first 01:40 unless an offset says which (`01:40-05:00`)."""
+    day = timer.started_at.date()
+    moment = local_moment(clock, day, clock_time)
+    before_start = moment <= timer.started_at
+    while moment <= timer.started_at and clock_time.tzinfo is None and moment <= now:
+        day += timedelta(days=1)
+        moment = local_moment(clock, day, clock_time)
+    if before_start and (moment <= timer.started_at or moment > now):
+        raise InvalidInput(
+            f"{clock_time:%H:%M} is before the timer started at "
+            f"{since_words(timer.started_at, now)}",
+            "at",
+        )
     if moment > now:
         raise InvalidInput(
             f"{clock_time:%H:%M} after the start ({timer.started_at:%a %H:%M}) "
@@ -321,15 +528,7 @@ def stop_timer(db: Database, clock: Clock, at: datetime | None = None) -> Stoppe
         running = _running(session)
         if running is None:
             raise InvalidInput("no timer is running: `tpm start CATEGORY` starts one")
-        end = now if at is None else at
-        if at is not None and not (running.started_at < at <= now):
-            raise InvalidInput("the stop time must fall between the timer's start and now", "at")
-        if end - running.started_at > timedelta(minutes=MAX_MINUTES):
-            raise InvalidInput(
-                "this timer would run over 24h: stop it with --at HH:MM at the time you stopped",
-                "at",
-            )
-        return _finish(session, clock, running, end)
+        return _end_running(session, clock, running, at, now)
 
 
 def entries_between(db: Database, clock: Clock, start: datetime, end: datetime) -> list[EntryView]:
@@ -397,6 +596,7 @@ def edit_entry(
             _check_item(session, item_id)
             entry.item_id = item_id
         start = started_at if started_at is not None else entry.started_at
+        check_day(clock.local(start).date(), "the start", "started_at")
         if start > now:
             raise InvalidInput("the start is in the future", "started_at")
         if entry.ended_at is not None:
@@ -426,12 +626,15 @@ def delete_entry(db: Database, clock: Clock, entry_id: int) -> EntryView:
 
 
 def restore_entry(db: Database, clock: Clock, view: EntryView) -> EntryView:
-    """Put a deleted entry back as it was (undo)."""
+    """Put a deleted entry back as it was (undo). Its old id may have gone to a newer
+    entry since: then it comes back under a new id; the returned view has the one used."""
     with db.write() as session:
         if view.ended_at is None and _running(session) is not None:
             raise InvalidInput("another timer is running: stop it before restoring this one")
+        _check_item(session, view.item_id)
+        taken = session.get(TimeEntry, view.id) is not None
         entry = TimeEntry(
-            id=view.id,
+            id=None if taken else view.id,
             category=view.category.value,
             started_at=view.started_at,
             ended_at=view.ended_at,
@@ -441,7 +644,8 @@ def restore_entry(db: Database, clock: Clock, view: EntryView) -> EntryView:
         )
         session.add(entry)
         session.flush()
-        return _one(session, clock, view.id)
+        assert entry.id is not None
+        return _one(session, clock, entry.id)
 
 
 def overlapping(entries: list[EntryView], now: datetime) -> set[int]:

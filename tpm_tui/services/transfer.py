@@ -3,7 +3,9 @@ transaction writes anything."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +27,7 @@ from tpm_tui.models import (
     TimeEntry,
     WorkItem,
 )
-from tpm_tui.services import validate
+from tpm_tui.services import settings, timetrack, validate
 from tpm_tui.text import clean_block, clean_line
 
 FORMAT = "tpm-export"
@@ -45,6 +47,11 @@ SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
 CONTENT = ("goals", "sprints", "milestones", "items", "time_entries")
 _BLOCK_FIELDS = {"description", "acceptance", "goal"}
 _MAX_ROWS = 1_000_000
+# Moments are accepted in the one range every entrance uses (validate.MOMENT_MIN..MAX:
+# any moment of a local day of the accepted dates, in any zone), so whatever tpm
+# stored exports and imports again.
+# Columns holding row ids: a stored id is a positive whole number.
+_ID_COLUMNS = {"id", "parent_id", "goal_id", "sprint_id", "item_id", "blocked_by_id"}
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
@@ -130,6 +137,8 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
             raise _fail(where, f"must be a whole number, not {value!r:.40}")
         if not -(2**62) < value < 2**62:
             raise _fail(where, "is out of range")
+        if column.name in _ID_COLUMNS and value <= 0:
+            raise _fail(where, f"must be a positive whole number, not {value}")
         return value
     if kind is str:
         if not isinstance(value, str):
@@ -146,15 +155,17 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
-            parsed_day = moment.date()
+            moment = moment.astimezone(UTC)  # what is stored, and exported
         else:
-            moment = None
             parsed_day = date.fromisoformat(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise _fail(where, f"{value!r:.40} is not an ISO date or time") from None
-    if not validate.DATE_MIN <= parsed_day <= validate.DATE_MAX:
-        raise _fail(where, f"{value} is out of range ({validate.DATE_MIN}…{validate.DATE_MAX})")
-    return moment if moment is not None else parsed_day
+    if kind is datetime:
+        if validate.MOMENT_MIN <= moment <= validate.MOMENT_MAX:
+            return moment
+    elif validate.DATE_MIN <= parsed_day <= validate.DATE_MAX:
+        return parsed_day
+    raise _fail(where, f"{value:.40} is out of range ({validate.DATE_MIN}…{validate.DATE_MAX})")
 
 
 def _parse_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -200,7 +211,7 @@ def _parse_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return parsed
 
 
-def _check_references(rows: dict[str, list[dict[str, Any]]]) -> None:
+def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> None:
     columns = {c["key"] for c in rows["columns"]}
     if not columns:
         raise _fail("columns", "the board needs at least one column")
@@ -254,8 +265,52 @@ def _check_references(rows: dict[str, list[dict[str, Any]]]) -> None:
             raise _fail(where, "names an item that is not in the file")
         if d["item_id"] == d["blocked_by_id"]:
             raise _fail(where, "an item cannot block itself")
+    _check_no_cycle(rows["dependencies"])
+    _check_entries(rows["time_entries"], items, now)
+    _check_settings(rows["settings"])
+
+
+def _check_no_cycle(dependencies: list[dict[str, Any]]) -> None:
+    """Items waiting for each other in a ring can never start: `tpm edit` refuses it."""
+    waits: dict[int, list[int]] = {}
+    for d in dependencies:
+        waits.setdefault(d["item_id"], []).append(d["blocked_by_id"])
+    done: set[int] = set()
+    for root in waits:
+        if root in done:
+            continue
+        path: list[int] = []
+        on_path: set[int] = set()
+        stack: list[tuple[int, int]] = [(root, 0)]
+        while stack:  # depth first, without recursion (a chain can be long)
+            node, index = stack.pop()
+            if index == 0:
+                path.append(node)
+                on_path.add(node)
+            following = waits.get(node, [])
+            if index < len(following):
+                stack.append((node, index + 1))
+                nxt = following[index]
+                if nxt in on_path:
+                    ring = [*path[path.index(nxt) :], nxt]
+                    raise _fail(
+                        "dependencies",
+                        "a cycle: " + " waits for ".join(f"#{n}" for n in ring),
+                    )
+                if nxt not in done:
+                    stack.append((nxt, 0))
+            else:
+                path.pop()
+                on_path.discard(node)
+                done.add(node)
+
+
+def _check_entries(entries: list[dict[str, Any]], items: dict[int, Any], now: datetime) -> None:
+    """The rules `tpm log` and the timer keep: known category and item, ends after it
+    starts, at most 24h, one timer, and no timer started in the future."""
     running = 0
-    for i, e in enumerate(rows["time_entries"]):
+    longest = timedelta(minutes=timetrack.MAX_MINUTES)
+    for i, e in enumerate(entries):
         where = f"time_entries[{i}] (#{e['id']})"
         if e["category"] not in {c.value for c in Category}:
             raise _fail(where, f"unknown category {e['category']!r}")
@@ -263,14 +318,52 @@ def _check_references(rows: dict[str, list[dict[str, Any]]]) -> None:
             raise _fail(where, f"item {e['item_id']} is not in the file")
         if e["ended_at"] is None:
             running += 1
+            if e["started_at"] > now:
+                raise _fail(
+                    where, f"a timer started in the future ({e['started_at']:%Y-%m-%d %H:%M}Z)"
+                )
         elif e["ended_at"] <= e["started_at"]:
             raise _fail(where, "ends before it starts")
+        elif e["ended_at"] - e["started_at"] > longest:
+            raise _fail(where, "lasts more than 24h; an entry is at most a day")
     if running > 1:
         raise _fail("time_entries", f"{running} timers running; at most one may run")
 
 
-def check_import(data: Any) -> dict[str, list[dict[str, Any]]]:
-    """Validate a parsed export completely; returns the rows ready to insert."""
+def _check_settings(rows: list[dict[str, Any]]) -> None:
+    """Each setting as `tpm config` would accept it (its own parser, its own message)."""
+    for i, row in enumerate(rows):
+        where = f"settings[{i}] ({row['key']})"
+        spec = settings.SETTINGS.get(row["key"])
+        if spec is None:
+            raise _fail(
+                where, f"unknown setting {row['key']!r}: use {', '.join(settings.SETTINGS)}"
+            )
+        try:
+            row["value"] = spec.parse(row["value"])
+            spec.show(row["value"])
+        except InvalidInput as error:
+            raise _fail(where, str(error)) from None
+
+
+@dataclass(frozen=True)
+class CheckedImport:
+    """An export that passed every check: the rows, ready to insert."""
+
+    rows: dict[str, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote, and where the replaced workspace was backed up (if any)."""
+
+    counts: dict[str, int]
+    backup: Path | None
+
+
+def check_import(data: Any, clock: Clock | None = None) -> CheckedImport:
+    """Validate a parsed export completely, against the clock's now (no timer may have
+    started later); returns the rows ready to insert."""
     if not isinstance(data, dict):
         raise _fail("file", "the top level must be a JSON object from `tpm export`")
     if data.get("format") != FORMAT:
@@ -278,22 +371,38 @@ def check_import(data: Any) -> dict[str, list[dict[str, Any]]]:
     if data.get("version") != VERSION:
         raise _fail("file", f"export version {data.get('version')!r:.20} is not {VERSION}")
     rows = _parse_rows(data)
-    _check_references(rows)
-    return rows
+    _check_references(rows, (clock or Clock()).now())
+    return CheckedImport(rows)
 
 
-def import_workspace(db: Database, data: Any, *, replace: bool = False) -> dict[str, int]:
-    """Restore an export. Into an empty workspace, or over a non-empty one with
-    `replace` (the caller takes a backup first). One transaction: all or nothing."""
-    rows = check_import(data)
+def import_workspace(
+    db: Database,
+    data: Any,
+    *,
+    replace: bool = False,
+    clock: Clock | None = None,
+    backup: bool = True,
+) -> ImportResult:
+    """Restore an export (checked first, against `clock`, the system clock if None):
+    into an empty workspace, or over a non-empty one with `replace`. The write lock is
+    taken first; a SQLite workspace being replaced is backed up from inside that lock
+    (unless `backup` is False), then replaced in the same transaction: every write
+    made before is in the backup, every write after waits and lands on the result."""
+    checked = data if isinstance(data, CheckedImport) else check_import(data, clock)
+    rows = checked.rows
+    saved: Path | None = None
     with db.write() as session:
         if db.is_sqlite:
             session.execute(sa.text("PRAGMA defer_foreign_keys=ON"))
-        if not replace and _has_content(session):
-            raise Conflict(
-                "the workspace is not empty: import --replace replaces it (a backup is "
-                "taken first), or use another --db"
-            )
+        if _has_content(session):
+            if not replace:
+                raise Conflict(
+                    "the workspace is not empty: import --replace replaces it (a backup is "
+                    "taken first), or use another --db"
+                )
+            if backup and db.is_sqlite:
+                driver = session.connection().connection.driver_connection
+                saved = db.backup(reason="before-import", connection=driver)
         for _name, model in reversed(SECTIONS):
             session.execute(sa.delete(_table(model)))
         items = sorted(rows["items"], key=lambda it: Kind(it["kind"]).level)
@@ -301,4 +410,4 @@ def import_workspace(db: Database, data: Any, *, replace: bool = False) -> dict[
             batch = items if name == "items" else rows[name]
             if batch:
                 session.execute(sa.insert(_table(model)), batch)
-    return {name: len(rows[name]) for name, _model in SECTIONS}
+    return ImportResult({name: len(rows[name]) for name, _model in SECTIONS}, saved)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta
 
+from tpm_tui.dates import DATE_MAX as DATE_MAX  # the range lives in dates.py; read here too
+from tpm_tui.dates import DATE_MIN as DATE_MIN
+from tpm_tui.dates import RANGE_WORDS, check_day
 from tpm_tui.errors import InvalidInput
+from tpm_tui.kinds import Kind
 from tpm_tui.text import clean_block, clean_line
 
 TITLE_MAX = 200
@@ -13,8 +18,13 @@ NAME_MAX = 80
 NOTE_MAX = 500
 TEXT_MAX = 50_000
 POINTS_MAX = 100
-DATE_MIN = date(1970, 1, 1)
-DATE_MAX = date(2199, 12, 31)
+POINTS_RULE = f"a whole number from 0 to {POINTS_MAX}, or empty"
+"""The points rule in the words every hint, help text and error uses."""
+ID_MAX = 2**63 - 1  # SQLite's largest integer
+# Stored moments (UTC) an import accepts: every moment of a local day in
+# DATE_MIN..DATE_MAX, in any time zone, for entries up to a day long.
+MOMENT_MIN = datetime.combine(DATE_MIN - timedelta(days=1), time(), UTC)
+MOMENT_MAX = datetime.combine(DATE_MAX + timedelta(days=3), time(), UTC)
 
 
 def _label(field: str) -> str:
@@ -24,7 +34,8 @@ def _label(field: str) -> str:
 def title(value: str, field: str = "title", limit: int = TITLE_MAX) -> str:
     """A required one-line text: cleaned, not empty, not over `limit` characters."""
     text = clean_line(value)
-    if not text:
+    if not any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text):
+        # empty, or only invisible format characters (zero-width spaces, joiners...)
         raise InvalidInput(f"the {_label(field)} is empty: type a few words", field)
     if len(text) > limit:
         raise InvalidInput(
@@ -54,34 +65,54 @@ def block(value: str | None, field: str) -> str:
 
 
 def points(value: object) -> int | None:
-    """Story points: empty, or a whole number from 0 to POINTS_MAX."""
-    if value is None or value == "":
+    """Story points: POINTS_RULE (empty is None)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        raise InvalidInput("points must be a whole number", "points")
-    if isinstance(value, str):
-        try:
-            value = int(value.strip())
-        except ValueError:
-            raise InvalidInput(
-                f"points must be a whole number from 0 to {POINTS_MAX}, not {value!r}", "points"
-            ) from None
-    if not isinstance(value, int):
-        raise InvalidInput("points must be a whole number", "points")
-    if not 0 <= value <= POINTS_MAX:
+    number: object = value
+    if isinstance(value, str):  # ASCII digits only: int() would also take "٣" and "1_0"
+        text = value.strip()
+        number = int(text) if text.isascii() and text.isdigit() else None
+    if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= POINTS_MAX:
+        raise InvalidInput(f"points must be {POINTS_RULE}; not {str(value)[:20]!r}", "points")
+    return number
+
+
+def own_points(kind: Kind, value: int | None) -> None:
+    """Epics and features carry no points of their own: theirs are the roll-up of the
+    stories, bugs and debt under them (the import check calls this too)."""
+    if value is not None and kind.level < 2:
         raise InvalidInput(
-            f"points must be from 0 to {POINTS_MAX} (got {value}); split a bigger item", "points"
+            f"{'an' if kind is Kind.EPIC else 'a'} {kind.value}'s points are the roll-up of "
+            "the items under it: leave its points empty",
+            "points",
         )
-    return value
+
+
+def item_id(value: str | int) -> int:
+    """An item id as typed (`12`, `#12`): a whole number from 1 to ID_MAX."""
+    text = str(value).strip().removeprefix("#")
+    number = int(text) if text.isascii() and text.isdigit() else 0
+    if not 1 <= number <= ID_MAX:
+        raise InvalidInput(
+            f"{str(value)[:24]!r} is not an item id: use a whole number from 1, such as 12",
+            "id",
+        )
+    return number
 
 
 def day(value: date | None, field: str) -> date | None:
     """A calendar date inside the range the tool handles."""
     if value is None:
         return None
-    if not DATE_MIN <= value <= DATE_MAX:
+    return check_day(value, f"the {_label(field)}", field)
+
+
+def moment(value: datetime, field: str) -> datetime:
+    """A stored moment (aware) inside MOMENT_MIN..MOMENT_MAX: what any local day of the
+    accepted range can hold, so every moment tpm stores can be imported again."""
+    if not MOMENT_MIN <= value <= MOMENT_MAX:
         raise InvalidInput(
-            f"the {_label(field)} {value} is out of range ({DATE_MIN}…{DATE_MAX})", field
+            f"the {_label(field)} {value.isoformat()} is out of range: {RANGE_WORDS}", field
         )
     return value
 

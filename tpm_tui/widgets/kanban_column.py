@@ -1,91 +1,284 @@
-"""One board column: a header (name, count, WIP limit) over a list of cards that
-renders only the rows on screen, so a column of thousands stays quick. Changes are
-applied card by card (remove, append, swap), so a move re-renders two cards, not two
-columns."""
+"""One board column: a header (name, count, WIP limit) over a list of cards. Every card
+has the same height, so the list knows where each card is without measuring any: it
+builds only the cards on screen, and keeps their renders keyed by what they show (a
+card whose item changed can never be drawn from an old render)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
+from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Size, Spacing
 from textual.message import Message
-from textual.reactive import Reactive
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.reactive import Reactive, reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Padding, Visual
+from textual.widget import Widget
 
-from tpm_tui.widgets.card import card_key, card_prompt
+from tpm_tui.widgets.card import card_content, card_key, title_fits
 
 if TYPE_CHECKING:
     from tpm_tui.services.backlog import ColumnView, ItemView, Rollup
 
+PADDING = Spacing(0, 1, 0, 1)
+TWO_LINE_TITLES_FROM = 18  # rows of cards a column needs before titles take two lines
 
-class CardList(OptionList, can_focus=False):
-    """The cards of one column (their order is kept by the KanbanColumn). It never
-    takes the focus: the board's keys drive it, so moving between columns does not
-    move the focus (which would rebuild the footer on every key)."""
+
+class CardList(ScrollView, can_focus=False):
+    """The cards of one column, drawn line by line. It never takes the focus: the
+    board's keys drive it, so moving between columns does not move the focus (which
+    would rebuild the footer on every key)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"card-list--card", "card-list--cursor"}
+
+    DEFAULT_CSS = """
+    CardList {
+        overflow-x: hidden;
+        & > .card-list--cursor {
+            background: $block-cursor-blurred-background;
+        }
+    }
+    """
 
     class Clicked(Message):
-        """The user clicked this column's cards (it becomes the current column)."""
+        """The user clicked a card (`index`), or below the cards (None)."""
 
-        def __init__(self, cards: CardList) -> None:
+        def __init__(self, cards: CardList, index: int | None) -> None:
             super().__init__()
             self.cards = cards
+            self.index = index
+
+    class CursorMoved(Message):
+        """The card under the cursor is another one, or its item changed."""
+
+        def __init__(self, cards: CardList, item: ItemView | None) -> None:
+            super().__init__()
+            self.cards = cards
+            self.item = item
+
+    highlighted: reactive[int | None] = reactive(None)
+    """The index of the card under the cursor (None when the column is empty)."""
 
     # The list's own size is fixed by the column (1fr), so a longer or shorter list
     # needs no layout of the whole screen; scrollbars still relayout when they appear.
     virtual_size = Reactive(Size(0, 0), layout=False)
-    _rendered_width = 0
 
-    def _clear_caches(self) -> None:
-        # OptionList drops every rendered card when one is removed, because it bakes
-        # the option's index into the strips for mouse hits; a move would then redraw
-        # whole columns. Keep the renders while the width holds, and find the card
-        # under the mouse from its line instead (below).
-        width = self.scrollable_content_region.width
-        if width != self._rendered_width:
-            self._option_render_cache.clear()
-            self._rendered_width = width
-        self._line_cache.clear()
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.auto_links = False  # cards hold no links: skip the per-render link pass
+        self.items: list[ItemView] = []
+        self.rollups: dict[int, Rollup] = {}
+        self.title_lines = 1
+        self._renders: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(256)
+        self._announced: ItemView | None = None
+
+    @property
+    def card_height(self) -> int:
+        """Lines per card: its title lines and the details line."""
+        return self.title_lines + 1
+
+    # ------------------------------------------------------------ data in
+
+    def set_items(self, items: Sequence[ItemView], rollups: dict[int, Rollup]) -> None:
+        """Show these cards (the cursor index is the caller's to set)."""
+        if len(items) == len(self.items) and rollups == self.rollups and items == self.items:
+            return  # a reload that changed nothing here: nothing to draw
+        self.items = list(items)
+        self.rollups = rollups
+        self._measure()
+        self.highlighted = self.validate_highlighted(self.highlighted)
+        self.refresh()
+        self._announce()
+
+    def _measure(self) -> None:
+        """Fix the card height for the current size, and the virtual size from it."""
+        region = self.scrollable_content_region
+        inner = region.width - PADDING.width
+        roomy = self.size.height >= TWO_LINE_TITLES_FROM
+        # Title lines only grow for a column whose titles need them; every card of a
+        # column keeps one height, so card i always starts at line i * height.
+        lines = 2 if roomy and not all(title_fits(i, inner) for i in self.items) else 1
+        if lines != self.title_lines:
+            self.title_lines = lines
+            self.call_after_refresh(self.scroll_to_highlight)
+        # The spare lines below the last card keep every scroll stop on a card boundary.
+        spare = region.height % self.card_height if self.items else 0
+        self.virtual_size = Size(region.width, len(self.items) * self.card_height + spare)
+
+    def _on_resize(self, _event: events.Resize) -> None:
+        self._measure()
         self.refresh()
 
-    def _option_at(self, y: int) -> int | None:
-        line = y + self.scroll_offset.y
-        lines = self._lines
-        return lines[line][0] if 0 <= line < len(lines) else None
+    def notify_style_update(self) -> None:
+        """A theme change: renders made with the old colours are dropped."""
+        self._renders.clear()
+        self.refresh()
+        super().notify_style_update()
+
+    # ------------------------------------------------------------ the cursor
+
+    def validate_highlighted(self, highlighted: int | None) -> int | None:
+        """Keep the cursor on a card (None only when there is none)."""
+        if not self.items:
+            return None
+        if highlighted is None:
+            return 0
+        return max(0, min(highlighted, len(self.items) - 1))
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        """Redraw the two cards whose look changed; keep the new one in view."""
+        height = self.card_height
+        for index in (old, new):
+            if index is not None:
+                self.refresh_lines(index * height, height)
+        self.scroll_to_highlight()
+        self._announce()
+
+    def scroll_to_highlight(self) -> None:
+        """Scroll the card under the cursor into view, the top on a card's first line
+        (so no half card hangs at the top)."""
+        if self.highlighted is None or not self.is_mounted:
+            return
+        height, view = self.card_height, self.scrollable_content_region.height
+        top, card = round(self.scroll_offset.y), self.highlighted * height
+        if card < top:
+            top = card
+        elif card + height > top + view:
+            top = -(-(card + height - view) // height) * height  # up to a card boundary
+        else:
+            return
+        self.scroll_to(y=top, animate=False, force=True, immediate=True)
+
+    def highlighted_item(self) -> ItemView | None:
+        """The item under the cursor."""
+        index = self.highlighted
+        return self.items[index] if index is not None and index < len(self.items) else None
+
+    def _announce(self) -> None:
+        item = self.highlighted_item()
+        if item != self._announced:
+            self._announced = item
+            self.post_message(self.CursorMoved(self, item))
+
+    # ------------------------------------------------------------ drawing
+
+    def render_line(self, y: int) -> Strip:
+        """One line of the card it falls on (blank below the last card)."""
+        width = self.scrollable_content_region.width
+        index, offset = divmod(self.scroll_offset.y + y, self.card_height)
+        if index >= len(self.items):
+            return Strip.blank(width, self.get_visual_style("card-list--card").rich_style)
+        return self._card_strips(index, width)[offset]
+
+    def _card_strips(self, index: int, width: int) -> list[Strip]:
+        item = self.items[index]
+        rollup = self.rollups.get(item.id)
+        if index == self.highlighted:
+            style = self.get_visual_style("card-list--card", "card-list--cursor")
+        else:
+            style = self.get_visual_style("card-list--card")
+        key = (card_key(item, rollup), width, self.title_lines, style)
+        strips = self._renders.get(key)
+        if strips is None:
+            strips = self.render_card(item, rollup, width, style)
+            self._renders[key] = strips
+        return strips
+
+    def render_card(
+        self, item: ItemView, rollup: Rollup | None, width: int, style: Style | None = None
+    ) -> list[Strip]:
+        """Draw one card, `card_height` lines of `width` cells (no cache)."""
+        style = style or self.get_visual_style("card-list--card")
+        content = card_content(item, rollup, width - PADDING.width, self.title_lines)
+        visual: Visual = Padding(content, PADDING)
+        strips = Visual.to_strips(self, visual, width, self.card_height, style)
+        return [strip.extend_cell_length(width, style.rich_style) for strip in strips]
+
+    # ------------------------------------------------------------ the mouse
 
     async def _on_click(self, event: events.Click) -> None:
-        self.post_message(self.Clicked(self))
-        index = self._option_at(event.y)
-        if index is not None:
-            self.highlighted = index
-            self.action_select()
+        event.stop()
+        index = (event.y + self.scroll_offset.y) // self.card_height
+        self.post_message(self.Clicked(self, index if index < len(self.items) else None))
 
-    def _on_mouse_move(self, event: events.MouseMove) -> None:
-        self._mouse_hovering_over = self._option_at(event.y)
+
+class ColumnHeader(Widget):
+    """`Review  2/3 WIP`, or shorter when the column is narrow (`Review 2/3`); the
+    numbers always show, the name is cut first."""
+
+    DEFAULT_CSS = """
+    ColumnHeader {
+        height: 1;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(classes="column-header")
+        self.name_text = ""
+        self.count = 0
+        self.limit: int | None = None
+
+    def set_counts(self, name: str, count: int, limit: int | None) -> None:
+        """What the header says."""
+        self.name_text, self.count, self.limit = name, count, limit
+        self.set_class(self.over, "-over-limit")
+        self.refresh()
+
+    @property
+    def over(self) -> bool:
+        """Whether the column holds more cards than its WIP limit."""
+        return self.limit is not None and self.count > self.limit
+
+    def render(self) -> Content:
+        """The longest form that fits the width."""
+        width = self.content_region.width
+        numbers = str(self.count) if self.limit is None else f"{self.count}/{self.limit}"
+        warn = "bold $error" if self.over else "dim"
+        forms = []
+        if self.limit is not None:
+            over = " over!" if self.over else ""
+            forms.append((f"{self.name_text}  ", f"{numbers} WIP{over}"))
+        forms.append((f"{self.name_text}  ", numbers))
+        forms.append((f"{self.name_text} ", numbers))
+        for name, tail in forms:
+            if cell_len(name) + cell_len(tail) <= width:
+                return Content.assemble((name, "bold"), (tail, warn))
+        room = max(1, width - cell_len(numbers) - 1)
+        return Content.assemble(
+            (Content(self.name_text).truncate(room, ellipsis=True).plain, "bold"),
+            " ",
+            (numbers, warn),
+        )
 
 
 class KanbanColumn(Vertical):
-    """A column of the board. Cards come in through `show` (a whole load) or `remove_card`,
-    `append_card` and `swap_cards` (one change); the screen reads `highlighted_id`."""
+    """A column of the board. Cards come in through `show`; the screen reads
+    `highlighted_id` and moves the cursor with `highlight`."""
 
     def __init__(self, column: ColumnView) -> None:
         super().__init__(id=f"column-{column.key}", classes="kanban-column")
         self.column = column
         self._ids: list[int] = []
-        self._keys: list[tuple[object, ...]] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(id="column-header", classes="column-header")
-        yield CardList(id=f"cards-{self.column.key}", markup=False)
+        yield ColumnHeader()
+        yield CardList(id=f"cards-{self.column.key}")
+
+    def on_mount(self) -> None:
+        """An empty column still says its name."""
+        self._update_header()
 
     @property
     def cards(self) -> CardList:
-        """The list widget (focusable)."""
+        """The list widget."""
         return self.query_one(CardList)
 
     @property
@@ -93,10 +286,14 @@ class KanbanColumn(Vertical):
         """Item ids in display order."""
         return list(self._ids)
 
+    def has(self, item_id: int) -> bool:
+        """Whether the item is in this column."""
+        return item_id in self._ids
+
     def highlighted_id(self) -> int | None:
         """The highlighted card's item id."""
-        index = self.cards.highlighted
-        return self._ids[index] if index is not None and index < len(self._ids) else None
+        item = self.cards.highlighted_item()
+        return item.id if item is not None else None
 
     def highlight(self, item_id: int | None, fallback: int = 0) -> None:
         """Put the cursor on `item_id`, or on the card at `fallback` if it is not here."""
@@ -109,67 +306,17 @@ class KanbanColumn(Vertical):
 
     def show(
         self, items: Sequence[ItemView], rollups: dict[int, Rollup], keep: int | None = None
-    ) -> bool:
-        """Show these cards, touching only what changed; the cursor stays on `keep` (or
-        the current card), else at the same place. Returns whether anything changed."""
+    ) -> None:
+        """Show these cards; the cursor stays on `keep` (or the current card), else at
+        the same place."""
         cards = self.cards
         row = cards.highlighted or 0
         wanted = keep if keep is not None else self.highlighted_id()
-        ids = [item.id for item in items]
-        keys = [card_key(item, rollups.get(item.id)) for item in items]
-        changed = False
-        if ids == self._ids:
-            for index, (item, key) in enumerate(zip(items, keys, strict=True)):
-                if key != self._keys[index]:
-                    cards.replace_option_prompt_at_index(
-                        index, card_prompt(item, rollups.get(item.id))
-                    )
-                    changed = True
-        else:
-            cards.set_options(Option(card_prompt(i, rollups.get(i.id))) for i in items)
-            changed = True
-        self._ids, self._keys = ids, keys
+        self._ids = [item.id for item in items]
+        cards.set_items(items, rollups)
         self._update_header()
         self.highlight(wanted, row)
-        return changed
-
-    def remove_card(self, item_id: int) -> None:
-        """Take one card out; the cursor stays at the same place."""
-        index = self._ids.index(item_id)
-        row = self.cards.highlighted or 0
-        self.cards.remove_option_at_index(index)
-        del self._ids[index], self._keys[index]
-        self._update_header()
-        self.highlight(None, row)
-
-    def append_card(self, item: ItemView, rollup: Rollup | None = None) -> None:
-        """Add one card at the bottom."""
-        self.cards.add_option(Option(card_prompt(item, rollup)))
-        self._ids.append(item.id)
-        self._keys.append(card_key(item, rollup))
-        self._update_header()
-
-    def swap_cards(self, first: int, second: int, items: Sequence[ItemView]) -> None:
-        """Exchange the cards at two places (`items` is the column's new order)."""
-        cards = self.cards
-        for index in (first, second):
-            item = items[index]
-            cards.replace_option_prompt_at_index(index, card_prompt(item))
-            self._ids[index], self._keys[index] = item.id, card_key(item, None)
 
     def _update_header(self) -> None:
         column = self.column
-        count, limit = len(self._ids), column.wip_limit
-        over = limit is not None and count > limit
-        text = Content.assemble(
-            (column.name, "bold"),
-            f"  {count}" if limit is None else "",
-            (
-                f"  {count}/{limit} WIP" if limit is not None else "",
-                "bold $error" if over else "dim",
-            ),
-            (" over!" if over else "", "bold $error"),
-        )
-        header = self.query_one("#column-header", Static)
-        header.update(text, layout=False)  # one line, always: no layout pass
-        header.set_class(over, "-over-limit")
+        self.query_one(ColumnHeader).set_counts(column.name, len(self._ids), column.wip_limit)

@@ -1,12 +1,13 @@
 """The roadmap chart: a time axis, sprints and milestones, and a bar per epic and
 feature filled to its done share, coloured by status. Drawn with the Line API: only
-the rows and the days on screen are rendered, so hundreds of items scroll smoothly."""
+the rows and the days on screen are rendered, so hundreds of items scroll smoothly.
+Every colour comes from the theme (component classes), so a light theme reads too."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -14,47 +15,103 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tpm_tui.kinds import Kind
-from tpm_tui.services.roadmap import Status, Zoom, axis_label
+from tpm_tui.timescale import Status, Zoom, axis_label
 
 if TYPE_CHECKING:
     from tpm_tui.services.planning import MilestoneView, SprintView
     from tpm_tui.services.roadmap import RoadmapRow
 
-LABEL = 34
 HEADER = 2  # the axis line and the sprints/milestones line
+STATUS_WIDTH = 15  # " 100% on track ": the status words have a column of their own
+
+# Theme variables, one per status (also used by the roadmap's legend).
 STATUS_COLOURS = {
-    Status.ON_TRACK: "#4ebf71",
-    Status.AT_RISK: "#e0b000",
-    Status.LATE: "#e05252",
-    Status.DONE: "#5b8def",
-    Status.UNSCHEDULED: "#808080",
+    Status.ON_TRACK: "$text-success",
+    Status.AT_RISK: "$text-warning",
+    Status.LATE: "$text-error",
+    Status.DONE: "$text-primary",
+    Status.UNSCHEDULED: "$text-muted",
 }
-AXIS = Style(color="#a0a0a0", bold=True)
-DIM = Style(color="#6c6c6c")
-TODAY = Style(color="#ff5fd7", bold=True)
-SELECTED = Style(bgcolor="#2f3b52", bold=True)
-MILESTONE = Style(color="#ff9f1c", bold=True)
-SPRINT_STYLES = (Style(color="#5fafd7"), Style(color="#87af87"))
+TODAY_COLOUR = "$text-accent"
+MILESTONE_COLOUR = "$text-secondary"
+
+
+def status_class(status: Status) -> str:
+    """The component class that colours a status: `timeline--at-risk`."""
+    return "timeline--" + status.name.lower().replace("_", "-")
+
+
+def label_width(width: int) -> int:
+    """Columns for the item names: a quarter of the width (between 20 and 44)."""
+    return max(20, min(44, width // 4 + 4))
 
 
 class Timeline(Widget):
     """Rows, zoom, the first day shown and the selection come in as attributes (set
     by the screen through `show`); the widget only draws."""
 
-    DEFAULT_CSS = """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "timeline--axis",
+        "timeline--dim",
+        "timeline--today",
+        "timeline--today-in-bar",
+        "timeline--selected",
+        "timeline--milestone",
+        "timeline--sprint",
+        "timeline--sprint-alt",
+        *(status_class(s) for s in Status),
+    }
+
+    DEFAULT_CSS = (
+        """
     Timeline {
         height: 1fr;
     }
+    Timeline > .timeline--axis {
+        color: $text-muted;
+        text-style: bold;
+    }
+    Timeline > .timeline--dim {
+        color: $text-muted;
+    }
+    Timeline > .timeline--selected {
+        background: $primary 30%;
+        text-style: bold;
+    }
+    Timeline > .timeline--sprint {
+        color: $text-primary;
+    }
+    Timeline > .timeline--sprint-alt {
+        color: $text-secondary;
+    }
+    Timeline > .timeline--today-in-bar {
+        background: $accent 25%;
+    }
     """
+        + f"""
+    Timeline > .timeline--today {{
+        color: {TODAY_COLOUR};
+        text-style: bold;
+    }}
+    Timeline > .timeline--milestone {{
+        color: {MILESTONE_COLOUR};
+        text-style: bold;
+    }}
+    """
+        + "".join(
+            f"Timeline > .{status_class(s)} {{ color: {colour}; }}\n"
+            for s, colour in STATUS_COLOURS.items()
+        )
+    )
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, today: date, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.rows: list[RoadmapRow] = []
         self.milestones: list[MilestoneView] = []
         self.sprints: list[SprintView] = []
         self.zoom = Zoom.WEEKS
-        self.origin = date.today()
-        self.today = date.today()
+        self.origin = today
+        self.today = today
         self.selected = 0
         self.top = 0
         self.collapsed: set[int] = set()
@@ -131,9 +188,14 @@ class Timeline(Widget):
         self._keep_selection_visible()
 
     @property
+    def label_width(self) -> int:
+        """Columns for the item names."""
+        return label_width(self.size.width)
+
+    @property
     def cells(self) -> int:
         """Columns available for days."""
-        return max(0, self.size.width - LABEL)
+        return max(0, self.size.width - self.label_width - STATUS_WIDTH)
 
     def day_at(self, cell: int) -> date:
         """The first day a column stands for."""
@@ -145,6 +207,15 @@ class Timeline(Widget):
 
     # ------------------------------------------------------------ drawing
 
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"timeline--{name}")
+
+    def _background(self, name: str) -> Style:
+        """Only the background (and boldness) of a component, blended over the widget's
+        own: laid over other styles (a partial style would drop the blending)."""
+        full = self._style(name)
+        return Style(bgcolor=full.bgcolor, bold=full.bold)
+
     def render_line(self, y: int) -> Strip:
         """One screen line: the axis, sprints and milestones, or an item's bar."""
         width = self.size.width
@@ -155,7 +226,7 @@ class Timeline(Widget):
         rows = self.visible_rows()
         index = self.top + y - HEADER
         if index >= len(rows):
-            return Strip([Segment(" " * width)], width)
+            return Strip([Segment(" " * width, self.rich_style)], width)
         return self._row_line(rows[index], index == self.selected, width)
 
     def _today_cell(self) -> int | None:
@@ -163,9 +234,15 @@ class Timeline(Widget):
         cell = offset // self.zoom.days_per_cell if offset >= 0 else -1
         return cell if 0 <= cell < self.cells else None
 
+    def _head(self, text: str) -> Segment:
+        """The left part of a header line (over the names and the status column)."""
+        head = self.label_width + STATUS_WIDTH
+        return Segment(text.ljust(head)[:head], self._style("dim"))
+
     def _axis_line(self, width: int) -> Strip:
         chars = [" "] * self.cells
-        styles: list[Style] = [AXIS] * self.cells
+        axis = self._style("axis")
+        styles: list[Style] = [axis] * self.cells
         cell = 0
         while cell < self.cells:
             label = None
@@ -181,52 +258,57 @@ class Timeline(Widget):
             else:
                 cell += 1
         today = self._today_cell()
-        if today is not None:
-            chars[today], styles[today] = "▼", TODAY
-        head = f" {self.zoom.value}: {self.origin:%d %b %Y} →"
-        return Strip([Segment(head.ljust(LABEL)[:LABEL], DIM), *_segments(chars, styles)], width)
+        # The marker never overwrites a label ("W4▼"): the rows' │ still shows today.
+        if today is not None and chars[today] == " ":
+            chars[today], styles[today] = "▼", self._style("today")
+        head = self._head(f" {self.zoom.value}: {self.origin:%d %b %Y} →")
+        return Strip([head, *_segments(chars, styles)], width)
 
     def _marker_line(self, width: int) -> Strip:
         chars = [" "] * self.cells
-        styles: list[Style] = [DIM] * self.cells
+        styles: list[Style] = [self._style("dim")] * self.cells
+        sprint_styles = (self._style("sprint"), self._style("sprint-alt"))
         for number, sprint in enumerate(self.sprints):
             first = (sprint.start_date - self.origin).days // self.zoom.days_per_cell
             last = (sprint.end_date - self.origin).days // self.zoom.days_per_cell
             for cell in range(max(0, first), min(self.cells, last + 1)):
-                chars[cell], styles[cell] = "━", SPRINT_STYLES[number % 2]
+                chars[cell], styles[cell] = "━", sprint_styles[number % 2]
             if 0 <= first < self.cells:
                 for i, ch in enumerate(sprint.name[: max(0, min(last, self.cells) - first)]):
                     chars[first + i] = ch
-        for milestone in self.milestones:
-            cell = (milestone.date - self.origin).days // self.zoom.days_per_cell
+        milestone = self._style("milestone")
+        for stone in self.milestones:
+            cell = (stone.date - self.origin).days // self.zoom.days_per_cell
             if 0 <= cell < self.cells:
-                text = "◆ " + milestone.title
+                text = "◆ " + stone.title
                 for i, ch in enumerate(text[: self.cells - cell]):
-                    chars[cell + i], styles[cell + i] = ch, MILESTONE
+                    chars[cell + i], styles[cell + i] = ch, milestone
         today = self._today_cell()
         if today is not None and chars[today] == " ":
-            chars[today], styles[today] = "│", TODAY
-        return Strip(
-            [Segment(" sprints · milestones".ljust(LABEL)[:LABEL], DIM), *_segments(chars, styles)],
-            width,
-        )
+            chars[today], styles[today] = "│", self._style("today")
+        return Strip([self._head(" sprints · milestones"), *_segments(chars, styles)], width)
 
     def _row_line(self, row: RoadmapRow, selected: bool, width: int) -> Strip:
         item = row.item
+        label_w = self.label_width
         tag = "EPIC" if item.kind is Kind.EPIC else "FEAT"
         fold = ("▸ " if item.id in self.collapsed else "▾ ") if item.kind is Kind.EPIC else "  "
         flag = "!" if row.outside_epic or row.early_for else " "
         label = f"{'   ' * row.depth}{fold}{tag} #{item.id} {item.title}"
-        label = (label[: LABEL - 2] + "…") if len(label) > LABEL - 1 else label
-        label = label.ljust(LABEL - 1) + flag
-        label_style = SELECTED if selected else Style()
+        label = (label[: label_w - 2] + "…") if len(label) > label_w - 1 else label
+        label = label.ljust(label_w - 1) + flag
+        bar = self._style(status_class(row.status).removeprefix("timeline--"))
+        dim = self._style("dim")
+        if row.scheduled:
+            words = f"{row.done_percent:>4}% {row.status.value}"
+            status = Segment(words.ljust(STATUS_WIDTH)[:STATUS_WIDTH], bar)
+        else:
+            status = Segment("   no dates".ljust(STATUS_WIDTH), dim)
         chars = [" "] * self.cells
-        colour = STATUS_COLOURS[row.status]
-        bar = Style(color=colour)
-        styles: list[Style] = [DIM] * self.cells
+        styles: list[Style] = [dim] * self.cells
         today = self._today_cell()
         if today is not None:
-            chars[today], styles[today] = "│", TODAY
+            chars[today], styles[today] = "│", self._style("today")
         if row.scheduled:
             assert item.start_date is not None and item.target_date is not None
             dpc = self.zoom.days_per_cell
@@ -234,23 +316,28 @@ class Timeline(Widget):
             last = (item.target_date - self.origin).days // dpc
             length = last - first + 1
             filled = round(length * row.done_percent / 100)
+            in_bar = self._background("today-in-bar")
             for cell in range(max(0, first), min(self.cells, last + 1)):
                 chars[cell] = "█" if cell - first < filled else "▒"
-                styles[cell] = bar + (Style(bgcolor="#3a1030") if cell == today else Style())
-            words = f" {row.done_percent}% {row.status.value}"
+                styles[cell] = bar + in_bar if cell == today else bar
+            # Why the ! is there, after the bar (the status itself has its column).
+            notes = []
             if row.outside_epic:
-                words += " · features outside"
+                notes.append("features outside")
             if row.early_for:
-                words += " · starts before " + ", ".join(f"#{b}" for b in row.early_for) + " ends"
-            start = last + 1
-            if start < 0 and first < 0:
-                start = 0
+                notes.append("starts before " + ", ".join(f"#{b}" for b in row.early_for) + " ends")
+            words = (" " + " · ".join(notes)) if notes else ""
+            start = max(0, last + 1)
             for i, ch in enumerate(words):
-                if 0 <= start + i < self.cells:
+                if start + i < self.cells:
                     chars[start + i], styles[start + i] = ch, bar
+        label_style = self.rich_style
         if selected:
-            styles = [s + Style(bgcolor="#2f3b52") for s in styles]
-        return Strip([Segment(label, label_style), *_segments(chars, styles)], width)
+            highlight = self._background("selected")
+            styles = [s + highlight for s in styles]
+            label_style += highlight
+            status = Segment(status.text, (status.style or Style()) + highlight)
+        return Strip([Segment(label, label_style), status, *_segments(chars, styles)], width)
 
 
 def _segments(chars: list[str], styles: list[Style]) -> list[Segment]:

@@ -28,10 +28,15 @@ class TimerBadge(Static):
     """
 
     _width = -1
+    _shown: tuple[str | None, str, int] | None = None
 
     def show_timer(self, category: str | None, note: str = "", seconds: int = 0) -> None:
         """Display a running timer (or clear the badge when `category` is None). Only a
-        change of width costs a layout; the seconds ticking by do not."""
+        change of width costs a layout; the seconds ticking by do not, and an unchanged
+        badge costs nothing."""
+        shown = (category, note, seconds if category is not None else 0)
+        if shown == self._shown:
+            return  # the same text: nothing to draw (the badge is told every second)
         if category is None:
             content = Content.assemble(("no timer · s starts one", "dim"))
         else:
@@ -40,4 +45,4 @@ class TimerBadge(Static):
         self.set_class(category is not None, "-running")
         width = content.cell_length
         self.update(content, layout=width != self._width)
-        self._width = width
+        self._width, self._shown = width, shown

@@ -1,0 +1,1 @@
+"""`tpm serve`: the workspace in browser tabs (textual-serve, one app process per tab)."""
