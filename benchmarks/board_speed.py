@@ -30,7 +30,7 @@ def make_workspace(path: Path, cards: int) -> None:
     db = open_database(Location(f"sqlite:///{path}", path, "bench"))
     now = datetime.now(UTC)
     columns = ["backlog", "todo", "in_progress", "review", "done"]
-    with db.write() as session:
+    with db.orm_write() as session:
         session.add_all(
             WorkItem(
                 kind="story" if i % 5 else "bug",

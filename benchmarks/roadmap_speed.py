@@ -28,7 +28,7 @@ def make_workspace(path: Path, epics: int = 300, features_each: int = 5) -> None
     rng = random.Random(5)
     now = datetime.now(UTC)
     first = date.today() - timedelta(days=365)
-    with db.write() as session:
+    with db.orm_write() as session:
         for e in range(epics):
             start = first + timedelta(days=rng.randint(0, 900))
             epic = WorkItem(

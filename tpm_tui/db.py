@@ -1,5 +1,10 @@
-"""Opening the database: engine and pragmas, write transactions, identifying tpm's own
-files, migrations and backups."""
+"""Opening a workspace's database: telling tpm's own files from anything else, the
+connections and transactions every service runs its statements in, and backups.
+
+Nothing here imports SQLAlchemy: a local workspace at the current schema is served by
+the standard library's sqlite3 alone (see tpm_tui/sql). SQLAlchemy (tpm_tui/engine.py)
+is loaded only to create or migrate a database, for a server URL, and for the few
+services that still use its ORM (the JSON import and export)."""
 
 from __future__ import annotations
 
@@ -7,18 +12,15 @@ import contextlib
 import os
 import re
 import sqlite3
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
 
 from tpm_tui.config import (
     BACKUP_FOLDER,
@@ -30,6 +32,11 @@ from tpm_tui.config import (
     write_private,
 )
 from tpm_tui.errors import DatabaseBusy, ReadOnlyWorkspace, StorageError
+from tpm_tui.sql.executor import Executor, SqliteExecutor
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 # The newest migration this code knows. A test keeps it equal to the scripts' head,
 # so opening a current database never needs to import Alembic (about 0.5 s).
@@ -44,8 +51,9 @@ APPLICATION_ID = 0x54504D31
 # the application id is tpm's only if it has them and one of tpm's revisions.
 TPM_TABLES = frozenset({"board_column", "goal", "sprint", "milestone", "work_item", "time_entry"})
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_WRITE = "tpm_write"
-_BUSY_MS = "tpm_busy_ms"
+# Set to `sqlalchemy` to run every statement through SQLAlchemy even on a local file
+# (a diagnostic, and how the tests prove both executors give the same results).
+EXECUTOR_ENV = "TPM_EXECUTOR"
 
 
 def known_revisions() -> set[str]:
@@ -54,55 +62,152 @@ def known_revisions() -> set[str]:
     return {p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py")}
 
 
+def connect_file(file: Path) -> sqlite3.Connection:
+    """A standard-library connection to a tpm SQLite file, set up as every tpm
+    connection is: autocommit at the driver (tpm writes BEGIN itself), a busy timeout,
+    foreign keys on, synchronous NORMAL (safe with WAL)."""
+    conn = sqlite3.connect(
+        file, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+class _Shared:
+    """What copies of one Database share: its stdlib connections (per thread, a new
+    one when the thread's are all inside a transaction) and its SQLAlchemy engine
+    (made on first need)."""
+
+    def __init__(self, file: Path | None) -> None:
+        self.file = file
+        self.engine: Engine | None = None
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.busy: dict[int, int] = {}  # id(connection) -> its busy timeout now
+
+    def connection(self) -> sqlite3.Connection:
+        """A connection of this thread's that is not inside a transaction."""
+        mine: list[sqlite3.Connection] = self._local.__dict__.setdefault("connections", [])
+        for conn in mine:
+            if not conn.in_transaction:
+                return conn
+        assert self.file is not None
+        conn = connect_file(self.file)
+        mine.append(conn)
+        with self._lock:
+            self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every connection (from any thread) and dispose of the engine."""
+        with self._lock:
+            for conn in self._all:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._all.clear()
+        self._local = threading.local()
+        if self.engine is not None:
+            self.engine.dispose()
+
+
 class Database:
-    """One workspace's database: short sessions for reads, BEGIN IMMEDIATE for writes."""
+    """One workspace's database. `read()` and `write()` hand a service an Executor
+    inside one transaction: a deferred one for reads (a consistent snapshot), and for
+    writes one that takes the write lock at once (`BEGIN IMMEDIATE`), so two processes
+    wait for each other instead of losing updates. Every failure inside either becomes
+    a StorageError naming the file (DatabaseBusy when another program held the lock
+    too long)."""
 
     def __init__(
         self,
         location: Location,
-        engine: Engine,
         file: Path | None = None,
+        *,
         busy_ms: int | None = None,
+        alchemy: bool | None = None,
+        shared: _Shared | None = None,
     ) -> None:
         self.location = location
-        self.engine = engine
-        self.busy_ms = busy_ms
-        options: dict[str, Any] = {_WRITE: True}
-        if busy_ms is not None:
-            options[_BUSY_MS] = busy_ms
-        self.write_engine = engine.execution_options(**options)
-        self.is_sqlite = engine.dialect.name == "sqlite"
-        self.read_only = read_only_requested()
         # The file SQLite opens: location.path, or the file a link there points to.
         self.file = file if file is not None else location.path
+        self.is_sqlite = location.path is not None
+        self.busy_ms = busy_ms
+        self.read_only = read_only_requested()
+        if alchemy is None:
+            alchemy = os.environ.get(EXECUTOR_ENV, "").lower() == "sqlalchemy"
+        self.uses_alchemy = alchemy or not self.is_sqlite
+        self._shared = shared if shared is not None else _Shared(self.file)
 
     def impatient(self, busy_ms: int) -> Database:
         """The same database, whose writes give up after `busy_ms` when another program
         holds the write lock (raising DatabaseBusy, nothing written): the TUI writes
         with it so that a busy database never freezes the screen."""
-        return Database(self.location, self.engine, self.file, busy_ms)
+        return Database(
+            self.location,
+            self.file,
+            busy_ms=busy_ms,
+            alchemy=self.uses_alchemy,
+            shared=self._shared,
+        )
+
+    # ------------------------------------------------------------ transactions
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A session for reading (a deferred transaction: a consistent snapshot).
-        A database failure inside it becomes a StorageError naming the file."""
-        with self._storage_errors(), Session(self.engine, expire_on_commit=False) as session:
-            yield session
+    def read(self) -> Iterator[Executor]:
+        """An executor inside a read transaction."""
+        with self._storage_errors():
+            if self.uses_alchemy:
+                from tpm_tui.engine import alchemy_transaction
+
+                with alchemy_transaction(self, write=False) as executor:
+                    yield executor
+                return
+            conn = self._shared.connection()
+            self._wait(conn, BUSY_TIMEOUT_MS)
+            conn.execute("BEGIN")
+            try:
+                yield SqliteExecutor(conn)
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")  # a read changes nothing: ending it is enough
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session whose transaction takes the write lock at once and commits on exit,
-        so two processes writing wait for each other instead of losing updates.
-        A database failure inside it becomes a StorageError naming the file; a read-only
-        workspace refuses it before anything is written."""
+    def write(self) -> Iterator[Executor]:
+        """An executor inside a write transaction, committed when the block ends
+        without an error and rolled back otherwise. A read-only workspace refuses
+        before anything is written."""
         if self.read_only:
             raise ReadOnlyWorkspace(
                 f"{self.location.label}: read-only here (tpm serve --read-only, or "
                 "TPM_READ_ONLY=1): nothing was changed"
             )
-        with self._storage_errors(), Session(self.write_engine, expire_on_commit=False) as session:
-            yield session
-            session.commit()
+        with self._storage_errors():
+            if self.uses_alchemy:
+                from tpm_tui.engine import alchemy_transaction
+
+                with alchemy_transaction(self, write=True) as executor:
+                    yield executor
+                return
+            conn = self._shared.connection()
+            self._wait(conn, self.busy_ms if self.busy_ms is not None else BUSY_TIMEOUT_MS)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteExecutor(conn)
+            except BaseException:
+                if conn.in_transaction:  # SQLite may have rolled back already
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _wait(self, conn: sqlite3.Connection, busy_ms: int) -> None:
+        """Give this transaction the busy timeout its caller asked for (connections
+        are shared by patient and impatient callers)."""
+        if self._shared.busy.get(id(conn), BUSY_TIMEOUT_MS) != busy_ms:
+            conn.execute(f"PRAGMA busy_timeout={busy_ms}")
+            self._shared.busy[id(conn)] = busy_ms
 
     @contextmanager
     def _storage_errors(self) -> Iterator[None]:
@@ -110,16 +215,73 @@ class Database:
         sees a StorageError with the file's name and what to do."""
         try:
             yield
-        except (sa.exc.SQLAlchemyError, sqlite3.Error) as exc:
+        except Exception as exc:
+            if not (isinstance(exc, sqlite3.Error) or _is_alchemy_error(exc)):
+                raise
             error = DatabaseBusy if _is_busy(exc) else StorageError
             raise error(f"{self.location.label}: {explain(exc)}") from exc
+
+    # ------------------------------------------------------------ SQLAlchemy, on demand
+
+    @property
+    def engine(self) -> Engine:
+        """A SQLAlchemy engine on the same database (made on first use: it imports
+        SQLAlchemy, which the stdlib path never needs)."""
+        if self._shared.engine is None:
+            from tpm_tui.engine import make_engine
+
+            url = f"sqlite:///{self.file}" if self.file is not None else self.location.url
+            try:
+                self._shared.engine = make_engine(url)
+            except Exception as exc:  # bad URL, missing driver
+                raise StorageError(
+                    f"{self.location.label}: cannot open ({_describe(exc)})"
+                ) from exc
+        return self._shared.engine
+
+    @property
+    def write_engine(self) -> Engine:
+        """The engine, for write transactions (BEGIN IMMEDIATE, this copy's busy wait)."""
+        from tpm_tui.engine import write_options
+
+        return self.engine.execution_options(**write_options(self.busy_ms))
+
+    @contextmanager
+    def orm_read(self) -> Iterator[Session]:
+        """A SQLAlchemy ORM session for reading (the JSON export)."""
+        from tpm_tui.engine import orm_session
+
+        with self._storage_errors(), orm_session(self, write=False) as session:
+            yield session
+
+    @contextmanager
+    def orm_write(self) -> Iterator[Session]:
+        """A SQLAlchemy ORM session in a write transaction (the JSON import)."""
+        if self.read_only:
+            with self.write():  # raises ReadOnlyWorkspace
+                pass
+        from tpm_tui.engine import orm_session
+
+        with self._storage_errors(), orm_session(self, write=True) as session:
+            yield session
+
+    # ------------------------------------------------------------ maintenance
+
+    def raw_connection(self) -> sqlite3.Connection:
+        """A fresh stdlib connection of its own (restore, backups); the caller closes it."""
+        if self.file is None:
+            raise StorageError(f"{self.location.label}: only SQLite files have one")
+        try:
+            return connect_file(self.file)
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self.location.label}: {explain(exc)}") from exc
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (cheap change polling)."""
         if not self.is_sqlite:
             return 0
-        with self.engine.connect() as conn:
-            return int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+        with self._storage_errors():
+            return int(self._shared.connection().execute("PRAGMA data_version").fetchone()[0])
 
     def backup(
         self,
@@ -143,11 +305,11 @@ class Database:
             if connection is not None:
                 image = snapshot(connection)
             else:
-                raw = self.engine.raw_connection()
+                own = self.raw_connection()
                 try:
-                    image = _read_snapshot(raw.driver_connection)  # type: ignore[arg-type]
+                    image = _read_snapshot(own)
                 finally:
-                    raw.close()
+                    own.close()
             made = write_backup(self.location.path, target_dir, reason, image)
         except sqlite3.Error as exc:
             raise StorageError(f"{self.location.label}: backup failed ({explain(exc)})") from exc
@@ -161,7 +323,13 @@ class Database:
 
     def close(self) -> None:
         """Release the connections."""
-        self.engine.dispose()
+        self._shared.close()
+
+
+def _is_alchemy_error(exc: BaseException) -> bool:
+    """Whether `exc` is a SQLAlchemy error, without importing SQLAlchemy to find out."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
 # ---------------------------------------------------------------- backups
@@ -324,9 +492,6 @@ def identify_file(path: Path) -> Identity:
     return Identity("unreadable", reason=explain(error))
 
 
-# ---------------------------------------------------------------- engine
-
-
 def _is_busy(exc: BaseException) -> bool:
     """Whether a failure is SQLite's "database is locked" (busy), not a real fault."""
     orig = getattr(exc, "orig", None) or exc
@@ -334,43 +499,6 @@ def _is_busy(exc: BaseException) -> bool:
         getattr(orig, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
         or "locked" in str(orig).lower()
     )
-
-
-def _make_engine(url: str) -> Engine:
-    if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
-    engine = sa.create_engine(
-        url,
-        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-    )
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        # Autocommit at the driver level: the "begin" listener below emits BEGIN itself,
-        # so reads get a real snapshot and writes take the lock up front. Only
-        # per-connection settings here: the journal mode is a change to the file, made
-        # once it is known to be tpm's (open_database).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        options = conn.get_execution_options()
-        immediate = options.get(_WRITE, False)
-        # Pooled connections are shared by patient and impatient callers: each
-        # transaction waits as long as its caller asked.
-        busy = int(options.get(_BUSY_MS, BUSY_TIMEOUT_MS))
-        info = conn.connection.info
-        if info.get(_BUSY_MS, BUSY_TIMEOUT_MS) != busy:
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={busy}")
-            info[_BUSY_MS] = busy
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
 
 
 def _describe(exc: BaseException) -> str:
@@ -405,25 +533,45 @@ def open_database(location: Location, *, create: bool = True) -> Database:
     """Open (creating and migrating as needed) the database at `location`.
 
     Raises StorageError with the file named for anything that stops it being used;
-    a file that is not tpm's is left exactly as it was."""
-    url, file = location.url, None
-    if location.path is not None:
-        file = _database_file(location.path, create)
-        url = f"sqlite:///{file}"
+    a file that is not tpm's is left exactly as it was. A tpm file at the current
+    schema is opened with the standard library alone."""
+    if location.path is None:
+        db = Database(location)
+        from tpm_tui.engine import ensure_server_schema
+
+        _guarded(db, ensure_server_schema)
+        return db
+    file = _database_file(location.path, create)
+    db = Database(location, file)
+    identity = identify_file(file)  # read-only: a refused file stays as it was
+    if identity.kind in ("foreign", "unreadable"):
+        raise StorageError(f"{location.label}: {identity.reason}")
+    if identity.stamped and identity.revision == HEAD_REVISION:
+        # The hot path: tpm's, current. WAL, once (it is a setting of the file).
+        _guarded(db, _ensure_wal)
+        return db
+    from tpm_tui.engine import upgrade
+
+    _guarded(db, upgrade)
+    return db
+
+
+def _guarded(db: Database, step: Any) -> None:
+    """Run an opening step; on any failure close the database and say why in one line."""
     try:
-        engine = _make_engine(url)
-    except Exception as exc:  # bad URL, missing driver
-        raise StorageError(f"{location.label}: cannot open ({_describe(exc)})") from exc
-    db = Database(location, engine, file)
-    try:
-        _ensure_schema(db)
-    except StorageError:
+        with db._storage_errors():
+            step(db)
+    except BaseException:
         db.close()
         raise
-    except (sa.exc.SQLAlchemyError, sqlite3.Error) as exc:
-        db.close()
-        raise StorageError(f"{location.label}: {explain(exc)}") from exc
-    return db
+
+
+def _ensure_wal(db: Database) -> None:
+    conn = db._shared.connection()
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        # A read-only file keeps its mode; its writes will say why they fail.
+        with contextlib.suppress(sqlite3.OperationalError):
+            conn.execute("PRAGMA journal_mode=WAL")
 
 
 def explain(exc: BaseException) -> str:
@@ -441,112 +589,6 @@ def explain(exc: BaseException) -> str:
     if "unable to open" in lowered:
         return f"cannot open the database ({text}); check the folder exists and is writable"
     return text
-
-
-def _ensure_schema(db: Database) -> None:
-    """Make sure the database is tpm's and at head; change nothing in anything else."""
-    if not db.is_sqlite:
-        _ensure_server_schema(db)
-        return
-    assert db.file is not None
-    identity = identify_file(db.file)  # read-only: a refused file stays as it was
-    if identity.kind in ("foreign", "unreadable"):
-        raise StorageError(f"{db.location.label}: {identity.reason}")
-    if identity.stamped and identity.revision == HEAD_REVISION:
-        # The hot path: tpm's, current. WAL, once (it is a setting of the file).
-        raw = db.engine.raw_connection()
-        try:
-            driver: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
-            if driver.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                # A read-only file keeps its mode; its writes will say why they fail.
-                with contextlib.suppress(sqlite3.OperationalError):
-                    driver.execute("PRAGMA journal_mode=WAL")
-        finally:
-            raw.close()
-        return
-    _upgrade(db)
-
-
-def _ensure_server_schema(db: Database) -> None:
-    with db.engine.connect() as conn:
-        tables = set(sa.inspect(conn).get_table_names())
-        revision = None
-        if "alembic_version" in tables:
-            row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-            revision = None if row is None else str(row[0])
-    if revision == HEAD_REVISION and tables >= TPM_TABLES:
-        return
-    if tables and not (revision is not None and tables >= TPM_TABLES):
-        raise StorageError(f"{db.location.label}: holds other tables and is not a tpm database")
-    _upgrade(db)
-
-
-def _upgrade(db: Database) -> None:
-    """Under the write lock, decide again and act once: refuse what is not tpm's, stamp
-    an earlier tpm's database, back up and migrate an older one, create a new one.
-    Several processes arriving at once queue on the lock; the later ones find it done."""
-    with db.write_engine.connect() as conn:
-        driver = conn.connection.driver_connection
-        if db.is_sqlite:
-            # Outside any transaction, or SQLite ignores it: batch table rebuilds must
-            # not cascade deletes into child rows.
-            driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
-        try:
-            with conn.begin():  # BEGIN IMMEDIATE: the write lock, before deciding
-                if db.is_sqlite:
-                    identity = identify(driver)  # type: ignore[arg-type]
-                else:
-                    identity = Identity("tpm", _server_revision(conn))
-                if identity.kind == "foreign":
-                    raise StorageError(f"{db.location.label}: {identity.reason}")
-                _migrate(db, conn, identity.revision)
-                if db.is_sqlite and not identity.stamped:
-                    conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-        finally:
-            if db.is_sqlite:
-                driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
-        if db.is_sqlite:
-            # Only now that the file is known to be tpm's: WAL, so readers never wait
-            # for a writer. A read-only file keeps its mode; its writes will say why.
-            with contextlib.suppress(sqlite3.OperationalError):
-                driver.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
-
-
-def _server_revision(conn: Connection) -> str | None:
-    if "alembic_version" not in sa.inspect(conn).get_table_names():
-        return None
-    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-    return None if row is None else str(row[0])
-
-
-def _migrate(db: Database, conn: Connection, revision: str | None) -> None:
-    """Bring the schema to head inside the caller's transaction: a fresh database is
-    created, an older one is backed up first (from this same locked connection), and
-    one newer than this code is refused."""
-    if revision == HEAD_REVISION:
-        return
-    if revision is not None and revision not in known_revisions():
-        raise StorageError(
-            f"{db.location.label}: the database is at schema {revision}, newer than this "
-            f"tpm knows (up to {HEAD_REVISION}); upgrade tpm to open it"
-        )
-    from alembic import command
-    from alembic.config import Config
-
-    if revision is not None and db.is_sqlite:
-        driver = conn.connection.driver_connection
-        db.backup(reason=f"before-{HEAD_REVISION}", connection=driver)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = conn
-    command.upgrade(config, "head")
-    if db.is_sqlite:
-        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            raise StorageError(
-                f"{db.location.label}: migration left {len(broken)} broken references;"
-                " nothing was changed"
-            )
 
 
 class ChangeWatcher:

@@ -21,7 +21,7 @@ COLUMNS = ["backlog", "todo", "in_progress", "review", "done"]
 
 def _seed(db: Database, cards: int) -> None:
     now = datetime.now(UTC)
-    with db.write() as session:
+    with db.orm_write() as session:
         session.add_all(
             WorkItem(
                 kind="story",

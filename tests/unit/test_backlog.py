@@ -162,7 +162,7 @@ def test_reorder_within_the_level_and_stop_at_the_ends(db: Database, clock: Cloc
 
 def test_reorder_spreads_tied_ranks(db: Database, clock: Clock) -> None:
     ids = [backlog.create_item(db, clock, "story", name).id for name in "ABC"]
-    with db.write() as session:
+    with db.orm_write() as session:
         session.connection().exec_driver_sql("UPDATE work_item SET rank = 1")
     backlog.reorder_item(db, clock, ids[0], +1)
     assert _order(db, "backlog") == ["B", "A", "C"]

@@ -45,7 +45,7 @@ def test_default_platform_folder_is_used(monkeypatch: pytest.MonkeyPatch, tmp_pa
 def test_new_folder_is_0700_and_files_0600(tmp_path: Path) -> None:
     location = resolve_location(None, {"TPM_HOME": str(tmp_path / "a" / "b")})
     db = open_database(location)
-    with db.write() as session:  # a write leaves -wal and -shm files beside the database
+    with db.orm_write() as session:  # a write leaves -wal and -shm files beside the database
         session.connection().exec_driver_sql("UPDATE board_column SET name = name")
         for name in ("tpm.db", "tpm.db-wal", "tpm.db-shm"):
             mode = stat.S_IMODE((tmp_path / "a" / "b" / name).stat().st_mode)

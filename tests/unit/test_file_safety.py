@@ -140,7 +140,7 @@ def test_a_database_made_through_a_dangling_link_is_private(
     link = tmp_path / "tpm.db"
     link.symlink_to(real)
     db = open_database(location_for(link))
-    with db.write() as session:  # a write: the -wal and -shm files exist meanwhile
+    with db.orm_write() as session:  # a write: the -wal and -shm files exist meanwhile
         session.connection().exec_driver_sql("UPDATE board_column SET name = name")
         for path in (real, Path(f"{real}-wal"), Path(f"{real}-shm")):
             assert _mode(path) == 0o600, path

@@ -144,8 +144,7 @@ def test_a_valid_setting_is_imported_and_shows(db: Database, clock: Clock) -> No
     ("path", "value"),
     [
         ("time_entries.0.started_at", "1969-12-30T09:00:00Z"),
-        ("time_entries.0.ended_at", "2200-01-02T09:00:00Z"),
-        ("items.0.created_at", "1969-12-30T00:00:00Z"),
+        ("time_entries.0.ended_at", "2200-01-04T09:00:00Z"),
         ("items.0.start_date", "1969-12-31"),
         ("sprints.0.end_date", "2200-01-01"),
     ],
@@ -164,17 +163,30 @@ def test_dates_out_of_the_one_range_are_refused(
 ZONES = [timezone(timedelta(hours=h)) for h in (-12, -5, 0, 1, 5.5, 14)]
 
 
-def test_an_entry_just_after_midnight_east_of_utc_round_trips(tmp_path: Path) -> None:
-    """1970-01-01T00:30+01:00 is 1969-12-31T23:30Z: stored at entry, so importable."""
+def test_a_timer_started_by_a_clock_before_the_range_is_refused_at_entry(
+    tmp_path: Path,
+) -> None:
+    """1970-01-01T00:30+01:00 is 1969-12-31T23:30Z, before any day tpm keeps: refused
+    when the timer starts (so an export never holds what an import would refuse)."""
     clock = Clock(datetime(1970, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))))
     source = open_database(location_for(tmp_path / "a.db"))
-    timetrack.start_timer(source, clock, "meetings", "first")
+    with pytest.raises(InvalidInput, match="out of range"):
+        timetrack.start_timer(source, clock, "meetings", "first")
+    assert transfer.export_workspace(source, clock)["time_entries"] == []
+    source.close()
+
+
+def test_when_things_happened_comes_back_as_it_went_out(tmp_path: Path) -> None:
+    """An item made by a clock set to 1969 keeps its created time through a round trip
+    (only the time an entry covers is held to the range)."""
+    clock = Clock(datetime(1969, 12, 31, 12, 0, tzinfo=UTC))
+    source = open_database(location_for(tmp_path / "a.db"))
+    backlog.create_item(source, clock, "story", "Made by a wrong clock")
     data = transfer.export_workspace(source, clock)
-    assert data["time_entries"][0]["started_at"] == "1969-12-31T23:30:00Z"
+    assert data["items"][0]["created_at"] == "1969-12-31T12:00:00Z"
     target = open_database(location_for(tmp_path / "b.db"))
     transfer.import_workspace(target, json.loads(json.dumps(data)), clock=clock)
-    again = transfer.export_workspace(target, clock)
-    assert again["time_entries"] == data["time_entries"]
+    assert transfer.export_workspace(target, clock)["items"] == data["items"]
     source.close()
     target.close()
 

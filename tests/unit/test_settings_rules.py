@@ -22,7 +22,7 @@ def test_a_stored_value_that_keeps_the_rule_is_accepted() -> None:
 
 
 def test_a_damaged_stored_value_reads_as_the_default(db: Database) -> None:
-    with db.write() as session:
+    with db.orm_write() as session:
         session.add(Setting(key="week-target", value="abc"))
     assert settings.week_target_minutes(db) == 40 * 60
     assert settings.all_settings(db)[0][:2] == ("week-target", "40h")

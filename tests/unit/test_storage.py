@@ -35,7 +35,7 @@ def test_pragmas(db: Database) -> None:
 
 def test_writes_take_the_lock_at_begin(db: Database, db_path: Path) -> None:
     """While a write session is open, another connection cannot start writing."""
-    with db.write() as session:
+    with db.orm_write() as session:
         session.connection()  # BEGIN IMMEDIATE happens here
         other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
         with pytest.raises(sqlite3.OperationalError, match="locked"):
@@ -71,7 +71,7 @@ def _digest(path: Path) -> str:
 
 
 def test_database_newer_than_the_code_is_refused_untouched(db: Database, db_path: Path) -> None:
-    with db.write() as session:
+    with db.orm_write() as session:
         session.connection().exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     db.close()
     before = _digest(db_path)

@@ -30,7 +30,7 @@ WED_9 = datetime(2026, 11, 25, 9, 0, tzinfo=BERLIN)
 
 
 def _count(db: Database) -> int:
-    with db.read() as session:
+    with db.orm_read() as session:
         return int(
             session.connection().exec_driver_sql("SELECT count(*) FROM time_entry").scalar() or 0
         )

@@ -93,7 +93,7 @@ def test_the_database_itself_allows_one_running_timer(db: Database, clock: Clock
     timetrack.start_timer(db, clock, "meetings")
     with (
         pytest.raises(StorageError, match="UNIQUE constraint failed") as raised,
-        db.write() as session,
+        db.orm_write() as session,
     ):
         session.connection().exec_driver_sql(
             "INSERT INTO time_entry (category, started_at, note, created_at) "
@@ -134,7 +134,7 @@ def test_a_timer_that_ran_under_a_minute_is_discarded(db: Database, clock: Clock
     result = timetrack.start_timer(db, Clock(NOW + timedelta(seconds=59)), "tooling")
     assert result.stopped is not None and not result.stopped.kept
     assert result.stopped.describe() == "discarded the meetings timer: it ran under a minute"
-    with db.read() as session:
+    with db.orm_read() as session:
         assert session.connection().exec_driver_sql("SELECT count(*) FROM time_entry").scalar() == 1
 
 

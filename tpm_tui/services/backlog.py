@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col
-
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
-from tpm_tui.kinds import parse_kind
-from tpm_tui.models import BoardColumn, Kind, Sprint, WorkItem
+from tpm_tui.kinds import Kind, parse_kind
 from tpm_tui.services import validate
 from tpm_tui.services.filters import ItemFilter
+from tpm_tui.sql import compiled as q
+from tpm_tui.sql.executor import Executor
 
 LEAF_KINDS = (Kind.STORY, Kind.BUG, Kind.DEBT)
 
@@ -105,21 +103,22 @@ EDITABLE = frozenset(ITEM_FIELDS) | {"goal_id"}
 # ---------------------------------------------------------------- columns
 
 
+def _columns(ex: Executor) -> list[ColumnView]:
+    return [ColumnView(*row) for row in ex.rows(q.columns_all)]
+
+
 def list_columns(db: Database) -> list[ColumnView]:
     """The board's columns, in order."""
-    with db.read() as session:
-        rows = session.execute(sa.select(BoardColumn).order_by(col(BoardColumn.position))).scalars()
-        return [ColumnView(c.key, c.name, c.position, c.wip_limit, c.is_done) for c in rows]
+    with db.read() as ex:
+        return _columns(ex)
 
 
 def _norm(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-def _resolve_column(session: Session, text: str) -> BoardColumn:
-    columns: list[BoardColumn] = list(
-        session.execute(sa.select(BoardColumn).order_by(col(BoardColumn.position))).scalars()
-    )
+def _resolve_column(ex: Executor, text: str) -> ColumnView:
+    columns = _columns(ex)
     wanted = _norm(text)
     for column in columns:
         if wanted in (_norm(column.key), _norm(column.name)):
@@ -142,31 +141,23 @@ def _resolve_column(session: Session, text: str) -> BoardColumn:
 # ---------------------------------------------------------------- reading
 
 
-def _epic_of(parent_t: Any, grand_t: Any, then_parent: Any, then_grand: Any) -> Any:
-    """SQL choosing, for an item, a column of its epic: its parent's or grandparent's."""
-    return sa.case(
-        (col(WorkItem.kind) == Kind.EPIC.value, None),
-        (col(parent_t.kind) == Kind.EPIC.value, then_parent),
-        (col(grand_t.kind) == Kind.EPIC.value, then_grand),
-        else_=None,
-    )
+def _view(row: tuple[Any, ...]) -> ItemView:
+    """An ItemView from a row of q.item_by_id / q.items_list (the same columns, in
+    the dataclass's order)."""
+    return ItemView(row[0], Kind(row[1]), *row[2:])
 
 
-def _item_query(item_filter: ItemFilter | None = None, today: date | None = None) -> sa.Select[Any]:
-    parent_t = aliased(WorkItem)
-    grand_t = aliased(WorkItem)
-    epic_id = _epic_of(parent_t, grand_t, col(parent_t.id), col(grand_t.id))
-    epic_title = _epic_of(parent_t, grand_t, col(parent_t.title), col(grand_t.title))
-    query = (
-        sa.select(WorkItem, col(Sprint.name), epic_id, epic_title)
-        .outerjoin(parent_t, col(parent_t.id) == col(WorkItem.parent_id))
-        .outerjoin(grand_t, col(grand_t.id) == col(parent_t.parent_id))
-        .outerjoin(Sprint, col(Sprint.id) == col(WorkItem.sprint_id))
-        .join(BoardColumn, col(BoardColumn.key) == col(WorkItem.status))
-    )
-    if item_filter is not None:
-        query = query.where(*_filter_clauses(item_filter, epic_id, today))
-    return query
+def _fetch(ex: Executor, item_id: int) -> ItemView:
+    row = ex.row(q.item_by_id, id=item_id)
+    if row is None:
+        raise NotFound(f"no item #{item_id}: `tpm list` shows the ids", "id")
+    return _view(row)
+
+
+def get_item(db: Database, item_id: int) -> ItemView:
+    """One item by id (archived ones included)."""
+    with db.read() as ex:
+        return _fetch(ex, item_id)
 
 
 def _like(word: str) -> str:
@@ -174,90 +165,33 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _filter_clauses(f: ItemFilter, epic_id: Any, today: date | None) -> list[Any]:
-    clauses: list[Any] = []
-    for word in f.words:
-        pattern = _like(word)
-        clauses.append(
-            sa.or_(
-                sa.func.lower(col(WorkItem.title)).like(pattern, escape="\\"),
-                sa.func.lower(col(WorkItem.description)).like(pattern, escape="\\"),
-            )
-        )
-    if f.kinds:
-        clauses.append(col(WorkItem.kind).in_([k.value for k in f.kinds]))
-    if f.epic_id is not None:
-        clauses.append(sa.or_(epic_id == f.epic_id, col(WorkItem.id) == f.epic_id))
-    if f.feature_id is not None:
-        clauses.append(
-            sa.or_(col(WorkItem.parent_id) == f.feature_id, col(WorkItem.id) == f.feature_id)
-        )
-    if f.sprint == "none":
-        clauses.append(col(WorkItem.sprint_id).is_(None))
-    elif f.sprint == "current":
-        day = today or date.today()
-        clauses.append(col(Sprint.start_date) <= day)
-        clauses.append(col(Sprint.end_date) >= day)
+def _filter_params(f: ItemFilter | None, today: date | None) -> dict[str, Any]:
+    """The filter language as the parameters of q.items_list (null: no narrowing)."""
+    params: dict[str, Any] = {
+        "words": None,
+        "epic_id": None,
+        "feature_id": None,
+        "sprint_mode": "any",
+        "sprint_name": None,
+        "today": today or date.today(),
+        "owner": None,
+        "points_op": None,
+        "points": None,
+    }
+    if f is None:
+        return params
+    if f.words:
+        params["words"] = json.dumps([_like(word) for word in f.words])
+    params["epic_id"] = f.epic_id
+    params["feature_id"] = f.feature_id
+    if f.sprint in ("none", "current"):
+        params["sprint_mode"] = f.sprint
     elif f.sprint is not None:
-        clauses.append(sa.func.lower(col(Sprint.name)) == f.sprint.lower())
-    if f.owner is not None:
-        clauses.append(sa.func.lower(col(WorkItem.owner)) == f.owner)
+        params["sprint_mode"], params["sprint_name"] = "name", f.sprint.lower()
+    params["owner"] = f.owner
     if f.points is not None:
-        op, value = f.points
-        points = col(WorkItem.points)
-        clauses.append(
-            {
-                "none": points.is_(None),
-                "=": points == value,
-                "<": points < value,
-                ">": points > value,
-                "<=": points <= value,
-                ">=": points >= value,
-            }[op]
-        )
-    return clauses
-
-
-def _view(
-    item: WorkItem, sprint: str | None, epic_id: int | None, epic_title: str | None
-) -> ItemView:
-    assert item.id is not None
-    return ItemView(
-        id=item.id,
-        kind=Kind(item.kind),
-        title=item.title,
-        status=item.status,
-        rank=item.rank,
-        points=item.points,
-        parent_id=item.parent_id,
-        sprint_id=item.sprint_id,
-        sprint=sprint,
-        owner=item.owner,
-        start_date=item.start_date,
-        target_date=item.target_date,
-        description=item.description,
-        acceptance=item.acceptance,
-        goal_id=item.goal_id,
-        epic_id=epic_id,
-        epic_title=epic_title,
-        created_at=item.created_at,
-        updated_at=item.updated_at,
-        done_at=item.done_at,
-        archived_at=item.archived_at,
-    )
-
-
-def _fetch(session: Session, item_id: int) -> ItemView:
-    row = session.execute(_item_query().where(col(WorkItem.id) == item_id)).first()
-    if row is None:
-        raise NotFound(f"no item #{item_id}: `tpm list` shows the ids", "id")
-    return _view(*row)
-
-
-def get_item(db: Database, item_id: int) -> ItemView:
-    """One item by id (archived ones included)."""
-    with db.read() as session:
-        return _fetch(session, item_id)
+        params["points_op"], params["points"] = f.points
+    return params
 
 
 def list_items(
@@ -273,68 +207,33 @@ def list_items(
     """Items in board order (column, then rank). `archived`: False hides archived items,
     True shows only them, None shows both. `item_filter` narrows further (`today`
     decides which sprint is current)."""
-    query = _item_query(item_filter, today)
-    with db.read() as session:
-        if status is not None:
-            query = query.where(col(WorkItem.status) == _resolve_column(session, status).key)
-        if kinds is not None:
-            query = query.where(col(WorkItem.kind).in_([k.value for k in kinds]))
-        if archived is False:
-            query = query.where(col(WorkItem.archived_at).is_(None))
-        elif archived is True:
-            query = query.where(col(WorkItem.archived_at).is_not(None))
-        if parent_id is not None:
-            query = query.where(col(WorkItem.parent_id) == parent_id)
-        query = query.order_by(col(BoardColumn.position), col(WorkItem.rank), col(WorkItem.id))
-        return [_view(*row) for row in session.execute(query)]
+    wanted = list(kinds) if kinds is not None else list(Kind)
+    if item_filter is not None and item_filter.kinds:
+        wanted = [k for k in wanted if k in item_filter.kinds]
+    with db.read() as ex:
+        rows = ex.rows(
+            q.items_list,
+            status=_resolve_column(ex, status).key if status is not None else None,
+            kinds=[k.value for k in wanted],
+            active=archived is not True,
+            archived=archived is not False,
+            parent_id=parent_id,
+            **_filter_params(item_filter, today),
+        )
+    return [_view(row) for row in rows]
 
 
 def rollups(db: Database, ids: Sequence[int] | None = None) -> dict[int, Rollup]:
     """Points and done points of every epic's and feature's stories, bugs and debt,
     summed in SQL (archived items left out)."""
-    leaf_t = aliased(WorkItem)
-    parent_t = aliased(WorkItem)
-    grand_t = aliased(WorkItem)
-    is_done = sa.case((col(BoardColumn.is_done), 1), else_=0)
-    pts = sa.func.coalesce(col(leaf_t.points), 0)
-    feature_id = sa.case((col(parent_t.kind) == Kind.FEATURE.value, col(parent_t.id)), else_=None)
-    epic_id = sa.case(
-        (col(parent_t.kind) == Kind.EPIC.value, col(parent_t.id)),
-        (col(parent_t.kind) == Kind.FEATURE.value, col(grand_t.id)),
-        else_=None,
-    )
-    base = (
-        sa.select()
-        .select_from(leaf_t)
-        .join(BoardColumn, col(BoardColumn.key) == col(leaf_t.status))
-        .join(parent_t, col(parent_t.id) == col(leaf_t.parent_id))
-        .outerjoin(grand_t, col(grand_t.id) == col(parent_t.parent_id))
-        .where(
-            col(leaf_t.kind).in_([k.value for k in LEAF_KINDS]), col(leaf_t.archived_at).is_(None)
-        )
-    )
-    sums = (sa.func.sum(pts), sa.func.sum(pts * is_done), sa.func.count(), sa.func.sum(is_done))
     result: dict[int, Rollup] = {}
-    with db.read() as session:
-        for key in (feature_id, epic_id):
-            query = (
-                base.add_columns(key.label("owner_id"), *sums)
-                .group_by(key)
-                .having(key.is_not(None))
-            )
-            for owner_id, total, done, count, done_count in session.execute(query):
+    with db.read() as ex:
+        for stmt in (q.rollups_by_feature, q.rollups_by_epic):
+            for owner_id, total, done, count, done_count in ex.rows(stmt):
                 result[int(owner_id)] = Rollup(
                     int(total or 0), int(done or 0), int(count), int(done_count or 0)
                 )
-        done_parents = session.execute(
-            sa.select(col(WorkItem.id))
-            .join(BoardColumn, col(BoardColumn.key) == col(WorkItem.status))
-            .where(
-                col(WorkItem.kind).in_([Kind.EPIC.value, Kind.FEATURE.value]),
-                col(BoardColumn.is_done),
-            )
-        ).scalars()
-        for item_id in done_parents:
+        for (item_id,) in ex.rows(q.parents_in_done_columns):
             current = result.get(item_id, Rollup(0, 0, 0, 0))
             result[item_id] = Rollup(
                 current.total_points, current.done_points, current.items, current.done_items, True
@@ -348,23 +247,23 @@ def rollups(db: Database, ids: Sequence[int] | None = None) -> dict[int, Rollup]
 # ---------------------------------------------------------------- rules
 
 
-def _check_parent(session: Session, kind: Kind, parent_id: int | None, item_id: int | None) -> None:
+def _check_parent(ex: Executor, kind: Kind, parent_id: int | None, item_id: int | None) -> None:
     if parent_id is None:
         return  # any item may stand alone until it finds its place in the tree
     if kind is Kind.EPIC:
         raise InvalidInput("an epic has no parent: epics are the top of the tree", "parent_id")
     if item_id is not None and parent_id == item_id:
         raise InvalidInput("an item cannot be its own parent", "parent_id")
-    parent = session.get(WorkItem, parent_id)
+    parent = ex.record(q.item_row, id=parent_id)
     if parent is None:
         raise NotFound(
             f"no parent #{parent_id}: `tpm list --kind epic` shows the epics", "parent_id"
         )
-    if parent.archived_at is not None:
+    if parent["archived_at"] is not None:
         raise InvalidInput(
             f"parent #{parent_id} is archived: restore it or pick another", "parent_id"
         )
-    parent_kind = Kind(parent.kind)
+    parent_kind = Kind(parent["kind"])
     if kind is Kind.FEATURE and parent_kind is not Kind.EPIC:
         raise InvalidInput(
             f"a feature's parent must be an epic; #{parent_id} is a {parent_kind.value}",
@@ -378,14 +277,8 @@ def _check_parent(session: Session, kind: Kind, parent_id: int | None, item_id: 
         )
 
 
-def _check_children(session: Session, item_id: int, kind: Kind) -> None:
-    child_kinds = sorted(
-        set(
-            session.execute(
-                sa.select(col(WorkItem.kind)).where(col(WorkItem.parent_id) == item_id).distinct()
-            ).scalars()
-        )
-    )
+def _check_children(ex: Executor, item_id: int, kind: Kind) -> None:
+    child_kinds = sorted({row[0] for row in ex.rows(q.item_child_kinds, id=item_id)})
     if any(Kind(k).level <= kind.level for k in child_kinds):
         raise InvalidInput(
             f"#{item_id} has {' and '.join(child_kinds)} children, so it cannot become a "
@@ -394,25 +287,35 @@ def _check_children(session: Session, item_id: int, kind: Kind) -> None:
         )
 
 
-def _check_sprint(session: Session, sprint_id: int | None) -> None:
-    if sprint_id is not None and session.get(Sprint, sprint_id) is None:
+def _check_sprint(ex: Executor, sprint_id: int | None) -> None:
+    if sprint_id is not None and ex.scalar(q.sprint_exists, id=sprint_id) is None:
         raise NotFound(f"no sprint #{sprint_id}", "sprint_id")
 
 
-def _bottom_rank(session: Session, status: str) -> int:
-    top = session.execute(
-        sa.select(sa.func.max(col(WorkItem.rank))).where(col(WorkItem.status) == status)
-    ).scalar_one()
-    return int(top or 0) + 1
+def _bottom_rank(ex: Executor, status: str) -> int:
+    return int(ex.scalar(q.item_max_rank, status=status) or 0) + 1
 
 
-def _set_status(session: Session, item: WorkItem, column: BoardColumn, now: datetime) -> None:
-    if item.status == column.key:
+def _set_status(ex: Executor, item: dict[str, Any], column: ColumnView, now: datetime) -> None:
+    if item["status"] == column.key:
         return
-    rank = _bottom_rank(session, column.key)  # before the change, or autoflush counts it
-    item.status = column.key
-    item.rank = rank
-    item.done_at = now if column.is_done else None
+    item["rank"] = _bottom_rank(ex, column.key)
+    item["status"] = column.key
+    item["done_at"] = now if column.is_done else None
+
+
+def _load(ex: Executor, item_id: int) -> dict[str, Any]:
+    """The stored row of an item, as a dict to change and save with _save."""
+    item = ex.record(q.item_row, id=item_id)
+    if item is None:
+        raise NotFound(f"no item #{item_id}: `tpm list` shows the ids", "id")
+    return item
+
+
+def _save(ex: Executor, item: dict[str, Any]) -> ItemView:
+    """Write every field of a changed row back, and read it as the UI shows it."""
+    ex.run(q.item_update, **item)
+    return _fetch(ex, item["id"])
 
 
 # ---------------------------------------------------------------- writing
@@ -444,45 +347,34 @@ def create_item(
     start = validate.day(start_date, "start_date")
     target = validate.day(target_date, "target_date")
     validate.date_range(start, target, "start_date", "target_date")
+    clean_description = validate.block(description, "description")
+    clean_acceptance = validate.block(acceptance, "acceptance")
     now = clock.now()
-    with db.write() as session:
-        _check_parent(session, kind, parent_id, None)
-        _check_sprint(session, sprint_id)
-        if status is None:
-            column = session.execute(
-                sa.select(BoardColumn).order_by(col(BoardColumn.position)).limit(1)
-            ).scalar_one()
-        else:
-            column = _resolve_column(session, status)
-        item = WorkItem(
+    with db.write() as ex:
+        _check_parent(ex, kind, parent_id, None)
+        _check_sprint(ex, sprint_id)
+        column = _columns(ex)[0] if status is None else _resolve_column(ex, status)
+        item_id = ex.scalar(
+            q.item_insert,
             kind=kind.value,
-            title=clean_title,
-            points=clean_points,
             parent_id=parent_id,
+            goal_id=goal_id,
+            title=clean_title,
+            description=clean_description,
+            acceptance=clean_acceptance,
             status=column.key,
-            rank=_bottom_rank(session, column.key),
+            rank=_bottom_rank(ex, column.key),
+            points=clean_points,
             sprint_id=sprint_id,
             owner=clean_owner,
             start_date=start,
             target_date=target,
-            description=validate.block(description, "description"),
-            acceptance=validate.block(acceptance, "acceptance"),
-            goal_id=goal_id,
             created_at=now,
             updated_at=now,
             done_at=now if column.is_done else None,
+            archived_at=None,
         )
-        session.add(item)
-        session.flush()
-        assert item.id is not None
-        return _fetch(session, item.id)
-
-
-def _load(session: Session, item_id: int) -> WorkItem:
-    item = session.get(WorkItem, item_id)
-    if item is None:
-        raise NotFound(f"no item #{item_id}: `tpm list` shows the ids", "id")
-    return item
+        return _fetch(ex, int(item_id))
 
 
 def edit_item(db: Database, clock: Clock, item_id: int, **changes: Any) -> ItemView:
@@ -491,161 +383,138 @@ def edit_item(db: Database, clock: Clock, item_id: int, **changes: Any) -> ItemV
     if unknown:
         raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}")
     now = clock.now()
-    with db.write() as session:
-        item = _load(session, item_id)
-        kind = Kind(item.kind)
+    with db.write() as ex:
+        item = _load(ex, item_id)
+        kind = Kind(item["kind"])
         if "kind" in changes:
             new_kind = changes["kind"]
             kind = new_kind if isinstance(new_kind, Kind) else parse_kind(str(new_kind))
-            _check_children(session, item_id, kind)
-            item.kind = kind.value
+            _check_children(ex, item_id, kind)
+            item["kind"] = kind.value
         if "title" in changes:
-            item.title = validate.title(changes["title"])
+            item["title"] = validate.title(changes["title"])
         if "points" in changes:
-            item.points = validate.points(changes["points"])
+            item["points"] = validate.points(changes["points"])
         if "points" in changes or "kind" in changes:
-            validate.own_points(kind, item.points)
+            validate.own_points(kind, item["points"])
         if "owner" in changes:
-            item.owner = validate.line(changes["owner"], "owner", validate.OWNER_MAX)
+            item["owner"] = validate.line(changes["owner"], "owner", validate.OWNER_MAX)
         if "description" in changes:
-            item.description = validate.block(changes["description"], "description")
+            item["description"] = validate.block(changes["description"], "description")
         if "acceptance" in changes:
-            item.acceptance = validate.block(changes["acceptance"], "acceptance")
+            item["acceptance"] = validate.block(changes["acceptance"], "acceptance")
         if "start_date" in changes:
-            item.start_date = validate.day(changes["start_date"], "start_date")
+            item["start_date"] = validate.day(changes["start_date"], "start_date")
         if "target_date" in changes:
-            item.target_date = validate.day(changes["target_date"], "target_date")
-        validate.date_range(item.start_date, item.target_date, "start_date", "target_date")
+            item["target_date"] = validate.day(changes["target_date"], "target_date")
+        validate.date_range(item["start_date"], item["target_date"], "start_date", "target_date")
         if "parent_id" in changes or "kind" in changes:
-            parent_id = changes.get("parent_id", item.parent_id)
-            _check_parent(session, kind, parent_id, item_id)
-            item.parent_id = parent_id
+            parent_id = changes.get("parent_id", item["parent_id"])
+            _check_parent(ex, kind, parent_id, item_id)
+            item["parent_id"] = parent_id
         if "sprint_id" in changes:
-            _check_sprint(session, changes["sprint_id"])
-            item.sprint_id = changes["sprint_id"]
+            _check_sprint(ex, changes["sprint_id"])
+            item["sprint_id"] = changes["sprint_id"]
         if "goal_id" in changes:
-            item.goal_id = changes["goal_id"]
+            item["goal_id"] = changes["goal_id"]
         if "status" in changes:
-            _set_status(session, item, _resolve_column(session, changes["status"]), now)
-        item.updated_at = now
-        session.flush()
-        return _fetch(session, item_id)
+            _set_status(ex, item, _resolve_column(ex, changes["status"]), now)
+        item["updated_at"] = now
+        return _save(ex, item)
 
 
 def move_item(db: Database, clock: Clock, item_id: int, status: str) -> ItemView:
     """Move an item to the bottom of another column (done items get a done time)."""
-    with db.write() as session:
-        item = _load(session, item_id)
-        _set_status(session, item, _resolve_column(session, status), clock.now())
-        item.updated_at = clock.now()
-        session.flush()
-        return _fetch(session, item_id)
+    now = clock.now()
+    with db.write() as ex:
+        item = _load(ex, item_id)
+        _set_status(ex, item, _resolve_column(ex, status), now)
+        item["updated_at"] = now
+        return _save(ex, item)
 
 
 def place_item(
     db: Database, clock: Clock, item_id: int, status: str, rank: int, done_at: datetime | None
 ) -> ItemView:
     """Put an item back exactly where it was (column, rank, done time): undo uses it."""
-    with db.write() as session:
-        item = _load(session, item_id)
-        item.status = _resolve_column(session, status).key
-        item.rank = rank
-        item.done_at = done_at
-        item.updated_at = clock.now()
-        session.flush()
-        return _fetch(session, item_id)
+    with db.write() as ex:
+        item = _load(ex, item_id)
+        item["status"] = _resolve_column(ex, status).key
+        item["rank"] = rank
+        item["done_at"] = done_at
+        item["updated_at"] = clock.now()
+        return _save(ex, item)
 
 
 def reorder_item(db: Database, clock: Clock, item_id: int, delta: int) -> ItemView:
     """Move an item `delta` places up (negative) or down among the items of its level
     in its column; it stops at either end."""
-    with db.write() as session:
-        item = _load(session, item_id)
-        level_kinds = [k.value for k in Kind if k.level == Kind(item.kind).level]
-        siblings = list(
-            session.execute(
-                sa.select(WorkItem)
-                .where(
-                    col(WorkItem.status) == item.status,
-                    col(WorkItem.kind).in_(level_kinds),
-                    col(WorkItem.archived_at).is_(None),
-                )
-                .order_by(col(WorkItem.rank), col(WorkItem.id))
-            ).scalars()
-        )
-        index = (
-            next(i for i, s in enumerate(siblings) if s.id == item_id)
-            if item.archived_at is None
-            else -1
-        )
-        target = max(0, min(len(siblings) - 1, index + delta))
+    with db.write() as ex:
+        item = _load(ex, item_id)
+        level_kinds = [k.value for k in Kind if k.level == Kind(item["kind"]).level]
+        siblings = ex.rows(q.siblings_in_column, status=item["status"], kinds=level_kinds)
+        ids = [sibling_id for sibling_id, _rank in siblings]
+        index = ids.index(item_id) if item["archived_at"] is None else -1
+        target = max(0, min(len(ids) - 1, index + delta))
         if index < 0 or target == index:
-            return _fetch(session, item_id)
+            return _fetch(ex, item_id)
         # The level's items keep the set of ranks they hold and swap places inside it
         # (items of other levels in the column keep theirs); ties are spread first.
-        ranks = [s.rank for s in siblings]
+        ranks = [rank for _id, rank in siblings]
         if len(set(ranks)) != len(ranks):
             ranks = list(range(ranks[0], ranks[0] + len(ranks)))
-        siblings.insert(target, siblings.pop(index))
-        for sibling, rank in zip(siblings, ranks, strict=True):
-            sibling.rank = rank
-        item.updated_at = clock.now()
-        session.flush()
-        return _fetch(session, item_id)
+        ids.insert(target, ids.pop(index))
+        for sibling_id, rank, (_old_id, old_rank) in zip(ids, ranks, siblings, strict=True):
+            if sibling_id != item_id and (sibling_id, rank) != (_old_id, old_rank):
+                ex.run(q.item_set_rank, id=sibling_id, rank=rank)
+        item["rank"] = ranks[ids.index(item_id)]
+        item["updated_at"] = clock.now()
+        return _save(ex, item)
 
 
 def set_archived(db: Database, clock: Clock, item_id: int, archived: bool) -> ItemView:
     """Archive an item (hidden from the board and roll-ups) or restore it."""
-    with db.write() as session:
-        item = _load(session, item_id)
-        if archived and item.archived_at is None:
-            item.archived_at = clock.now()
-        elif not archived and item.archived_at is not None:
-            if item.parent_id is not None:
-                parent = session.get(WorkItem, item.parent_id)
-                if parent is not None and parent.archived_at is not None:
+    with db.write() as ex:
+        item = _load(ex, item_id)
+        if archived and item["archived_at"] is None:
+            item["archived_at"] = clock.now()
+        elif not archived and item["archived_at"] is not None:
+            if item["parent_id"] is not None:
+                parent = ex.record(q.item_row, id=item["parent_id"])
+                if parent is not None and parent["archived_at"] is not None:
                     raise InvalidInput(
-                        f"#{item_id}'s parent #{parent.id} is archived: restore it first", "id"
+                        f"#{item_id}'s parent #{parent['id']} is archived: restore it first",
+                        "id",
                     )
-            item.archived_at = None
-        item.updated_at = clock.now()
-        session.flush()
-        return _fetch(session, item_id)
+            item["archived_at"] = None
+        item["updated_at"] = clock.now()
+        return _save(ex, item)
 
 
 # ---------------------------------------------------------------- dependencies
 
 
+def _edges(ex: Executor) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for item_id, blocker in ex.rows(q.dependencies_all):
+        out.setdefault(int(item_id), []).append(int(blocker))
+    return out
+
+
 def dependencies(db: Database) -> dict[int, list[int]]:
     """For each blocked item, the items blocking it."""
-    from tpm_tui.models import Dependency
-
-    out: dict[int, list[int]] = {}
-    with db.read() as session:
-        rows = session.execute(
-            sa.select(col(Dependency.item_id), col(Dependency.blocked_by_id)).order_by(
-                col(Dependency.item_id), col(Dependency.blocked_by_id)
-            )
-        )
-        for item_id, blocker in rows:
-            out.setdefault(int(item_id), []).append(int(blocker))
-    return out
+    with db.read() as ex:
+        return _edges(ex)
 
 
 def add_dependency(db: Database, item_id: int, blocked_by_id: int) -> None:
     """Record that `item_id` waits for `blocked_by_id` (refusing self-blocks and cycles)."""
-    from tpm_tui.models import Dependency
-
     if item_id == blocked_by_id:
         raise InvalidInput("an item cannot block itself", "blocked_by")
-    with db.write() as session:
-        _load(session, item_id)
-        _load(session, blocked_by_id)
-        edges: dict[int, list[int]] = {}
-        for a, b in session.execute(
-            sa.select(col(Dependency.item_id), col(Dependency.blocked_by_id))
-        ):
-            edges.setdefault(int(a), []).append(int(b))
+    with db.write() as ex:
+        _load(ex, item_id)
+        _load(ex, blocked_by_id)
+        edges = _edges(ex)
         # would blocked_by_id (transitively) wait for item_id? then this closes a cycle
         seen, stack = set(), [blocked_by_id]
         while stack:
@@ -659,15 +528,11 @@ def add_dependency(db: Database, item_id: int, blocked_by_id: int) -> None:
                 seen.add(node)
                 stack.extend(edges.get(node, []))
         if blocked_by_id not in edges.get(item_id, []):
-            session.add(Dependency(item_id=item_id, blocked_by_id=blocked_by_id))
+            ex.run(q.dependency_insert, item_id=item_id, blocked_by_id=blocked_by_id)
 
 
 def remove_dependency(db: Database, item_id: int, blocked_by_id: int) -> None:
     """Forget that `item_id` waits for `blocked_by_id`."""
-    from tpm_tui.models import Dependency
-
-    with db.write() as session:
-        row = session.get(Dependency, (item_id, blocked_by_id))
-        if row is None:
+    with db.write() as ex:
+        if not ex.run(q.dependency_delete, item_id=item_id, blocked_by_id=blocked_by_id):
             raise NotFound(f"#{item_id} is not blocked by #{blocked_by_id}", "blocked_by")
-        session.delete(row)

@@ -7,15 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-import sqlalchemy as sa
-from sqlmodel import col
-
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
-from tpm_tui.models import BoardColumn, Kind, WorkItem
+from tpm_tui.kinds import Kind
 from tpm_tui.services import backlog, planning
 from tpm_tui.services.backlog import ColumnView, ItemView, Rollup
 from tpm_tui.services.filters import ItemFilter
+from tpm_tui.sql import compiled as q
 
 
 class Level(StrEnum):
@@ -84,37 +82,15 @@ def sprint_summary(db: Database, today: date) -> SprintSummary | None:
     sprint = planning.current_sprint(db, today)
     if sprint is None:
         return None
-    points = sa.func.coalesce(col(WorkItem.points), 0)
-    query = (
-        sa.select(
-            sa.func.coalesce(sa.func.sum(points), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((col(BoardColumn.is_done), points), else_=0)), 0),
-        )
-        .join(BoardColumn, col(BoardColumn.key) == col(WorkItem.status))
-        .where(
-            col(WorkItem.sprint_id) == sprint.id,
-            col(WorkItem.archived_at).is_(None),
-            col(WorkItem.kind).in_([k.value for k in backlog.LEAF_KINDS]),
-        )
-    )
-    with db.read() as session:
-        committed, done = session.execute(query).one()
+    with db.read() as ex:
+        committed, done = ex.row(q.sprint_points, sprint_id=sprint.id) or (0, 0)
     return SprintSummary(sprint.name, int(committed), int(done), sprint.days_left(today))
 
 
 def count_at_level(db: Database, level: Level) -> int:
     """Cards on the board at `level` without a filter (to say how many a filter hides)."""
-    with db.read() as session:
-        return int(
-            session.execute(
-                sa.select(sa.func.count())
-                .select_from(WorkItem)
-                .where(
-                    col(WorkItem.kind).in_([k.value for k in level.kinds]),
-                    col(WorkItem.archived_at).is_(None),
-                )
-            ).scalar_one()
-        )
+    with db.read() as ex:
+        return int(ex.scalar(q.items_count_active_of_kinds, kinds=[k.value for k in level.kinds]))
 
 
 def load_board(

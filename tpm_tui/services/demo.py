@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 from datetime import time, timedelta
+from typing import Any
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
-from tpm_tui.models import Category, Kind, TimeEntry
+from tpm_tui.kinds import Category, Kind
 from tpm_tui.services import backlog, planning
+from tpm_tui.sql import compiled as q
 
 # epic -> features -> (kind, title, points, column)
 PLAN: dict[str, dict[str, list[tuple[str, str, int, str]]]] = {
@@ -196,7 +198,7 @@ def _demo_time(db: Database, clock: Clock, rng: random.Random, items: list[int])
     now = clock.now()
     today = now.date()
     first = today - timedelta(days=today.weekday() + 21)
-    entries = []
+    entries: list[dict[str, Any]] = []
     for offset in range((today - first).days + 1):
         day = first + timedelta(days=offset)
         if day.weekday() >= 5:
@@ -218,16 +220,16 @@ def _demo_time(db: Database, clock: Clock, rng: random.Random, items: list[int])
             linked = category is not Category.MEETINGS and rng.random() < 0.6
             item_id = rng.choice(items) if linked else None
             entries.append(
-                TimeEntry(
-                    category=category.value,
-                    started_at=moment,
-                    ended_at=end,
-                    note=rng.choice(NOTES[category]),
-                    item_id=item_id,
-                    created_at=end,
-                )
+                {
+                    "category": category.value,
+                    "started_at": moment,
+                    "ended_at": end,
+                    "note": rng.choice(NOTES[category]),
+                    "item_id": item_id,
+                    "created_at": end,
+                }
             )
             moment = end + timedelta(minutes=rng.choice((0, 0, 15, 30)))
-    with db.write() as session:
-        session.add_all(entries)
+    with db.write() as ex:
+        ex.many(q.entries_insert, entries)
     return len(entries)

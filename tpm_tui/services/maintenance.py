@@ -349,8 +349,7 @@ def restore_workspace(db: Database, backup: Path) -> Path:
     is either in it or waits and lands on the restored workspace; an open TUI sees
     the old state or the new one, never half. The backup's schema comes along (an
     older one is upgraded when next opened)."""
-    raw = db.engine.raw_connection()
-    conn: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
+    conn = db.raw_connection()
     try:
         # Both outside any transaction, as SQLite requires.
         conn.execute("PRAGMA foreign_keys=OFF")
@@ -375,7 +374,7 @@ def restore_workspace(db: Database, backup: Path) -> Path:
         message = f"{db.location.label}: restore failed, nothing changed ({error})"
         raise StorageError(message) from error
     finally:
-        raw.close()
+        conn.close()
     return previous
 
 

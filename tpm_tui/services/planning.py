@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
-from sqlmodel import col
-
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
-from tpm_tui.models import Goal, Milestone, Sprint
 from tpm_tui.services import validate
+from tpm_tui.sql import compiled as q
 
 
 @dataclass(frozen=True)
@@ -48,11 +45,6 @@ class GoalView:
     description: str
 
 
-def _sprint_view(s: Sprint) -> SprintView:
-    assert s.id is not None
-    return SprintView(s.id, s.name, s.start_date, s.end_date, s.goal)
-
-
 def create_sprint(
     db: Database, name: str, start_date: date, end_date: date, goal: str = ""
 ) -> SprintView:
@@ -61,39 +53,27 @@ def create_sprint(
     validate.day(start_date, "start_date")
     validate.day(end_date, "end_date")
     validate.date_range(start_date, end_date, "start_date", "end_date")
-    with db.write() as session:
-        taken = session.execute(
-            sa.select(col(Sprint.id)).where(sa.func.lower(col(Sprint.name)) == clean.lower())
-        ).first()
-        if taken is not None:
+    clean_goal = validate.block(goal, "goal")
+    with db.write() as ex:
+        if ex.scalar(q.sprint_id_by_name, name=clean.lower()) is not None:
             raise InvalidInput(f"there is already a sprint named {clean!r}", "name")
-        sprint = Sprint(
-            name=clean, start_date=start_date, end_date=end_date, goal=validate.block(goal, "goal")
+        sprint_id = ex.scalar(
+            q.sprint_insert, name=clean, start_date=start_date, end_date=end_date, goal=clean_goal
         )
-        session.add(sprint)
-        session.flush()
-        return _sprint_view(sprint)
+    return SprintView(int(sprint_id), clean, start_date, end_date, clean_goal)
 
 
 def list_sprints(db: Database) -> list[SprintView]:
     """Every sprint, earliest first."""
-    with db.read() as session:
-        rows = session.execute(
-            sa.select(Sprint).order_by(col(Sprint.start_date), col(Sprint.id))
-        ).scalars()
-        return [_sprint_view(s) for s in rows]
+    with db.read() as ex:
+        return [SprintView(*row) for row in ex.rows(q.sprints_all)]
 
 
 def current_sprint(db: Database, today: date) -> SprintView | None:
     """The sprint running today (the latest-starting one if they overlap)."""
-    with db.read() as session:
-        sprint = session.execute(
-            sa.select(Sprint)
-            .where(col(Sprint.start_date) <= today, col(Sprint.end_date) >= today)
-            .order_by(col(Sprint.start_date).desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        return _sprint_view(sprint) if sprint is not None else None
+    with db.read() as ex:
+        row = ex.row(q.sprint_current, today=today)
+    return SprintView(*row) if row is not None else None
 
 
 def resolve_sprint(db: Database, clock: Clock, text: str) -> SprintView:
@@ -114,42 +94,34 @@ def create_milestone(db: Database, title: str, on: date) -> MilestoneView:
     """Add a milestone on a date."""
     clean = validate.title(title)
     validate.day(on, "date")
-    with db.write() as session:
-        milestone = Milestone(title=clean, date=on)
-        session.add(milestone)
-        session.flush()
-        assert milestone.id is not None
-        return MilestoneView(milestone.id, milestone.title, milestone.date)
+    with db.write() as ex:
+        milestone_id = ex.scalar(q.milestone_insert, title=clean, date=on)
+    return MilestoneView(int(milestone_id), clean, on)
 
 
 def list_milestones(db: Database) -> list[MilestoneView]:
     """Every milestone, by date."""
-    with db.read() as session:
-        rows = session.execute(
-            sa.select(Milestone).order_by(col(Milestone.date), col(Milestone.id))
-        ).scalars()
-        return [MilestoneView(m.id or 0, m.title, m.date) for m in rows]
+    with db.read() as ex:
+        return [MilestoneView(*row) for row in ex.rows(q.milestones_all)]
 
 
 def create_goal(db: Database, clock: Clock, title: str, description: str = "") -> GoalView:
     """Add a product goal."""
     clean = validate.title(title)
-    with db.write() as session:
-        position = session.execute(sa.select(sa.func.count()).select_from(Goal)).scalar_one()
-        goal = Goal(
+    clean_description = validate.block(description, "description")
+    with db.write() as ex:
+        position = int(ex.scalar(q.goals_count)) + 1
+        goal_id = ex.scalar(
+            q.goal_insert,
             title=clean,
-            description=validate.block(description, "description"),
-            position=int(position) + 1,
+            description=clean_description,
+            position=position,
             created_at=clock.now(),
         )
-        session.add(goal)
-        session.flush()
-        assert goal.id is not None
-        return GoalView(goal.id, goal.title, goal.description)
+    return GoalView(int(goal_id), clean, clean_description)
 
 
 def list_goals(db: Database) -> list[GoalView]:
     """Every goal, in order."""
-    with db.read() as session:
-        rows = session.execute(sa.select(Goal).order_by(col(Goal.position), col(Goal.id))).scalars()
-        return [GoalView(g.id or 0, g.title, g.description) for g in rows]
+    with db.read() as ex:
+        return [GoalView(*row) for row in ex.rows(q.goals_all)]

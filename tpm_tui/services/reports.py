@@ -10,16 +10,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import col
-
 from tpm_tui.clock import Clock
 from tpm_tui.dates import week_label, week_start
 from tpm_tui.db import Database
 from tpm_tui.durations import format_duration
 from tpm_tui.kinds import Category
-from tpm_tui.models import TimeEntry
-from tpm_tui.services.timetrack import seconds_expr, utc_param
+from tpm_tui.sql import compiled as q
 from tpm_tui.text import markdown_text
 
 # The typical split of a technical product manager's week, in percent.
@@ -93,24 +89,10 @@ def week_report(db: Database, clock: Clock, day: date | None = None) -> WeekRepo
     on the local day they started; a running timer counts up to now."""
     monday = week_start(day or clock.today())
     bounds = [clock.day_bounds(monday + timedelta(days=i))[0] for i in range(8)]
-    # Which day an entry belongs to, decided in SQL from the local midnights (DST-safe).
-    day_index = sa.case(
-        *[(col(TimeEntry.started_at) < utc_param(bounds[i + 1]), i) for i in range(7)],
-        else_=7,
-    )
-    query = (
-        sa.select(
-            day_index.label("day"), col(TimeEntry.category), sa.func.sum(seconds_expr(clock.now()))
-        )
-        .where(
-            col(TimeEntry.started_at) >= utc_param(bounds[0]),
-            col(TimeEntry.started_at) < utc_param(bounds[7]),
-        )
-        .group_by("day", col(TimeEntry.category))
-    )
     seconds: dict[tuple[int, Category], int] = {}
-    with db.read() as session:
-        for index, category, total in session.execute(query):
+    with db.read() as ex:
+        edges = {f"b{i}": bound for i, bound in enumerate(bounds)}
+        for index, category, total in ex.rows(q.week_seconds_by_day, now=clock.now(), **edges):
             seconds[(int(index), Category(category))] = int(total or 0)
     days = [
         DayRow(
@@ -155,54 +137,28 @@ def _week_bounds(clock: Clock, monday: date, weeks: int) -> list[Any]:
 
 def top_items(db: Database, clock: Clock, monday: date, limit: int = 5) -> list[ItemTime]:
     """The work items that took the most time in the week, summed in SQL."""
-    from tpm_tui.models import WorkItem
 
     start, end = _week_bounds(clock, monday, 1)
-    seconds = sa.func.sum(seconds_expr(clock.now()))
-    query = (
-        sa.select(col(WorkItem.id), col(WorkItem.title), col(WorkItem.kind), seconds)
-        .join(WorkItem, col(WorkItem.id) == col(TimeEntry.item_id))
-        .where(
-            col(TimeEntry.started_at) >= utc_param(start),
-            col(TimeEntry.started_at) < utc_param(end),
-        )
-        .group_by(col(WorkItem.id))
-        .order_by(seconds.desc(), col(WorkItem.id))
-        .limit(limit)
-    )
-    with db.read() as session:
-        return [
-            ItemTime(int(i), str(t), str(k), (int(sec or 0) + 30) // 60)
-            for i, t, k, sec in session.execute(query)
-        ]
+    with db.read() as ex:
+        rows = ex.rows(q.top_items_between, now=clock.now(), start=start, end=end, limit=limit)
+    return [ItemTime(int(i), str(t), str(k), (int(sec or 0) + 30) // 60) for i, t, k, sec in rows]
+
+
+TREND_WEEKS = 4  # the weeks before that a week is compared with (q.seconds_by_week_of_four)
 
 
 def previous_shares(
-    db: Database, clock: Clock, monday: date, weeks: int = 4
+    db: Database, clock: Clock, monday: date
 ) -> tuple[dict[Category, float | None], int]:
-    """Each category's share averaged over the `weeks` weeks before `monday` that have
-    any time logged (one query); and how many such weeks there were."""
+    """Each category's share averaged over the TREND_WEEKS weeks before `monday` that
+    have any time logged (one query); and how many such weeks there were."""
+    weeks = TREND_WEEKS
     first = monday - timedelta(weeks=weeks)
     bounds = _week_bounds(clock, first, weeks)
-    week_index = sa.case(
-        *[(col(TimeEntry.started_at) < utc_param(bounds[i + 1]), i) for i in range(weeks)],
-        else_=weeks,
-    )
-    query = (
-        sa.select(
-            week_index.label("week"),
-            col(TimeEntry.category),
-            sa.func.sum(seconds_expr(clock.now())),
-        )
-        .where(
-            col(TimeEntry.started_at) >= utc_param(bounds[0]),
-            col(TimeEntry.started_at) < utc_param(bounds[weeks]),
-        )
-        .group_by("week", col(TimeEntry.category))
-    )
     per_week: dict[int, dict[Category, int]] = {}
-    with db.read() as session:
-        for index, category, total in session.execute(query):
+    with db.read() as ex:
+        edges = {f"b{i}": bound for i, bound in enumerate(bounds)}
+        for index, category, total in ex.rows(q.seconds_by_week_of_four, now=clock.now(), **edges):
             per_week.setdefault(int(index), {})[Category(category)] = int(total or 0)
     shares: dict[Category, list[float]] = {c: [] for c in Category}
     for totals in per_week.values():

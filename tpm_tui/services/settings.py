@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tpm_tui.db import Database
 from tpm_tui.durations import format_duration, parse_duration
 from tpm_tui.errors import InvalidInput
-from tpm_tui.models import Setting
+from tpm_tui.sql import compiled as q
 
 
 def _week_target(text: str) -> str:
@@ -61,12 +61,12 @@ def get_setting(db: Database, key: str) -> str:
     """The stored value of `key`, or its default (also for a stored value that breaks
     its rule, so a damaged setting never stops a screen or a report)."""
     spec = _spec(key)
-    with db.read() as session:
-        row = session.get(Setting, key)
-    if row is None:
+    with db.read() as ex:
+        stored = ex.scalar(q.setting_get, key=key)
+    if stored is None:
         return spec.default
     try:
-        return check_stored(key, row.value)
+        return check_stored(key, stored)
     except InvalidInput:
         return spec.default
 
@@ -75,12 +75,9 @@ def set_setting(db: Database, key: str, text: str) -> str:
     """Check and store a value typed by a person; returns it as shown."""
     spec = _spec(key)
     value = spec.parse(text)
-    with db.write() as session:
-        row = session.get(Setting, key)
-        if row is None:
-            session.add(Setting(key=key, value=value))
-        else:
-            row.value = value
+    with db.write() as ex:
+        ex.run(q.setting_delete, key=key)
+        ex.run(q.setting_insert, key=key, value=value)
     return spec.show(value)
 
 

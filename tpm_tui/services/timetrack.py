@@ -7,17 +7,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col
-
 from tpm_tui.clock import Clock
 from tpm_tui.dates import backwards_span, check_day, day_words, local_moment, since_words
 from tpm_tui.db import Database
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import InvalidInput, NotFound, TimerNeedsAnswer
 from tpm_tui.kinds import Category, parse_category
-from tpm_tui.models import TimeEntry, WorkItem
 from tpm_tui.services import validate
+from tpm_tui.sql import compiled as q
+from tpm_tui.sql.executor import Executor
+from tpm_tui.sql.stmt import Stmt
 
 MAX_MINUTES = 24 * 60
 LONG_TIMER = timedelta(hours=10)
@@ -145,63 +144,39 @@ class Status:
         return sum(self.today.values())
 
 
-_UTC_TYPE = TimeEntry.__table__.c.started_at.type  # type: ignore[attr-defined]
-
-
-def utc_param(moment: datetime) -> Any:
-    """A bound datetime parameter stored the way the columns store them."""
-    return sa.literal(moment.astimezone(UTC), type_=_UTC_TYPE)
-
-
-def seconds_expr(now: datetime) -> Any:
-    """SQL for an entry's length in seconds; a running timer counts up to `now`."""
-    end = sa.func.coalesce(col(TimeEntry.ended_at), utc_param(now))
-    return sa.func.round(
-        (sa.func.julianday(end) - sa.func.julianday(col(TimeEntry.started_at))) * 86400
+def _view(clock: Clock, row: tuple[Any, ...]) -> EntryView:
+    entry_id, category, started, ended, seconds, note, item_id, title = row
+    return EntryView(
+        id=entry_id,
+        category=Category(category),
+        started_at=clock.local(started),
+        ended_at=clock.local(ended) if ended is not None else None,
+        seconds=max(0, int(seconds or 0)),
+        note=note,
+        item_id=item_id,
+        item_title=title,
     )
 
 
-def _views(
-    session: Session, clock: Clock, where: Any, order: Any = None, limit: int | None = None
-) -> list[EntryView]:
-    now = clock.now()
-    query = (
-        sa.select(TimeEntry, seconds_expr(now), col(WorkItem.title))
-        .outerjoin(WorkItem, col(WorkItem.id) == col(TimeEntry.item_id))
-        .where(where)
-        .order_by(order if order is not None else col(TimeEntry.started_at))
-        .limit(limit)
-    )
-    return [
-        EntryView(
-            id=entry.id,
-            category=Category(entry.category),
-            started_at=clock.local(entry.started_at),
-            ended_at=clock.local(entry.ended_at) if entry.ended_at is not None else None,
-            seconds=max(0, int(seconds or 0)),
-            note=entry.note,
-            item_id=entry.item_id,
-            item_title=title,
-        )
-        for entry, seconds, title in session.execute(query)
-    ]
+def _views(ex: Executor, clock: Clock, stmt: Stmt, **params: Any) -> list[EntryView]:
+    return [_view(clock, row) for row in ex.rows(stmt, now=clock.now(), **params)]
 
 
-def _one(session: Session, clock: Clock, entry_id: int) -> EntryView:
-    found = _views(session, clock, col(TimeEntry.id) == entry_id)
+def _one(ex: Executor, clock: Clock, entry_id: int) -> EntryView:
+    found = _views(ex, clock, q.entry_by_id, id=entry_id)
     if not found:
         raise NotFound(f"no time entry #{entry_id}", "id")
     return found[0]
 
 
-def _check_item(session: Session, item_id: int | None) -> str | None:
+def _check_item(ex: Executor, item_id: int | None) -> str | None:
     """The title of item `item_id` (None for no item); refuses an id that does not exist."""
     if item_id is None:
         return None
-    item = session.get(WorkItem, item_id)
-    if item is None:
+    title = ex.scalar(q.item_title, id=item_id)
+    if title is None:
         raise NotFound(f"no item #{item_id}: `tpm list` shows the ids", "item_id")
-    return item.title
+    return str(title)
 
 
 def _check_minutes(minutes: int) -> None:
@@ -215,18 +190,14 @@ def _check_minutes(minutes: int) -> None:
 
 
 def _overlaps(
-    session: Session, clock: Clock, start: datetime, end: datetime, but: int | None = None
+    ex: Executor, clock: Clock, start: datetime, end: datetime, but: int | None = None
 ) -> list[EntryView]:
     """Entries sharing some time with [start, end) (a running timer runs to now)."""
-    ends = sa.func.coalesce(col(TimeEntry.ended_at), utc_param(clock.now()))
-    where = sa.and_(col(TimeEntry.started_at) < utc_param(end), ends > utc_param(start))
-    if but is not None:
-        where = sa.and_(where, col(TimeEntry.id) != but)
-    return _views(session, clock, where)
+    return _views(ex, clock, q.entries_overlapping, start=start, end=end, but=but)
 
 
 def _place(
-    session: Session, clock: Clock, minutes: int, day: date, now: datetime
+    ex: Executor, clock: Clock, minutes: int, day: date, now: datetime
 ) -> tuple[datetime, datetime]:
     """Where an entry without a given time goes (as UTC moments): right after the day's
     last entry when it fits before now (before midnight for an earlier day), else
@@ -237,16 +208,9 @@ def _place(
     now = now.astimezone(UTC)
     today = day == clock.local(now).date()
     limit = now if today else day_end
-    ended = col(TimeEntry.ended_at)
-    last_end = session.execute(
-        sa.select(sa.func.max(ended)).where(
-            col(TimeEntry.started_at) >= utc_param(day_start),
-            col(TimeEntry.started_at) < utc_param(day_end),
-            ended.is_not(None),
-            *([ended <= utc_param(now)] if today else []),
-        )
-    ).scalar_one()
-    anchor = None if last_end is None else _stored(last_end)
+    anchor = ex.scalar(
+        q.entries_last_end_on_day, start=day_start, end=day_end, until=now if today else None
+    )
     if not today:
         first = clock.at(day, DAY_STARTS_AT).astimezone(UTC)
         anchor = first if anchor is None else max(first, anchor)
@@ -270,14 +234,8 @@ def _place(
     return start, limit
 
 
-def _stored(value: object) -> datetime:
-    """A datetime read back from a raw SQL aggregate (text in SQLite), as aware UTC."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _plan(
-    session: Session,
+    ex: Executor,
     clock: Clock,
     minutes: int | None,
     note: str,
@@ -289,7 +247,7 @@ def _plan(
     """Every rule of logging, checked without writing: the note, the item, the day
     (accepted range, not in the future), the length (1m to 24h) and where it goes."""
     clean_note = validate.line(note, "note", validate.NOTE_MAX)
-    title = _check_item(session, item_id)
+    title = _check_item(ex, item_id)
     now = clock.now()
     on = check_day(day or now.date(), "the date", "date")
     if on > now.date():
@@ -318,13 +276,13 @@ def _plan(
         if minutes is None:
             raise InvalidInput("say how long, such as 45m, or give a span such as 9:00-9:30")
         _check_minutes(minutes)
-        start, end = _place(session, clock, minutes, on, now)
+        start, end = _place(ex, clock, minutes, on, now)
     return EntryPlan(
         clock.local(start),
         clock.local(end),
         clean_note,
         title,
-        tuple(_overlaps(session, clock, start, end)),
+        tuple(_overlaps(ex, clock, start, end)),
     )
 
 
@@ -343,8 +301,8 @@ def check_entry(
     """What log_entry would save, with the same checks, writing nothing (a preview)."""
     if not isinstance(category, Category):
         parse_category(category)
-    with db.read() as session:
-        return _plan(session, clock, minutes, note, day, item_id, starts, ends)
+    with db.read() as ex:
+        return _plan(ex, clock, minutes, note, day, item_id, starts, ends)
 
 
 def log_entry(
@@ -364,9 +322,10 @@ def log_entry(
     time it goes right after the day's last entry if it fits before now, else it ends
     now; an earlier day's follows that day's last entry, from 09:00."""
     category = category if isinstance(category, Category) else parse_category(category)
-    with db.write() as session:
-        plan = _plan(session, clock, minutes, note, day, item_id, starts, ends)
-        entry = TimeEntry(
+    with db.write() as ex:
+        plan = _plan(ex, clock, minutes, note, day, item_id, starts, ends)
+        entry_id = ex.scalar(
+            q.entry_insert,
             category=category.value,
             started_at=plan.started_at,
             ended_at=plan.ended_at,
@@ -374,61 +333,52 @@ def log_entry(
             item_id=item_id,
             created_at=clock.now(),
         )
-        session.add(entry)
-        session.flush()
-        assert entry.id is not None
-        return _one(session, clock, entry.id)
+        return _one(ex, clock, int(entry_id))
 
 
 def overlapping_entries(db: Database, clock: Clock, entry: EntryView) -> list[EntryView]:
     """The other entries that share some time with `entry`, in order."""
-    with db.read() as session:
-        return _overlaps(
-            session, clock, entry.started_at, entry.ended_at or clock.now(), but=entry.id
-        )
+    with db.read() as ex:
+        return _overlaps(ex, clock, entry.started_at, entry.ended_at or clock.now(), but=entry.id)
 
 
-def _running(session: Session) -> TimeEntry | None:
-    return session.execute(
-        sa.select(TimeEntry).where(col(TimeEntry.ended_at).is_(None))
-    ).scalar_one_or_none()
+def _running(ex: Executor) -> dict[str, Any] | None:
+    return ex.record(q.entry_row_running)
 
 
-def _finish(session: Session, clock: Clock, entry: TimeEntry, at: datetime) -> Stopped:
+def _finish(ex: Executor, clock: Clock, entry: dict[str, Any], at: datetime) -> Stopped:
     """End a running entry at `at`; one that lasted under a minute is discarded. A clock
     that went back before its start is an error: the timer is never deleted for it."""
-    assert entry.id is not None
-    elapsed = at - entry.started_at
+    elapsed = at - entry["started_at"]
     if elapsed < timedelta(0):
-        started = clock.local(entry.started_at)
+        started = clock.local(entry["started_at"])
         raise InvalidInput(
             f"the clock is before the timer's start ({started:%a %d %b %H:%M}, now "
             f"{clock.local(at):%a %d %b %H:%M}): check the system clock; the timer keeps "
             "running"
         )
     if elapsed < MIN_TIMER:
-        view = _one(session, clock, entry.id)
-        session.delete(entry)
-        session.flush()
+        view = _one(ex, clock, entry["id"])
+        ex.run(q.entry_delete, id=entry["id"])
         return Stopped(view, kept=False)
-    entry.ended_at = at
-    session.flush()
-    return Stopped(_one(session, clock, entry.id), kept=True)
+    ex.run(q.entry_update, **{**entry, "ended_at": at})
+    return Stopped(_one(ex, clock, entry["id"]), kept=True)
 
 
 def _end_running(
-    session: Session, clock: Clock, running: TimeEntry, at: datetime | None, now: datetime
+    ex: Executor, clock: Clock, running: dict[str, Any], at: datetime | None, now: datetime
 ) -> Stopped:
     """Stop `running` now, or at `at` (between its start and now); never over 24 hours."""
+    started = running["started_at"]
     end = now if at is None else at
-    if at is not None and not (running.started_at < at <= now):
+    if at is not None and not (started < at <= now):
         raise InvalidInput("the stop time must fall between the timer's start and now", "at")
-    if end - running.started_at > timedelta(minutes=MAX_MINUTES):
+    if end - started > timedelta(minutes=MAX_MINUTES):
         raise InvalidInput(
             "this timer would run over 24h: stop it with --at HH:MM at the time you stopped",
             "at",
         )
-    return _finish(session, clock, running, end)
+    return _finish(ex, clock, running, end)
 
 
 def timer_question(timer: EntryView, now: datetime) -> str:
@@ -455,19 +405,19 @@ def start_timer(
     this raises TimerNeedsAnswer and writes nothing."""
     category = category if isinstance(category, Category) else parse_category(category)
     clean_note = validate.line(note, "note", validate.NOTE_MAX)
-    now = clock.now()
-    with db.write() as session:
-        _check_item(session, item_id)
+    now = validate.moment(clock.now(), "started_at")  # a clock far off is refused here
+    with db.write() as ex:
+        _check_item(ex, item_id)
         stopped = None
-        running = _running(session)
+        running = _running(ex)
         if running is not None:
-            assert running.id is not None
             if stop_running_at is None and not keep_running:
-                view = _one(session, clock, running.id)
+                view = _one(ex, clock, running["id"])
                 if needs_confirmation(view, now):
                     raise TimerNeedsAnswer(timer_question(view, now), view)
-            stopped = _end_running(session, clock, running, stop_running_at, now)
-        entry = TimeEntry(
+            stopped = _end_running(ex, clock, running, stop_running_at, now)
+        entry_id = ex.scalar(
+            q.entry_insert,
             category=category.value,
             started_at=now,
             ended_at=None,
@@ -475,17 +425,14 @@ def start_timer(
             item_id=item_id,
             created_at=now,
         )
-        session.add(entry)
-        session.flush()
-        assert entry.id is not None
-        return TimerStart(_one(session, clock, entry.id), stopped)
+        return TimerStart(_one(ex, clock, int(entry_id)), stopped)
 
 
 def running_timer(db: Database, clock: Clock) -> EntryView | None:
     """The running timer, with its elapsed seconds, or None."""
-    with db.read() as session:
-        found = _views(session, clock, col(TimeEntry.ended_at).is_(None))
-        return found[0] if found else None
+    with db.read() as ex:
+        found = _views(ex, clock, q.entry_running)
+    return found[0] if found else None
 
 
 def needs_confirmation(timer: EntryView, now: datetime) -> bool:
@@ -524,24 +471,17 @@ def stop_time_at(timer: EntryView, clock_time: time, now: datetime, clock: Clock
 def stop_timer(db: Database, clock: Clock, at: datetime | None = None) -> Stopped:
     """Stop the running timer now, or at `at` (between its start and now)."""
     now = clock.now()
-    with db.write() as session:
-        running = _running(session)
+    with db.write() as ex:
+        running = _running(ex)
         if running is None:
             raise InvalidInput("no timer is running: `tpm start CATEGORY` starts one")
-        return _end_running(session, clock, running, at, now)
+        return _end_running(ex, clock, running, at, now)
 
 
 def entries_between(db: Database, clock: Clock, start: datetime, end: datetime) -> list[EntryView]:
     """Entries starting in [start, end), in order."""
-    with db.read() as session:
-        return _views(
-            session,
-            clock,
-            sa.and_(
-                col(TimeEntry.started_at) >= utc_param(start),
-                col(TimeEntry.started_at) < utc_param(end),
-            ),
-        )
+    with db.read() as ex:
+        return _views(ex, clock, q.entries_between, start=start, end=end)
 
 
 def entries_for_day(db: Database, clock: Clock, day: date) -> list[EntryView]:
@@ -553,16 +493,9 @@ def status(db: Database, clock: Clock) -> Status:
     """The running timer and today's minutes per category (summed in SQL)."""
     now = clock.now()
     start, end = clock.day_bounds(now.date())
-    with db.read() as session:
-        running = _views(session, clock, col(TimeEntry.ended_at).is_(None))
-        rows = session.execute(
-            sa.select(col(TimeEntry.category), sa.func.sum(seconds_expr(now)))
-            .where(
-                col(TimeEntry.started_at) >= utc_param(start),
-                col(TimeEntry.started_at) < utc_param(end),
-            )
-            .group_by(col(TimeEntry.category))
-        ).all()
+    with db.read() as ex:
+        running = _views(ex, clock, q.entry_running)
+        rows = ex.rows(q.seconds_by_category_between, now=now, start=start, end=end)
     today = {c: 0 for c in Category}
     for category, seconds in rows:
         today[Category(category)] = (int(seconds or 0) + 30) // 60
@@ -582,70 +515,69 @@ def edit_entry(
 ) -> EntryView:
     """Change an entry; the same rules as logging apply (no future, 1m to 24h)."""
     now = clock.now()
-    with db.write() as session:
-        entry = session.get(TimeEntry, entry_id)
+    with db.write() as ex:
+        entry = ex.record(q.entry_row, id=entry_id)
         if entry is None:
             raise NotFound(f"no time entry #{entry_id}", "id")
         if category is not None:
-            entry.category = (
+            entry["category"] = (
                 category if isinstance(category, Category) else parse_category(category)
             ).value
         if note is not None:
-            entry.note = validate.line(note, "note", validate.NOTE_MAX)
+            entry["note"] = validate.line(note, "note", validate.NOTE_MAX)
         if not isinstance(item_id, Keep):
-            _check_item(session, item_id)
-            entry.item_id = item_id
-        start = started_at if started_at is not None else entry.started_at
+            _check_item(ex, item_id)
+            entry["item_id"] = item_id
+        start = started_at if started_at is not None else entry["started_at"]
         check_day(clock.local(start).date(), "the start", "started_at")
         if start > now:
             raise InvalidInput("the start is in the future", "started_at")
-        if entry.ended_at is not None:
+        if entry["ended_at"] is not None:
             length = (
                 timedelta(minutes=minutes)
                 if minutes is not None
-                else entry.ended_at - entry.started_at
+                else entry["ended_at"] - entry["started_at"]
             )
             _check_minutes(int(length.total_seconds() // 60) if minutes is None else minutes)
             if start + length > now:
                 raise InvalidInput("the entry would end in the future", "duration")
-            entry.ended_at = start + length
+            entry["ended_at"] = start + length
         elif minutes is not None:
             raise InvalidInput("a running timer has no duration yet: stop it first", "duration")
-        entry.started_at = start
-        session.flush()
-        return _one(session, clock, entry_id)
+        entry["started_at"] = start
+        ex.run(q.entry_update, **entry)
+        return _one(ex, clock, entry_id)
 
 
 def delete_entry(db: Database, clock: Clock, entry_id: int) -> EntryView:
     """Delete an entry and return what it held (so it can be put back)."""
-    with db.write() as session:
-        view = _one(session, clock, entry_id)
-        entry = session.get(TimeEntry, entry_id)
-        session.delete(entry)
+    with db.write() as ex:
+        view = _one(ex, clock, entry_id)
+        ex.run(q.entry_delete, id=entry_id)
         return view
 
 
 def restore_entry(db: Database, clock: Clock, view: EntryView) -> EntryView:
     """Put a deleted entry back as it was (undo). Its old id may have gone to a newer
     entry since: then it comes back under a new id; the returned view has the one used."""
-    with db.write() as session:
-        if view.ended_at is None and _running(session) is not None:
+    with db.write() as ex:
+        if view.ended_at is None and _running(ex) is not None:
             raise InvalidInput("another timer is running: stop it before restoring this one")
-        _check_item(session, view.item_id)
-        taken = session.get(TimeEntry, view.id) is not None
-        entry = TimeEntry(
-            id=None if taken else view.id,
-            category=view.category.value,
-            started_at=view.started_at,
-            ended_at=view.ended_at,
-            note=view.note,
-            item_id=view.item_id,
-            created_at=clock.now(),
-        )
-        session.add(entry)
-        session.flush()
-        assert entry.id is not None
-        return _one(session, clock, entry.id)
+        _check_item(ex, view.item_id)
+        fields = {
+            "category": view.category.value,
+            "started_at": view.started_at,
+            "ended_at": view.ended_at,
+            "note": view.note,
+            "item_id": view.item_id,
+            "created_at": clock.now(),
+        }
+        if ex.record(q.entry_row, id=view.id) is None:
+            ex.run(q.entry_insert_with_id, id=view.id, **fields)
+            entry_id = view.id
+        else:
+            entry_id = int(ex.scalar(q.entry_insert, **fields))
+        return _one(ex, clock, entry_id)
 
 
 def overlapping(entries: list[EntryView], now: datetime) -> set[int]:
@@ -663,5 +595,5 @@ def overlapping(entries: list[EntryView], now: datetime) -> set[int]:
 
 def recent_entries(db: Database, clock: Clock, limit: int = 50) -> list[EntryView]:
     """The latest entries, newest first (for quick-log history and completions)."""
-    with db.read() as session:
-        return _views(session, clock, sa.true(), col(TimeEntry.started_at).desc(), limit)
+    with db.read() as ex:
+        return _views(ex, clock, q.entries_recent, limit=limit)

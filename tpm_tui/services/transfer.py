@@ -50,6 +50,7 @@ _MAX_ROWS = 1_000_000
 # Moments are accepted in the one range every entrance uses (validate.MOMENT_MIN..MAX:
 # any moment of a local day of the accepted dates, in any zone), so whatever tpm
 # stored exports and imports again.
+_SPANS = {"started_at", "ended_at"}
 # Columns holding row ids: a stored id is a positive whole number.
 _ID_COLUMNS = {"id", "parent_id", "goal_id", "sprint_id", "item_id", "blocked_by_id"}
 
@@ -85,7 +86,7 @@ def export_workspace(db: Database, clock: Clock) -> dict[str, Any]:
         "schema": HEAD_REVISION,
         "exported_at": _dump_value(clock.now()),
     }
-    with db.read() as session:
+    with db.orm_read() as session:
         for name, model in SECTIONS:
             table = _table(model)
             columns = [c for c in table.columns if not (model is BoardColumn and c.name == "id")]
@@ -98,7 +99,7 @@ def export_workspace(db: Database, clock: Clock) -> dict[str, Any]:
 
 def is_empty(db: Database) -> bool:
     """Whether the workspace holds nothing a person made (the default columns don't count)."""
-    with db.read() as session:
+    with db.orm_read() as session:
         return not _has_content(session)
 
 
@@ -161,7 +162,10 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
     except (ValueError, OverflowError):
         raise _fail(where, f"{value!r:.40} is not an ISO date or time") from None
     if kind is datetime:
-        if validate.MOMENT_MIN <= moment <= validate.MOMENT_MAX:
+        # The time an entry covers is the user's data, held to the one range; the other
+        # moments (created, updated, done, archived) are when tpm did something, as
+        # the clock said, and come back as they went out.
+        if column.name not in _SPANS or validate.MOMENT_MIN <= moment <= validate.MOMENT_MAX:
             return moment
     elif validate.DATE_MIN <= parsed_day <= validate.DATE_MAX:
         return parsed_day
@@ -391,7 +395,7 @@ def import_workspace(
     checked = data if isinstance(data, CheckedImport) else check_import(data, clock)
     rows = checked.rows
     saved: Path | None = None
-    with db.write() as session:
+    with db.orm_write() as session:
         if db.is_sqlite:
             session.execute(sa.text("PRAGMA defer_foreign_keys=ON"))
         if _has_content(session):

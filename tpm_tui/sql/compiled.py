@@ -13,6 +13,7 @@ columns_all = Stmt(
     params=(),
     columns=('str', 'str', 'int', 'int', 'bool'),
     constants=(),
+    names=('key', 'name', 'position', 'wip_limit', 'is_done'),
 )
 
 dependencies_all = Stmt(
@@ -22,6 +23,7 @@ dependencies_all = Stmt(
     params=(),
     columns=('int', 'int'),
     constants=(),
+    names=('item_id', 'blocked_by_id'),
 )
 
 dependency_delete = Stmt(
@@ -31,6 +33,7 @@ dependency_delete = Stmt(
     params=(('blocked_by_id', 'int'), ('item_id', 'int')),
     columns=(),
     constants=(),
+    names=(),
 )
 
 dependency_insert = Stmt(
@@ -40,6 +43,7 @@ dependency_insert = Stmt(
     params=(('blocked_by_id', 'int'), ('item_id', 'int')),
     columns=(),
     constants=(),
+    names=(),
 )
 
 entries_between = Stmt(
@@ -49,6 +53,47 @@ entries_between = Stmt(
     params=(('end', 'datetime'), ('now', 'datetime'), ('start', 'datetime')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(),
+    names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
+)
+
+entries_insert = Stmt(
+    name='entries_insert',
+    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at)',
+    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING time_entry.id',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+entries_last_end_on_day = Stmt(
+    name='entries_last_end_on_day',
+    sqlite='SELECT max(time_entry.ended_at) AS max_1 \nFROM time_entry \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND time_entry.ended_at IS NOT NULL AND (:until IS NULL OR time_entry.ended_at <= :until)',
+    postgresql='SELECT max(time_entry.ended_at) AS max_1 \nFROM time_entry \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND time_entry.ended_at IS NOT NULL AND (%(until)s::TIMESTAMP WITH TIME ZONE IS NULL OR time_entry.ended_at <= %(until)s::TIMESTAMP WITH TIME ZONE)',
+    params=(('end', 'datetime'), ('start', 'datetime'), ('until', 'datetime')),
+    columns=('datetime',),
+    constants=(),
+    names=('max',),
+)
+
+entries_overlapping = Stmt(
+    name='entries_overlapping',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at < :end AND coalesce(time_entry.ended_at, :now) > :start AND (:but IS NULL OR time_entry.id != :but) ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) > %(start)s::TIMESTAMP WITH TIME ZONE AND (%(but)s::INTEGER IS NULL OR time_entry.id != %(but)s::INTEGER) ORDER BY time_entry.started_at',
+    params=(('but', 'int'), ('end', 'datetime'), ('now', 'datetime'), ('start', 'datetime')),
+    columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
+    constants=(),
+    names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
+)
+
+entries_recent = Stmt(
+    name='entries_recent',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE 1 = 1 ORDER BY time_entry.started_at DESC\n LIMIT :limit OFFSET :param_1',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE true ORDER BY time_entry.started_at DESC \n LIMIT %(limit)s::INTEGER',
+    params=(('limit', 'int'), ('now', 'datetime')),
+    columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
+    constants=(('param_1', 0),),
+    names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
 )
 
 entry_by_id = Stmt(
@@ -58,6 +103,17 @@ entry_by_id = Stmt(
     params=(('id', 'int'), ('now', 'datetime')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(),
+    names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
+)
+
+entry_delete = Stmt(
+    name='entry_delete',
+    sqlite='DELETE FROM time_entry WHERE time_entry.id = :id',
+    postgresql='DELETE FROM time_entry WHERE time_entry.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=(),
+    constants=(),
+    names=(),
 )
 
 entry_insert = Stmt(
@@ -67,6 +123,37 @@ entry_insert = Stmt(
     params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
     columns=('int',),
     constants=(),
+    names=('id',),
+)
+
+entry_insert_with_id = Stmt(
+    name='entry_insert_with_id',
+    sqlite='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at) VALUES (:id, :category, :started_at, :ended_at, :note, :item_id, :created_at)',
+    postgresql='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at) VALUES (%(id)s::INTEGER, %(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE)',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('id', 'int'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+entry_row = Stmt(
+    name='entry_row',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.id = :id',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime'),
+    constants=(),
+    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at'),
+)
+
+entry_row_running = Stmt(
+    name='entry_row_running',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
+    params=(),
+    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime'),
+    constants=(),
+    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at'),
 )
 
 entry_running = Stmt(
@@ -76,6 +163,17 @@ entry_running = Stmt(
     params=(('now', 'datetime'),),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(),
+    names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
+)
+
+entry_update = Stmt(
+    name='entry_update',
+    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at WHERE time_entry.id = :id',
+    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE WHERE time_entry.id = %(id)s::INTEGER',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('id', 'int'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    columns=(),
+    constants=(),
+    names=(),
 )
 
 goal_insert = Stmt(
@@ -85,6 +183,7 @@ goal_insert = Stmt(
     params=(('created_at', 'datetime'), ('description', 'str'), ('position', 'int'), ('title', 'str')),
     columns=('int',),
     constants=(),
+    names=('id',),
 )
 
 goals_all = Stmt(
@@ -94,6 +193,7 @@ goals_all = Stmt(
     params=(),
     columns=('int', 'str', 'str'),
     constants=(),
+    names=('id', 'title', 'description'),
 )
 
 goals_count = Stmt(
@@ -103,6 +203,7 @@ goals_count = Stmt(
     params=(),
     columns=('int',),
     constants=(),
+    names=('count',),
 )
 
 item_by_id = Stmt(
@@ -112,6 +213,7 @@ item_by_id = Stmt(
     params=(('id', 'int'),),
     columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
     constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic')),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at'),
 )
 
 item_child_kinds = Stmt(
@@ -121,6 +223,7 @@ item_child_kinds = Stmt(
     params=(('id', 'int'),),
     columns=('str',),
     constants=(),
+    names=('kind',),
 )
 
 item_insert = Stmt(
@@ -130,6 +233,7 @@ item_insert = Stmt(
     params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
     columns=('int',),
     constants=(),
+    names=('id',),
 )
 
 item_max_rank = Stmt(
@@ -139,6 +243,7 @@ item_max_rank = Stmt(
     params=(('status', 'str'),),
     columns=('int',),
     constants=(),
+    names=('max',),
 )
 
 item_row = Stmt(
@@ -148,15 +253,27 @@ item_row = Stmt(
     params=(('id', 'int'),),
     columns=('int', 'str', 'int', 'int', 'str', 'str', 'str', 'str', 'int', 'int', 'int', 'str', 'date', 'date', 'datetime', 'datetime', 'datetime', 'datetime'),
     constants=(),
+    names=('id', 'kind', 'parent_id', 'goal_id', 'title', 'description', 'acceptance', 'status', 'rank', 'points', 'sprint_id', 'owner', 'start_date', 'target_date', 'created_at', 'updated_at', 'done_at', 'archived_at'),
 )
 
 item_set_rank = Stmt(
     name='item_set_rank',
-    sqlite='UPDATE work_item SET rank=:rank, updated_at=:updated_at WHERE work_item.id = :id',
-    postgresql='UPDATE work_item SET rank=%(rank)s::INTEGER, updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE WHERE work_item.id = %(id)s::INTEGER',
-    params=(('id', 'int'), ('rank', 'int'), ('updated_at', 'datetime')),
+    sqlite='UPDATE work_item SET rank=:rank WHERE work_item.id = :id',
+    postgresql='UPDATE work_item SET rank=%(rank)s::INTEGER WHERE work_item.id = %(id)s::INTEGER',
+    params=(('id', 'int'), ('rank', 'int')),
     columns=(),
     constants=(),
+    names=(),
+)
+
+item_title = Stmt(
+    name='item_title',
+    sqlite='SELECT work_item.title \nFROM work_item \nWHERE work_item.id = :id',
+    postgresql='SELECT work_item.title \nFROM work_item \nWHERE work_item.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=('str',),
+    constants=(),
+    names=('title',),
 )
 
 item_update = Stmt(
@@ -166,6 +283,7 @@ item_update = Stmt(
     params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
     columns=(),
     constants=(),
+    names=(),
 )
 
 items_count_active_of_kinds = Stmt(
@@ -175,6 +293,7 @@ items_count_active_of_kinds = Stmt(
     params=(('kinds', 'list:str'),),
     columns=('int',),
     constants=(),
+    names=('count',),
 )
 
 items_list = Stmt(
@@ -184,15 +303,7 @@ items_list = Stmt(
     params=(('active', 'bool'), ('archived', 'bool'), ('epic_id', 'int'), ('feature_id', 'int'), ('kinds', 'list:str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('points_op', 'str'), ('sprint_mode', 'str'), ('sprint_name', 'str'), ('status', 'str'), ('today', 'date'), ('words', 'str')),
     columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
     constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic'), ('param_1', 'any'), ('param_10', '>='), ('param_2', 'none'), ('param_3', 'current'), ('param_4', 'name'), ('param_5', 'none'), ('param_6', '='), ('param_7', '<'), ('param_8', '>'), ('param_9', '<=')),
-)
-
-items_of_kinds = Stmt(
-    name='items_of_kinds',
-    sqlite='SELECT work_item.id, work_item.title, work_item.done_at \nFROM work_item \nWHERE work_item.kind IN (__[POSTCOMPILE_kinds]) ORDER BY work_item.id',
-    postgresql='SELECT work_item.id, work_item.title, work_item.done_at \nFROM work_item \nWHERE work_item.kind IN (__[POSTCOMPILE_kinds]) ORDER BY work_item.id',
-    params=(('kinds', 'list:str'),),
-    columns=('int', 'str', 'datetime'),
-    constants=(),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at'),
 )
 
 milestone_insert = Stmt(
@@ -202,6 +313,7 @@ milestone_insert = Stmt(
     params=(('date', 'date'), ('title', 'str')),
     columns=('int',),
     constants=(),
+    names=('id',),
 )
 
 milestones_all = Stmt(
@@ -211,6 +323,7 @@ milestones_all = Stmt(
     params=(),
     columns=('int', 'str', 'date'),
     constants=(),
+    names=('id', 'title', 'date'),
 )
 
 parents_in_done_columns = Stmt(
@@ -220,6 +333,7 @@ parents_in_done_columns = Stmt(
     params=(),
     columns=('int',),
     constants=(('kind_1', ('epic', 'feature')),),
+    names=('id',),
 )
 
 rollups_by_epic = Stmt(
@@ -229,6 +343,7 @@ rollups_by_epic = Stmt(
     params=(),
     columns=('int', 'int', 'int', 'int', 'int'),
     constants=(('coalesce_1', 0), ('kind_1', 'epic'), ('kind_2', 'feature'), ('kind_3', ('story', 'bug', 'debt')), ('param_1', 1), ('param_2', 0)),
+    names=('owner_id', 'sum', 'sum', 'count', 'sum'),
 )
 
 rollups_by_feature = Stmt(
@@ -238,6 +353,7 @@ rollups_by_feature = Stmt(
     params=(),
     columns=('int', 'int', 'int', 'int', 'int'),
     constants=(('coalesce_1', 0), ('kind_1', 'feature'), ('kind_2', ('story', 'bug', 'debt')), ('param_1', 1), ('param_2', 0)),
+    names=('owner_id', 'sum', 'sum', 'count', 'sum'),
 )
 
 seconds_by_category_between = Stmt(
@@ -247,6 +363,17 @@ seconds_by_category_between = Stmt(
     params=(('end', 'datetime'), ('now', 'datetime'), ('start', 'datetime')),
     columns=('str', 'int'),
     constants=(),
+    names=('category', 'sum'),
+)
+
+seconds_by_week_of_four = Stmt(
+    name='seconds_by_week_of_four',
+    sqlite='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < :b1) THEN :param_1 WHEN (time_entry.started_at < :b2) THEN :param_2 WHEN (time_entry.started_at < :b3) THEN :param_3 WHEN (time_entry.started_at < :b4) THEN :param_4 ELSE :param_5 END AS bucket, time_entry.category AS category, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= :b0 AND time_entry.started_at < :b4) AS spans GROUP BY spans.bucket, spans.category',
+    postgresql='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < %(b1)s::TIMESTAMP WITH TIME ZONE) THEN %(param_1)s::INTEGER WHEN (time_entry.started_at < %(b2)s::TIMESTAMP WITH TIME ZONE) THEN %(param_2)s::INTEGER WHEN (time_entry.started_at < %(b3)s::TIMESTAMP WITH TIME ZONE) THEN %(param_3)s::INTEGER WHEN (time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) THEN %(param_4)s::INTEGER ELSE %(param_5)s::INTEGER END AS bucket, time_entry.category AS category, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= %(b0)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) AS spans GROUP BY spans.bucket, spans.category',
+    params=(('b0', 'datetime'), ('b1', 'datetime'), ('b2', 'datetime'), ('b3', 'datetime'), ('b4', 'datetime'), ('now', 'datetime')),
+    columns=('int', 'str', 'int'),
+    constants=(('param_1', 0), ('param_2', 1), ('param_3', 2), ('param_4', 3), ('param_5', 4)),
+    names=('bucket', 'category', 'sum'),
 )
 
 setting_delete = Stmt(
@@ -256,6 +383,7 @@ setting_delete = Stmt(
     params=(('key', 'str'),),
     columns=(),
     constants=(),
+    names=(),
 )
 
 setting_get = Stmt(
@@ -265,6 +393,7 @@ setting_get = Stmt(
     params=(('key', 'str'),),
     columns=('str',),
     constants=(),
+    names=('value',),
 )
 
 setting_insert = Stmt(
@@ -274,6 +403,7 @@ setting_insert = Stmt(
     params=(('key', 'str'), ('value', 'str')),
     columns=(),
     constants=(),
+    names=(),
 )
 
 siblings_in_column = Stmt(
@@ -283,6 +413,7 @@ siblings_in_column = Stmt(
     params=(('kinds', 'list:str'), ('status', 'str')),
     columns=('int', 'int'),
     constants=(),
+    names=('id', 'rank'),
 )
 
 sprint_current = Stmt(
@@ -292,6 +423,17 @@ sprint_current = Stmt(
     params=(('today', 'date'),),
     columns=('int', 'str', 'date', 'date', 'str'),
     constants=(('param_1', 1), ('param_2', 0)),
+    names=('id', 'name', 'start_date', 'end_date', 'goal'),
+)
+
+sprint_exists = Stmt(
+    name='sprint_exists',
+    sqlite='SELECT sprint.id \nFROM sprint \nWHERE sprint.id = :id',
+    postgresql='SELECT sprint.id \nFROM sprint \nWHERE sprint.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=('int',),
+    constants=(),
+    names=('id',),
 )
 
 sprint_id_by_name = Stmt(
@@ -301,6 +443,7 @@ sprint_id_by_name = Stmt(
     params=(('name', 'str'),),
     columns=('int',),
     constants=(),
+    names=('id',),
 )
 
 sprint_insert = Stmt(
@@ -310,6 +453,7 @@ sprint_insert = Stmt(
     params=(('end_date', 'date'), ('goal', 'str'), ('name', 'str'), ('start_date', 'date')),
     columns=('int',),
     constants=(),
+    names=('id',),
 )
 
 sprint_points = Stmt(
@@ -319,6 +463,7 @@ sprint_points = Stmt(
     params=(('sprint_id', 'int'),),
     columns=('int', 'int'),
     constants=(('coalesce_2', 0), ('coalesce_3', 0), ('coalesce_5', 0), ('kind_1', ('story', 'bug', 'debt')), ('param_1', 0)),
+    names=('coalesce', 'coalesce'),
 )
 
 sprints_all = Stmt(
@@ -328,6 +473,27 @@ sprints_all = Stmt(
     params=(),
     columns=('int', 'str', 'date', 'date', 'str'),
     constants=(),
+    names=('id', 'name', 'start_date', 'end_date', 'goal'),
+)
+
+top_items_between = Stmt(
+    name='top_items_between',
+    sqlite='SELECT work_item.id, work_item.title, work_item.kind, sum(CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER)) AS seconds \nFROM time_entry JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end GROUP BY work_item.id, work_item.title, work_item.kind ORDER BY seconds DESC, work_item.id\n LIMIT :limit OFFSET :param_1',
+    postgresql='SELECT work_item.id, work_item.title, work_item.kind, sum(CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER)) AS seconds \nFROM time_entry JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE GROUP BY work_item.id, work_item.title, work_item.kind ORDER BY seconds DESC, work_item.id \n LIMIT %(limit)s::INTEGER',
+    params=(('end', 'datetime'), ('limit', 'int'), ('now', 'datetime'), ('start', 'datetime')),
+    columns=('int', 'str', 'str', 'int'),
+    constants=(('param_1', 0),),
+    names=('id', 'title', 'kind', 'seconds'),
+)
+
+week_seconds_by_day = Stmt(
+    name='week_seconds_by_day',
+    sqlite='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < :b1) THEN :param_1 WHEN (time_entry.started_at < :b2) THEN :param_2 WHEN (time_entry.started_at < :b3) THEN :param_3 WHEN (time_entry.started_at < :b4) THEN :param_4 WHEN (time_entry.started_at < :b5) THEN :param_5 WHEN (time_entry.started_at < :b6) THEN :param_6 WHEN (time_entry.started_at < :b7) THEN :param_7 ELSE :param_8 END AS bucket, time_entry.category AS category, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= :b0 AND time_entry.started_at < :b7) AS spans GROUP BY spans.bucket, spans.category',
+    postgresql='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < %(b1)s::TIMESTAMP WITH TIME ZONE) THEN %(param_1)s::INTEGER WHEN (time_entry.started_at < %(b2)s::TIMESTAMP WITH TIME ZONE) THEN %(param_2)s::INTEGER WHEN (time_entry.started_at < %(b3)s::TIMESTAMP WITH TIME ZONE) THEN %(param_3)s::INTEGER WHEN (time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) THEN %(param_4)s::INTEGER WHEN (time_entry.started_at < %(b5)s::TIMESTAMP WITH TIME ZONE) THEN %(param_5)s::INTEGER WHEN (time_entry.started_at < %(b6)s::TIMESTAMP WITH TIME ZONE) THEN %(param_6)s::INTEGER WHEN (time_entry.started_at < %(b7)s::TIMESTAMP WITH TIME ZONE) THEN %(param_7)s::INTEGER ELSE %(param_8)s::INTEGER END AS bucket, time_entry.category AS category, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= %(b0)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(b7)s::TIMESTAMP WITH TIME ZONE) AS spans GROUP BY spans.bucket, spans.category',
+    params=(('b0', 'datetime'), ('b1', 'datetime'), ('b2', 'datetime'), ('b3', 'datetime'), ('b4', 'datetime'), ('b5', 'datetime'), ('b6', 'datetime'), ('b7', 'datetime'), ('now', 'datetime')),
+    columns=('int', 'str', 'int'),
+    constants=(('param_1', 0), ('param_2', 1), ('param_3', 2), ('param_4', 3), ('param_5', 4), ('param_6', 5), ('param_7', 6), ('param_8', 7)),
+    names=('bucket', 'category', 'sum'),
 )
 
 # fmt: on

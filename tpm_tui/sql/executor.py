@@ -47,6 +47,11 @@ class Executor:
         found = self._rows(stmt, params)
         return found[0] if found else None
 
+    def record(self, stmt: Stmt, /, **params: Any) -> dict[str, Any] | None:
+        """The first row as a dict keyed by the columns' names, or None."""
+        found = self._rows(stmt, params)
+        return dict(zip(stmt.names, found[0], strict=True)) if found else None
+
     def scalar(self, stmt: Stmt, /, **params: Any) -> Any:
         """The first column of the first row, or None."""
         found = self._rows(stmt, params)

@@ -68,12 +68,21 @@ def _constants(compiled: Any) -> tuple[tuple[str, object], ...]:
     return tuple(sorted(out.items()))
 
 
-def _columns(statement: Any) -> tuple[str, ...]:
+def _result_columns(statement: Any) -> list[Any]:
     columns = getattr(statement, "selected_columns", None)
     if columns is None:
-        returning = getattr(statement, "_returning", ())
-        columns = returning or ()
-    return tuple(kind_of(c.type) for c in columns)
+        columns = getattr(statement, "_returning", ()) or ()
+    return list(columns)
+
+
+def _columns(statement: Any) -> tuple[str, ...]:
+    return tuple(kind_of(c.type) for c in _result_columns(statement))
+
+
+def _names(statement: Any) -> tuple[str, ...]:
+    return tuple(
+        str(getattr(c, "key", None) or getattr(c, "name", "")) for c in _result_columns(statement)
+    )
 
 
 def render() -> str:
@@ -91,6 +100,7 @@ def render() -> str:
             f"    params={_params(lite)!r},\n"
             f"    columns={_columns(statement)!r},\n"
             f"    constants={_constants(lite)!r},\n"
+            f"    names={_names(statement)!r},\n"
             ")\n"
         )
     lines.append("# fmt: on\n")

@@ -64,14 +64,15 @@ def table(model: Any) -> sa.Table:
     return model.__table__  # type: ignore[no-any-return]
 
 
-def insert_all(model: Any, *, returning: str | None = "id", skip: tuple[str, ...] = ()) -> Any:
+def insert_all(model: Any, *, returning: str | None = "id", keep_id: bool = False) -> Any:
     """INSERT naming every column as a parameter of the same name (no hidden defaults:
-    the service passes every value), RETURNING the id."""
+    the service passes every value), RETURNING the id. The id itself is left to the
+    database unless `keep_id`."""
     t = table(model)
     values = {
         c.name: sa.bindparam(c.name, type_=c.type)
         for c in t.columns
-        if c.name not in skip and not (c.primary_key and c.name == returning)
+        if keep_id or not (c.primary_key and c.name == "id")
     }
     query = sa.insert(t).values(**values)
     return query.returning(t.c[returning]) if returning else query
@@ -317,12 +318,8 @@ def item_update() -> Any:
 
 @statement
 def item_set_rank() -> Any:
-    """One item's rank (reordering)."""
-    return (
-        sa.update(I)
-        .where(I.c.id == param("id", "int"))
-        .values(rank=param("rank", "int"), updated_at=param("updated_at", "datetime"))
-    )
+    """One item's rank (its neighbours' when one is reordered)."""
+    return sa.update(I).where(I.c.id == param("id", "int")).values(rank=param("rank", "int"))
 
 
 @statement
@@ -383,6 +380,12 @@ def sprint_current() -> Any:
         .order_by(S.c.start_date.desc())
         .limit(1)
     )
+
+
+@statement
+def sprint_exists() -> Any:
+    """A sprint's id, if it exists."""
+    return sa.select(S.c.id).where(S.c.id == param("id", "int"))
 
 
 @statement
@@ -540,10 +543,133 @@ def entry_insert() -> Any:
 
 
 @statement
-def items_of_kinds() -> Any:
-    """Ids and titles of items of some kinds (a list parameter)."""
+def entries_overlapping() -> Any:
+    """Entries sharing some time with [start, end) (a running timer runs to now), but
+    the entry `but` (null: none left out)."""
+    now = param("now", "datetime")
+    but = param("but", "int")
+    return _entries(
+        sa.and_(
+            E.c.started_at < param("end", "datetime"),
+            sa.func.coalesce(E.c.ended_at, now) > param("start", "datetime"),
+            sa.or_(but.is_(None), E.c.id != but),
+        )
+    )
+
+
+@statement
+def entries_recent() -> Any:
+    """The latest entries, newest first, at most `limit`."""
+    return _entries(sa.true(), E.c.started_at.desc()).limit(param("limit", "int"))
+
+
+@statement
+def entries_last_end_on_day() -> Any:
+    """The latest end of the finished entries starting in [start, end), up to `until`
+    (null: any)."""
+    until = param("until", "datetime")
+    return sa.select(sa.func.max(E.c.ended_at)).where(
+        E.c.started_at >= param("start", "datetime"),
+        E.c.started_at < param("end", "datetime"),
+        E.c.ended_at.is_not(None),
+        sa.or_(until.is_(None), E.c.ended_at <= until),
+    )
+
+
+@statement
+def entry_row() -> Any:
+    """The stored fields of one entry."""
+    return sa.select(*E.columns).where(E.c.id == param("id", "int"))
+
+
+@statement
+def entry_row_running() -> Any:
+    """The stored fields of the running timer, if any."""
+    return sa.select(*E.columns).where(E.c.ended_at.is_(None))
+
+
+@statement
+def entries_insert() -> Any:
+    """Many new entries at once (no ids returned)."""
+    return insert_all(TimeEntry, returning=None)
+
+
+@statement
+def entry_insert_with_id() -> Any:
+    """An entry put back under the id it had."""
+    return insert_all(TimeEntry, returning=None, keep_id=True)
+
+
+@statement
+def entry_update() -> Any:
+    """Every stored field of an entry at once."""
+    values = {c.name: sa.bindparam(c.name, type_=c.type) for c in E.columns if c.name != "id"}
+    return sa.update(E).where(E.c.id == param("id", "int")).values(**values)
+
+
+@statement
+def entry_delete() -> Any:
+    """Delete one entry."""
+    return sa.delete(E).where(E.c.id == param("id", "int"))
+
+
+@statement
+def item_title() -> Any:
+    """An item's title (any item, archived too)."""
+    return sa.select(I.c.title).where(I.c.id == param("id", "int"))
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _bucketed_seconds(bounds: int) -> Any:
+    """Seconds per (bucket, category) of the entries starting in [b0, b{bounds-1}),
+    bucket i holding those before b{i+1}: days of a week (local midnights as UTC
+    parameters, so it is DST-safe) or weeks. A running timer counts up to now."""
+    now = param("now", "datetime")
+    edges = [param(f"b{i}", "datetime") for i in range(bounds)]
+    bucket = sa.case(
+        *[(E.c.started_at < edges[i + 1], i) for i in range(bounds - 1)], else_=bounds - 1
+    )
+    spans = (
+        sa.select(
+            bucket.label("bucket"),
+            E.c.category.label("category"),
+            whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at).label("seconds"),
+        )
+        .where(E.c.started_at >= edges[0], E.c.started_at < edges[-1])
+        .subquery("spans")
+    )
+    return sa.select(spans.c.bucket, spans.c.category, sa.func.sum(spans.c.seconds)).group_by(
+        spans.c.bucket, spans.c.category
+    )
+
+
+@statement
+def week_seconds_by_day() -> Any:
+    """Seconds per day (0 = Monday) and category of a week (b0..b7: local midnights)."""
+    return _bucketed_seconds(8)
+
+
+@statement
+def seconds_by_week_of_four() -> Any:
+    """Seconds per week (0 = the earliest) and category of four weeks (b0..b4)."""
+    return _bucketed_seconds(5)
+
+
+@statement
+def top_items_between() -> Any:
+    """The work items that took the most time among entries starting in [start, end):
+    id, title, kind, seconds; at most `limit`."""
+    now = param("now", "datetime")
+    seconds = sa.func.sum(whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at))
     return (
-        sa.select(I.c.id, I.c.title, I.c.done_at)
-        .where(I.c.kind.in_(param("kinds", "list:str")))
-        .order_by(I.c.id)
+        sa.select(I.c.id, I.c.title, I.c.kind, seconds.label("seconds"))
+        .select_from(E.join(I, I.c.id == E.c.item_id))
+        .where(
+            E.c.started_at >= param("start", "datetime"), E.c.started_at < param("end", "datetime")
+        )
+        .group_by(I.c.id, I.c.title, I.c.kind)
+        .order_by(sa.desc("seconds"), I.c.id)
+        .limit(param("limit", "int"))
     )

@@ -11,7 +11,7 @@ class Stmt:
     and result columns (`int`, `str`, `bool`, `float`, `date`, `datetime`, `any`; a list
     parameter is `list:<kind>`), so an executor can convert values exactly as SQLAlchemy
     would; `constants` are the literal values SQLAlchemy bound itself (`kind = 'epic'`),
-    by the names the compiled text gives them."""
+    by the names the compiled text gives them; `names` are the result columns' labels."""
 
     name: str
     sqlite: str
@@ -19,3 +19,4 @@ class Stmt:
     params: tuple[tuple[str, str], ...]
     columns: tuple[str, ...]
     constants: tuple[tuple[str, object], ...] = ()
+    names: tuple[str, ...] = ()
