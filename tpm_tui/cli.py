@@ -482,7 +482,12 @@ def stop(env: Env, at: str | None, keep: bool) -> None:
 
 @cli.command()
 @pass_env
-def status(env: Env) -> None:
+@click.option(
+    "--short",
+    is_flag=True,
+    help="One line for a shell prompt or a tmux status bar: `● meetings 0:25 standup`.",
+)
+def status(env: Env, short: bool) -> None:
     """Show the running timer and today's time per category."""
     from tpm_tui.dates import since_words
     from tpm_tui.durations import format_duration
@@ -490,6 +495,9 @@ def status(env: Env) -> None:
 
     clock = env.clock
     current = get_status(env.db, clock)
+    if short:
+        click.echo(_status_line(current))
+        return
     if current.running is not None:
         run = current.running
         since = since_words(run.started_at, clock.now())
@@ -502,6 +510,18 @@ def status(env: Env) -> None:
         click.echo("no timer running")
     parts = ", ".join(f"{c.value} {format_duration(m)}" for c, m in current.today.items() if m)
     click.echo(f"today: {format_duration(current.today_total)}" + (f" ({parts})" if parts else ""))
+
+
+def _status_line(current: Any) -> str:
+    """`● meetings 0:25 standup` while a timer runs, else `○ 6h10m today`."""
+    from tpm_tui.durations import format_duration
+
+    run = current.running
+    if run is None:
+        return f"○ {format_duration(current.today_total)} today"
+    hours, minutes = divmod(run.minutes, 60)
+    note = run.note if len(run.note) <= 24 else run.note[:23] + "…"
+    return f"● {run.category.value} {hours}:{minutes:02d}" + (f" {note}" if note else "")
 
 
 @cli.command()

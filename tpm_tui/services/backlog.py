@@ -314,7 +314,8 @@ def _load(ex: Executor, item_id: int) -> dict[str, Any]:
 
 def _save(ex: Executor, item: dict[str, Any]) -> ItemView:
     """Write every field of a changed row back, and read it as the UI shows it."""
-    ex.run(q.item_update, **item)
+    fields = {name: value for name, value in item.items() if name != "id"}
+    ex.run(q.item_update, row_id=item["id"], **fields)
     return _fetch(ex, item["id"])
 
 
@@ -466,7 +467,7 @@ def reorder_item(db: Database, clock: Clock, item_id: int, delta: int) -> ItemVi
         ids.insert(target, ids.pop(index))
         for sibling_id, rank, (_old_id, old_rank) in zip(ids, ranks, siblings, strict=True):
             if sibling_id != item_id and (sibling_id, rank) != (_old_id, old_rank):
-                ex.run(q.item_set_rank, id=sibling_id, rank=rank)
+                ex.run(q.item_set_rank, row_id=sibling_id, rank=rank)
         item["rank"] = ranks[ids.index(item_id)]
         item["updated_at"] = clock.now()
         return _save(ex, item)

@@ -342,6 +342,11 @@ def overlapping_entries(db: Database, clock: Clock, entry: EntryView) -> list[En
         return _overlaps(ex, clock, entry.started_at, entry.ended_at or clock.now(), but=entry.id)
 
 
+def _save_entry(ex: Executor, entry: dict[str, Any]) -> None:
+    fields = {name: value for name, value in entry.items() if name != "id"}
+    ex.run(q.entry_update, row_id=entry["id"], **fields)
+
+
 def _running(ex: Executor) -> dict[str, Any] | None:
     return ex.record(q.entry_row_running)
 
@@ -361,7 +366,7 @@ def _finish(ex: Executor, clock: Clock, entry: dict[str, Any], at: datetime) -> 
         view = _one(ex, clock, entry["id"])
         ex.run(q.entry_delete, id=entry["id"])
         return Stopped(view, kept=False)
-    ex.run(q.entry_update, **{**entry, "ended_at": at})
+    _save_entry(ex, {**entry, "ended_at": at})
     return Stopped(_one(ex, clock, entry["id"]), kept=True)
 
 
@@ -545,7 +550,7 @@ def edit_entry(
         elif minutes is not None:
             raise InvalidInput("a running timer has no duration yet: stop it first", "duration")
         entry["started_at"] = start
-        ex.run(q.entry_update, **entry)
+        _save_entry(ex, entry)
         return _one(ex, clock, entry_id)
 
 

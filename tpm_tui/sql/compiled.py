@@ -168,9 +168,9 @@ entry_running = Stmt(
 
 entry_update = Stmt(
     name='entry_update',
-    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at WHERE time_entry.id = :id',
-    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE WHERE time_entry.id = %(id)s::INTEGER',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('id', 'int'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at WHERE time_entry.id = :row_id',
+    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE WHERE time_entry.id = %(row_id)s::INTEGER',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -258,9 +258,9 @@ item_row = Stmt(
 
 item_set_rank = Stmt(
     name='item_set_rank',
-    sqlite='UPDATE work_item SET rank=:rank WHERE work_item.id = :id',
-    postgresql='UPDATE work_item SET rank=%(rank)s::INTEGER WHERE work_item.id = %(id)s::INTEGER',
-    params=(('id', 'int'), ('rank', 'int')),
+    sqlite='UPDATE work_item SET rank=:rank WHERE work_item.id = :row_id',
+    postgresql='UPDATE work_item SET rank=%(rank)s::INTEGER WHERE work_item.id = %(row_id)s::INTEGER',
+    params=(('rank', 'int'), ('row_id', 'int')),
     columns=(),
     constants=(),
     names=(),
@@ -278,9 +278,9 @@ item_title = Stmt(
 
 item_update = Stmt(
     name='item_update',
-    sqlite='UPDATE work_item SET kind=:kind, parent_id=:parent_id, goal_id=:goal_id, title=:title, description=:description, acceptance=:acceptance, status=:status, rank=:rank, points=:points, sprint_id=:sprint_id, owner=:owner, start_date=:start_date, target_date=:target_date, created_at=:created_at, updated_at=:updated_at, done_at=:done_at, archived_at=:archived_at WHERE work_item.id = :id',
-    postgresql='UPDATE work_item SET kind=%(kind)s::VARCHAR, parent_id=%(parent_id)s::INTEGER, goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, acceptance=%(acceptance)s::VARCHAR, status=%(status)s::VARCHAR, rank=%(rank)s::INTEGER, points=%(points)s::INTEGER, sprint_id=%(sprint_id)s::INTEGER, owner=%(owner)s::VARCHAR, start_date=%(start_date)s::DATE, target_date=%(target_date)s::DATE, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE, done_at=%(done_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE WHERE work_item.id = %(id)s::INTEGER',
-    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
+    sqlite='UPDATE work_item SET kind=:kind, parent_id=:parent_id, goal_id=:goal_id, title=:title, description=:description, acceptance=:acceptance, status=:status, rank=:rank, points=:points, sprint_id=:sprint_id, owner=:owner, start_date=:start_date, target_date=:target_date, created_at=:created_at, updated_at=:updated_at, done_at=:done_at, archived_at=:archived_at WHERE work_item.id = :row_id',
+    postgresql='UPDATE work_item SET kind=%(kind)s::VARCHAR, parent_id=%(parent_id)s::INTEGER, goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, acceptance=%(acceptance)s::VARCHAR, status=%(status)s::VARCHAR, rank=%(rank)s::INTEGER, points=%(points)s::INTEGER, sprint_id=%(sprint_id)s::INTEGER, owner=%(owner)s::VARCHAR, start_date=%(start_date)s::DATE, target_date=%(target_date)s::DATE, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE, done_at=%(done_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE WHERE work_item.id = %(row_id)s::INTEGER',
+    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('row_id', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),

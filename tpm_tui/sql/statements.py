@@ -311,15 +311,16 @@ def item_insert() -> Any:
 
 @statement
 def item_update() -> Any:
-    """Every stored field of an item at once (the service computes the new row)."""
+    """Every stored field of an item at once (the service computes the new row); the
+    item is `row_id` (a parameter may not share a column's name in an UPDATE)."""
     values = {c.name: sa.bindparam(c.name, type_=c.type) for c in I.columns if c.name != "id"}
-    return sa.update(I).where(I.c.id == param("id", "int")).values(**values)
+    return sa.update(I).where(I.c.id == param("row_id", "int")).values(**values)
 
 
 @statement
 def item_set_rank() -> Any:
     """One item's rank (its neighbours' when one is reordered)."""
-    return sa.update(I).where(I.c.id == param("id", "int")).values(rank=param("rank", "int"))
+    return sa.update(I).where(I.c.id == param("row_id", "int")).values(rank=param("rank", "int"))
 
 
 @statement
@@ -604,7 +605,7 @@ def entry_insert_with_id() -> Any:
 def entry_update() -> Any:
     """Every stored field of an entry at once."""
     values = {c.name: sa.bindparam(c.name, type_=c.type) for c in E.columns if c.name != "id"}
-    return sa.update(E).where(E.c.id == param("id", "int")).values(**values)
+    return sa.update(E).where(E.c.id == param("row_id", "int")).values(**values)
 
 
 @statement
