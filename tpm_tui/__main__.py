@@ -1,6 +1,6 @@
-"""`python -m tpm_tui` runs the command line."""
+"""`python -m tpm_tui` runs the command line (as the `tpm` program does)."""
 
-from tpm_tui.cli import main
+from tpm_tui.statusline import main
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -151,32 +151,13 @@ class Env:
     @property
     def clock(self) -> Clock:
         """The system clock, or a frozen one when TPM_NOW is set (tests, demos)."""
-        from tpm_tui.clock import Clock
+        from tpm_tui.clock import clock_from_environment
 
-        frozen = os.environ.get("TPM_NOW")
-        if frozen:
-            try:
-                moment = datetime.fromisoformat(frozen)
-            except ValueError:
-                raise InvalidInput(f"TPM_NOW={frozen!r} is not an ISO date and time") from None
-            zone = _named_zone()
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=zone) if zone else moment.astimezone()
-            return Clock(moment, zone)  # in TZ's zone, with its clock changes, when named
-        return Clock()
-
-
-def _named_zone() -> tzinfo | None:
-    """The zone TZ names (`Europe/Berlin`), for a frozen clock that keeps its rules."""
-    name = os.environ.get("TZ", "").removeprefix(":")
-    if not name:
-        return None
-    from zoneinfo import ZoneInfo
-
-    try:
-        return ZoneInfo(name)
-    except (ValueError, OSError):  # not a zone name (ZoneInfoNotFoundError is an OSError)
-        return None
+        try:
+            return clock_from_environment(os.environ)
+        except ValueError:
+            frozen = os.environ.get("TPM_NOW")
+            raise InvalidInput(f"TPM_NOW={frozen!r} is not an ISO date and time") from None
 
 
 _ENV: list[Env] = []
@@ -513,15 +494,13 @@ def status(env: Env, short: bool) -> None:
 
 
 def _status_line(current: Any) -> str:
-    """`● meetings 0:25 standup` while a timer runs, else `○ 6h10m today`."""
-    from tpm_tui.durations import format_duration
+    """The one line of `tpm status --short` (the same as its short way prints)."""
+    from tpm_tui.statusline import render
 
     run = current.running
     if run is None:
-        return f"○ {format_duration(current.today_total)} today"
-    hours, minutes = divmod(run.minutes, 60)
-    note = run.note if len(run.note) <= 24 else run.note[:23] + "…"
-    return f"● {run.category.value} {hours}:{minutes:02d}" + (f" {note}" if note else "")
+        return render(None, 0, "", current.today_total)
+    return render(run.category.value, run.minutes, run.note, current.today_total)
 
 
 @cli.command()

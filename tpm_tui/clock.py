@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 
@@ -41,3 +42,30 @@ class Clock:
         start = self.at(day).astimezone(UTC)
         end = self.at(day + timedelta(days=days)).astimezone(UTC)
         return start, end
+
+
+def clock_from_environment(environ: Mapping[str, str]) -> Clock:
+    """The system clock, or a frozen one when TPM_NOW is set (tests, demos): in the zone
+    TZ names, with its clock changes, when it names one. Raises ValueError for a
+    TPM_NOW that is not an ISO date and time."""
+    frozen = environ.get("TPM_NOW")
+    if not frozen:
+        return Clock()
+    moment = datetime.fromisoformat(frozen)
+    zone = _named_zone(environ)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone) if zone else moment.astimezone()
+    return Clock(moment, zone)
+
+
+def _named_zone(environ: Mapping[str, str]) -> tzinfo | None:
+    """The zone TZ names (`Europe/Berlin`), for a frozen clock that keeps its rules."""
+    name = environ.get("TZ", "").removeprefix(":")
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError):  # not a zone name (ZoneInfoNotFoundError is an OSError)
+        return None

@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from tpm_tui import where
 from tpm_tui.errors import InvalidInput
 from tpm_tui.text import clean_line
+from tpm_tui.where import DB_FILENAME as DB_FILENAME
+from tpm_tui.where import choose
 
-DB_FILENAME = "tpm.db"
 BACKUP_FOLDER = "backups"
 READ_ONLY_ENV = "TPM_READ_ONLY"  # set by `tpm serve --read-only` for its app processes
 # What most file systems allow: longer names fail in the kernel (ENAMETOOLONG).
@@ -109,24 +111,19 @@ def _from_value(value: str, source: str) -> Location:
 
 def default_data_dir() -> Path:
     """The platform's user data folder for tpm (imports platformdirs only when needed)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("tpm", appauthor=False))
+    return Path(where.default_data_dir())
 
 
 def resolve_location(db_option: str | None, env: Mapping[str, str] | None = None) -> Location:
     """Pick the database by precedence: --db, then TPM_DB, then TPM_HOME, then the default."""
     env = os.environ if env is None else env
-    if db_option:
-        return _from_value(db_option, "--db")
-    if env.get("TPM_DB"):
-        return _from_value(env["TPM_DB"], "TPM_DB")
-    if env.get("TPM_HOME"):
-        home = Path(env["TPM_HOME"]).expanduser().absolute()
-        check_name_length(home / DB_FILENAME, "TPM_HOME")
-        return Location(f"sqlite:///{home / DB_FILENAME}", home / DB_FILENAME, "TPM_HOME")
-    path = default_data_dir() / DB_FILENAME
-    return Location(f"sqlite:///{path}", path, "default")
+    how, value, source = choose(db_option, env)
+    if how == "value":
+        return _from_value(value, source)
+    folder = Path(value).expanduser().absolute() if how == "home" else default_data_dir()
+    path = folder / DB_FILENAME
+    check_name_length(path, source)
+    return Location(f"sqlite:///{path}", path, source)
 
 
 def read_only_requested(env: Mapping[str, str] | None = None) -> bool:

@@ -32,28 +32,25 @@ from tpm_tui.config import (
     write_private,
 )
 from tpm_tui.errors import DatabaseBusy, ReadOnlyWorkspace, StorageError
+
+# The newest migration this code knows (a test keeps it equal to the scripts' head)
+# and the id stamped into tpm's files live in schema.py, as plain constants.
+from tpm_tui.schema import APPLICATION_ID as APPLICATION_ID
+from tpm_tui.schema import HEAD_REVISION as HEAD_REVISION
+from tpm_tui.sql import EXECUTOR_ENV
 from tpm_tui.sql.executor import Executor, SqliteExecutor
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-# The newest migration this code knows. A test keeps it equal to the scripts' head,
-# so opening a current database never needs to import Alembic (about 0.5 s).
-HEAD_REVISION = "0003"
 BUSY_TIMEOUT_MS = 10_000
 BACKUPS_KEPT = 5
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-# Stamped into every database tpm creates (PRAGMA application_id, "TPM1"), so tpm can
-# tell its own files from another program's before it changes anything.
-APPLICATION_ID = 0x54504D31
 # The tables every tpm schema has had since the first revision: a database from before
 # the application id is tpm's only if it has them and one of tpm's revisions.
 TPM_TABLES = frozenset({"board_column", "goal", "sprint", "milestone", "work_item", "time_entry"})
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-# Set to `sqlalchemy` to run every statement through SQLAlchemy even on a local file
-# (a diagnostic, and how the tests prove both executors give the same results).
-EXECUTOR_ENV = "TPM_EXECUTOR"
 
 
 def known_revisions() -> set[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from tpm_tui.errors import InvalidInput
+from tpm_tui.timefmt import format_duration as format_duration
+from tpm_tui.timefmt import format_hours as format_hours
 
 ACCEPTED = "30m, 1h, 1h30m, 1.5h, 1:30 or 90 (minutes)"
 
@@ -44,20 +46,3 @@ def parse_duration(text: str) -> int:
     if _PLAIN.fullmatch(raw):
         return int(raw)
     raise DurationError(f"{text!r} is not a duration: use {ACCEPTED}")
-
-
-def format_duration(minutes: int) -> str:
-    """Format minutes as `45m`, `2h` or `1h30m` (the form parse_duration reads back)."""
-    if minutes < 0:
-        return "-" + format_duration(-minutes)
-    hours, rest = divmod(minutes, 60)
-    if hours == 0:
-        return f"{rest}m"
-    if rest == 0:
-        return f"{hours}h"
-    return f"{hours}h{rest:02d}m"
-
-
-def format_hours(minutes: int) -> str:
-    """Format minutes as hours with one decimal (`7.5h`), for tables and charts."""
-    return f"{minutes / 60:.1f}h"

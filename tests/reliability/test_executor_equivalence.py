@@ -50,12 +50,20 @@ COMMANDS = st.one_of(
     st.sampled_from([["stop"], ["stop", "--keep"], ["stop", "--at", "08:30"]]),
     st.sampled_from([["status"], ["status", "--short"]]),
     st.sampled_from(
-        [["report"], ["report", "--format", "json"], ["report", "--format", "md"]]
-        + [["report", "--format", "csv", "--week", "2026-W47"]]
+        [
+            ["report"],
+            ["report", "--format", "json"],
+            ["report", "--format", "md"],
+            ["report", "--format", "csv", "--week", "2026-W47"],
+        ]
     ),
     st.sampled_from(
-        [["list", "--format", "json"], ["list", "--status", "todo"], ["list", "--kind", "bug"]]
-        + [["list", "--kind", "epic", "--format", "json"]]
+        [
+            ["list", "--format", "json"],
+            ["list", "--status", "todo"],
+            ["list", "--kind", "bug"],
+            ["list", "--kind", "epic", "--format", "json"],
+        ]
     ),
     st.tuples(IDS, COLUMNS).map(lambda t: ["move", t[0], t[1]]),
     st.tuples(

@@ -3,3 +3,7 @@ compiled ahead of time into plain SQL text for each dialect (compiled.py, genera
 `python -m tpm_tui.sql.generate`), and run through one of two executors: the standard
 library's sqlite3 for a local workspace (no SQLAlchemy import at all on that path), or
 a SQLAlchemy connection for servers and migrations. Services see only the Executor."""
+
+# Set to `sqlalchemy` to run every statement through SQLAlchemy even on a local file
+# (a diagnostic, and how the tests prove both executors give the same results).
+EXECUTOR_ENV = "TPM_EXECUTOR"

@@ -9,19 +9,23 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
 
 from tpm_tui.sql.stmt import Stmt
 
+# Not `typing.TYPE_CHECKING`: importing typing costs `tpm status --short` time it has not
+# got (mypy treats any name TYPE_CHECKING as true).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from typing import Any
+
     from sqlalchemy.engine import Connection
 
-Row = tuple[Any, ...]
-Convert = Callable[[Any], Any]
+    Row = tuple[Any, ...]
+    Convert = Callable[[Any], Any]
 
 
 class Executor:
@@ -105,7 +109,7 @@ _RESULT: dict[str, Convert] = {
     "date": _result_date,
     "bool": _result_bool,
 }
-_POSTCOMPILE = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
+_POSTCOMPILE = r"__\[POSTCOMPILE_(\w+)\]"
 # What SQLAlchemy renders for `IN ()` on SQLite: a subquery with no rows.
 _EMPTY_IN = "SELECT 1 FROM (SELECT 1) WHERE 1!=1"
 
@@ -172,7 +176,9 @@ class SqliteExecutor(Executor):
                 names.append(f":{key}")
             return ", ".join(names) if names else _EMPTY_IN
 
-        return _POSTCOMPILE.sub(one, sql)
+        import re
+
+        return re.sub(_POSTCOMPILE, one, sql)
 
     def _rows(self, stmt: Stmt, params: Mapping[str, Any]) -> list[Row]:
         sql, args = self._sql_and_args(stmt, params)

@@ -1,11 +1,9 @@
-"""A compiled statement: plain data, importable without SQLAlchemy."""
+"""A compiled statement: plain data, importable without SQLAlchemy (and without
+dataclasses, so the quickest commands stay quick)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True, slots=True)
 class Stmt:
     """One named statement, compiled for each dialect, with the kinds of its parameters
     and result columns (`int`, `str`, `bool`, `float`, `date`, `datetime`, `any`; a list
@@ -13,10 +11,25 @@ class Stmt:
     would; `constants` are the literal values SQLAlchemy bound itself (`kind = 'epic'`),
     by the names the compiled text gives them; `names` are the result columns' labels."""
 
-    name: str
-    sqlite: str
-    postgresql: str
-    params: tuple[tuple[str, str], ...]
-    columns: tuple[str, ...]
-    constants: tuple[tuple[str, object], ...] = ()
-    names: tuple[str, ...] = ()
+    __slots__ = ("columns", "constants", "name", "names", "params", "postgresql", "sqlite")
+
+    def __init__(
+        self,
+        name: str,
+        sqlite: str,
+        postgresql: str,
+        params: tuple[tuple[str, str], ...],
+        columns: tuple[str, ...],
+        constants: tuple[tuple[str, object], ...] = (),
+        names: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        self.sqlite = sqlite
+        self.postgresql = postgresql
+        self.params = params
+        self.columns = columns
+        self.constants = constants
+        self.names = names
+
+    def __repr__(self) -> str:
+        return f"Stmt({self.name!r})"
