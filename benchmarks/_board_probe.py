@@ -52,11 +52,13 @@ def minimal() -> None:
     Minimal().run(headless=True, size=(160, 50))
 
 
-def board(path: str) -> None:
+def screen(path: str, mode: str) -> None:
+    """tpm opened on `mode` (board, roadmap, time, week): the first paint of that screen,
+    then its data on screen (the screen says it is ready)."""
     from tpm_tui.app import TpmApp
     from tpm_tui.clock import Clock
     from tpm_tui.config import Location
-    from tpm_tui.screens.board import BoardScreen
+    from tpm_tui.screens.base import WorkspaceScreen
     from tpm_tui.workspace import Workspace
 
     class Probe(TpmApp):
@@ -65,23 +67,22 @@ def board(path: str) -> None:
             self._poll = self.set_interval(0.005, self._check)
 
         def _check(self) -> None:
-            screen = self.screen
-            if isinstance(screen, BoardScreen) and not FRAME:
+            current = self.screen
+            if isinstance(current, WorkspaceScreen) and not FRAME:
                 self.call_after_refresh(lambda: FRAME.append(time.perf_counter() - T0))
-            if isinstance(screen, BoardScreen) and screen.data is not None and screen.columns:
+            if isinstance(current, WorkspaceScreen) and current.ready:
                 self._poll.stop()
                 self.call_after_refresh(report, self)
 
     from pathlib import Path
 
-    Probe(Workspace(Location(f"sqlite:///{path}", Path(path), "bench"), Clock())).run(
-        headless=True, size=(160, 50)
-    )
+    workspace = Workspace(Location(f"sqlite:///{path}", Path(path), "bench"), Clock())
+    Probe(workspace, mode=mode).run(headless=True, size=(160, 50))
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "minimal":
         minimal()
     else:
-        board(sys.argv[2])
+        screen(sys.argv[2], sys.argv[1])
     print(RESULT[0])

@@ -1,6 +1,7 @@
 """How fast is the board? Cold start to the first painted board (12, 500 and 5,000
-cards), a card move with L at 500 and 5,000 cards, and memory at 5,000, each beside a
-floor measured in the same run.
+cards) and to each other screen's data when it is the first screen (`tpm roadmap`,
+`tpm time`, `tpm week`), a card move with L at 500 and 5,000 cards, and memory at
+5,000, each beside a floor measured in the same run.
 
 Run: .venv/bin/python benchmarks/board_speed.py
 Prints figures; never fails on a time.
@@ -46,6 +47,18 @@ def make_workspace(path: Path, cards: int) -> None:
     db.close()
 
 
+def make_demo(path: Path) -> None:
+    """The demo workspace (3 epics, 8 features, 40 items, 4 weeks of time)."""
+    from tpm_tui.clock import Clock
+    from tpm_tui.config import Location
+    from tpm_tui.db import open_database
+    from tpm_tui.services.demo import build_demo
+
+    db = open_database(Location(f"sqlite:///{path}", path, "bench"))
+    build_demo(db, Clock())
+    db.close()
+
+
 def child(args: list[str]) -> tuple[float, float, float, float]:
     """Run the probe: seconds to the first paint of the screen, to the cards on screen,
     the RSS in MiB, and the CPU seconds it used until the cards were on screen."""
@@ -86,32 +99,50 @@ async def move_timings(path: Path, moves: int) -> tuple[float, float, float]:
 
 def main() -> None:
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
-    runs = 5
+    runs = 7
     with tempfile.TemporaryDirectory() as folder:
         sizes = {12: Path(folder) / "12.db", 500: Path(folder) / "500.db"}
         sizes[5000] = Path(folder) / "5000.db"
         for cards, path in sizes.items():
             make_workspace(path, cards)
-        minimal = [child(["minimal"]) for _ in range(runs)]
-        floor = statistics.median(m[0] for m in minimal)
-        floor_cpu = statistics.median(m[3] for m in minimal)
+        demo = Path(folder) / "demo.db"
+        make_demo(demo)
+        # Round-robin: each round starts every program once, so a busy moment of the
+        # machine hits them alike; medians over the rounds.
+        programs = {"minimal": ["minimal"]}
+        programs |= {f"board {n}": ["board", str(path)] for n, path in sizes.items()}
+        programs |= {mode: [mode, str(demo)] for mode in ("roadmap", "time", "week")}
+        results: dict[str, list[tuple[float, float, float, float]]] = {k: [] for k in programs}
+        for _ in range(runs):
+            for name, args in programs.items():
+                results[name].append(child(args))
+
+        def med(name: str, index: int) -> float:
+            return statistics.median(r[index] for r in results[name])
+
+        floor, floor_cpu = med("minimal", 0), med("minimal", 3)
         print(
-            f"cold start, median of {runs} runs (headless, 160x50); load {os.getloadavg()[0]:.1f}"
+            f"cold start, median of {runs} round-robin runs (headless, 160x50);"
+            f" load {os.getloadavg()[0]:.1f}"
         )
         print(
             f"  minimal Textual app (one Static), first paint  {floor * 1000:6.0f} ms"
             f" (cpu {floor_cpu * 1000:4.0f} ms)"
         )
-        for count, path in sizes.items():
-            starts = [child(["board", str(path)]) for _ in range(runs)]
-            frame = statistics.median(s[0] for s in starts)
-            cards = statistics.median(s[1] for s in starts)
-            cpu = statistics.median(s[3] for s in starts)
+        for count in sizes:
+            frame, cards, cpu = (med(f"board {count}", i) for i in (0, 1, 3))
             print(
                 f"  {count:>5} cards: first paint of the board screen {frame * 1000:6.0f} ms"
                 f" {frame / floor:5.2f}x floor; cards on screen {cards * 1000:6.0f} ms"
                 f" {cards / floor:5.2f}x floor (cpu {cpu * 1000:4.0f} ms,"
                 f" {cpu / floor_cpu:4.2f}x the floor's)"
+            )
+        for mode in ("roadmap", "time", "week"):
+            shown, cpu = med(mode, 1), med(mode, 3)
+            print(
+                f"  tpm {mode:<8} (demo workspace) as the first screen: data on screen"
+                f" {shown * 1000:6.0f} ms {shown / floor:5.2f}x floor"
+                f" (cpu {cpu / floor_cpu:4.2f}x the floor's)"
             )
         for count in (500, 5000):
             move, noop, move_cpu = asyncio.run(move_timings(sizes[count], 20))

@@ -15,16 +15,13 @@ from tpm_tui.errors import TpmError
 from tpm_tui.screens.base import WorkspaceScreen
 from tpm_tui.screens.board import BoardScreen
 from tpm_tui.screens.help import HelpScreen
-from tpm_tui.screens.palette import TpmCommands
-from tpm_tui.screens.roadmap import RoadmapScreen
-from tpm_tui.screens.time import TimeScreen
-from tpm_tui.screens.timekeeping import QuickLogScreen, StartTimerScreen, StopTimerScreen
-from tpm_tui.screens.week import WeekScreen
 from tpm_tui.timekeeper import TimeKeeper
 from tpm_tui.widgets.timer_badge import TimerBadge
 from tpm_tui.workspace import Workspace
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from tpm_tui.db import Database
     from tpm_tui.services.timetrack import EntryView
 
@@ -34,19 +31,46 @@ if TYPE_CHECKING:
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
+def screen_class(mode: str) -> type[WorkspaceScreen]:
+    """The screen class of a mode (imported on first use)."""
+    if mode == "board":
+        return BoardScreen
+    if mode == "roadmap":
+        from tpm_tui.screens.roadmap import RoadmapScreen
+
+        return RoadmapScreen
+    if mode == "time":
+        from tpm_tui.screens.time import TimeScreen
+
+        return TimeScreen
+    if mode == "week":
+        from tpm_tui.screens.week import WeekScreen
+
+        return WeekScreen
+    raise KeyError(mode)
+
+
+def _palette() -> type[Provider]:
+    from tpm_tui.screens.palette import TpmCommands
+
+    return TpmCommands
+
+
 class TpmApp(App[None]):
     """The tpm terminal workspace. It takes its workspace (database location and clock)
     as an argument, so the CLI, `tpm demo` and the tests build it the same way."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "tpm"
+    # The board is the usual first screen; the others are imported when first shown,
+    # so the first paint does not wait for them.
     MODES: ClassVar = {
         "board": BoardScreen,
-        "roadmap": RoadmapScreen,
-        "time": TimeScreen,
-        "week": WeekScreen,
+        "roadmap": lambda: screen_class("roadmap")(),
+        "time": lambda: screen_class("time")(),
+        "week": lambda: screen_class("week")(),
     }
-    COMMANDS = App.COMMANDS | {TpmCommands}
+    COMMANDS = App.COMMANDS | {lambda: _palette()}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "quick_log", "Log time"),
         Binding("s", "start_timer", "Timer"),
@@ -137,6 +161,8 @@ class TpmApp(App[None]):
 
     def action_quick_log(self) -> None:
         """t: log time in one line."""
+        from tpm_tui.screens.timekeeping import QuickLogScreen
+
         keeper = self.timekeeper
         try:
             history, notes = keeper.history()
@@ -148,11 +174,15 @@ class TpmApp(App[None]):
 
     def action_start_timer(self) -> None:
         """s: start a timer on a category."""
+        from tpm_tui.screens.timekeeping import StartTimerScreen
+
         keeper = self.timekeeper
         self.push_screen(StartTimerScreen(keeper.start_check, keeper.start_save), self._done)
 
     def action_stop_timer(self) -> None:
         """S: stop the running timer (asking first if it was probably forgotten)."""
+        from tpm_tui.screens.timekeeping import StopTimerScreen
+
         keeper = self.timekeeper
         try:
             question = keeper.stop_question()

@@ -13,7 +13,7 @@ from textual.binding import Binding
 
 from tests.conftest import Seeded
 from tests.tui.conftest import SIZE, board_ready, wait_until
-from tpm_tui.app import TpmApp
+from tpm_tui.app import TpmApp, screen_class
 from tpm_tui.screens.base import WorkspaceScreen
 from tpm_tui.services import backlog
 
@@ -22,7 +22,7 @@ UNQUEUED = {"filter", "clear_filter", "tree"}
 
 
 def test_every_data_key_of_every_screen_waits_its_turn() -> None:
-    for screen in TpmApp.MODES.values():
+    for screen in map(screen_class, TpmApp.MODES):
         assert issubclass(screen, WorkspaceScreen)
         for binding in screen.BINDINGS:
             assert isinstance(binding, Binding)

@@ -12,7 +12,7 @@ from textual.command import CommandList, CommandPalette
 
 from tests.conftest import Seeded, location_for
 from tests.tui.conftest import SIZE, wait_until
-from tpm_tui.app import TpmApp
+from tpm_tui.app import TpmApp, screen_class
 from tpm_tui.clock import Clock
 from tpm_tui.screens.base import WorkspaceScreen
 from tpm_tui.screens.board import BoardScreen
@@ -25,11 +25,7 @@ def _app(db_path: Path, clock: Clock, mode: str) -> TpmApp:
     return TpmApp(Workspace(location_for(db_path), clock, name="~/work/tpm.db"), mode)
 
 
-SCREENS: dict[str, type[WorkspaceScreen]] = {
-    mode: screen
-    for mode, screen in TpmApp.MODES.items()
-    if isinstance(screen, type) and issubclass(screen, WorkspaceScreen)
-}
+SCREENS: dict[str, type[WorkspaceScreen]] = {mode: screen_class(mode) for mode in TpmApp.MODES}
 
 
 async def _ready(pilot: Any, app: TpmApp, mode: str) -> WorkspaceScreen:

@@ -16,9 +16,7 @@ from textual.widgets import Input, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
 from tpm_tui.screens.base import WorkspaceScreen, queued
-from tpm_tui.screens.item_editing import edit_form, form_choices, typed_values
 from tpm_tui.undo import ItemArchived, ItemEdited, ItemMoved, ItemReordered, UndoStack
-from tpm_tui.widgets.detail_pane import DetailPane, ItemDetail
 from tpm_tui.widgets.epic_tree import EpicTree
 from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
 from tpm_tui.widgets.key_bar import KeyBar
@@ -29,6 +27,7 @@ if TYPE_CHECKING:
     from tpm_tui.services.board import BoardData, Level
     from tpm_tui.services.filters import ItemFilter
     from tpm_tui.undo import Step
+    from tpm_tui.widgets.detail_pane import ItemDetail
 
 
 def _good_part(text: str) -> str:
@@ -430,6 +429,7 @@ class BoardScreen(WorkspaceScreen):
     def action_new_item(self) -> None:
         """Open the form for a new item in the focused column."""
         from tpm_tui.models import Kind
+        from tpm_tui.screens.item_editing import form_choices, typed_values
         from tpm_tui.screens.item_form import ItemForm
         from tpm_tui.services import backlog
         from tpm_tui.services.board import Level
@@ -460,6 +460,8 @@ class BoardScreen(WorkspaceScreen):
     @queued
     def action_edit_item(self) -> None:
         """Open the form on the focused card."""
+        from tpm_tui.screens.item_editing import edit_form
+
         item = self._focused_item()
         if item is None or not self._on_top():
             return
@@ -512,6 +514,8 @@ class BoardScreen(WorkspaceScreen):
     @queued
     def action_details(self) -> None:
         """Show or hide the detail pane (it follows the cursor)."""
+        from tpm_tui.widgets.detail_pane import DetailPane
+
         body = self.query_one("#board-body")
         panes = self.query(DetailPane)
         if not panes:  # built on first use: a board that never opens it pays nothing
@@ -543,10 +547,12 @@ class BoardScreen(WorkspaceScreen):
 
     def _follow_cursor(self) -> None:
         """Read the focused card's detail for the pane (when it is open)."""
-        panes = self.query(DetailPane)
+        panes = self.query("DetailPane")  # by name: no import until the pane is wanted
         if not panes or not panes.first().display:
             return
-        pane = panes.first()
+        from tpm_tui.widgets.detail_pane import DetailPane
+
+        pane = panes.first(DetailPane)
         item = self._focused_item()
         if item is None:
             pane.show_detail(None)
@@ -556,6 +562,7 @@ class BoardScreen(WorkspaceScreen):
     @work(thread=True, exclusive=True, group="detail")
     def _read_detail(self, item: ItemView, columns: dict[str, str]) -> None:
         from tpm_tui.services import backlog
+        from tpm_tui.widgets.detail_pane import ItemDetail
 
         db = self.db
         try:
@@ -576,6 +583,8 @@ class BoardScreen(WorkspaceScreen):
 
     def on_board_screen_detail_read(self, message: DetailRead) -> None:
         """Show the detail if the cursor is still on that card."""
+        from tpm_tui.widgets.detail_pane import DetailPane
+
         if message.detail.item == self._focused_item():
             self.query_one(DetailPane).show_detail(message.detail)
 

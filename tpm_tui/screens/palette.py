@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, cast
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.screen import Screen
 
 from tpm_tui.screens.base import WorkspaceScreen
 
@@ -49,9 +48,9 @@ def commands(app: TpmApp, screen: object) -> list[Command]:
     screen switches, then the other screens' keys (which switch first)."""
     out: list[Command] = []
     seen: set[str] = set()
-    screens = {
-        mode: s for mode, s in app.MODES.items() if isinstance(s, type) and issubclass(s, Screen)
-    }
+    from tpm_tui.app import screen_class
+
+    screens = {mode: screen_class(mode) for mode in app.MODES}
     current = next((mode for mode, s in screens.items() if isinstance(screen, s)), None)
 
     def add(command: Command) -> None:
