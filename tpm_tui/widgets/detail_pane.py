@@ -146,13 +146,12 @@ class DetailPane(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("No card under the cursor.", "dim"), id="detail-heading")
         yield Facts()
-        yield Static(Content.styled("Description", "bold"), classes="detail-section")
-        yield Static(Content.styled("Acceptance criteria", "bold"), classes="detail-section")
-
-    def on_mount(self) -> None:
-        """Nothing shown until a card is."""
-        for section in self.query(".detail-section"):
+        # Hidden from the start, not in on_mount: a card shown before the pane's Mount
+        # event arrives would have its sections hidden again by it.
+        for title in ("Description", "Acceptance criteria"):
+            section = Static(Content.styled(title, "bold"), classes="detail-section")
             section.display = False
+            yield section
 
     def show_detail(self, detail: ItemDetail | None) -> None:
         """Show this item (None: nothing under the cursor)."""
