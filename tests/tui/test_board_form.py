@@ -10,7 +10,7 @@ from pathlib import Path
 from textual.widgets import Input, OptionList, Select
 
 from tests.conftest import Seeded
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.screens.item_form import ItemForm
 from tpm_tui.services import backlog
@@ -177,7 +177,7 @@ async def test_a_save_says_so_and_undo_says_what_it_took_back(
         said = [n.message for n in app._notifications]
         assert f"Saved #{seeded.story} Export invoices" in said
         await pilot.press("u")
-        await app.workers.wait_for_complete()
+        await settle(app)
         said = [n.message for n in app._notifications]
         assert f"Undid the edit of #{seeded.story} (points)" in said
         assert backlog.get_item(seeded.db, seeded.story).points == 5

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import location_for
-from tests.tui.conftest import SIZE, Workspace, wait_until
+from tests.tui.conftest import SIZE, Workspace, settle, wait_until
 from tests.tui.helpers import open_screen
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
@@ -24,7 +24,7 @@ async def _export(path: Path, clock: Clock, *keys: str) -> None:
         await open_screen(pilot, "4", WeekScreen)
         await pilot.press(*keys)
         await wait_until(pilot, lambda: not app.screen._pending)  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
+        await settle(app)
 
 
 async def test_two_workspaces_never_overwrite_each_others_reports(

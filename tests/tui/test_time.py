@@ -9,7 +9,7 @@ from typing import Any
 from textual.widgets import DataTable, Input
 
 from tests.conftest import NOW, Seeded
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
@@ -155,14 +155,14 @@ async def test_time_screen_edit_and_delete_with_undo(
         edited = timetrack.entries_for_day(db, clock, NOW.date())[0]
         assert (edited.minutes, edited.category) == (45, Category.TOOLING)
         await pilot.press("u")
-        await app.workers.wait_for_complete()
+        await settle(app)
         restored = timetrack.entries_for_day(db, clock, NOW.date())[0]
         assert (restored.minutes, restored.category) == (60, Category.MEETINGS)
         await pilot.press("x")
-        await app.workers.wait_for_complete()
+        await settle(app)
         assert timetrack.entries_for_day(db, clock, NOW.date()) == []
         await pilot.press("u")
-        await app.workers.wait_for_complete()
+        await settle(app)
         assert timetrack.entries_for_day(db, clock, NOW.date()) == [first]
         await pilot.press("left_square_bracket")
         await wait_until(pilot, lambda: screen.day == date(2026, 11, 25))  # type: ignore[attr-defined]
