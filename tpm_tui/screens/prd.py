@@ -21,7 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Markdown, Static, TextArea
 
 from tpm_tui.errors import TpmError
-from tpm_tui.screens.base import refusal
+from tpm_tui.screens.base import WorkspaceScreen, refusal
 from tpm_tui.screens.item_form import DiscardChanges
 from tpm_tui.widgets.markdown_area import MarkdownArea
 
@@ -174,3 +174,47 @@ def run_editor(title: str, text: str, save: Save, check: Check | None = None) ->
     """Edit `text` full screen in the terminal; returns what the last save said (None
     when nothing was saved)."""
     return EditorApp(title, text, save, check).run()
+
+
+def open_prd(screen: WorkspaceScreen, epic_id: int) -> None:
+    """Open an epic's PRD in the editor over `screen` (the template for a new one);
+    the screen reads itself afresh when the editor closes."""
+    from tpm_tui.services import prd
+
+    db, clock = screen.db, screen.workspace.clock
+    try:
+        epic = prd.epic_of(db, epic_id)
+        start, new = prd.starting_text(db, clock, epic_id)
+    except TpmError as error:
+        screen.show_error(error)
+        return
+
+    def save(text: str) -> str:
+        saved = prd.save_prd(db, clock, epic_id, text)
+        if not saved.changed:
+            return "no change since the last save"
+        return f"saved version {len(prd.history(db, epic_id))} ({saved.sections} sections written)"
+
+    title = f"PRD #{epic.id} {epic.title}" + ("  (new, from the template)" if new else "")
+    screen.app.push_screen(
+        DocumentEditor(title, start, save, lambda text: prd.check_sections(text).unwritten)
+    )
+
+
+def open_vision(screen: WorkspaceScreen) -> None:
+    """Open the product vision in the editor over `screen`."""
+    from tpm_tui.services import goals
+
+    db, clock = screen.db, screen.workspace.clock
+    try:
+        found = goals.vision(db)
+    except TpmError as error:
+        screen.show_error(error)
+        return
+
+    def save(text: str) -> str:
+        saved = goals.save_vision(db, clock, text)
+        return "saved the vision" if saved.changed else "no change since the last save"
+
+    start = found.body if found is not None else goals.VISION_TEMPLATE
+    screen.app.push_screen(DocumentEditor("Vision", start, save))
