@@ -3,17 +3,22 @@ screen (6), the PRD editor (p), the roadmap grouped by goal (g)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.widgets import Markdown, OptionList
 
 from tests.conftest import Seeded
 from tests.tui.conftest import SIZE, Workspace, location_for, wait_until
 from tests.tui.helpers import open_screen
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
+from tpm_tui.screens.goals import GoalsScreen
+from tpm_tui.screens.item_form import DiscardChanges
+from tpm_tui.screens.prd import DocumentEditor
 from tpm_tui.screens.week import WeekScreen
-from tpm_tui.services import goals
+from tpm_tui.services import goals, prd
 
 
 async def test_r_on_the_week_screen_writes_the_status_report(
@@ -33,3 +38,80 @@ async def test_r_on_the_week_screen_writes_the_status_report(
     assert text.startswith("# Status, week 2026-W47 (Mon 16 Nov – Sun 22 Nov 2026)\n")
     assert "| #1 Self-serve invoicing |" in text
     assert "G1 Customers bill themselves" in text
+
+
+def _goal_with_epic(seeded: Seeded, clock: Clock) -> goals.KeyResultView:
+    goal = goals.create_goal(seeded.db, clock, "Customers bill themselves")
+    kr = goals.add_key_result(seeded.db, clock, goal.id, "Activation", 10, 20, "%", current=12)
+    goals.link_epic(seeded.db, clock, seeded.epic, goal.id)
+    return kr
+
+
+async def test_a_key_result_value_moves_the_goal(
+    seeded: Seeded, make_app: Callable[..., TpmApp], clock: Clock
+) -> None:
+    kr = _goal_with_epic(seeded, clock)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "6", GoalsScreen)
+        assert screen.goals is not None and screen.goals.goals[0].outcome_percent == 20
+        await pilot.press("down", "m", *"15", "enter")
+        await wait_until(
+            pilot,
+            lambda: (
+                screen.goals is not None
+                and screen.ready
+                and screen.goals.goals[0].outcome_percent == 50
+            ),
+        )
+        options = screen.query_one(OptionList)
+        shown = str(options.get_option(f"k{kr.id}").prompt)
+        assert "now 15 %" in shown
+        await pilot.press("u")
+        await wait_until(
+            pilot,
+            lambda: (
+                screen.goals is not None
+                and screen.ready
+                and screen.goals.goals[0].outcome_percent == 20
+            ),
+        )
+    assert goals.key_result(seeded.db, kr.id).current == 12
+
+
+async def test_edit_a_prd_esc_asks_save_and_preview(
+    seeded: Seeded, make_app: Callable[..., TpmApp], clock: Clock
+) -> None:
+    _goal_with_epic(seeded, clock)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        goals_screen = await open_screen(pilot, "6", GoalsScreen)
+        options = goals_screen.query_one(OptionList)
+        options.highlighted = options.get_option_index(f"e{seeded.epic}")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, DocumentEditor))
+        editor = app.screen
+        assert isinstance(editor, DocumentEditor)
+        assert editor.text.startswith("# PRD: Self-serve invoicing")
+        assert "KR1 Activation 10 % → 20 %" in editor.text
+        assert len(editor.unwritten) == 9
+        editor.area.move_cursor((3, 0))  # under "## Problem"
+        await pilot.press(*"Tickets", "enter")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, DiscardChanges))
+        await pilot.press("escape")  # keep editing
+        await wait_until(pilot, lambda: app.screen is editor)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: editor.query_one("#doc-preview-box").display)
+        preview = editor.query_one("#doc-preview", Markdown)
+        await wait_until(pilot, lambda: "Tickets" in preview.source)
+        await pilot.press("ctrl+s")
+        assert not editor.unsaved
+        assert editor.unwritten[0] == "Goals and non-goals"
+        await pilot.press("escape")  # nothing unsaved: closes at once
+        await wait_until(pilot, lambda: app.screen is goals_screen and goals_screen.ready)
+        shown = str(options.get_option(f"e{seeded.epic}").prompt)
+        assert "PRD 1/9" in shown
+    current = prd.current(seeded.db, seeded.epic)
+    assert current is not None and "Tickets" in current.body
+    assert current.sections.filled == 1
