@@ -10,15 +10,19 @@ import pytest
 from textual.widgets import Markdown, OptionList
 
 from tests.conftest import Seeded
-from tests.tui.conftest import SIZE, Workspace, location_for, wait_until
+from tests.tui.conftest import SIZE, Workspace, board_ready, location_for, wait_until
 from tests.tui.helpers import open_screen
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.screens.goals import GoalsScreen
 from tpm_tui.screens.item_form import DiscardChanges
 from tpm_tui.screens.prd import DocumentEditor
+from tpm_tui.screens.roadmap import RoadmapScreen
 from tpm_tui.screens.week import WeekScreen
-from tpm_tui.services import goals, prd
+from tpm_tui.services import backlog, goals, prd
+from tpm_tui.widgets.detail_pane import DetailPane, facts
+from tpm_tui.widgets.epic_tree import EpicTree
+from tpm_tui.widgets.timeline import Timeline
 
 
 async def test_r_on_the_week_screen_writes_the_status_report(
@@ -115,3 +119,61 @@ async def test_edit_a_prd_esc_asks_save_and_preview(
     current = prd.current(seeded.db, seeded.epic)
     assert current is not None and "Tickets" in current.body
     assert current.sections.filled == 1
+
+
+async def test_g_groups_the_roadmap_by_goal(
+    seeded: Seeded, make_app: Callable[..., TpmApp], clock: Clock
+) -> None:
+    _goal_with_epic(seeded, clock)
+    goals.create_goal(seeded.db, clock, "Nobody works on this")
+    backlog.create_item(seeded.db, clock, "epic", "Loose epic")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "2", RoadmapScreen)
+        timeline = screen.query_one(Timeline)
+        assert not any(isinstance(line, str) for line in timeline.lines())
+        await pilot.press("g")
+        await wait_until(pilot, lambda: screen.ready and bool(timeline.headers))
+        lines = [line if isinstance(line, str) else f"#{line.item.id}" for line in timeline.lines()]
+        assert lines == [
+            "G1 Customers bill themselves · outcome 20 % · output 30 %",
+            f"#{seeded.epic}",
+            f"#{seeded.feature}",
+            "G2 Nobody works on this · outcome – · output –",
+            "1 epic serves no goal",
+            "#6",
+        ]
+        assert timeline.selected_row() is not None
+        await pilot.press("down", "down")
+        selected = timeline.selected_row()
+        assert selected is not None and selected.item.id == 6
+        await pilot.press("g")
+        await wait_until(pilot, lambda: screen.ready and not timeline.headers)
+
+
+async def test_an_epic_shows_its_prd_sections_in_the_pane_and_the_tree(
+    seeded: Seeded, make_app: Callable[..., TpmApp], clock: Clock
+) -> None:
+    written = "# PRD\n\n" + "".join(f"## {name}\n\nText.\n\n" for name in prd.SECTIONS[:5])
+    prd.save_prd(seeded.db, clock, seeded.epic, written)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        await pilot.press("v", "v")
+        await wait_until(pilot, lambda: board.focused_id() == seeded.epic)
+        await pilot.press("i")
+        pane = board.query_one(DetailPane)
+        await wait_until(pilot, lambda: pane.detail is not None)
+        assert ("PRD", "PRD 5/9") in facts(pane.detail)  # type: ignore[arg-type]
+        await pilot.press("b")
+        tree = board.query_one(EpicTree)
+        await wait_until(pilot, lambda: len(tree.root.children) > 0)
+        assert "PRD 5/9" in str(tree.root.children[0].label)
+        await pilot.press("b")
+        await wait_until(pilot, lambda: not tree.display)  # back on the board
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, DocumentEditor))
+        editor = app.screen
+        assert isinstance(editor, DocumentEditor)
+        assert editor.text == written.rstrip("\n")
+        assert editor.unwritten == prd.SECTIONS[5:]

@@ -19,7 +19,7 @@ from tpm_tui.kinds import Kind
 from tpm_tui.services import backlog, documents, prd, validate
 from tpm_tui.services.backlog import ItemView, Rollup
 from tpm_tui.services.documents import Current, DocKind, Saved, Sections, Version
-from tpm_tui.services.roadmap import status_of
+from tpm_tui.services.roadmap import RoadmapRow, status_of
 from tpm_tui.sql import compiled as q
 from tpm_tui.sql.executor import Executor
 from tpm_tui.timescale import Status
@@ -554,3 +554,55 @@ VISION_TEMPLATE = """# Vision
 <!-- In a few sentences: who the product is for, what it lets them do that they cannot
 do today, and why it matters now. The goals beneath it say how you will know. -->
 """
+
+
+# ---------------------------------------------------------------- the roadmap by goal
+
+
+@dataclass(frozen=True)
+class RoadmapGroup:
+    """The roadmap's epics (each with its features) serving one goal, or none."""
+
+    goal: GoalView | None
+    rows: list[RoadmapRow]
+
+    @property
+    def epics(self) -> int:
+        """How many epics the group holds."""
+        return sum(1 for r in self.rows if r.depth == 0 and r.item.kind is Kind.EPIC)
+
+    @property
+    def header(self) -> str:
+        """`G1 Customers bill themselves · outcome 34 % · output 24 %`, or, for the rest,
+        `3 epics serve no goal`."""
+        goal = self.goal
+        if goal is None:
+            n = self.epics
+            rest = f"{n} epic{'s' if n != 1 else ''} serve{'s' if n == 1 else ''} no goal"
+            loose = len(self.rows) - sum(1 for r in self.rows if r.item.epic_id is not None)
+            return rest if loose <= n else f"{rest} (and features under no epic)"
+        outcome = "–" if goal.outcome_percent is None else f"{goal.outcome_percent} %"
+        output = "–" if goal.output_percent is None else f"{goal.output_percent} %"
+        return f"{goal.label} {goal.title} · outcome {outcome} · output {output}"
+
+
+def group_rows(rows: list[RoadmapRow], goal_list: list[GoalView]) -> list[RoadmapGroup]:
+    """The roadmap's rows grouped by the goal each epic serves, in the goals' order
+    (goals with no epic on the roadmap included); epics serving no active goal, and
+    features under no epic, come last."""
+    blocks: list[list[RoadmapRow]] = []
+    for row in rows:
+        if row.depth == 0:
+            blocks.append([row])
+        elif blocks:
+            blocks[-1].append(row)
+    serving: dict[int | None, list[RoadmapRow]] = {}
+    active = {g.id for g in goal_list}
+    for block in blocks:
+        head = block[0].item
+        goal_id = head.goal_id if head.kind is Kind.EPIC and head.goal_id in active else None
+        serving.setdefault(goal_id, []).extend(block)
+    groups = [RoadmapGroup(g, serving.get(g.id, [])) for g in goal_list]
+    if serving.get(None):
+        groups.append(RoadmapGroup(None, serving[None]))
+    return groups
