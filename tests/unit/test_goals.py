@@ -3,7 +3,9 @@ versions, and the PRD's section check."""
 
 from __future__ import annotations
 
+import copy
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -142,3 +144,46 @@ def test_the_vision_is_versioned(db: Database, clock: Clock) -> None:
     current = goals.vision(db)
     assert current is not None and current.body == "# Vision\n\nPaid on time."
     assert len(goals.vision_history(db)) == 1
+
+
+def test_export_carries_goals_and_documents_and_older_files_still_import(
+    seeded: Seeded, clock: Clock, tmp_path: Path
+) -> None:
+    from tests.conftest import location_for
+    from tpm_tui.db import open_database
+    from tpm_tui.services import transfer
+
+    goal = goals.create_goal(seeded.db, clock, "G", due_date=date(2027, 1, 29))
+    kr = goals.add_key_result(seeded.db, clock, goal.id, "Rate", 1.5, 4, "%", current=2)
+    goals.record_value(seeded.db, clock, kr.id, 3.25, date(2026, 11, 20))
+    goals.link_epic(seeded.db, clock, seeded.epic, goal.id)
+    goals.save_vision(seeded.db, clock, "# Vision")
+    prd.save_prd(seeded.db, clock, seeded.epic, "# PRD\n\n## Problem\n\nOne.")
+    prd.save_prd(seeded.db, clock, seeded.epic, "# PRD\n\n## Problem\n\nTwo.")
+    backlog.edit_item(seeded.db, clock, seeded.epic, target_date=date(2026, 12, 18))
+    exported = transfer.export_workspace(seeded.db, clock)
+    assert [len(exported[k]) for k in ("key_results", "key_result_values", "documents")] == [
+        1,
+        2,
+        3,
+    ]
+    assert len(exported["date_changes"]) == 1
+    fresh = open_database(location_for(tmp_path / "fresh.db"))
+    transfer.import_workspace(fresh, exported)
+    again = transfer.export_workspace(fresh, clock)
+    assert {k: v for k, v in again.items() if k != "exported_at"} == {
+        k: v for k, v in exported.items() if k != "exported_at"
+    }
+    older = {
+        k: v
+        for k, v in exported.items()
+        if k not in ("key_results", "key_result_values", "documents", "date_changes")
+    }
+    empty = open_database(location_for(tmp_path / "older.db"))
+    transfer.import_workspace(empty, older)
+    assert goals.vision(empty) is None
+    assert [g.title for g in goals.load_goals(empty, clock).goals] == ["G"]
+    flat = copy.deepcopy(exported)
+    flat["key_results"][0]["target"] = flat["key_results"][0]["baseline"]
+    with pytest.raises(InvalidInput, match="the target is the baseline"):
+        transfer.import_workspace(open_database(location_for(tmp_path / "flat.db")), flat)
