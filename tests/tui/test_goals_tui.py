@@ -100,6 +100,10 @@ async def test_edit_a_prd_esc_asks_save_and_preview(
         assert "KR1 Activation 10 % → 20 %" in editor.text
         assert len(editor.unwritten) == 9
         editor.area.move_cursor((3, 0))  # under "## Problem"
+        await pilot.press(*"Oops")
+        assert editor.unsaved
+        await pilot.press("ctrl+z")
+        assert not editor.unsaved  # undone
         await pilot.press(*"Tickets", "enter")
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, DiscardChanges))
