@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from tpm_tui.services.goals import EpicLine, Goals, GoalView, KeyResultView
 
 BAR = 10  # cells of a progress bar
-VISION_LINES = 6  # lines of the vision shown above the goals
 
 _KR_LINE = re.compile(
     r"^(?P<title>.+?):\s*(?P<base>\S+)\s*(?:->|→)\s*(?P<target>\S+)\s*(?P<unit>.*)$"
@@ -43,6 +42,16 @@ def bar(percent: int | None, width: int = BAR) -> Content:
     return Content.assemble(
         ("█" * filled, "bold $primary"), ("░" * (width - filled), "dim"), f" {percent:3d} %"
     )
+
+
+def vision_text(body: str) -> str:
+    """The vision as the screen shows it: its paragraphs re-flowed (the terminal wraps
+    them), a first `# Vision` heading left out, notes (HTML comments) dropped."""
+    body = re.sub(r"<!--.*?(-->|\Z)", "", body, flags=re.DOTALL)
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body) if p.strip()]
+    if paragraphs and re.fullmatch(r"#+\s*vision", paragraphs[0], re.IGNORECASE):
+        paragraphs = paragraphs[1:]
+    return "\n".join(paragraphs) or "(empty — press v to write it)"
 
 
 def parse_key_result(text: str) -> tuple[str, str, str, str]:
@@ -111,9 +120,9 @@ class GoalsScreen(WorkspaceScreen):
         if found.vision is None:
             vision.update(Content.assemble(("No vision yet — press v to write it.", "dim")))
         else:
-            lines = [line for line in found.vision.body.splitlines() if line.strip()]
-            shown = "\n".join(lines[:VISION_LINES]) + ("\n…" if len(lines) > VISION_LINES else "")
-            vision.update(Content(shown))
+            vision.update(
+                Content.assemble(("Vision  ", "bold $accent"), vision_text(found.vision.body))
+            )
         options = self.query_one(OptionList)
         kept = self.selected_id()
         options.clear_options()
