@@ -487,10 +487,13 @@ def epic_lines(db: Database, clock: Clock) -> list[EpicLine]:
 # ---------------------------------------------------------------- reading it all
 
 
-def load_goals(db: Database, clock: Clock, *, archived: bool | None = False) -> Goals:
+def load_goals(
+    db: Database, clock: Clock, *, archived: bool | None = False, epics: bool = True
+) -> Goals:
     """The vision and the goals (False: active ones; True: archived; None: both), each
     with its key results (archived ones left out), their values, the epics serving it
-    and its output; and the epics that serve no active goal."""
+    (unless `epics` is False: the status report needs only the progress) and its
+    output; and the epics that serve no active goal."""
     with db.read() as ex:
         goals = _goal_rows(ex)
         results: dict[int, list[KeyResultView]] = {}
@@ -505,9 +508,9 @@ def load_goals(db: Database, clock: Clock, *, archived: bool | None = False) -> 
             int(goal_id): Rollup(int(total or 0), int(done or 0), int(n), int(done_n or 0))
             for goal_id, total, done, n, done_n in ex.rows(q.goal_rollups)
         }
-    epics = epic_lines(db, clock)
+    lines = epic_lines(db, clock) if epics else []
     serving: dict[int, list[EpicLine]] = {}
-    for line in epics:
+    for line in lines:
         if line.item.goal_id is not None:
             serving.setdefault(line.item.goal_id, []).append(line)
     shown = [
@@ -521,7 +524,7 @@ def load_goals(db: Database, clock: Clock, *, archived: bool | None = False) -> 
         if archived is None or g.archived == archived
     ]
     active = {g.id for g in goals if not g.archived}
-    unlinked = [e for e in epics if e.item.goal_id not in active]
+    unlinked = [e for e in lines if e.item.goal_id not in active]
     return Goals(vision(db), shown, unlinked)
 
 

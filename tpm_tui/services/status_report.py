@@ -268,7 +268,7 @@ def status_report(db: Database, clock: Clock, day: date | None = None) -> Status
     as_of = report_day(clock, monday)
     start, end = clock.day_bounds(monday, 7)
     roadmap = load_roadmap(db, clock)
-    goal_list = goals.load_goals(db, clock).goals
+    goal_list = goals.load_goals(db, clock, epics=False).goals
     time = reports.week_report(db, clock, monday)
     return StatusReport(
         start=monday,
