@@ -97,6 +97,8 @@ class GoalsScreen(WorkspaceScreen):
 
     def reload(self, first: bool) -> None:
         """Read them (again)."""
+        if not first and not self.ready:
+            return  # shown for the first time: the read the mount started is on its way
         self.expect_data()
         self.load()
 
