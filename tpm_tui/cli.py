@@ -609,9 +609,7 @@ _item_options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     click.option("--owner", metavar="NAME", help="Who owns it."),
     click.option("--start", metavar="DATE", help="Start date (YYYY-MM-DD) for the roadmap."),
     click.option("--target", metavar="DATE", help="Target date (YYYY-MM-DD) for the roadmap."),
-    click.option(
-        "--description", metavar="TEXT", help="Description (Markdown; an epic's is its PRD)."
-    ),
+    click.option("--description", metavar="TEXT", help="Description (Markdown; PRDs: `tpm prd`)."),
     click.option("--acceptance", metavar="TEXT", help="Acceptance criteria."),
     click.option(
         "--goal",
