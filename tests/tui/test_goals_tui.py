@@ -16,7 +16,7 @@ from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.screens.goals import GoalsScreen
 from tpm_tui.screens.item_form import DiscardChanges
-from tpm_tui.screens.prd import DocumentEditor
+from tpm_tui.screens.prd import DocumentEditor, EditorApp
 from tpm_tui.screens.roadmap import RoadmapScreen
 from tpm_tui.screens.week import WeekScreen
 from tpm_tui.services import backlog, goals, prd
@@ -181,3 +181,20 @@ async def test_an_epic_shows_its_prd_sections_in_the_pane_and_the_tree(
         assert isinstance(editor, DocumentEditor)
         assert editor.text == written.rstrip("\n")
         assert editor.unwritten == prd.SECTIONS[5:]
+
+
+async def test_the_built_in_editor_on_its_own_saves_and_says_so() -> None:
+    saved: list[str] = []
+
+    def save(text: str) -> str:
+        saved.append(text)
+        return "saved the vision"
+
+    app = EditorApp("Vision", "# Vision\n", save, None)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = app.screen
+        assert isinstance(editor, DocumentEditor)
+        editor.area.move_cursor((1, 0))
+        await pilot.press(*"Paid", "ctrl+s", "escape")
+    assert saved == ["# Vision\nPaid"]
+    assert app.return_value == "saved the vision"
