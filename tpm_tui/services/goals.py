@@ -286,7 +286,12 @@ def edit_goal(
             row["description"] = validate.block(description, "description")
         if due_date is not None or clear_due:
             row["due_date"] = validate.day(due_date, "due_date")
-        ex.run(q.goal_update, row_id=goal_id, **{k: v for k, v in row.items() if k != "id"})
+        return _store_goal(ex, row)
+
+
+def _store_goal(ex: Executor, row: dict[str, object]) -> GoalView:
+    """Write a goal's changed row back."""
+    ex.run(q.goal_update, row_id=row["id"], **{k: v for k, v in row.items() if k != "id"})
     return GoalView(**row)  # type: ignore[arg-type]
 
 
@@ -306,8 +311,7 @@ def set_goal_archived(db: Database, clock: Clock, goal_id: int, archived: bool) 
             row["archived_at"] = clock.now()
         elif not archived:
             row["archived_at"] = None
-        ex.run(q.goal_update, row_id=goal_id, **{k: v for k, v in row.items() if k != "id"})
-    return GoalView(**row)  # type: ignore[arg-type]
+        return _store_goal(ex, row)
 
 
 # ---------------------------------------------------------------- key results
