@@ -63,13 +63,27 @@ class QuickWrap(WrappedDocument):
     """Textual's wrapped document with a constant-time height and a short path for
     plain lines (most of a Markdown document)."""
 
+    _edits = 0  # edits wrapped line by line since the document was set
+    _wrapped_for: tuple[int, int, int, int] | None = None  # the last full wrap's inputs
+
     @property
     def height(self) -> int:
         """The wrapped document's height: one entry per screen line is kept anyway."""
         return len(self._offset_to_line_info)
 
+    def wrap_range(self, *args: Any, **kwargs: Any) -> None:
+        """Re-wrap the lines an edit changed, as Textual does (and count the edit)."""
+        self._edits += 1
+        super().wrap_range(*args, **kwargs)
+
     def wrap(self, width: int, tab_width: int | None = None) -> None:
-        """Wrap every line at `width` (0: no wrapping), as Textual does."""
+        """Wrap every line at `width` (0: no wrapping), as Textual does. Asked again
+        for the same width with no edit since (the scrollbar showing up, then the
+        resize, each ask while a document opens), the wrapping is already right."""
+        key = (width, tab_width or self._tab_width, self._edits, id(self.document))
+        if key == self._wrapped_for:
+            return
+        self._wrapped_for = key
         self._width = width
         if tab_width:
             self._tab_width = tab_width
@@ -83,7 +97,7 @@ class QuickWrap(WrappedDocument):
         offset = 0
         for index, line in enumerate(self.document.lines):
             if "\t" not in line and line.isascii():
-                add_widths([0])
+                add_widths([0] if line else [])  # as get_tab_widths: none for ""
                 if not width or len(line) <= width:
                     add_breaks([])
                     add_info((index, 0))
