@@ -198,3 +198,29 @@ async def test_the_built_in_editor_on_its_own_saves_and_says_so() -> None:
         await pilot.press(*"Paid", "ctrl+s", "escape")
     assert saved == ["# Vision\nPaid"]
     assert app.return_value == "saved the vision"
+
+
+async def test_drawing_the_editor_does_not_join_the_whole_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from textual.document._document import Document
+
+    joins = 0
+    whole = Document.text
+
+    def counted(self: Document) -> str:
+        nonlocal joins
+        joins += 1
+        return whole.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    text = "\n".join(f"line {i} with a few words in it" for i in range(2000))
+    app = EditorApp("PRD", text, lambda _: "saved", None)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = app.screen
+        assert isinstance(editor, DocumentEditor)
+        await pilot.pause()
+        monkeypatch.setattr(Document, "text", property(counted))
+        await pilot.press(*"abc")
+        await pilot.pause()
+        assert joins == 0  # the status line reads it once typing pauses, not per line drawn
+        assert editor.area.text.startswith("abcline 0")

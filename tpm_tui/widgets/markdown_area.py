@@ -25,6 +25,7 @@ from textual.document._document import Document
 from textual.document._document_navigator import DocumentNavigator
 from textual.document._wrapped_document import WrappedDocument
 from textual.expand_tabs import get_tab_widths
+from textual.strip import Strip
 from textual.widgets import TextArea
 
 if TYPE_CHECKING:
@@ -265,6 +266,31 @@ class MarkdownArea(TextArea):
             self._set_document(text, None)
 
     _edited_from: int | None = None
+    _drawing = False  # inside render_line (see `text`)
+
+    def render_line(self, y: int) -> Strip:
+        """One screen line, as Textual draws it. Textual first asks `not self.text` (for
+        a placeholder), which joins the whole document for every line drawn (a 5,000-line
+        PRD: ~35 joins a key); with no placeholder that question is answered cheaply."""
+        if self.placeholder:
+            return super().render_line(y)
+        self._drawing = True
+        try:
+            return super().render_line(y)
+        finally:
+            self._drawing = False
+
+    @property
+    def text(self) -> str:
+        """The whole document's text (while a line is drawn: only whether it is empty)."""
+        if self._drawing:
+            return " " if self.document.line_count > 1 or self.document[0] else ""
+        return self.document.text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        """Replace the text (clears the edit history), as TextArea's `text` does."""
+        self.load_text(value)
 
     def edit(self, edit: Edit) -> EditResult:
         """Perform an edit, noting its first line (highlights above it stay)."""
