@@ -67,6 +67,7 @@ class DocumentEditor(Screen[str | None]):
     def on_mount(self) -> None:
         """Focus the text; the preview starts hidden (f2 shows it)."""
         self.query_one("#doc-preview-box").display = False
+        self.area.cursor_blink = not self.app.is_headless  # a blink is a coin toss in a test
         self.area.focus()
         self._show_status()
 
