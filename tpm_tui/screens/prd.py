@@ -59,8 +59,9 @@ class DocumentEditor(Screen[str | None]):
         yield Static(Content(self.doc_title), id="doc-title")
         with Horizontal(id="doc-panes"):
             yield MarkdownArea(self.saved_text, id="doc-text")
-            with VerticalScroll(id="doc-preview-box"):
-                yield Markdown(id="doc-preview")
+            # The preview's Markdown widget is mounted on the first f2 (opening a long
+            # document does not wait for it).
+            yield VerticalScroll(id="doc-preview-box")
         yield Static(id="doc-status")
         yield Footer()
 
@@ -122,11 +123,14 @@ class DocumentEditor(Screen[str | None]):
     def _update_preview(self) -> None:
         self.query_one("#doc-preview", Markdown).update(self.area.text)
 
-    def action_preview(self) -> None:
+    async def action_preview(self) -> None:
         """Show or hide the rendered Markdown beside the text."""
         self._preview_shown = not self._preview_shown
-        self.query_one("#doc-preview-box").display = self._preview_shown
+        box = self.query_one("#doc-preview-box")
+        box.display = self._preview_shown
         if self._preview_shown:
+            if not box.query(Markdown):
+                await box.mount(Markdown(id="doc-preview"))
             self._update_preview()
         self.area.focus()
 
