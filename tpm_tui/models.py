@@ -12,8 +12,12 @@ from tpm_tui.kinds import Category, Kind
 __all__ = [
     "BoardColumn",
     "Category",
+    "DateChange",
     "Dependency",
+    "DocumentVersion",
     "Goal",
+    "KeyResult",
+    "KeyResultValue",
     "Kind",
     "Milestone",
     "Sprint",
@@ -47,6 +51,39 @@ class Goal(SQLModel, table=True):
     title: str = Field(max_length=200)
     description: str = ""
     position: int = 0
+    created_at: dt.datetime
+    due_date: dt.date | None = None
+    archived_at: dt.datetime | None = None
+
+
+class KeyResult(SQLModel, table=True):
+    """A measurable result a goal is judged by: a metric moving from a baseline to a
+    target (its values over time are KeyResultValue rows)."""
+
+    __tablename__ = "key_result"
+    __table_args__ = (sa.CheckConstraint("target <> baseline", name="ck_key_result_moves"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="goal.id", index=True)
+    title: str = Field(max_length=200)
+    unit: str = Field(default="", max_length=20)
+    baseline: float
+    target: float
+    due_date: dt.date | None = None
+    position: int = 0
+    created_at: dt.datetime
+    archived_at: dt.datetime | None = None
+
+
+class KeyResultValue(SQLModel, table=True):
+    """One measured value of a key result, on a day (the history its sparkline draws)."""
+
+    __tablename__ = "key_result_value"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_result_id: int = Field(foreign_key="key_result.id", index=True)
+    value: float
+    recorded_on: dt.date
     created_at: dt.datetime
 
 
@@ -146,3 +183,41 @@ class Dependency(SQLModel, table=True):
 
     item_id: int = Field(foreign_key="work_item.id", primary_key=True)
     blocked_by_id: int = Field(foreign_key="work_item.id", primary_key=True, index=True)
+
+
+class DocumentVersion(SQLModel, table=True):
+    """One saved version of a written document: the product vision, or an epic's PRD.
+    The newest version of a document is its current text; the older ones are its
+    history. `sections_filled` / `sections_total` are the PRD's template sections
+    written so far (kept here so a list of epics never reads the bodies)."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('vision', 'prd')", name="ck_document_version_kind"),
+        sa.Index("ix_document_version_kind_item", "kind", "item_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    item_id: int | None = Field(default=None, foreign_key="work_item.id")
+    body: str = ""
+    sections_filled: int = 0
+    sections_total: int = 0
+    saved_at: dt.datetime
+
+
+class DateChange(SQLModel, table=True):
+    """A change of an item's start or target date, with the dates before and after: what
+    the status report's "dates that moved this week" reads."""
+
+    __tablename__ = "date_change"
+    __table_args__ = (
+        sa.CheckConstraint("field IN ('start_date', 'target_date')", name="ck_date_change_field"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="work_item.id", index=True)
+    field: str = Field(max_length=20)
+    old_date: dt.date | None = None
+    new_date: dt.date | None = None
+    changed_at: dt.datetime = Field(index=True)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tpm_tui.db import ChangeWatcher
     from tpm_tui.services.backlog import ItemView, Rollup
     from tpm_tui.services.board import BoardData, Level
+    from tpm_tui.services.documents import Sections
     from tpm_tui.services.filters import ItemFilter
     from tpm_tui.undo import Step
     from tpm_tui.widgets.detail_pane import ItemDetail
@@ -79,6 +80,7 @@ class BoardScreen(WorkspaceScreen):
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("v", "level", "Level"),
         Binding("b", "tree", "Epics"),
+        Binding("p", "prd", "PRD"),
     ]
 
     class Loaded(Message):
@@ -93,10 +95,13 @@ class BoardScreen(WorkspaceScreen):
     class TreeLoaded(Message):
         """Epics and features for the epic tree."""
 
-        def __init__(self, items: list[ItemView], rollups: dict[int, Rollup]) -> None:
+        def __init__(
+            self, items: list[ItemView], rollups: dict[int, Rollup], prds: dict[int, Sections]
+        ) -> None:
             super().__init__()
             self.items = items
             self.rollups = rollups
+            self.prds = prds
 
     class DetailRead(Message):
         """The focused card's parents, blockers and roll-up, for the detail pane."""
@@ -509,6 +514,20 @@ class BoardScreen(WorkspaceScreen):
         if event.index is not None:
             self.action_edit_item()
 
+    @queued
+    def action_prd(self) -> None:
+        """Open the PRD of the epic of the card under the cursor."""
+        from tpm_tui.screens.prd import open_prd
+
+        item = self._focused_item()
+        if item is None:
+            return
+        epic_id = item.id if item.kind.level == 0 else item.epic_id
+        if epic_id is None:
+            self.notify(f"#{item.id} is under no epic: PRDs belong to epics", severity="warning")
+            return
+        open_prd(self, epic_id)
+
     # ------------------------------------------------------------ the detail pane
 
     @queued
@@ -575,10 +594,15 @@ class BoardScreen(WorkspaceScreen):
             blocked_by = backlog.dependencies(db).get(item.id, [])
             blockers = tuple(backlog.get_item(db, i) for i in blocked_by)
             rollup = backlog.rollups(db, [item.id]).get(item.id) if item.kind.level < 2 else None
+            prd = None
+            if item.kind.level == 0:
+                from tpm_tui.services.prd import status
+
+                prd = status(db, item.id)
         except TpmError as error:
             self.app.call_from_thread(self.show_error, error)
             return
-        detail = ItemDetail(item, columns, tuple(parents), blockers, rollup)
+        detail = ItemDetail(item, columns, tuple(parents), blockers, rollup, prd)
         self.post_message(self.DetailRead(detail))
 
     def on_board_screen_detail_read(self, message: DetailRead) -> None:
@@ -689,14 +713,17 @@ class BoardScreen(WorkspaceScreen):
             db = self.workspace.open()
             items = backlog.list_items(db, kinds=[Kind.EPIC, Kind.FEATURE])
             rollups = backlog.rollups(db)
+            from tpm_tui.services.prd import statuses
+
+            prds = statuses(db)
         except TpmError as error:
             self.app.call_from_thread(self.show_error, error)
             return
-        self.post_message(self.TreeLoaded(items, rollups))
+        self.post_message(self.TreeLoaded(items, rollups, prds))
 
     def on_board_screen_tree_loaded(self, message: TreeLoaded) -> None:
         """Fill the epic tree."""
-        self.query_one(EpicTree).show_items(message.items, message.rollups)
+        self.query_one(EpicTree).show_items(message.items, message.rollups, message.prds)
 
     @on(EpicTree.Chosen)
     def _epic_chosen(self, event: EpicTree.Chosen) -> None:

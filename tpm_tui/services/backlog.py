@@ -386,6 +386,7 @@ def edit_item(db: Database, clock: Clock, item_id: int, **changes: Any) -> ItemV
     now = clock.now()
     with db.write() as ex:
         item = _load(ex, item_id)
+        dates_before = {name: item[name] for name in DATE_FIELDS}
         kind = Kind(item["kind"])
         if "kind" in changes:
             new_kind = changes["kind"]
@@ -421,7 +422,28 @@ def edit_item(db: Database, clock: Clock, item_id: int, **changes: Any) -> ItemV
         if "status" in changes:
             _set_status(ex, item, _resolve_column(ex, changes["status"]), now)
         item["updated_at"] = now
+        _record_date_changes(ex, item_id, dates_before, item, now)
         return _save(ex, item)
+
+
+DATE_FIELDS = ("start_date", "target_date")
+
+
+def _record_date_changes(
+    ex: Executor, item_id: int, before: dict[str, Any], item: dict[str, Any], now: datetime
+) -> None:
+    """Keep each change of a start or target date (the status report's "dates that
+    moved this week")."""
+    for name, old in before.items():
+        if item[name] != old:
+            ex.scalar(
+                q.date_change_insert,
+                item_id=item_id,
+                field=name,
+                old_date=old,
+                new_date=item[name],
+                changed_at=now,
+            )
 
 
 def move_item(db: Database, clock: Clock, item_id: int, status: str) -> ItemView:

@@ -9,7 +9,7 @@ from typing import Any
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.kinds import Category, Kind
-from tpm_tui.services import backlog, planning
+from tpm_tui.services import backlog, goals, planning, prd
 from tpm_tui.sql import compiled as q
 
 # epic -> features -> (kind, title, points, column)
@@ -114,13 +114,7 @@ def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
     rng = random.Random(seed)
     today = clock.today()
     monday = today - timedelta(days=today.weekday())
-    planning.create_goal(
-        db,
-        clock,
-        "Customers bill themselves",
-        "Invoices, edits and reminders without support tickets.",
-    )
-    planning.create_goal(db, clock, "Every payment lands", "Failed charges recover on their own.")
+    _demo_goals(db, clock)
     previous = planning.create_sprint(
         db,
         "Sprint 23",
@@ -188,9 +182,84 @@ def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
             db, clock, kind, title, points=points, status=column, owner=rng.choice(OWNERS)
         )
         counts["items"] += 1
+    prd.save_prd(db, clock, 1, DEMO_PRD)
     counts["entries"] = _demo_time(db, clock, rng, worked_on)
     counts["sprints"] = 2
     return counts
+
+
+VISION = """# Vision
+
+Small businesses get paid on time without thinking about billing: invoices go out,
+get corrected and get paid by themselves, and nobody opens a support ticket to do it.
+"""
+
+DEMO_PRD = """# PRD: Self-serve invoicing
+
+## Problem
+
+A third of our support tickets are customers asking us to fix, resend or export an
+invoice. Each costs a day of waiting and an agent's half hour.
+
+## Goals and non-goals
+
+- Customers export, edit and resend invoices themselves.
+- Not now: custom invoice templates.
+
+## Users and stories
+
+Owners of small businesses and their bookkeepers (the stories are in the appendix).
+
+## Requirements
+
+1. Export a month of invoices as PDF or CSV.
+2. Edit line items until the invoice is paid.
+
+## Acceptance criteria
+
+<!-- How we will know it is done. -->
+
+## Metrics
+
+Moves KR1 (invoices sent without a ticket) and KR2 (invoice tickets a week).
+
+## Risks and dependencies
+
+<!-- What could stop it, and what it waits for. -->
+
+## Open questions
+
+<!-- What is not decided yet, and who decides. -->
+
+## Timeline
+
+<!-- Start, target date, milestones. -->
+"""
+
+
+def _demo_goals(db: Database, clock: Clock) -> None:
+    """The vision, two goals and their key results, measured weekly for a month."""
+    goals.save_vision(db, clock, VISION)
+    billing = goals.create_goal(
+        db,
+        clock,
+        "Customers bill themselves",
+        "Invoices, edits and reminders without support tickets.",
+        due_date=clock.today() + timedelta(days=120),
+    )
+    payments = goals.create_goal(
+        db, clock, "Every payment lands", "Failed charges recover on their own."
+    )
+    results = [
+        (billing.id, "Invoices sent without a ticket", 62, 90, "%", (64, 67, 71)),
+        (billing.id, "Invoice tickets a week", 40, 15, "", (37, 36, 31)),
+        (payments.id, "Failed charges recovered", 20, 60, "%", (22, 21, 24)),
+    ]
+    today = clock.today()
+    for goal_id, title, baseline, target, unit, values in results:
+        kr = goals.add_key_result(db, clock, goal_id, title, baseline, target, unit)
+        for weeks_ago, value in zip((3, 2, 1), values, strict=True):
+            goals.record_value(db, clock, kr.id, value, today - timedelta(weeks=weeks_ago))
 
 
 def _demo_time(db: Database, clock: Clock, rng: random.Random, items: list[int]) -> int:

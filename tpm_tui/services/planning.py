@@ -1,4 +1,4 @@
-"""Sprints, goals and milestones: the calendar and purpose around the backlog."""
+"""Sprints and milestones: the calendar around the backlog (goals: services/goals.py)."""
 
 from __future__ import annotations
 
@@ -34,15 +34,6 @@ class MilestoneView:
     id: int
     title: str
     date: date
-
-
-@dataclass(frozen=True)
-class GoalView:
-    """A product goal that epics serve."""
-
-    id: int
-    title: str
-    description: str
 
 
 def create_sprint(
@@ -103,25 +94,3 @@ def list_milestones(db: Database) -> list[MilestoneView]:
     """Every milestone, by date."""
     with db.read() as ex:
         return [MilestoneView(*row) for row in ex.rows(q.milestones_all)]
-
-
-def create_goal(db: Database, clock: Clock, title: str, description: str = "") -> GoalView:
-    """Add a product goal."""
-    clean = validate.title(title)
-    clean_description = validate.block(description, "description")
-    with db.write() as ex:
-        position = int(ex.scalar(q.goals_count)) + 1
-        goal_id = ex.scalar(
-            q.goal_insert,
-            title=clean,
-            description=clean_description,
-            position=position,
-            created_at=clock.now(),
-        )
-    return GoalView(int(goal_id), clean, clean_description)
-
-
-def list_goals(db: Database) -> list[GoalView]:
-    """Every goal, in order."""
-    with db.read() as ex:
-        return [GoalView(*row) for row in ex.rows(q.goals_all)]

@@ -3,6 +3,7 @@ transaction writes anything."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,8 +19,12 @@ from tpm_tui.errors import Conflict, InvalidInput
 from tpm_tui.models import (
     BoardColumn,
     Category,
+    DateChange,
     Dependency,
+    DocumentVersion,
     Goal,
+    KeyResult,
+    KeyResultValue,
     Kind,
     Milestone,
     Setting,
@@ -28,6 +33,8 @@ from tpm_tui.models import (
     WorkItem,
 )
 from tpm_tui.services import settings, timetrack, validate
+from tpm_tui.services.documents import DOCUMENT_MAX, DocKind
+from tpm_tui.services.goals import NUMBER_MAX
 from tpm_tui.text import clean_block, clean_line
 
 FORMAT = "tpm-export"
@@ -36,23 +43,37 @@ VERSION = 1
 SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
     ("columns", BoardColumn),
     ("goals", Goal),
+    ("key_results", KeyResult),
+    ("key_result_values", KeyResultValue),
     ("sprints", Sprint),
     ("milestones", Milestone),
     ("items", WorkItem),
     ("time_entries", TimeEntry),
     ("settings", Setting),
     ("dependencies", Dependency),
+    ("documents", DocumentVersion),
+    ("date_changes", DateChange),
 )
 # What makes a workspace "not empty" for import: things a person made.
-CONTENT = ("goals", "sprints", "milestones", "items", "time_entries")
-_BLOCK_FIELDS = {"description", "acceptance", "goal"}
+CONTENT = ("goals", "sprints", "milestones", "items", "time_entries", "documents")
+_BLOCK_FIELDS = {"description", "acceptance", "goal", "body"}
+# Text columns longer than validate.TEXT_MAX: a document (a PRD) may be long.
+_LIMITS = {"body": DOCUMENT_MAX}
 _MAX_ROWS = 1_000_000
 # Moments are accepted in the one range every entrance uses (validate.MOMENT_MIN..MAX:
 # any moment of a local day of the accepted dates, in any zone), so whatever tpm
 # stored exports and imports again.
 _SPANS = {"started_at", "ended_at"}
 # Columns holding row ids: a stored id is a positive whole number.
-_ID_COLUMNS = {"id", "parent_id", "goal_id", "sprint_id", "item_id", "blocked_by_id"}
+_ID_COLUMNS = {
+    "id",
+    "parent_id",
+    "goal_id",
+    "sprint_id",
+    "item_id",
+    "blocked_by_id",
+    "key_result_id",
+}
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
@@ -141,10 +162,18 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
         if column.name in _ID_COLUMNS and value <= 0:
             raise _fail(where, f"must be a positive whole number, not {value}")
         return value
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _fail(where, f"must be a number, not {value!r:.40}")
+        if not math.isfinite(value) or abs(value) > NUMBER_MAX:
+            raise _fail(where, "is not a number tpm keeps (finite, at most 1e15)")
+        return float(value)
     if kind is str:
         if not isinstance(value, str):
             raise _fail(where, f"must be text, not {value!r:.40}")
-        limit = getattr(column.type, "length", None) or validate.TEXT_MAX
+        limit = (
+            getattr(column.type, "length", None) or _LIMITS.get(column.name) or validate.TEXT_MAX
+        )
         text = clean_block(value) if column.name in _BLOCK_FIELDS else clean_line(value)
         if len(text) > limit:
             raise _fail(where, f"is {len(text)} characters long; the limit is {limit}")
@@ -270,8 +299,47 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
         if d["item_id"] == d["blocked_by_id"]:
             raise _fail(where, "an item cannot block itself")
     _check_no_cycle(rows["dependencies"])
+    _check_goals(rows, items)
     _check_entries(rows["time_entries"], items, now)
     _check_settings(rows["settings"])
+
+
+def _check_goals(rows: dict[str, list[dict[str, Any]]], items: dict[int, Any]) -> None:
+    """Key results, their values, documents and date changes point at what exists, as
+    the commands that write them check."""
+    goals = {g["id"] for g in rows["goals"]}
+    results = set()
+    for i, kr in enumerate(rows["key_results"]):
+        where = f"key_results[{i}] (KR{kr['id']})"
+        if kr["goal_id"] not in goals:
+            raise _fail(where, f"goal {kr['goal_id']} is not in the file")
+        if kr["target"] == kr["baseline"]:
+            raise _fail(where, "the target is the baseline: nothing could move")
+        if not kr["title"]:
+            raise _fail(where, "the title is empty")
+        results.add(kr["id"])
+    for i, value in enumerate(rows["key_result_values"]):
+        if value["key_result_id"] not in results:
+            raise _fail(
+                f"key_result_values[{i}]", f"key result {value['key_result_id']} is not in the file"
+            )
+    kinds = {k.value for k in DocKind}
+    for i, doc in enumerate(rows["documents"]):
+        where = f"documents[{i}]"
+        if doc["kind"] not in kinds:
+            raise _fail(where, f"unknown kind {doc['kind']!r}: use {', '.join(sorted(kinds))}")
+        if doc["kind"] == DocKind.VISION and doc["item_id"] is not None:
+            raise _fail(where, "the vision belongs to no item")
+        if doc["kind"] == DocKind.PRD:
+            item = items.get(doc["item_id"])
+            if item is None or item["kind"] != Kind.EPIC:
+                raise _fail(where, f"a PRD belongs to an epic; item {doc['item_id']} is not one")
+    for i, change in enumerate(rows["date_changes"]):
+        where = f"date_changes[{i}]"
+        if change["item_id"] not in items:
+            raise _fail(where, f"item {change['item_id']} is not in the file")
+        if change["field"] not in ("start_date", "target_date"):
+            raise _fail(where, f"field {change['field']!r} is not start_date or target_date")
 
 
 def _check_no_cycle(dependencies: list[dict[str, Any]]) -> None:

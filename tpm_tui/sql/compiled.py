@@ -6,6 +6,16 @@ from tpm_tui.sql.stmt import Stmt
 
 # fmt: off
 
+blocked_open_items = Stmt(
+    name='blocked_open_items',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, blocker.id AS blocker_id, blocker.title AS blocker_title, blocker_column.name AS blocker_column \nFROM dependency JOIN work_item ON work_item.id = dependency.item_id JOIN board_column AS own_column ON own_column."key" = work_item.status JOIN work_item AS blocker ON blocker.id = dependency.blocked_by_id JOIN board_column AS blocker_column ON blocker_column."key" = blocker.status \nWHERE own_column.is_done = 0 AND blocker_column.is_done = 0 AND work_item.archived_at IS NULL AND blocker.archived_at IS NULL ORDER BY work_item.id, blocker.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, blocker.id AS blocker_id, blocker.title AS blocker_title, blocker_column.name AS blocker_column \nFROM dependency JOIN work_item ON work_item.id = dependency.item_id JOIN board_column AS own_column ON own_column.key = work_item.status JOIN work_item AS blocker ON blocker.id = dependency.blocked_by_id JOIN board_column AS blocker_column ON blocker_column.key = blocker.status \nWHERE NOT own_column.is_done AND NOT blocker_column.is_done AND work_item.archived_at IS NULL AND blocker.archived_at IS NULL ORDER BY work_item.id, blocker.id',
+    params=(),
+    columns=('int', 'str', 'str', 'int', 'str', 'str'),
+    constants=(),
+    names=('id', 'kind', 'title', 'blocker_id', 'blocker_title', 'blocker_column'),
+)
+
 columns_all = Stmt(
     name='columns_all',
     sqlite='SELECT board_column."key", board_column.name, board_column.position, board_column.wip_limit, board_column.is_done \nFROM board_column ORDER BY board_column.position',
@@ -14,6 +24,26 @@ columns_all = Stmt(
     columns=('str', 'str', 'int', 'int', 'bool'),
     constants=(),
     names=('key', 'name', 'position', 'wip_limit', 'is_done'),
+)
+
+date_change_insert = Stmt(
+    name='date_change_insert',
+    sqlite='INSERT INTO date_change (item_id, field, old_date, new_date, changed_at) VALUES (:item_id, :field, :old_date, :new_date, :changed_at) RETURNING id',
+    postgresql='INSERT INTO date_change (item_id, field, old_date, new_date, changed_at) VALUES (%(item_id)s::INTEGER, %(field)s::VARCHAR, %(old_date)s::DATE, %(new_date)s::DATE, %(changed_at)s::TIMESTAMP WITH TIME ZONE) RETURNING date_change.id',
+    params=(('changed_at', 'datetime'), ('field', 'str'), ('item_id', 'int'), ('new_date', 'date'), ('old_date', 'date')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+date_changes_between = Stmt(
+    name='date_changes_between',
+    sqlite='SELECT date_change.id, date_change.item_id, work_item.kind, work_item.title, date_change.field, date_change.old_date, date_change.new_date, date_change.changed_at \nFROM date_change JOIN work_item ON work_item.id = date_change.item_id \nWHERE date_change.changed_at >= :start AND date_change.changed_at < :end ORDER BY date_change.changed_at, date_change.id',
+    postgresql='SELECT date_change.id, date_change.item_id, work_item.kind, work_item.title, date_change.field, date_change.old_date, date_change.new_date, date_change.changed_at \nFROM date_change JOIN work_item ON work_item.id = date_change.item_id \nWHERE date_change.changed_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND date_change.changed_at < %(end)s::TIMESTAMP WITH TIME ZONE ORDER BY date_change.changed_at, date_change.id',
+    params=(('end', 'datetime'), ('start', 'datetime')),
+    columns=('int', 'int', 'str', 'str', 'str', 'date', 'date', 'datetime'),
+    constants=(),
+    names=('id', 'item_id', 'kind', 'title', 'field', 'old_date', 'new_date', 'changed_at'),
 )
 
 dependencies_all = Stmt(
@@ -44,6 +74,46 @@ dependency_insert = Stmt(
     columns=(),
     constants=(),
     names=(),
+)
+
+document_history = Stmt(
+    name='document_history',
+    sqlite='SELECT document_version.id, document_version.saved_at, document_version.sections_filled, document_version.sections_total, length(document_version.body) AS length \nFROM document_version \nWHERE document_version.kind = :kind AND (:item_id IS NULL AND document_version.item_id IS NULL OR document_version.item_id = :item_id) ORDER BY document_version.id',
+    postgresql='SELECT document_version.id, document_version.saved_at, document_version.sections_filled, document_version.sections_total, length(document_version.body) AS length \nFROM document_version \nWHERE document_version.kind = %(kind)s::VARCHAR AND (%(item_id)s::INTEGER IS NULL AND document_version.item_id IS NULL OR document_version.item_id = %(item_id)s::INTEGER) ORDER BY document_version.id',
+    params=(('item_id', 'int'), ('kind', 'str')),
+    columns=('int', 'datetime', 'int', 'int', 'any'),
+    constants=(),
+    names=('id', 'saved_at', 'sections_filled', 'sections_total', 'length'),
+)
+
+document_insert = Stmt(
+    name='document_insert',
+    sqlite='INSERT INTO document_version (kind, item_id, body, sections_filled, sections_total, saved_at) VALUES (:kind, :item_id, :body, :sections_filled, :sections_total, :saved_at) RETURNING id',
+    postgresql='INSERT INTO document_version (kind, item_id, body, sections_filled, sections_total, saved_at) VALUES (%(kind)s::VARCHAR, %(item_id)s::INTEGER, %(body)s::VARCHAR, %(sections_filled)s::INTEGER, %(sections_total)s::INTEGER, %(saved_at)s::TIMESTAMP WITH TIME ZONE) RETURNING document_version.id',
+    params=(('body', 'str'), ('item_id', 'int'), ('kind', 'str'), ('saved_at', 'datetime'), ('sections_filled', 'int'), ('sections_total', 'int')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+document_latest = Stmt(
+    name='document_latest',
+    sqlite='SELECT document_version.id, document_version.kind, document_version.item_id, document_version.body, document_version.sections_filled, document_version.sections_total, document_version.saved_at \nFROM document_version \nWHERE document_version.kind = :kind AND (:item_id IS NULL AND document_version.item_id IS NULL OR document_version.item_id = :item_id) ORDER BY document_version.id DESC\n LIMIT :limit OFFSET :param_1',
+    postgresql='SELECT document_version.id, document_version.kind, document_version.item_id, document_version.body, document_version.sections_filled, document_version.sections_total, document_version.saved_at \nFROM document_version \nWHERE document_version.kind = %(kind)s::VARCHAR AND (%(item_id)s::INTEGER IS NULL AND document_version.item_id IS NULL OR document_version.item_id = %(item_id)s::INTEGER) ORDER BY document_version.id DESC \n LIMIT %(limit)s::INTEGER',
+    params=(('item_id', 'int'), ('kind', 'str'), ('limit', 'int')),
+    columns=('int', 'str', 'int', 'str', 'int', 'int', 'datetime'),
+    constants=(('param_1', 0),),
+    names=('id', 'kind', 'item_id', 'body', 'sections_filled', 'sections_total', 'saved_at'),
+)
+
+document_version_body = Stmt(
+    name='document_version_body',
+    sqlite='SELECT document_version.body \nFROM document_version \nWHERE document_version.id = :id',
+    postgresql='SELECT document_version.body \nFROM document_version \nWHERE document_version.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=('str',),
+    constants=(),
+    names=('body',),
 )
 
 entries_between = Stmt(
@@ -178,32 +248,62 @@ entry_update = Stmt(
 
 goal_insert = Stmt(
     name='goal_insert',
-    sqlite='INSERT INTO goal (title, description, position, created_at) VALUES (:title, :description, :position, :created_at) RETURNING id',
-    postgresql='INSERT INTO goal (title, description, position, created_at) VALUES (%(title)s::VARCHAR, %(description)s::VARCHAR, %(position)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING goal.id',
-    params=(('created_at', 'datetime'), ('description', 'str'), ('position', 'int'), ('title', 'str')),
+    sqlite='INSERT INTO goal (title, description, position, created_at, due_date, archived_at) VALUES (:title, :description, :position, :created_at, :due_date, :archived_at) RETURNING id',
+    postgresql='INSERT INTO goal (title, description, position, created_at, due_date, archived_at) VALUES (%(title)s::VARCHAR, %(description)s::VARCHAR, %(position)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(due_date)s::DATE, %(archived_at)s::TIMESTAMP WITH TIME ZONE) RETURNING goal.id',
+    params=(('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('due_date', 'date'), ('position', 'int'), ('title', 'str')),
     columns=('int',),
     constants=(),
     names=('id',),
 )
 
-goals_all = Stmt(
-    name='goals_all',
-    sqlite='SELECT goal.id, goal.title, goal.description \nFROM goal ORDER BY goal.position, goal.id',
-    postgresql='SELECT goal.id, goal.title, goal.description \nFROM goal ORDER BY goal.position, goal.id',
-    params=(),
-    columns=('int', 'str', 'str'),
-    constants=(),
-    names=('id', 'title', 'description'),
-)
-
-goals_count = Stmt(
-    name='goals_count',
-    sqlite='SELECT count(*) AS count_1 \nFROM goal',
-    postgresql='SELECT count(*) AS count_1 \nFROM goal',
+goal_max_position = Stmt(
+    name='goal_max_position',
+    sqlite='SELECT coalesce(max(goal.position), :coalesce_2) AS coalesce_1 \nFROM goal',
+    postgresql='SELECT coalesce(max(goal.position), %(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM goal',
     params=(),
     columns=('int',),
+    constants=(('coalesce_2', 0),),
+    names=('coalesce',),
+)
+
+goal_rollups = Stmt(
+    name='goal_rollups',
+    sqlite='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = :kind_1 AND parent_item.archived_at IS NULL) THEN parent_item.goal_id WHEN (parent_item.kind = :kind_2 AND grand_item.kind = :kind_3 AND grand_item.archived_at IS NULL) THEN grand_item.goal_id ELSE NULL END AS owner_id, coalesce(leaf.points, :coalesce_1) AS pts, CASE WHEN board_column.is_done THEN :param_1 ELSE :param_2 END AS done \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_4]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
+    postgresql='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = %(kind_1)s::VARCHAR AND parent_item.archived_at IS NULL) THEN parent_item.goal_id WHEN (parent_item.kind = %(kind_2)s::VARCHAR AND grand_item.kind = %(kind_3)s::VARCHAR AND grand_item.archived_at IS NULL) THEN grand_item.goal_id ELSE NULL END AS owner_id, coalesce(leaf.points, %(coalesce_1)s::INTEGER) AS pts, CASE WHEN board_column.is_done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END AS done \nFROM work_item AS leaf JOIN board_column ON board_column.key = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_4]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
+    params=(),
+    columns=('int', 'int', 'int', 'int', 'int'),
+    constants=(('coalesce_1', 0), ('kind_1', 'epic'), ('kind_2', 'feature'), ('kind_3', 'epic'), ('kind_4', ('story', 'bug', 'debt')), ('param_1', 1), ('param_2', 0)),
+    names=('owner_id', 'sum', 'sum', 'count', 'sum'),
+)
+
+goal_row = Stmt(
+    name='goal_row',
+    sqlite='SELECT goal.id, goal.title, goal.description, goal.position, goal.created_at, goal.due_date, goal.archived_at \nFROM goal \nWHERE goal.id = :id',
+    postgresql='SELECT goal.id, goal.title, goal.description, goal.position, goal.created_at, goal.due_date, goal.archived_at \nFROM goal \nWHERE goal.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=('int', 'str', 'str', 'int', 'datetime', 'date', 'datetime'),
     constants=(),
-    names=('count',),
+    names=('id', 'title', 'description', 'position', 'created_at', 'due_date', 'archived_at'),
+)
+
+goal_update = Stmt(
+    name='goal_update',
+    sqlite='UPDATE goal SET title=:title, description=:description, position=:position, created_at=:created_at, due_date=:due_date, archived_at=:archived_at WHERE goal.id = :row_id',
+    postgresql='UPDATE goal SET title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, position=%(position)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, due_date=%(due_date)s::DATE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE WHERE goal.id = %(row_id)s::INTEGER',
+    params=(('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('due_date', 'date'), ('position', 'int'), ('row_id', 'int'), ('title', 'str')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+goals_all = Stmt(
+    name='goals_all',
+    sqlite='SELECT goal.id, goal.title, goal.description, goal.due_date, goal.position, goal.created_at, goal.archived_at \nFROM goal ORDER BY goal.position, goal.id',
+    postgresql='SELECT goal.id, goal.title, goal.description, goal.due_date, goal.position, goal.created_at, goal.archived_at \nFROM goal ORDER BY goal.position, goal.id',
+    params=(),
+    columns=('int', 'str', 'str', 'date', 'int', 'datetime', 'datetime'),
+    constants=(),
+    names=('id', 'title', 'description', 'due_date', 'position', 'created_at', 'archived_at'),
 )
 
 item_by_id = Stmt(
@@ -296,6 +396,16 @@ items_count_active_of_kinds = Stmt(
     names=('count',),
 )
 
+items_done_between = Stmt(
+    name='items_done_between',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.points, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.done_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE board_column.is_done = 1 AND work_item.archived_at IS NULL AND work_item.done_at >= :start AND work_item.done_at < :end ORDER BY work_item.done_at, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.points, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.done_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE board_column.is_done AND work_item.archived_at IS NULL AND work_item.done_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND work_item.done_at < %(end)s::TIMESTAMP WITH TIME ZONE ORDER BY work_item.done_at, work_item.id',
+    params=(('end', 'datetime'), ('start', 'datetime')),
+    columns=('int', 'str', 'str', 'int', 'int', 'str', 'datetime'),
+    constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic')),
+    names=('id', 'kind', 'title', 'points', 'epic_id', 'epic_title', 'done_at'),
+)
+
 items_list = Stmt(
     name='items_list',
     sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE (:status IS NULL OR work_item.status = :status) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (:active = 1 AND work_item.archived_at IS NULL OR :archived = 1 AND work_item.archived_at IS NOT NULL) AND (:parent_id IS NULL OR work_item.parent_id = :parent_id) AND (:words IS NULL OR (NOT EXISTS (SELECT 1 FROM json_each(:words) AS w WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE \'\\\' OR lower(work_item.description) LIKE w.value ESCAPE \'\\\'))) = 1) AND (:epic_id IS NULL OR :epic_id = CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END OR work_item.id = :epic_id) AND (:feature_id IS NULL OR work_item.parent_id = :feature_id OR work_item.id = :feature_id) AND (:sprint_mode = :param_1 OR :sprint_mode = :param_2 AND work_item.sprint_id IS NULL OR :sprint_mode = :param_3 AND sprint.start_date <= :today AND sprint.end_date >= :today OR :sprint_mode = :param_4 AND lower(sprint.name) = :sprint_name) AND (:owner IS NULL OR lower(work_item.owner) = :owner) AND (:points_op IS NULL OR :points_op = :param_5 AND work_item.points IS NULL OR :points_op = :param_6 AND work_item.points = :points OR :points_op = :param_7 AND work_item.points < :points OR :points_op = :param_8 AND work_item.points > :points OR :points_op = :param_9 AND work_item.points <= :points OR :points_op = :param_10 AND work_item.points >= :points) ORDER BY board_column.position, work_item.rank, work_item.id',
@@ -304,6 +414,96 @@ items_list = Stmt(
     columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
     constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic'), ('param_1', 'any'), ('param_10', '>='), ('param_2', 'none'), ('param_3', 'current'), ('param_4', 'name'), ('param_5', 'none'), ('param_6', '='), ('param_7', '<'), ('param_8', '>'), ('param_9', '<=')),
     names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at'),
+)
+
+key_result_insert = Stmt(
+    name='key_result_insert',
+    sqlite='INSERT INTO key_result (goal_id, title, unit, baseline, target, due_date, position, created_at, archived_at) VALUES (:goal_id, :title, :unit, :baseline, :target, :due_date, :position, :created_at, :archived_at) RETURNING id',
+    postgresql='INSERT INTO key_result (goal_id, title, unit, baseline, target, due_date, position, created_at, archived_at) VALUES (%(goal_id)s::INTEGER, %(title)s::VARCHAR, %(unit)s::VARCHAR, %(baseline)s, %(target)s, %(due_date)s::DATE, %(position)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE) RETURNING key_result.id',
+    params=(('archived_at', 'datetime'), ('baseline', 'float'), ('created_at', 'datetime'), ('due_date', 'date'), ('goal_id', 'int'), ('position', 'int'), ('target', 'float'), ('title', 'str'), ('unit', 'str')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+key_result_max_position = Stmt(
+    name='key_result_max_position',
+    sqlite='SELECT coalesce(max(key_result.position), :coalesce_2) AS coalesce_1 \nFROM key_result \nWHERE key_result.goal_id = :goal_id',
+    postgresql='SELECT coalesce(max(key_result.position), %(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM key_result \nWHERE key_result.goal_id = %(goal_id)s::INTEGER',
+    params=(('goal_id', 'int'),),
+    columns=('int',),
+    constants=(('coalesce_2', 0),),
+    names=('coalesce',),
+)
+
+key_result_row = Stmt(
+    name='key_result_row',
+    sqlite='SELECT key_result.id, key_result.goal_id, key_result.title, key_result.unit, key_result.baseline, key_result.target, key_result.due_date, key_result.position, key_result.created_at, key_result.archived_at \nFROM key_result \nWHERE key_result.id = :id',
+    postgresql='SELECT key_result.id, key_result.goal_id, key_result.title, key_result.unit, key_result.baseline, key_result.target, key_result.due_date, key_result.position, key_result.created_at, key_result.archived_at \nFROM key_result \nWHERE key_result.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=('int', 'int', 'str', 'str', 'float', 'float', 'date', 'int', 'datetime', 'datetime'),
+    constants=(),
+    names=('id', 'goal_id', 'title', 'unit', 'baseline', 'target', 'due_date', 'position', 'created_at', 'archived_at'),
+)
+
+key_result_update = Stmt(
+    name='key_result_update',
+    sqlite='UPDATE key_result SET goal_id=:goal_id, title=:title, unit=:unit, baseline=:baseline, target=:target, due_date=:due_date, position=:position, created_at=:created_at, archived_at=:archived_at WHERE key_result.id = :row_id',
+    postgresql='UPDATE key_result SET goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, unit=%(unit)s::VARCHAR, baseline=%(baseline)s, target=%(target)s, due_date=%(due_date)s::DATE, position=%(position)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE WHERE key_result.id = %(row_id)s::INTEGER',
+    params=(('archived_at', 'datetime'), ('baseline', 'float'), ('created_at', 'datetime'), ('due_date', 'date'), ('goal_id', 'int'), ('position', 'int'), ('row_id', 'int'), ('target', 'float'), ('title', 'str'), ('unit', 'str')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+key_result_value_delete = Stmt(
+    name='key_result_value_delete',
+    sqlite='DELETE FROM key_result_value WHERE key_result_value.id = :id',
+    postgresql='DELETE FROM key_result_value WHERE key_result_value.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+key_result_value_insert = Stmt(
+    name='key_result_value_insert',
+    sqlite='INSERT INTO key_result_value (key_result_id, value, recorded_on, created_at) VALUES (:key_result_id, :value, :recorded_on, :created_at) RETURNING id',
+    postgresql='INSERT INTO key_result_value (key_result_id, value, recorded_on, created_at) VALUES (%(key_result_id)s::INTEGER, %(value)s, %(recorded_on)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING key_result_value.id',
+    params=(('created_at', 'datetime'), ('key_result_id', 'int'), ('recorded_on', 'date'), ('value', 'float')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+key_result_values_all = Stmt(
+    name='key_result_values_all',
+    sqlite='SELECT key_result_value.id, key_result_value.key_result_id, key_result_value.value, key_result_value.recorded_on, key_result_value.created_at \nFROM key_result_value ORDER BY key_result_value.key_result_id, key_result_value.recorded_on, key_result_value.id',
+    postgresql='SELECT key_result_value.id, key_result_value.key_result_id, key_result_value.value, key_result_value.recorded_on, key_result_value.created_at \nFROM key_result_value ORDER BY key_result_value.key_result_id, key_result_value.recorded_on, key_result_value.id',
+    params=(),
+    columns=('int', 'int', 'float', 'date', 'datetime'),
+    constants=(),
+    names=('id', 'key_result_id', 'value', 'recorded_on', 'created_at'),
+)
+
+key_results_all = Stmt(
+    name='key_results_all',
+    sqlite='SELECT key_result.id, key_result.goal_id, key_result.title, key_result.unit, key_result.baseline, key_result.target, key_result.due_date, key_result.position, key_result.created_at, key_result.archived_at \nFROM key_result ORDER BY key_result.goal_id, key_result.position, key_result.id',
+    postgresql='SELECT key_result.id, key_result.goal_id, key_result.title, key_result.unit, key_result.baseline, key_result.target, key_result.due_date, key_result.position, key_result.created_at, key_result.archived_at \nFROM key_result ORDER BY key_result.goal_id, key_result.position, key_result.id',
+    params=(),
+    columns=('int', 'int', 'str', 'str', 'float', 'float', 'date', 'int', 'datetime', 'datetime'),
+    constants=(),
+    names=('id', 'goal_id', 'title', 'unit', 'baseline', 'target', 'due_date', 'position', 'created_at', 'archived_at'),
+)
+
+leaf_counts_by_column = Stmt(
+    name='leaf_counts_by_column',
+    sqlite='SELECT board_column."key", board_column.name, board_column.position, board_column.wip_limit, board_column.is_done, coalesce(counts.n, :coalesce_2) AS coalesce_1 \nFROM board_column LEFT OUTER JOIN (SELECT work_item.status AS status, count(*) AS n \nFROM work_item \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL GROUP BY work_item.status) AS counts ON counts.status = board_column."key" ORDER BY board_column.position',
+    postgresql='SELECT board_column.key, board_column.name, board_column.position, board_column.wip_limit, board_column.is_done, coalesce(counts.n, %(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM board_column LEFT OUTER JOIN (SELECT work_item.status AS status, count(*) AS n \nFROM work_item \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL GROUP BY work_item.status) AS counts ON counts.status = board_column.key ORDER BY board_column.position',
+    params=(),
+    columns=('str', 'str', 'int', 'int', 'bool', 'int'),
+    constants=(('coalesce_2', 0), ('kind_1', ('story', 'bug', 'debt'))),
+    names=('key', 'name', 'position', 'wip_limit', 'is_done', 'coalesce'),
 )
 
 milestone_insert = Stmt(
@@ -334,6 +534,16 @@ parents_in_done_columns = Stmt(
     columns=('int',),
     constants=(('kind_1', ('epic', 'feature')),),
     names=('id',),
+)
+
+prd_statuses = Stmt(
+    name='prd_statuses',
+    sqlite='SELECT document_version.item_id, document_version.sections_filled, document_version.sections_total \nFROM document_version \nWHERE document_version.id IN (SELECT max(document_version.id) AS max_1 \nFROM document_version \nWHERE document_version.kind = :kind_1 GROUP BY document_version.item_id) ORDER BY document_version.item_id',
+    postgresql='SELECT document_version.item_id, document_version.sections_filled, document_version.sections_total \nFROM document_version \nWHERE document_version.id IN (SELECT max(document_version.id) AS max_1 \nFROM document_version \nWHERE document_version.kind = %(kind_1)s::VARCHAR GROUP BY document_version.item_id) ORDER BY document_version.item_id',
+    params=(),
+    columns=('int', 'int', 'int'),
+    constants=(('kind_1', 'prd'),),
+    names=('item_id', 'sections_filled', 'sections_total'),
 )
 
 rollups_by_epic = Stmt(
@@ -474,6 +684,16 @@ sprints_all = Stmt(
     columns=('int', 'str', 'date', 'date', 'str'),
     constants=(),
     names=('id', 'name', 'start_date', 'end_date', 'goal'),
+)
+
+stale_started_items = Stmt(
+    name='stale_started_items',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, board_column.name, work_item.updated_at \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND board_column.is_done = 0 AND board_column.position > :after_position AND work_item.updated_at < :before ORDER BY work_item.updated_at, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, board_column.name, work_item.updated_at \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND NOT board_column.is_done AND board_column.position > %(after_position)s::INTEGER AND work_item.updated_at < %(before)s::TIMESTAMP WITH TIME ZONE ORDER BY work_item.updated_at, work_item.id',
+    params=(('after_position', 'int'), ('before', 'datetime')),
+    columns=('int', 'str', 'str', 'str', 'str', 'datetime'),
+    constants=(('kind_1', ('story', 'bug', 'debt')),),
+    names=('id', 'kind', 'title', 'owner', 'name', 'updated_at'),
 )
 
 top_items_between = Stmt(

@@ -16,7 +16,6 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from tpm_tui.models import (
     BoardColumn,
     Dependency,
-    Goal,
     Milestone,
     Setting,
     Sprint,
@@ -84,7 +83,6 @@ C = table(BoardColumn)
 S = table(Sprint)
 M = table(Milestone)
 D = table(Dependency)
-GOAL = table(Goal)
 SETTING = table(Setting)
 LEAF_KINDS = ("story", "bug", "debt")
 
@@ -360,7 +358,8 @@ def dependency_delete() -> Any:
     )
 
 
-# ---------------------------------------------------------------- sprints, milestones, goals
+# ---------------------------------------------------------------- sprints, milestones
+# (goals: statements_goals.py)
 
 SPRINT_COLUMNS = [S.c.id, S.c.name, S.c.start_date, S.c.end_date, S.c.goal]
 
@@ -429,26 +428,6 @@ def milestones_all() -> Any:
 def milestone_insert() -> Any:
     """A new milestone."""
     return insert_all(Milestone)
-
-
-@statement
-def goals_all() -> Any:
-    """Every goal, in order."""
-    return sa.select(GOAL.c.id, GOAL.c.title, GOAL.c.description).order_by(
-        GOAL.c.position, GOAL.c.id
-    )
-
-
-@statement
-def goals_count() -> Any:
-    """How many goals there are."""
-    return sa.select(sa.func.count()).select_from(GOAL)
-
-
-@statement
-def goal_insert() -> Any:
-    """A new goal."""
-    return insert_all(Goal)
 
 
 # ---------------------------------------------------------------- settings
@@ -674,3 +653,7 @@ def top_items_between() -> Any:
         .order_by(sa.desc("seconds"), I.c.id)
         .limit(param("limit", "int"))
     )
+
+
+# Statements of other topics, each in a module of its own (registered on import).
+import tpm_tui.sql.statements_goals  # noqa: E402, F401

@@ -15,6 +15,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tpm_tui.kinds import Kind
 from tpm_tui.widgets.card import KIND_TAGS
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from textual.widgets import Markdown
 
     from tpm_tui.services.backlog import ItemView, Rollup
+    from tpm_tui.services.documents import Sections
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class ItemDetail:
     parents: tuple[ItemView, ...] = ()  # from the epic down to the direct parent
     blockers: tuple[ItemView, ...] = ()
     rollup: Rollup | None = None
+    prd: Sections | None = None  # an epic's PRD: template sections written of all
 
     def column(self, item: ItemView) -> str:
         """The name of the column an item is in."""
@@ -68,6 +71,8 @@ def facts(detail: ItemDetail) -> list[tuple[str, str]]:
     value may hold several lines)."""
     item = detail.item
     rows = [("Points", _points(detail)), ("Column", detail.column(item))]
+    if item.kind is Kind.EPIC:
+        rows.append(("PRD", f"PRD {detail.prd}" if detail.prd else "none yet (p writes it)"))
     if detail.parents:
         chain = "\n".join(
             f"{'› ' if depth else ''}#{p.id} {p.title} ({p.kind.value})"
