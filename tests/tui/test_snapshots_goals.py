@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tests.tui.test_snapshots import _roadmap_at, _seed_roadmap
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
@@ -68,7 +68,7 @@ def _goals_screen(pilot: Pilot[Any]) -> Any:
         await board_ready(pilot)
         await pilot.press("6")
         await wait_until(pilot, lambda: getattr(pilot.app.screen, "goals", None) is not None)
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         await pilot.pause()
 
     return run()
@@ -97,8 +97,16 @@ def _prd_editor(preview: bool) -> Any:
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, DocumentEditor))
         if preview:
             await pilot.press("f2")
-        await pilot.pause(0.5)  # the preview renders
-        await pilot.app.workers.wait_for_complete()
+            screen = pilot.app.screen
+            await wait_until(
+                pilot,
+                lambda: (
+                    bool(screen.query("#doc-preview"))
+                    and bool(screen.query_one("#doc-preview").children)
+                ),
+            )
+        await pilot.pause(0.5)  # the empty sections are told once typing would pause
+        await settle(pilot.app)
         await pilot.pause()
 
     return run
@@ -128,7 +136,7 @@ def test_roadmap_grouped_by_goal(
         await pilot.press("g")
         screen = pilot.app.screen
         await wait_until(pilot, lambda: bool(getattr(screen, "timeline").headers))  # noqa: B009
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=grouped)
