@@ -38,7 +38,11 @@ class CardList(ScrollView, can_focus=False):
     board's keys drive it, so moving between columns does not move the focus (which
     would rebuild the footer on every key)."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"card-list--card", "card-list--cursor"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "card-list--card",
+        "card-list--cursor",
+        "card-list--current-cursor",  # over the cursor, in the column the keys act on
+    }
 
     DEFAULT_CSS = """
     CardList {
@@ -78,6 +82,7 @@ class CardList(ScrollView, can_focus=False):
         self.items: list[ItemView] = []
         self.rollups: dict[int, Rollup] = {}
         self.title_lines = 1
+        self.current = False  # in the column the keys act on
         self._renders: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(256)
         self._styles: dict[Style, dict[tuple[str, int, int], RichStyle]] = {}
         self._measured: tuple[Size, Size] | None = None  # the sizes the card height is for
@@ -162,6 +167,15 @@ class CardList(ScrollView, can_focus=False):
             return
         self.scroll_to(y=top, animate=False, force=True, immediate=True)
 
+    def set_current(self, current: bool) -> None:
+        """Draw the cursor as the one the keys move (or as a resting one). An attribute,
+        not a CSS class: a class would send the list and its scroll bars through the
+        stylesheet (a layout of the whole screen) and drop every cached card."""
+        if current != self.current:
+            self.current = current
+            if self.highlighted is not None:
+                self.refresh_lines(self.highlighted * self.card_height, self.card_height)
+
     def highlighted_item(self) -> ItemView | None:
         """The item under the cursor."""
         index = self.highlighted
@@ -191,7 +205,11 @@ class CardList(ScrollView, can_focus=False):
     def _card_strips(self, index: int, width: int) -> list[Strip]:
         item = self.items[index]
         rollup = self.rollups.get(item.id)
-        if index == self.highlighted:
+        if index == self.highlighted and self.current:
+            style = self.get_visual_style(
+                "card-list--card", "card-list--cursor", "card-list--current-cursor"
+            )
+        elif index == self.highlighted:
             style = self.get_visual_style("card-list--card", "card-list--cursor")
         else:
             style = self.get_visual_style("card-list--card")
@@ -334,6 +352,11 @@ class KanbanColumn(Vertical):
     def has(self, item_id: int) -> bool:
         """Whether the item is in this column."""
         return item_id in self._ids
+
+    def set_current(self, current: bool) -> None:
+        """Mark the column as the one the keys act on (its header and its cursor)."""
+        self.query_one(ColumnHeader).set_class(current, "-current")
+        self.cards.set_current(current)
 
     def highlighted_id(self) -> int | None:
         """The highlighted card's item id."""
