@@ -214,13 +214,23 @@ class BoardScreen(WorkspaceScreen):
         return self.columns.get(self.current) if self.current is not None else None
 
     def _set_current(self, column: KanbanColumn) -> None:
-        """Make `column` the one the keys act on (marked by a CSS class, not focus)."""
+        """Make `column` the one the keys act on (marked on its header and cursor, not
+        by focus)."""
         previous = self._current_column()
         if previous is not None and previous is not column:
-            previous.remove_class("-current")
-        column.add_class("-current")
+            previous.set_current(False)
+        column.set_current(True)
         self.current = column.column.key
+        self._show_current_only()
         self._follow_cursor()
+
+    def _show_current_only(self) -> None:
+        """On a narrow body the current column alone is displayed, by a class on it. The
+        class restyles the column's whole subtree (scroll bars too: a layout of the
+        screen), so it is set only while the narrow layout needs it."""
+        narrow = self.query_one("#board-body").has_class("-narrow")
+        for key, column in self.columns.items():
+            column.set_class(narrow and key == self.current, "-current")
 
     def _column_of(self, item_id: int) -> KanbanColumn | None:
         return next((c for c in self.columns.values() if c.has(item_id)), None)
@@ -557,6 +567,7 @@ class BoardScreen(WorkspaceScreen):
         board never restyles for it otherwise)."""
         body = self.query_one("#board-body")
         body.set_class(body.has_class("-detail") and self.size.width < NARROW, "-narrow")
+        self._show_current_only()
 
     @on(CardList.CursorMoved)
     def _cursor_moved(self, event: CardList.CursorMoved) -> None:

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.app import ComposeResult
 from textual.cache import LRUCache
@@ -20,10 +22,9 @@ from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
-from textual.visual import Padding, Visual
 from textual.widget import Widget
 
-from tpm_tui.widgets.card import card_content, card_key, title_fits
+from tpm_tui.widgets.card import card_key, card_lines, title_fits
 
 if TYPE_CHECKING:
     from tpm_tui.services.backlog import ColumnView, ItemView, Rollup
@@ -37,7 +38,11 @@ class CardList(ScrollView, can_focus=False):
     board's keys drive it, so moving between columns does not move the focus (which
     would rebuild the footer on every key)."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"card-list--card", "card-list--cursor"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "card-list--card",
+        "card-list--cursor",
+        "card-list--current-cursor",  # over the cursor, in the column the keys act on
+    }
 
     DEFAULT_CSS = """
     CardList {
@@ -77,7 +82,10 @@ class CardList(ScrollView, can_focus=False):
         self.items: list[ItemView] = []
         self.rollups: dict[int, Rollup] = {}
         self.title_lines = 1
+        self.current = False  # in the column the keys act on
         self._renders: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(256)
+        self._styles: dict[Style, dict[tuple[str, int, int], RichStyle]] = {}
+        self._measured: tuple[Size, Size] | None = None  # the sizes the card height is for
         self._announced: ItemView | None = None
 
     @property
@@ -101,6 +109,7 @@ class CardList(ScrollView, can_focus=False):
     def _measure(self) -> None:
         """Fix the card height for the current size, and the virtual size from it."""
         region = self.scrollable_content_region
+        self._measured = (self.size, region.size)
         inner = region.width - PADDING.width
         roomy = self.size.height >= TWO_LINE_TITLES_FROM
         # Title lines only grow for a column whose titles need them; every card of a
@@ -120,6 +129,7 @@ class CardList(ScrollView, can_focus=False):
     def notify_style_update(self) -> None:
         """A theme change: renders made with the old colours are dropped."""
         self._renders.clear()
+        self._styles.clear()
         self.refresh()
         super().notify_style_update()
 
@@ -157,6 +167,15 @@ class CardList(ScrollView, can_focus=False):
             return
         self.scroll_to(y=top, animate=False, force=True, immediate=True)
 
+    def set_current(self, current: bool) -> None:
+        """Draw the cursor as the one the keys move (or as a resting one). An attribute,
+        not a CSS class: a class would send the list and its scroll bars through the
+        stylesheet (a layout of the whole screen) and drop every cached card."""
+        if current != self.current:
+            self.current = current
+            if self.highlighted is not None:
+                self.refresh_lines(self.highlighted * self.card_height, self.card_height)
+
     def highlighted_item(self) -> ItemView | None:
         """The item under the cursor."""
         index = self.highlighted
@@ -172,7 +191,12 @@ class CardList(ScrollView, can_focus=False):
 
     def render_line(self, y: int) -> Strip:
         """One line of the card it falls on (blank below the last card)."""
-        width = self.scrollable_content_region.width
+        region = self.scrollable_content_region
+        if self._measured != (self.size, region.size):
+            # Laid out (or resized) since the cards came in, and the Resize event is still
+            # on its way: choose the card height for this size before drawing any card.
+            self._measure()
+        width = region.width
         index, offset = divmod(self.scroll_offset.y + y, self.card_height)
         if index >= len(self.items):
             return Strip.blank(width, self.get_visual_style("card-list--card").rich_style)
@@ -181,7 +205,11 @@ class CardList(ScrollView, can_focus=False):
     def _card_strips(self, index: int, width: int) -> list[Strip]:
         item = self.items[index]
         rollup = self.rollups.get(item.id)
-        if index == self.highlighted:
+        if index == self.highlighted and self.current:
+            style = self.get_visual_style(
+                "card-list--card", "card-list--cursor", "card-list--current-cursor"
+            )
+        elif index == self.highlighted:
             style = self.get_visual_style("card-list--card", "card-list--cursor")
         else:
             style = self.get_visual_style("card-list--card")
@@ -195,12 +223,47 @@ class CardList(ScrollView, can_focus=False):
     def render_card(
         self, item: ItemView, rollup: Rollup | None, width: int, style: Style | None = None
     ) -> list[Strip]:
-        """Draw one card, `card_height` lines of `width` cells (no cache)."""
+        """Draw one card, `card_height` lines of `width` cells (no cache): its lines laid
+        out by `card_lines`, each run a segment in its resolved style, the padding in the
+        card's style."""
         style = style or self.get_visual_style("card-list--card")
-        content = card_content(item, rollup, width - PADDING.width, self.title_lines)
-        visual: Visual = Padding(content, PADDING)
-        strips = Visual.to_strips(self, visual, width, self.card_height, style)
-        return [strip.extend_cell_length(width, style.rich_style) for strip in strips]
+        pad = style.rich_style
+        inner = width - PADDING.width
+        if inner <= 0:
+            return [Strip.blank(width, pad)] * self.card_height
+        styles = self._run_styles(style)
+        left, right = Segment(" " * PADDING.left, pad), Segment(" " * PADDING.right, pad)
+        strips = []
+        for y, line in enumerate(card_lines(item, rollup, inner, self.title_lines)):
+            segments = [left]
+            x = cells = 0
+            for text, name in line:
+                run_style = styles.get((name, x, y)) or self._run_style(style, name, x, y)
+                segments.append(Segment(text, run_style))
+                x += len(text)
+                cells += cell_len(text)
+            if cells < inner:
+                segments.append(Segment(" " * (inner - cells), pad))
+            segments.append(right)
+            strips.append(Strip(segments, width))
+        return strips
+
+    def _run_styles(self, style: Style) -> dict[tuple[str, int, int], RichStyle]:
+        """The resolved styles of runs on the card style `style`, by style name and
+        position."""
+        styles = self._styles.get(style)
+        if styles is None:
+            styles = self._styles[style] = {}
+        return styles
+
+    def _run_style(self, style: Style, name: str, x: int, y: int) -> RichStyle:
+        """Resolve a run's style name (theme variables included) on the card's style, as
+        Textual's own text rendering does, with the run's position in the card (`x`
+        characters into line `y`) noted as Textual notes it for text selection; and
+        remember it: the same few names and positions recur on every card."""
+        resolved = (style + (style + Style.parse(name))).rich_style_with_offset(x, y)
+        self._styles[style][name, x, y] = resolved
+        return resolved
 
     # ------------------------------------------------------------ the mouse
 
@@ -289,6 +352,11 @@ class KanbanColumn(Vertical):
     def has(self, item_id: int) -> bool:
         """Whether the item is in this column."""
         return item_id in self._ids
+
+    def set_current(self, current: bool) -> None:
+        """Mark the column as the one the keys act on (its header and its cursor)."""
+        self.query_one(ColumnHeader).set_class(current, "-current")
+        self.cards.set_current(current)
 
     def highlighted_id(self) -> int | None:
         """The highlighted card's item id."""
