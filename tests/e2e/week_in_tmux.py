@@ -186,6 +186,7 @@ class Terminal:
         self.env = env
         self.server = f"week-{os.getpid()}"
         self.open_now = False
+        self.socket = ""
 
     def _tmux(self, *args: str, check: bool = True) -> str:
         done = subprocess.run(
@@ -216,6 +217,7 @@ class Terminal:
             f"env -u COLUMNS -u LINES {exports} {command}; echo TPM-EXITED $?; sleep 600",
         )
         self.open_now = True
+        self.socket = self._tmux("display-message", "-p", "#{socket_path}").strip()
 
     def close(self) -> None:
         """End the tmux server (and what runs in it)."""
@@ -232,6 +234,8 @@ class Terminal:
                     break
                 time.sleep(0.05)
             time.sleep(0.2)
+            if self.socket:  # tmux leaves its socket file behind
+                Path(self.socket).unlink(missing_ok=True)
 
     def screen(self) -> str:
         """The visible text."""
