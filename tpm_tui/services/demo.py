@@ -9,7 +9,7 @@ from typing import Any
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.kinds import Category, Kind
-from tpm_tui.services import backlog, planning
+from tpm_tui.services import backlog, planning, sprints, team
 from tpm_tui.sql import compiled as q
 
 # epic -> features -> (kind, title, points, column)
@@ -190,6 +190,10 @@ def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
         counts["items"] += 1
     counts["entries"] = _demo_time(db, clock, rng, worked_on)
     counts["sprints"] = 2
+    for index, owner in enumerate(OWNERS):
+        team.add_member(db, owner, (70, 80, 60, 70, 50)[index])
+    team.add_away(db, "chen", monday + timedelta(days=8), monday + timedelta(days=9))
+    sprints.close_sprint(db, clock, previous.id, current.id)
     return counts
 
 
