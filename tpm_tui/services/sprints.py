@@ -20,7 +20,7 @@ from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.services import backlog, planning, validate
 from tpm_tui.services.backlog import ItemView
 from tpm_tui.services.planning import SprintView
-from tpm_tui.services.team import Capacity, capacity_in, learned_from, workdays
+from tpm_tui.services.team import Capacity, capacity_in, learned_from
 from tpm_tui.sql import compiled as q
 from tpm_tui.sql.executor import Executor
 
@@ -158,17 +158,13 @@ def burn(
     added = sum(d for at, d, _r in steps if commit_at <= at < limit and d > 0)
     removed = -sum(d for at, d, _r in steps if commit_at <= at < limit and d < 0)
     last = min(sprint.end_date, clock.local(until).date())
-    work = workdays(sprint.start_date, sprint.end_date)
-    counted = work or [
-        sprint.start_date + timedelta(days=i) for i in range(sprint.days)
-    ]  # a sprint of weekend days only burns on those
+    ideals = ideal_line(sprint, committed)
     days: list[BurndownDay] = []
     day = sprint.start_date
     while day <= last:
         start, end = clock.day_bounds(day)
         left = at_moment(min(end, limit))[1]
-        gone = sum(1 for d in counted if d <= day)
-        ideal = round(committed * (1 - gone / len(counted)), 1)
+        ideal = ideals[(day - sprint.start_date).days]
         change = [d for at, d, _r in steps if max(start, commit_at) <= at < min(end, limit)]
         days.append(
             BurndownDay(
@@ -177,6 +173,16 @@ def burn(
         )
         day += timedelta(days=1)
     return committed, added, removed, scope_now - remaining, remaining, tuple(days)
+
+
+def ideal_line(sprint: SprintView, committed: int) -> tuple[float, ...]:
+    """The ideal remaining points at the end of each day of the sprint: the commitment
+    falls evenly over its weekdays (flat at weekends), to 0 on its last day."""
+    every = [sprint.start_date + timedelta(days=i) for i in range(sprint.days)]
+    counted = [d for d in every if d.weekday() < 5] or every  # a weekend-only sprint
+    return tuple(
+        round(committed * (1 - sum(1 for c in counted if c <= d) / len(counted)), 1) for d in every
+    )
 
 
 def _report(ex: Executor, clock: Clock, sprint: SprintView) -> SprintReport:
@@ -346,6 +352,20 @@ def summary_line(report: SprintReport) -> str:
         f"Committed {report.committed} · added {report.added} · removed {report.removed} · "
         f"done {report.done} · left {report.remaining}{velocity} (points)"
     )
+
+
+_ACTION = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*(?:\[[ xX]?\])?\s*(.*?)\s*$")
+_MADE = re.compile(r"\(#\d+\)\s*$")
+
+
+def action_title(line: str) -> str | None:
+    """The title a retro's action line makes (`- [ ] Fix the flaky test` → `Fix the
+    flaky test`); None for a heading, an empty line, or one already made an item."""
+    if line.lstrip().startswith("#") or _MADE.search(line):
+        return None
+    match = _ACTION.match(line)
+    title = match[1] if match else ""
+    return title[: validate.TITLE_MAX] or None
 
 
 # ---------------------------------------------------------------- closing

@@ -120,7 +120,9 @@ class _Lines:
 
 
 def _pts(item: ItemView) -> str:
-    return f" ({item.points} pts)" if item.points is not None else ""
+    if item.points is None:
+        return ""
+    return f" ({item.points} pt{'s' if item.points != 1 else ''})"
 
 
 def render(view: Standup, fmt: str = "text") -> str:
