@@ -51,7 +51,12 @@ def test_an_older_workspace_gets_its_items_history(tmp_path: Path, revision: str
     db = open_database(location_for(path))
     try:
         (sprint,) = planning.list_sprints(db)
-        assert (sprint.goal, sprint.closed, sprint.velocity, sprint.retro) == ("Beta", False, None, "")
+        assert (sprint.goal, sprint.closed, sprint.velocity, sprint.retro) == (
+            "Beta",
+            False,
+            None,
+            "",
+        )
         with db.engine.connect() as conn:
             events = conn.exec_driver_sql(
                 "SELECT item_id, change, done, archived FROM item_event ORDER BY item_id, at"
