@@ -113,6 +113,8 @@ async def test_over_capacity_is_red_and_said_in_words(
         bar = _bar(screen)
         assert "11 pts over capacity" in bar.plain and "▓" in bar.plain
         assert any("$error" in str(span.style) for span in bar.spans)
+        how = screen.query_one("#sprint-capacity", Static).render()
+        assert str(how) == "capacity 15 pts set by hand for this sprint"
 
 
 async def test_switch_sprints_and_close_with_carry_over_into_the_retro(

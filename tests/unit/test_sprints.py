@@ -190,9 +190,14 @@ def test_capacity_counts_working_days_minus_days_away_times_focus(db: Database) 
     assert [(p.name, p.available) for p in capacity.people] == [("ana", 10), ("ben", 8)]
     assert capacity.points == 38 and not capacity.manual
     assert "ben: 10 working days − 2 away = 8 × 50% focus = 4.0 person-days" in capacity.explain()
+    assert capacity.summary() == (
+        "capacity 38 = 11.0 person-days × 3.50 pts/person-day (learned from S0, S1);"
+        " person-days: 2 people's working days, less days away, × focus"
+    )
     edited = sprints.edit_sprint(db, current.id, capacity=30)
     manual = sprints.sprint_report(db, at(26, 9), edited.id).capacity
     assert manual.points == 30 and manual.manual
+    assert manual.summary() == "capacity 30 pts set by hand for this sprint"
 
 
 def test_sprints_hold_only_stories_bugs_and_debt(db: Database) -> None:

@@ -138,6 +138,7 @@ class SprintScreen(WorkspaceScreen):
             with Vertical(id="plan"):
                 yield Static("", id="sprint-goal")
                 yield Static("", id="sprint-bar")
+                yield Static("", id="sprint-capacity")
                 with Horizontal(id="sprint-lists"):
                     with Vertical(classes="sprint-side -current", id="side-backlog"):
                         yield Static("", classes="sprint-side-title", id="backlog-title")
@@ -238,6 +239,9 @@ class SprintScreen(WorkspaceScreen):
         )
         width = max(40, self.size.width - 2)
         self.query_one("#sprint-bar", Static).update(capacity_bar(report, width))
+        self.query_one("#sprint-capacity", Static).update(
+            Content.styled(report.capacity.summary(), "dim")
+        )
         candidates = self.planning.candidates
         self.query_one("#backlog-title", Static).update(
             Content.assemble(

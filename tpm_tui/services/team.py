@@ -66,6 +66,23 @@ class Capacity:
         """The team's focused person-days in the sprint."""
         return sum(p.person_days for p in self.people)
 
+    def summary(self) -> str:
+        """How the number was made, in one line (`tpm sprint capacity` gives each step)."""
+        if self.manual:
+            return f"capacity {self.points} pts set by hand for this sprint"
+        if not self.people:
+            return "capacity: no team yet (`tpm team add NAME`)"
+        source = (
+            f"learned from {', '.join(self.learned_from)}"
+            if self.learned_from
+            else "assumed until a sprint is closed"
+        )
+        return (
+            f"capacity {self.points} = {self.person_days:.1f} person-days × "
+            f"{self.per_person_day:.2f} pts/person-day ({source}); person-days: "
+            f"{len(self.people)} people's working days, less days away, × focus"
+        )
+
     def explain(self) -> list[str]:
         """How the number was made, a line per step."""
         lines = [
