@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import NOW, location_for
+from tests.unit.test_sprints import SHOW_KEYS
 from tpm_tui.cli import cli
 from tpm_tui.db import open_database
 from tpm_tui.services import backlog, planning
@@ -50,21 +51,7 @@ def test_sprint_show_json_has_the_contract_keys(tpm: Any) -> None:
     _ok(tpm("sprint", "add", "current", "1", "2"))
     _ok(tpm("move", "1", "done"))
     shown = json.loads(_ok(tpm("sprint", "show", "--format", "json")).stdout)
-    assert list(shown) == [
-        "name",
-        "start",
-        "end",
-        "goal",
-        "capacity",
-        "forecast",
-        "committed_points",
-        "added_points",
-        "removed_points",
-        "done_points",
-        "remaining_points",
-        "burndown",
-        "items",
-    ]
+    assert list(shown) == SHOW_KEYS
     assert (shown["name"], shown["start"], shown["end"], shown["goal"]) == (
         "Sprint 25",
         "2026-11-23",

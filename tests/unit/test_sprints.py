@@ -15,6 +15,22 @@ from tpm_tui.services import backlog, planning, sprints, standup, team
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 11, 23)
+# `tpm sprint show --format json`'s keys, in order (the issue's contract)
+SHOW_KEYS = [
+    "name",
+    "start",
+    "end",
+    "goal",
+    "capacity",
+    "forecast",
+    "committed_points",
+    "added_points",
+    "removed_points",
+    "done_points",
+    "remaining_points",
+    "burndown",
+    "items",
+]
 
 
 def at(day: int, hour: int) -> Clock:
@@ -85,21 +101,7 @@ def test_burndown_with_scope_added_on_day_three_is_the_hand_computed_table(
     assert (report.done, report.remaining) == (7, 7)
     data = sprints.report_dict(report)
     assert data["burndown"][2] == {"date": "2026-11-25", "remaining": 9, "ideal": 7.0}
-    assert list(data) == [
-        "name",
-        "start",
-        "end",
-        "goal",
-        "capacity",
-        "forecast",
-        "committed_points",
-        "added_points",
-        "removed_points",
-        "done_points",
-        "remaining_points",
-        "burndown",
-        "items",
-    ]
+    assert list(data) == SHOW_KEYS
     assert sorted(i["id"] for i in data["items"]) == sorted(
         planned[k] for k in ("A", "B", "C", "D")
     )

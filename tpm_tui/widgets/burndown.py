@@ -39,7 +39,7 @@ def burndown_lines(
     top = max([1, *(d.remaining for d in days), *(int(i + 0.999) for i in ideal)])
     axis = _axis_width(top)
     slots = max(1, len(ideal))
-    cell = max(1, min(4, (width - axis - 1) // slots))
+    cell = max(1, min(8, (width - axis - 1) // slots))
     lines: list[Content] = []
     for row in range(rows, 0, -1):
         level = top * row / rows  # the points this row stands for (its top)
@@ -48,7 +48,8 @@ def burndown_lines(
         for index in range(slots):
             day = days[index] if index < len(days) else None
             target = ideal[index] if index < len(ideal) else 0.0
-            ideal_here = abs(target - level) < top / rows / 2 or (row == 1 and target < level)
+            # the row nearest the ideal (halves round up: 7.5 of 10 is drawn on row 8)
+            ideal_here = row == max(1, min(rows, int(target * rows / top + 0.5)))
             filled = day is not None and day.remaining >= level - top / rows / 2
             glyph, style = EMPTY, ""
             if filled:
