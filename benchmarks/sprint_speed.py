@@ -172,8 +172,8 @@ def sql_timings(path: Path, sprint_id: int, runs: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-async def screen_timings(path: Path, runs: int) -> dict[str, float]:
-    """Median ms, key to repaint, of: a no-op key (the Pilot's own cost), `1` back to
+async def screen_timings(path: Path, runs: int) -> dict[str, tuple[float, float]]:
+    """Median ms, key to repaint, and CPU ms of: a no-op key (the Pilot's own cost), `1` back to
     the board (a floor: the board's own switch and re-read), `5` from the board the
     first time (it imports the screen) and again later, `[`/`]` switching
     sprints, and `>` pulling the first backlog item into the sprint."""
@@ -187,9 +187,9 @@ async def screen_timings(path: Path, runs: int) -> dict[str, float]:
     from tpm_tui.workspace import Workspace
 
     app = TpmApp(Workspace(Location(f"sqlite:///{path}", path, "bench"), Clock()))
-    samples: dict[str, list[float]] = {
-        name: [] for name in ("noop", "board", "open", "switch", "pull")
-    }
+    names = ("noop", "board", "first open", "open", "switch", "pull")
+    walls: dict[str, list[float]] = {name: [] for name in names}
+    cpus: dict[str, list[float]] = {name: [] for name in names}
 
     async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
         while not condition():
@@ -217,37 +217,35 @@ async def screen_timings(path: Path, runs: int) -> dict[str, float]:
         """The screen is idle again, on another sprint or with another item count."""
         return lambda: idle() and shown() != before
 
-    async def timed(pilot: Pilot[Any], key: str, condition: Callable[[], bool]) -> float:
-        start = time.perf_counter()
+    async def timed(name: str, key: str, condition: Callable[[], bool]) -> None:
+        """Press `key`, wait for `condition` and the repaint; note the wall time and the
+        CPU time of the whole process (its worker threads too)."""
+        start, cpu = time.perf_counter(), time.process_time()
         await pilot.press(key)
         await until(pilot, condition)
-        return (time.perf_counter() - start) * 1000
+        walls[name].append((time.perf_counter() - start) * 1000)
+        cpus[name].append((time.process_time() - cpu) * 1000)
 
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.ready)
-        first_open = await timed(pilot, "5", idle)
+        await timed("first open", "5", idle)
         for i in range(runs):
-            samples["noop"].append(await timed(pilot, "z", idle))  # z: bound nowhere
-            samples["board"].append(
-                await timed(
-                    pilot,
-                    "1",
-                    lambda: (
-                        isinstance(app.screen, BoardScreen)
-                        and app.screen.ready
-                        and not app.screen.stale
-                    ),
-                )
+            await timed("noop", "z", idle)  # z: bound nowhere
+            await timed(
+                "board",
+                "1",
+                lambda: (
+                    isinstance(app.screen, BoardScreen)
+                    and app.screen.ready
+                    and not app.screen.stale
+                ),
             )
-            samples["open"].append(await timed(pilot, "5", idle))
-            before = shown()
+            await timed("open", "5", idle)
             key = "left_square_bracket" if i % 2 == 0 else "right_square_bracket"
-            samples["switch"].append(await timed(pilot, key, changed(before)))
+            await timed("switch", key, changed(shown()))
             if i % 2:  # back on the running sprint: pull the first backlog item
-                samples["pull"].append(await timed(pilot, "greater_than_sign", changed(shown())))
-    result = {name: statistics.median(values) for name, values in samples.items()}
-    result["first open"] = first_open
-    return result
+                await timed("pull", "greater_than_sign", changed(shown()))
+    return {name: (statistics.median(walls[name]), statistics.median(cpus[name])) for name in names}
 
 
 def cli_timings(path: Path, runs: int) -> dict[str, float]:
@@ -288,9 +286,12 @@ def main() -> None:
             print(f"  {label:<40} {sql[name]:6.2f} ms  {sql[name] / sql['floor']:5.1f}x floor")
         print(f"  {'the whole sprint report (SQL + Python)':<40} {sql['report']:6.2f} ms")
         screen = asyncio.run(screen_timings(path, args.runs))
-        noop = screen["noop"]
-        print(f"sprint screen at {SIZE[0]}x{SIZE[1]}, median of {args.runs} (key to repaint):")
-        print(f"  a no-op key (the Pilot's own cost)             {noop:6.1f} ms")
+        noop, noop_cpu = screen["noop"]
+        print(
+            f"sprint screen at {SIZE[0]}x{SIZE[1]}, median of {args.runs} (key to repaint;"
+            " net: less a no-op key's time, the Pilot's own cost; cpu: the process's, net)"
+        )
+        print(f"  {'a no-op key':<46} {noop:6.1f} ms            (cpu {noop_cpu:5.1f} ms)")
         for name, label in (
             ("board", "1 to the board (floor: its switch and re-read)"),
             ("first open", "5 from the board, first time (one run)"),
@@ -298,8 +299,11 @@ def main() -> None:
             ("switch", "[ / ] switch sprints"),
             ("pull", "> pull an item into the sprint"),
         ):
-            net = max(0.0, screen[name] - noop)
-            print(f"  {label:<46} {screen[name]:6.1f} ms  net {net:6.1f} ms")
+            wall, cpu = screen[name]
+            print(
+                f"  {label:<46} {wall:6.1f} ms  net {max(0.0, wall - noop):6.1f} ms"
+                f"  (cpu net {max(0.0, cpu - noop_cpu):6.1f} ms)"
+            )
         cli = cli_timings(path, args.runs)
         ratio = cli["sprint show"] / cli["status"]
         print(f"shell, median of {args.runs} round-robin runs:")
