@@ -11,7 +11,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
-from tests.tui.conftest import SIZE, wait_until
+from tests.tui.conftest import SIZE, board_ready, wait_until
 from tests.unit.test_sprints import MONDAY, at
 from tpm_tui.app import TpmApp
 from tpm_tui.db import Database
@@ -156,3 +156,27 @@ async def test_switch_sprints_and_close_with_carry_over_into_the_retro(
         await settled(pilot, screen)
         assert "Fix the flaky test" in planning.resolve_sprint(db, at(26, 10), "Sprint 25").retro
         assert screen.view == "plan"
+
+
+async def test_the_hidden_board_waits_for_its_turn_to_read(
+    db: Database, make_app: Callable[..., TpmApp]
+) -> None:
+    """A change made on the sprint screen is not read by the board behind it every
+    second (5,000 cards read and drawn unseen); the board reads it when shown again."""
+    ids = seed_sprints(db)
+    async with make_app().run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        loads: list[object] = []
+        load = board.load
+        board.load = lambda *args, **kwargs: (loads.append(args), load(*args, **kwargs))  # type: ignore[method-assign]
+        screen = await sprint_ready(pilot)
+        await pilot.press("greater_than_sign")
+        await settled(pilot, screen)
+        await pilot.pause(2.5)  # the board looks for changes every second
+        assert loads == []
+        await pilot.press("1")
+        await wait_until(pilot, lambda: pilot.app.screen is board and bool(loads))
+        await wait_until(pilot, lambda: board.ready and not board.stale)
+        assert board.data is not None
+        pulled = [i for cards in board.data.cards.values() for i in cards if i.id == ids["retry"]]
+        assert pulled[0].sprint_id == ids["sprint"]
