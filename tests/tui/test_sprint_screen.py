@@ -168,7 +168,12 @@ async def test_the_hidden_board_waits_for_its_turn_to_read(
         board = await board_ready(pilot)
         loads: list[object] = []
         load = board.load
-        board.load = lambda *args, **kwargs: (loads.append(args), load(*args, **kwargs))  # type: ignore[method-assign]
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            loads.append(args)
+            return load(*args, **kwargs)
+
+        board.load = counted  # type: ignore[method-assign]
         screen = await sprint_ready(pilot)
         await pilot.press("greater_than_sign")
         await settled(pilot, screen)
