@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
+from tests.conftest import location_for
 from tests.tui.conftest import SIZE, board_ready, wait_until
 from tests.unit.test_sprints import MONDAY, at
 from tpm_tui.app import TpmApp
-from tpm_tui.db import Database
+from tpm_tui.db import Database, open_database
 from tpm_tui.screens.sprint import CloseSprint, SprintScreen
 from tpm_tui.services import backlog, planning, sprints, team
 
@@ -185,3 +187,45 @@ async def test_the_hidden_board_waits_for_its_turn_to_read(
         assert board.data is not None
         pulled = [i for cards in board.data.cards.values() for i in cards if i.id == ids["retry"]]
         assert pulled[0].sprint_id == ids["sprint"]
+
+
+async def test_switching_keeps_the_backlog_unless_it_changed_and_changes_show(
+    db: Database, db_path: Path, make_app: Callable[..., TpmApp], monkeypatch: Any
+) -> None:
+    """`[` `]` read only the sprint when nothing changed (the backlog is the same for
+    every sprint); a change from another program shows within a second or two, and a
+    switch after it reads the backlog again."""
+    from tpm_tui.services import sprints as sprint_service
+
+    ids = seed_sprints(db)
+    reads: list[bool] = []  # per read: the backlog was read again
+    real = sprint_service.load_planning
+
+    def counted(*args: Any) -> Any:
+        reads.append(len(args) < 4 or args[3] is None)
+        return real(*args)
+
+    monkeypatch.setattr(sprint_service, "load_planning", counted)
+    async with make_app().run_test(size=SIZE) as pilot:
+        screen = await sprint_ready(pilot)
+        assert reads == [True]
+        await pilot.press("left_square_bracket")
+        await settled(pilot, screen)
+        assert screen.planning is not None and screen.planning.report.sprint.name == "Sprint 24"
+        assert reads == [True, False]
+        other = open_database(location_for(db_path))
+        made = backlog.create_item(other, at(26, 9), "bug", "Made elsewhere", points=1).id
+        sprints.add_items(other, at(26, 9), ids["sprint"], [ids["dark"]])
+        other.close()
+        await pilot.press("right_square_bracket")
+        await wait_until(
+            pilot,
+            lambda: (
+                screen.planning is not None
+                and screen.planning.report.sprint.id == ids["sprint"]
+                and ids["dark"] in [i.id for i in screen.planning.report.items]
+                and made in [i.id for i in screen.planning.candidates]
+            ),
+            tries=300,
+        )
+        assert reads[-1] is True  # the backlog was read again after the change

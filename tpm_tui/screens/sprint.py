@@ -23,6 +23,9 @@ from tpm_tui.widgets.kanban_column import CardList
 from tpm_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from tpm_tui.db import ChangeWatcher
     from tpm_tui.services.backlog import ItemView
     from tpm_tui.services.sprints import Planning, Review, SprintReport
     from tpm_tui.services.standup import Standup
@@ -129,6 +132,8 @@ class SprintScreen(WorkspaceScreen):
         self.view = "plan"
         self.side = 0  # 0: the backlog list, 1: the sprint's
         self._retro_for: int | None = None  # the sprint whose note the editor holds
+        self._watcher: ChangeWatcher | None = None  # commits by other connections
+        self._read_day: date | None = None  # "today" when the sprint was last read
 
     # ------------------------------------------------------------ set-up
 
@@ -159,22 +164,60 @@ class SprintScreen(WorkspaceScreen):
         yield KeyBar()
 
     def reload(self, first: bool) -> None:
-        """Read the sprint (the running one at first), again when coming back."""
-        self.read(self.sprint_id)
+        """Read the sprint (the running one at first), again when coming back; while
+        shown, a change made elsewhere (`tpm sprint add` in a terminal) is read within
+        a second."""
+        if first:
+            self._watcher = self.workspace.watcher()
+            self.set_interval(1.0, self._poll_changes)
+            self.read(self.sprint_id)
+        elif self.ready and (self._changed() or self._read_day != self.workspace.clock.today()):
+            self.read(self.sprint_id, self._current_id())
+        # else: the first read is still on its way, or what is shown is still true
 
-    def read(self, sprint_id: int | None, keep: int | None = None) -> None:
-        """Read a sprint afresh; keys wait until it is on screen."""
+    def _changed(self) -> bool:
+        """Whether another connection committed since the last look (always, without a
+        watcher: a server database)."""
+        return self._watcher is None or self._watcher.changed()
+
+    def on_unmount(self) -> None:
+        """Close the watcher's connection."""
+        if self._watcher is not None:
+            self._watcher.close()
+
+    def _poll_changes(self) -> None:
+        if not (self.is_current and self.ready and not self.stale and self.waiting_for is None):
+            return
+        if self._watcher is not None and self._watcher.changed():
+            self.read(self.sprint_id, self._current_id())
+
+    def _current_id(self) -> int | None:
+        item = self._current_list().highlighted_item()
+        return item.id if item is not None else None
+
+    def read(self, sprint_id: int | None, keep: int | None = None, same: bool = False) -> None:
+        """Read a sprint afresh; keys wait until it is on screen. `same`: the backlog
+        shown is kept if the database did not change since it was read (switching
+        sprints: reading thousands of backlog items again would be most of the cost)."""
+        changed = self._changed()
+        kept = self.planning.candidates if same and not changed and self.planning else None
+        self._read_day = self.workspace.clock.today()
         self.expect_data()
-        self.load(sprint_id, keep)
+        self.load(sprint_id, keep, kept)
 
     @work(thread=True, exclusive=True, group="sprint-load")
-    def load(self, sprint_id: int | None, keep: int | None = None) -> None:
+    def load(
+        self,
+        sprint_id: int | None,
+        keep: int | None = None,
+        candidates: tuple[ItemView, ...] | None = None,
+    ) -> None:
         """The sprint, its figures and the backlog it can take from."""
         from tpm_tui.services.sprints import load_planning
 
         ws = self.workspace
         try:
-            planning = load_planning(ws.open(), ws.clock, sprint_id)
+            planning = load_planning(ws.open(), ws.clock, sprint_id, candidates)
         except TpmError as error:
             self.failed(error)
             return
@@ -334,7 +377,7 @@ class SprintScreen(WorkspaceScreen):
             return
         if self.view == "retro":
             self._keep_note()
-        self.read(ids[index])
+        self.read(ids[index], same=True)
 
     # ------------------------------------------------------------ planning
 

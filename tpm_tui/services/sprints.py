@@ -231,9 +231,15 @@ class Planning:
     candidates: tuple[ItemView, ...]
 
 
-def load_planning(db: Database, clock: Clock, sprint_id: int | None) -> Planning | None:
+def load_planning(
+    db: Database,
+    clock: Clock,
+    sprint_id: int | None,
+    candidates: tuple[ItemView, ...] | None = None,
+) -> Planning | None:
     """A sprint (the default one if None) with the backlog it can take from; None when
-    there is no sprint at all."""
+    there is no sprint at all. `candidates`: that backlog as read before, when the
+    caller knows nothing changed since (it is the same for every sprint)."""
     with db.read() as ex:
         sprints = _sprints(ex)
         if sprint_id is None:
@@ -242,7 +248,8 @@ def load_planning(db: Database, clock: Clock, sprint_id: int | None) -> Planning
                 return None
             sprint_id = chosen.id
         report = _report(ex, clock, _sprint(ex, sprint_id))
-        candidates = tuple(backlog.view(row) for row in ex.rows(q.backlog_candidates))
+        if candidates is None:
+            candidates = tuple(backlog.view(row) for row in ex.rows(q.backlog_candidates))
     return Planning(tuple(sprints), report, candidates)
 
 
