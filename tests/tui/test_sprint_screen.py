@@ -100,6 +100,19 @@ async def test_plan_with_pull_and_send_back(db: Database, make_app: Callable[...
         await settled(pilot, screen)
         assert backlog.get_item(db, target.id).sprint_id is None
         assert target.id not in [i.id for i in screen.planning.report.items]
+        # a sprint not started yet commits what it holds: > and < move its commitment
+        await pilot.press("right_square_bracket", "h")
+        await settled(pilot, screen)
+        assert screen.planning.report.sprint.id == ids["next"]
+        assert screen.planning.report.committed == 0
+        await pilot.press("greater_than_sign")
+        await settled(pilot, screen)
+        pulled = screen.planning.report.items[0]
+        assert screen.planning.report.committed == pulled.points and pulled.points
+        assert backlog.get_item(db, pulled.id).sprint_id == ids["next"]
+        await pilot.press("l", "less_than_sign")
+        await settled(pilot, screen)
+        assert screen.planning.report.committed == 0
 
 
 async def test_over_capacity_is_red_and_said_in_words(
