@@ -34,6 +34,7 @@ def test_plan_a_sprint_in_the_real_program(
         term.keys(">")  # the first backlog item into the sprint
         screen = term.wait_for("planned 5")
         assert "Traceback" not in screen
+        term.wait_for("Sprint 25  1 item · 5 pts")
         term.keys("q")
         term.wait_for("TPM-EXITED 0")
     finally:

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from tpm_tui.services.sprints import Planning, Review, SprintReport
     from tpm_tui.services.standup import Standup
 
+
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
 VIEWS = {"plan": "planning", "charts": "burndown", "standup": "stand-up", "retro": "retro"}
 
 
@@ -289,13 +294,13 @@ class SprintScreen(WorkspaceScreen):
         self.query_one("#backlog-title", Static).update(
             Content.assemble(
                 ("Backlog", "bold"),
-                f"  {len(candidates)} items · {sum(i.points or 0 for i in candidates)} pts",
+                f"  {_items(len(candidates))} · {sum(i.points or 0 for i in candidates)} pts",
             )
         )
         self.query_one("#items-title", Static).update(
             Content.assemble(
                 (sprint.name, "bold"),
-                f"  {len(report.items)} items · {report.scope} pts · {report.done} done",
+                f"  {_items(len(report.items))} · {report.scope} pts · {report.done} done",
             )
         )
         self._show_charts(report)
