@@ -439,7 +439,8 @@ def wip_lines(env: Env) -> list[str]:
     from tpm_tui.services.backlog import list_columns
 
     return [
-        f"{'wip.' + c.key:<14} {c.wip_limit if c.wip_limit is not None else 'none':<10}"
+        # in the settings' columns; a longer key keeps one space after it
+        f"{'wip.' + c.key + ' ':<14}{c.wip_limit if c.wip_limit is not None else 'none':<10}"
         f"WIP limit of {c.name}"
         for c in list_columns(env.db)
     ]

@@ -131,7 +131,11 @@ def test_team_capacity_and_standup(tpm: Any) -> None:
 def test_wip_and_columns_are_settings(tpm: Any) -> None:
     assert _ok(tpm("config", "wip.review", "4")).stdout == "wip.review = 4\n"
     assert _ok(tpm("config", "wip.review")).stdout == "4\n"
-    assert "wip.review     4" in _ok(tpm("config")).stdout
+    listed = _ok(tpm("config")).stdout.splitlines()
+    # in the same columns as the other settings, a long key still apart from its value
+    assert "wip.review    4         WIP limit of Review" in listed
+    assert "wip.in_progress 5         WIP limit of In Progress" in listed
+    assert listed[0].index("40h") == listed[1].index("none") == 14
     _ok(tpm("column", "rename", "review", "Code review"))
     _ok(tpm("column", "add", "QA", "--wip", "2", "--after", "review"))
     _ok(tpm("add", "story", "Export", "--status", "qa"))
