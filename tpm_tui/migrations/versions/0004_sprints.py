@@ -28,7 +28,7 @@ _FROM = "FROM work_item w JOIN board_column c ON c.key = w.status"
 def upgrade() -> None:
     op.add_column("sprint", sa.Column("capacity", sa.Integer(), nullable=True))
     op.add_column("sprint", sa.Column("velocity", sa.Integer(), nullable=True))
-    op.add_column("sprint", sa.Column("closed_at", sa.DateTime(), nullable=True))
+    op.add_column("sprint", sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column(
         "sprint", sa.Column("retro", sa.String(), nullable=False, server_default=sa.text("''"))
     )
@@ -54,7 +54,7 @@ def upgrade() -> None:
         "item_event",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("change", sa.String(length=60), nullable=False),
         sa.Column("status", sa.String(length=40), nullable=False),
         sa.Column("done", sa.Boolean(), nullable=False),
