@@ -47,6 +47,10 @@ def screen_class(mode: str) -> type[WorkspaceScreen]:
         from tpm_tui.screens.week import WeekScreen
 
         return WeekScreen
+    if mode == "sprint":
+        from tpm_tui.screens.sprint import SprintScreen
+
+        return SprintScreen
     if mode == "goals":
         from tpm_tui.screens.goals import GoalsScreen
 
@@ -73,6 +77,7 @@ class TpmApp(App[None]):
         "roadmap": lambda: screen_class("roadmap")(),
         "time": lambda: screen_class("time")(),
         "week": lambda: screen_class("week")(),
+        "sprint": lambda: screen_class("sprint")(),
         "goals": lambda: screen_class("goals")(),
     }
     COMMANDS = App.COMMANDS | {lambda: _palette()}
@@ -86,6 +91,7 @@ class TpmApp(App[None]):
         Binding("2", "switch_mode('roadmap')", "Roadmap", show=False),
         Binding("3", "switch_mode('time')", "Time", show=False),
         Binding("4", "switch_mode('week')", "Week", show=False),
+        Binding("5", "switch_mode('sprint')", "Sprint", show=False),
         Binding("6", "switch_mode('goals')", "Goals", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit", show=False),

@@ -200,6 +200,7 @@ _SCREENS = {
     "roadmap": ("the roadmap", "`tpm roadmap --format md` prints it"),
     "time": ("the time screen", "`tpm status` prints today"),
     "week": ("the week screen", "`tpm report` prints the week"),
+    "sprint": ("the sprint screen", "`tpm sprint show` prints the sprint"),
     "goals": ("the goals screen", "`tpm goal list` prints the goals"),
 }
 
@@ -1325,12 +1326,17 @@ def _check_name_length(path: Path) -> None:
 @click.argument("value", required=False)
 @pass_env
 def config(env: Env, key: str | None, value: str | None) -> None:
-    """Show the settings, or set one: `tpm config week-target 38h`."""
+    """Show the settings, or set one: `tpm config week-target 38h`, `tpm config wip.review 4`."""
+    from tpm_tui.cli_sprints import set_wip, wip_lines
     from tpm_tui.services.settings import SETTINGS, all_settings, get_setting, set_setting
 
     if key is None:
         for name, shown, help_text in all_settings(env.db):
             click.echo(f"{name:<14}{shown:<10}{help_text}")
+        for line in wip_lines(env):
+            click.echo(line)
+    elif key.startswith("wip."):
+        set_wip(env, key, value)
     elif value is None:
         stored = get_setting(env.db, key)  # refuses an unknown key
         click.echo(SETTINGS[key].show(stored))
@@ -1522,3 +1528,7 @@ def serve(env: Env, host: str, port: int, token: str | None, read_only: bool) ->
 def main() -> None:
     """Console-script entry point."""
     cli.main(prog_name="tpm")
+
+
+# The sprint, team, stand-up and column commands register themselves on `cli`.
+from tpm_tui import cli_sprints  # noqa: E402, F401

@@ -16,11 +16,14 @@ __all__ = [
     "Dependency",
     "DocumentVersion",
     "Goal",
+    "ItemEvent",
     "KeyResult",
     "KeyResultValue",
     "Kind",
     "Milestone",
     "Sprint",
+    "TeamAway",
+    "TeamMember",
     "TimeEntry",
     "WorkItem",
 ]
@@ -97,6 +100,13 @@ class Sprint(SQLModel, table=True):
     start_date: dt.date
     end_date: dt.date
     goal: str = ""
+    # Points the team can take on, typed by a person (`--capacity`); null: computed from
+    # the team's days and the points per person-day of past sprints.
+    capacity: int | None = None
+    # Done points, recorded when the sprint is closed (null while it is open).
+    velocity: int | None = None
+    closed_at: dt.datetime | None = None
+    retro: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Milestone(SQLModel, table=True):
@@ -183,6 +193,49 @@ class Dependency(SQLModel, table=True):
 
     item_id: int = Field(foreign_key="work_item.id", primary_key=True)
     blocked_by_id: int = Field(foreign_key="work_item.id", primary_key=True, index=True)
+
+
+class ItemEvent(SQLModel, table=True):
+    """One change of an item's column, points, sprint or archive (or its creation), with
+    the item's state right after it: burndowns, scope changes, stand-ups and cycle
+    times are read from these rows."""
+
+    __tablename__ = "item_event"
+    __table_args__ = (sa.Index("ix_item_event_item_at", "item_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="work_item.id")
+    at: dt.datetime = Field(index=True)
+    # What changed: `created`, or some of status, points, sprint, archived, restored.
+    change: str = Field(max_length=60)
+    # The state after the change. The column is kept by key without a foreign key: a
+    # column removed later leaves its history readable.
+    status: str = Field(max_length=40)
+    done: bool = False
+    points: int | None = None
+    sprint_id: int | None = Field(default=None, foreign_key="sprint.id", index=True)
+    archived: bool = False
+
+
+class TeamMember(SQLModel, table=True):
+    """A person of the team, with the share of a day they spend on sprint work."""
+
+    __tablename__ = "team_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, sa_column_kwargs={"unique": True})
+    focus_percent: int = 70
+
+
+class TeamAway(SQLModel, table=True):
+    """Days a team member is away (holidays, training), first and last day included."""
+
+    __tablename__ = "team_away"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="team_member.id", index=True)
+    start_date: dt.date
+    end_date: dt.date
 
 
 class DocumentVersion(SQLModel, table=True):

@@ -204,6 +204,20 @@ def test_fuzz_titles_and_descriptions(fresh: Any, title: str, description: str) 
     assert backlog.get_item(db, item.id).title == item.title
 
 
+def imported_or_unchanged(target: Database, data: Any, before: str) -> bool:
+    """Import `data` over `target`: True if accepted; False if refused, after checking
+    the refusal says nothing changed and nothing did (`before`: `_snapshot` of it)."""
+    try:
+        transfer.import_workspace(target, data, replace=True)
+    except (InvalidInput, Conflict) as error:
+        assert str(error).startswith("import refused, nothing changed") or isinstance(
+            error, Conflict
+        )
+        assert _snapshot(target) == before
+        return False
+    return True
+
+
 def _valid_export(db: Database) -> dict[str, Any]:
     epic = backlog.create_item(db, CLOCK, Kind.EPIC, "Epic")
     story = backlog.create_item(db, CLOCK, Kind.STORY, "Story", parent_id=epic.id, points=3)
@@ -267,13 +281,7 @@ def test_fuzz_hostile_imports(
             row[field] = value
     else:
         hostile[section] = value
-    try:
-        transfer.import_workspace(target, hostile, replace=True)
-    except (InvalidInput, Conflict) as error:
-        assert str(error).startswith("import refused, nothing changed") or isinstance(
-            error, Conflict
-        )
-        assert _snapshot(target) == before
+    if not imported_or_unchanged(target, hostile, before):
         return
     after = transfer.export_workspace(target, CLOCK)  # accepted: it is a sound workspace
     assert after["items"] and backlog.rollups(target) is not None

@@ -74,6 +74,7 @@ def _value(kind: str) -> st.SearchStrategy[Any]:
         "date": DAYS,
         "datetime": MOMENTS,
         "list:str": KINDS,
+        "list:int": st.lists(IDS, max_size=5),
     }[kind]
 
 

@@ -149,10 +149,12 @@ class BoardScreen(WorkspaceScreen):
 
     def reload(self, first: bool) -> None:
         """Paint the frame now; open the database and read the board in a thread.
-        (Coming back needs nothing: the board follows every change by itself.)"""
+        Coming back reads it again only if something changed while it was hidden."""
         if first:
             self.query_one("#filter", Input).cursor_blink = not self.app.is_headless
             self.load()
+        elif self.watcher is not None and self.watcher.changed():
+            self.load(self.focused_id())
 
     @work(thread=True, exclusive=True, group="board-load")
     def load(self, focus: int | None = None) -> None:
@@ -303,7 +305,9 @@ class BoardScreen(WorkspaceScreen):
             self.watcher = None
 
     def _poll_changes(self) -> None:
-        if self.watcher is not None and self.watcher.changed():
+        # Behind another screen the board does not read (thousands of cards, unseen):
+        # the change stays noted until it is shown again (`reload`).
+        if self.is_current and self.watcher is not None and self.watcher.changed():
             self.load(self.focused_id())
             self.tpm.read_timer()  # a timer started in another terminal
 

@@ -28,6 +28,7 @@ SCREEN_NAMES = {
     "roadmap": "Roadmap",
     "time": "Time",
     "week": "Week",
+    "sprint": "Sprint",
     "goals": "Goals",
 }
 ACTION_FLOOR = 0.5  # action scores live in (0.5, 1], item scores in (0, 0.5]

@@ -12,7 +12,7 @@ from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.kinds import Kind, parse_kind
-from tpm_tui.services import validate
+from tpm_tui.services import history, validate
 from tpm_tui.services.filters import ItemFilter
 from tpm_tui.sql import compiled as q
 from tpm_tui.sql.executor import Executor
@@ -152,6 +152,13 @@ def _fetch(ex: Executor, item_id: int) -> ItemView:
     if row is None:
         raise NotFound(f"no item #{item_id}: `tpm list` shows the ids", "id")
     return _view(row)
+
+
+# For the other services' transactions (sprints, columns): the same readers.
+view = _view
+fetch = _fetch
+columns_in = _columns
+resolve_column = _resolve_column
 
 
 def get_item(db: Database, item_id: int) -> ItemView:
@@ -313,9 +320,12 @@ def _load(ex: Executor, item_id: int) -> dict[str, Any]:
 
 
 def _save(ex: Executor, item: dict[str, Any]) -> ItemView:
-    """Write every field of a changed row back, and read it as the UI shows it."""
+    """Write every field of a changed row back (with the history's event of what
+    changed, in the same transaction), and read it as the UI shows it."""
+    before = ex.record(q.item_row, id=item["id"])
     fields = {name: value for name, value in item.items() if name != "id"}
     ex.run(q.item_update, row_id=item["id"], **fields)
+    history.record(ex, before, item, item["updated_at"])
     return _fetch(ex, item["id"])
 
 
@@ -375,6 +385,8 @@ def create_item(
             done_at=now if column.is_done else None,
             archived_at=None,
         )
+        created = _load(ex, int(item_id))
+        history.record(ex, None, created, now)
         return _fetch(ex, int(item_id))
 
 
@@ -444,6 +456,26 @@ def _record_date_changes(
                 new_date=item[name],
                 changed_at=now,
             )
+
+
+def set_sprint(ex: Executor, item_id: int, sprint_id: int | None, now: datetime) -> ItemView:
+    """Inside a write: put an item into a sprint (or none), recorded in its history;
+    sprints hold stories, bugs and debt that are on the board."""
+    item = _load(ex, item_id)
+    kind = Kind(item["kind"])
+    if sprint_id is not None and kind not in LEAF_KINDS:
+        raise InvalidInput(
+            f"#{item_id} is {'an' if kind is Kind.EPIC else 'a'} {kind.value}: a sprint holds "
+            "stories, bugs and debt",
+            "sprint_id",
+        )
+    if sprint_id is not None and item["archived_at"] is not None:
+        raise InvalidInput(f"#{item_id} is archived: `tpm restore {item_id}` first", "sprint_id")
+    if item["sprint_id"] == sprint_id:
+        return _fetch(ex, item_id)
+    item["sprint_id"] = sprint_id
+    item["updated_at"] = now
+    return _save(ex, item)
 
 
 def move_item(db: Database, clock: Clock, item_id: int, status: str) -> ItemView:

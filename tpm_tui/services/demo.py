@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.kinds import Category, Kind
-from tpm_tui.services import backlog, goals, planning, prd
+from tpm_tui.services import backlog, goals, planning, prd, sprints, team
 from tpm_tui.sql import compiled as q
 
 # epic -> features -> (kind, title, points, column)
@@ -112,6 +112,7 @@ NOTES = {
 def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
     """Fill an empty workspace with goals, sprints, a backlog and four weeks of time."""
     rng = random.Random(seed)
+    timing = random.Random(seed + 1)  # when things happened (apart: rng keeps its draws)
     today = clock.today()
     monday = today - timedelta(days=today.weekday())
     _demo_goals(db, clock)
@@ -162,18 +163,37 @@ def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
                     sprint = current.id
                 elif column == "done":
                     sprint = previous.id if rng.random() < 0.6 else current.id
+                start = previous.start_date if sprint == previous.id else monday
+                # Most of a sprint is planned on its first day; a little comes in later.
+                late = sprint == current.id and column == "todo" and timing.random() < 0.3
+                planned_on = min(today, start + timedelta(days=2)) if late else start
+                made = _then(clock, planned_on, 9) if sprint is not None else clock
                 item = backlog.create_item(
                     db,
-                    clock,
+                    made,
                     kind,
                     title,
                     points=points,
                     parent_id=feature.id,
-                    status=column,
+                    status="review" if column == "done" and sprint is not None else column,
                     sprint_id=sprint,
                     owner=rng.choice(OWNERS),
                     acceptance="- [ ] works on the staging data set\n- [ ] docs updated",
                 )
+                if column == "done" and sprint is not None:
+                    # Done on a weekday of its sprint (so far), in the place it would
+                    # have had being filed in Done.
+                    last = min(today, start + timedelta(days=11))
+                    days = [
+                        start + timedelta(days=d)
+                        for d in range((last - start).days + 1)
+                        if (start + timedelta(days=d)).weekday() < 5
+                    ]
+                    finished = _then(clock, timing.choice(days), timing.randint(10, 17))
+                    rank = 1 + max(
+                        (i.rank for i in backlog.list_items(db, status="done")), default=0
+                    )
+                    backlog.place_item(db, finished, item.id, "done", rank, finished.now())
                 counts["items"] += 1
                 if column != "backlog":
                     worked_on.append(item.id)
@@ -185,6 +205,10 @@ def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
     prd.save_prd(db, clock, 1, DEMO_PRD)
     counts["entries"] = _demo_time(db, clock, rng, worked_on)
     counts["sprints"] = 2
+    for index, owner in enumerate(OWNERS):
+        team.add_member(db, owner, (70, 80, 60, 70, 50)[index])
+    team.add_away(db, "chen", monday + timedelta(days=8), monday + timedelta(days=9))
+    sprints.close_sprint(db, _then(clock, previous.end_date, 17), previous.id, current.id)
     return counts
 
 
@@ -260,6 +284,11 @@ def _demo_goals(db: Database, clock: Clock) -> None:
         kr = goals.add_key_result(db, clock, goal_id, title, baseline, target, unit)
         for weeks_ago, value in zip((3, 2, 1), values, strict=True):
             goals.record_value(db, clock, kr.id, value, today - timedelta(weeks=weeks_ago))
+
+
+def _then(clock: Clock, day: date, hour: int) -> Clock:
+    """A clock frozen at `hour` on `day` (never later than `clock`'s now)."""
+    return Clock(min(clock.at(day, time(hour, 0)), clock.now()), clock.now().tzinfo)
 
 
 def _demo_time(db: Database, clock: Clock, rng: random.Random, items: list[int]) -> int:

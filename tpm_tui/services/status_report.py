@@ -146,17 +146,18 @@ class StatusReport:
 
 
 def done_between(db: Database, start: datetime, end: datetime) -> list[DoneItem]:
-    """Items that reached done in [start, end) and are still done, in that order.
-
-    This reads each item's `done_at`. It is the one place to switch to the item history
-    once it exists: the history knows every item that reached done in the week, also
-    those moved out of done since, and when."""
+    """Items that came into a done column in [start, end) (the item history says when)
+    and are still done, in the order they got there (the last arrival if twice)."""
     with db.read() as ex:
-        rows = ex.rows(q.items_done_between, start=start, end=end)
-    return [
-        DoneItem(int(i), Kind(kind), title, points, epic_id, epic_title, done_at)
-        for i, kind, title, points, epic_id, epic_title, done_at in rows
+        arrived: dict[int, datetime] = {}
+        for item_id, at in ex.rows(q.items_done_between, start=start, end=end):
+            arrived[int(item_id)] = at
+        rows = ex.rows(q.done_items_described, ids=list(arrived)) if arrived else []
+    done = [
+        DoneItem(int(i), Kind(kind), title, points, epic_id, epic_title, arrived[int(i)])
+        for i, kind, title, points, epic_id, epic_title in rows
     ]
+    return sorted(done, key=lambda d: (d.done_at, d.id))
 
 
 def dates_moved(db: Database, start: datetime, end: datetime) -> list[DateMove]:

@@ -23,16 +23,19 @@ from tpm_tui.models import (
     Dependency,
     DocumentVersion,
     Goal,
+    ItemEvent,
     KeyResult,
     KeyResultValue,
     Kind,
     Milestone,
     Setting,
     Sprint,
+    TeamAway,
+    TeamMember,
     TimeEntry,
     WorkItem,
 )
-from tpm_tui.services import settings, timetrack, validate
+from tpm_tui.services import planning, settings, timetrack, validate
 from tpm_tui.services.documents import DOCUMENT_MAX, DocKind
 from tpm_tui.services.goals import NUMBER_MAX
 from tpm_tui.text import clean_block, clean_line
@@ -53,10 +56,13 @@ SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
     ("dependencies", Dependency),
     ("documents", DocumentVersion),
     ("date_changes", DateChange),
+    ("team", TeamMember),
+    ("team_away", TeamAway),
+    ("item_events", ItemEvent),
 )
 # What makes a workspace "not empty" for import: things a person made.
-CONTENT = ("goals", "sprints", "milestones", "items", "time_entries", "documents")
-_BLOCK_FIELDS = {"description", "acceptance", "goal", "body"}
+CONTENT = ("goals", "sprints", "milestones", "items", "time_entries", "documents", "team")
+_BLOCK_FIELDS = {"description", "acceptance", "goal", "body", "retro"}
 # Text columns longer than validate.TEXT_MAX: a document (a PRD) may be long.
 _LIMITS = {"body": DOCUMENT_MAX}
 _MAX_ROWS = 1_000_000
@@ -73,7 +79,11 @@ _ID_COLUMNS = {
     "item_id",
     "blocked_by_id",
     "key_result_id",
+    "member_id",
 }
+# An export made before the item history existed has no `item_events`: the import
+# tells each item's history from its own times, as the migration to it does.
+_HISTORY = "item_events"
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
@@ -203,6 +213,8 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
 
 def _parse_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     parsed: dict[str, list[dict[str, Any]]] = {}
+    if _HISTORY not in data:
+        parsed["backfill"] = []
     for name, model in SECTIONS:
         rows = data.get(name, [])
         if not isinstance(rows, list):
@@ -257,6 +269,9 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
     for i, s in enumerate(rows["sprints"]):
         if s["end_date"] < s["start_date"]:
             raise _fail(f"sprints[{i}]", "ends before it starts")
+        if s["capacity"] is not None and not 0 <= s["capacity"] <= planning.CAPACITY_MAX:
+            raise _fail(f"sprints[{i}]", f"capacity out of 0–{planning.CAPACITY_MAX}")
+    _check_team(rows)
     goals = {g["id"] for g in rows["goals"]}
     sprints = {s["id"] for s in rows["sprints"]}
     items = {it["id"]: it for it in rows["items"]}
@@ -300,6 +315,12 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
             raise _fail(where, "an item cannot block itself")
     _check_no_cycle(rows["dependencies"])
     _check_goals(rows, items)
+    for i, e in enumerate(rows["item_events"]):
+        where = f"item_events[{i}]"
+        if e["item_id"] not in items:
+            raise _fail(where, f"item {e['item_id']} is not in the file")
+        if e["sprint_id"] is not None and e["sprint_id"] not in sprints:
+            raise _fail(where, f"sprint {e['sprint_id']} is not in the file")
     _check_entries(rows["time_entries"], items, now)
     _check_settings(rows["settings"])
 
@@ -340,6 +361,22 @@ def _check_goals(rows: dict[str, list[dict[str, Any]]], items: dict[int, Any]) -
             raise _fail(where, f"item {change['item_id']} is not in the file")
         if change["field"] not in ("start_date", "target_date"):
             raise _fail(where, f"field {change['field']!r} is not start_date or target_date")
+
+
+def _check_team(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Names unique in any case, a focus `tpm team add` takes, days away of a member."""
+    names = [m["name"].lower() for m in rows["team"]]
+    if len(set(names)) != len(names):
+        raise _fail("team", "two people share a name")
+    for i, m in enumerate(rows["team"]):
+        if not m["name"] or not 5 <= m["focus_percent"] <= 100:
+            raise _fail(f"team[{i}]", "a name and a focus from 5 to 100 (percent)")
+    members = {m["id"] for m in rows["team"]}
+    for i, a in enumerate(rows["team_away"]):
+        if a["member_id"] not in members:
+            raise _fail(f"team_away[{i}]", f"member {a['member_id']} is not in the file")
+        if a["end_date"] < a["start_date"]:
+            raise _fail(f"team_away[{i}]", "ends before it starts")
 
 
 def _check_no_cycle(dependencies: list[dict[str, Any]]) -> None:
@@ -482,4 +519,9 @@ def import_workspace(
             batch = items if name == "items" else rows[name]
             if batch:
                 session.execute(sa.insert(_table(model)), batch)
+        if "backfill" in rows:
+            from tpm_tui.sql.statements import built
+
+            for step in ("created", "done", "archived"):
+                session.execute(built(f"events_backfill_{step}"))
     return ImportResult({name: len(rows[name]) for name, _model in SECTIONS}, saved)

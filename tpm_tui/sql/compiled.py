@@ -6,6 +6,36 @@ from tpm_tui.sql.stmt import Stmt
 
 # fmt: off
 
+away_all = Stmt(
+    name='away_all',
+    sqlite='SELECT team_away.member_id, team_away.start_date, team_away.end_date \nFROM team_away ORDER BY team_away.member_id, team_away.start_date, team_away.id',
+    postgresql='SELECT team_away.member_id, team_away.start_date, team_away.end_date \nFROM team_away ORDER BY team_away.member_id, team_away.start_date, team_away.id',
+    params=(),
+    columns=('int', 'date', 'date'),
+    constants=(),
+    names=('member_id', 'start_date', 'end_date'),
+)
+
+away_insert = Stmt(
+    name='away_insert',
+    sqlite='INSERT INTO team_away (member_id, start_date, end_date) VALUES (:member_id, :start_date, :end_date) RETURNING id',
+    postgresql='INSERT INTO team_away (member_id, start_date, end_date) VALUES (%(member_id)s::INTEGER, %(start_date)s::DATE, %(end_date)s::DATE) RETURNING team_away.id',
+    params=(('end_date', 'date'), ('member_id', 'int'), ('start_date', 'date')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+backlog_candidates = Stmt(
+    name='backlog_candidates',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE (work_item.sprint_id IS NULL OR sprint.closed_at IS NOT NULL) AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL AND board_column.is_done = 0 ORDER BY board_column.position, work_item.rank, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE (work_item.sprint_id IS NULL OR sprint.closed_at IS NOT NULL) AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL AND NOT board_column.is_done ORDER BY board_column.position, work_item.rank, work_item.id',
+    params=(),
+    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
+    constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic'), ('kind_7', ('story', 'bug', 'debt'))),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at'),
+)
+
 blocked_open_items = Stmt(
     name='blocked_open_items',
     sqlite='SELECT work_item.id, work_item.kind, work_item.title, blocker.id AS blocker_id, blocker.title AS blocker_title, blocker_column.name AS blocker_column \nFROM dependency JOIN work_item ON work_item.id = dependency.item_id JOIN board_column AS own_column ON own_column."key" = work_item.status JOIN work_item AS blocker ON blocker.id = dependency.blocked_by_id JOIN board_column AS blocker_column ON blocker_column."key" = blocker.status \nWHERE own_column.is_done = 0 AND blocker_column.is_done = 0 AND work_item.archived_at IS NULL AND blocker.archived_at IS NULL ORDER BY work_item.id, blocker.id',
@@ -14,6 +44,46 @@ blocked_open_items = Stmt(
     columns=('int', 'str', 'str', 'int', 'str', 'str'),
     constants=(),
     names=('id', 'kind', 'title', 'blocker_id', 'blocker_title', 'blocker_column'),
+)
+
+column_delete = Stmt(
+    name='column_delete',
+    sqlite='DELETE FROM board_column WHERE board_column."key" = :key',
+    postgresql='DELETE FROM board_column WHERE board_column.key = %(key)s::VARCHAR',
+    params=(('key', 'str'),),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+column_insert = Stmt(
+    name='column_insert',
+    sqlite='INSERT INTO board_column ("key", name, position, wip_limit, is_done) VALUES (:key, :name, :position, :wip_limit, :is_done) RETURNING id',
+    postgresql='INSERT INTO board_column (key, name, position, wip_limit, is_done) VALUES (%(key)s::VARCHAR, %(name)s::VARCHAR, %(position)s::INTEGER, %(wip_limit)s::INTEGER, %(is_done)s) RETURNING board_column.id',
+    params=(('is_done', 'bool'), ('key', 'str'), ('name', 'str'), ('position', 'int'), ('wip_limit', 'int')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+column_item_count = Stmt(
+    name='column_item_count',
+    sqlite='SELECT count(*) AS count_1 \nFROM work_item \nWHERE work_item.status = :key',
+    postgresql='SELECT count(*) AS count_1 \nFROM work_item \nWHERE work_item.status = %(key)s::VARCHAR',
+    params=(('key', 'str'),),
+    columns=('int',),
+    constants=(),
+    names=('count',),
+)
+
+column_update = Stmt(
+    name='column_update',
+    sqlite='UPDATE board_column SET name=:name, position=:position, wip_limit=:wip_limit, is_done=:is_done WHERE board_column."key" = :row_key',
+    postgresql='UPDATE board_column SET name=%(name)s::VARCHAR, position=%(position)s::INTEGER, wip_limit=%(wip_limit)s::INTEGER, is_done=%(is_done)s WHERE board_column.key = %(row_key)s::VARCHAR',
+    params=(('is_done', 'bool'), ('name', 'str'), ('position', 'int'), ('row_key', 'str'), ('wip_limit', 'int')),
+    columns=(),
+    constants=(),
+    names=(),
 )
 
 columns_all = Stmt(
@@ -114,6 +184,16 @@ document_version_body = Stmt(
     columns=('str',),
     constants=(),
     names=('body',),
+)
+
+done_items_described = Stmt(
+    name='done_items_described',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.points, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.id IN (__[POSTCOMPILE_ids]) AND board_column.is_done = 1 AND work_item.archived_at IS NULL ORDER BY work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.points, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.id IN (__[POSTCOMPILE_ids]) AND board_column.is_done AND work_item.archived_at IS NULL ORDER BY work_item.id',
+    params=(('ids', 'list:int'),),
+    columns=('int', 'str', 'str', 'int', 'int', 'str'),
+    constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic')),
+    names=('id', 'kind', 'title', 'points', 'epic_id', 'epic_title'),
 )
 
 entries_between = Stmt(
@@ -246,6 +326,46 @@ entry_update = Stmt(
     names=(),
 )
 
+event_insert = Stmt(
+    name='event_insert',
+    sqlite='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) VALUES (:item_id, :at, :change, :status, :done, :points, :sprint_id, :archived) RETURNING id',
+    postgresql='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) VALUES (%(item_id)s::INTEGER, %(at)s::TIMESTAMP WITH TIME ZONE, %(change)s::VARCHAR, %(status)s::VARCHAR, %(done)s, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(archived)s) RETURNING item_event.id',
+    params=(('archived', 'bool'), ('at', 'datetime'), ('change', 'str'), ('done', 'bool'), ('item_id', 'int'), ('points', 'int'), ('sprint_id', 'int'), ('status', 'str')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+events_backfill_archived = Stmt(
+    name='events_backfill_archived',
+    sqlite='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.archived_at, :param_1 AS anon_1, work_item.status, work_item.done_at IS NOT NULL OR board_column.is_done = 1 AS anon_2, work_item.points, work_item.sprint_id, 1 AS anon_3 \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.archived_at IS NOT NULL ORDER BY work_item.id',
+    postgresql='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.archived_at, %(param_1)s::VARCHAR AS anon_1, work_item.status, work_item.done_at IS NOT NULL OR board_column.is_done AS anon_2, work_item.points, work_item.sprint_id, true AS anon_3 \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.archived_at IS NOT NULL ORDER BY work_item.id',
+    params=(),
+    columns=(),
+    constants=(('param_1', 'archived'),),
+    names=(),
+)
+
+events_backfill_created = Stmt(
+    name='events_backfill_created',
+    sqlite='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.created_at, :param_1 AS anon_1, work_item.status, board_column.is_done = 1 AND work_item.done_at IS NULL AS anon_2, work_item.points, work_item.sprint_id, 0 AS anon_3 \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE 1 = 1 ORDER BY work_item.id',
+    postgresql='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.created_at, %(param_1)s::VARCHAR AS anon_1, work_item.status, board_column.is_done AND work_item.done_at IS NULL AS anon_2, work_item.points, work_item.sprint_id, false AS anon_3 \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE true ORDER BY work_item.id',
+    params=(),
+    columns=(),
+    constants=(('param_1', 'created'),),
+    names=(),
+)
+
+events_backfill_done = Stmt(
+    name='events_backfill_done',
+    sqlite='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.done_at, :param_1 AS anon_1, work_item.status, 1 AS anon_2, work_item.points, work_item.sprint_id, 0 AS anon_3 \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.done_at IS NOT NULL ORDER BY work_item.id',
+    postgresql='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.done_at, %(param_1)s::VARCHAR AS anon_1, work_item.status, true AS anon_2, work_item.points, work_item.sprint_id, false AS anon_3 \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.done_at IS NOT NULL ORDER BY work_item.id',
+    params=(),
+    columns=(),
+    constants=(('param_1', 'status'),),
+    names=(),
+)
+
 goal_insert = Stmt(
     name='goal_insert',
     sqlite='INSERT INTO goal (title, description, position, created_at, due_date, archived_at) VALUES (:title, :description, :position, :created_at, :due_date, :archived_at) RETURNING id',
@@ -326,6 +446,16 @@ item_child_kinds = Stmt(
     names=('kind',),
 )
 
+item_events = Stmt(
+    name='item_events',
+    sqlite='SELECT item_event.at, item_event.change, item_event.status, item_event.done, item_event.points, item_event.sprint_id, item_event.archived \nFROM item_event \nWHERE item_event.item_id = :id ORDER BY item_event.at, item_event.id',
+    postgresql='SELECT item_event.at, item_event.change, item_event.status, item_event.done, item_event.points, item_event.sprint_id, item_event.archived \nFROM item_event \nWHERE item_event.item_id = %(id)s::INTEGER ORDER BY item_event.at, item_event.id',
+    params=(('id', 'int'),),
+    columns=('datetime', 'str', 'str', 'bool', 'int', 'int', 'bool'),
+    constants=(),
+    names=('at', 'change', 'status', 'done', 'points', 'sprint_id', 'archived'),
+)
+
 item_insert = Stmt(
     name='item_insert',
     sqlite='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at) VALUES (:kind, :parent_id, :goal_id, :title, :description, :acceptance, :status, :rank, :points, :sprint_id, :owner, :start_date, :target_date, :created_at, :updated_at, :done_at, :archived_at) RETURNING id',
@@ -398,18 +528,28 @@ items_count_active_of_kinds = Stmt(
 
 items_done_between = Stmt(
     name='items_done_between',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.points, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.done_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE board_column.is_done = 1 AND work_item.archived_at IS NULL AND work_item.done_at >= :start AND work_item.done_at < :end ORDER BY work_item.done_at, work_item.id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.points, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.done_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE board_column.is_done AND work_item.archived_at IS NULL AND work_item.done_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND work_item.done_at < %(end)s::TIMESTAMP WITH TIME ZONE ORDER BY work_item.done_at, work_item.id',
+    sqlite='SELECT steps.item_id, steps.at \nFROM (SELECT item_event.item_id AS item_id, item_event.at AS at, item_event.id AS event_id, CASE WHEN item_event.done THEN :param_1 ELSE :param_2 END AS done, lag(CASE WHEN item_event.done THEN :param_1 ELSE :param_2 END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS done_before \nFROM item_event \nWHERE item_event.item_id IN (SELECT DISTINCT item_event.item_id \nFROM item_event \nWHERE item_event.at >= :start AND item_event.at < :end)) AS steps \nWHERE steps.done = :done_1 AND steps.done_before = :done_before_1 AND steps.at >= :start AND steps.at < :end ORDER BY steps.at, steps.event_id',
+    postgresql='SELECT steps.item_id, steps.at \nFROM (SELECT item_event.item_id AS item_id, item_event.at AS at, item_event.id AS event_id, CASE WHEN item_event.done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END AS done, lag(CASE WHEN item_event.done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS done_before \nFROM item_event \nWHERE item_event.item_id IN (SELECT DISTINCT item_event.item_id \nFROM item_event \nWHERE item_event.at >= %(start)s::TIMESTAMP WITH TIME ZONE AND item_event.at < %(end)s::TIMESTAMP WITH TIME ZONE)) AS steps \nWHERE steps.done = %(done_1)s::INTEGER AND steps.done_before = %(done_before_1)s::INTEGER AND steps.at >= %(start)s::TIMESTAMP WITH TIME ZONE AND steps.at < %(end)s::TIMESTAMP WITH TIME ZONE ORDER BY steps.at, steps.event_id',
     params=(('end', 'datetime'), ('start', 'datetime')),
-    columns=('int', 'str', 'str', 'int', 'int', 'str', 'datetime'),
-    constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic')),
-    names=('id', 'kind', 'title', 'points', 'epic_id', 'epic_title', 'done_at'),
+    columns=('int', 'datetime'),
+    constants=(('done_1', 1), ('done_before_1', 0), ('param_1', 1), ('param_2', 0)),
+    names=('item_id', 'at'),
+)
+
+items_last_change = Stmt(
+    name='items_last_change',
+    sqlite='SELECT item_event.item_id, max(item_event.at) AS max_1 \nFROM item_event \nWHERE item_event.item_id IN (__[POSTCOMPILE_ids]) GROUP BY item_event.item_id',
+    postgresql='SELECT item_event.item_id, max(item_event.at) AS max_1 \nFROM item_event \nWHERE item_event.item_id IN (__[POSTCOMPILE_ids]) GROUP BY item_event.item_id',
+    params=(('ids', 'list:int'),),
+    columns=('int', 'datetime'),
+    constants=(),
+    names=('item_id', 'max'),
 )
 
 items_list = Stmt(
     name='items_list',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE (:status IS NULL OR work_item.status = :status) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (:active = 1 AND work_item.archived_at IS NULL OR :archived = 1 AND work_item.archived_at IS NOT NULL) AND (:parent_id IS NULL OR work_item.parent_id = :parent_id) AND (:words IS NULL OR (NOT EXISTS (SELECT 1 FROM json_each(:words) AS w WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE \'\\\' OR lower(work_item.description) LIKE w.value ESCAPE \'\\\'))) = 1) AND (:epic_id IS NULL OR :epic_id = CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END OR work_item.id = :epic_id) AND (:feature_id IS NULL OR work_item.parent_id = :feature_id OR work_item.id = :feature_id) AND (:sprint_mode = :param_1 OR :sprint_mode = :param_2 AND work_item.sprint_id IS NULL OR :sprint_mode = :param_3 AND sprint.start_date <= :today AND sprint.end_date >= :today OR :sprint_mode = :param_4 AND lower(sprint.name) = :sprint_name) AND (:owner IS NULL OR lower(work_item.owner) = :owner) AND (:points_op IS NULL OR :points_op = :param_5 AND work_item.points IS NULL OR :points_op = :param_6 AND work_item.points = :points OR :points_op = :param_7 AND work_item.points < :points OR :points_op = :param_8 AND work_item.points > :points OR :points_op = :param_9 AND work_item.points <= :points OR :points_op = :param_10 AND work_item.points >= :points) ORDER BY board_column.position, work_item.rank, work_item.id',
-    postgresql="SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE (%(status)s::VARCHAR IS NULL OR work_item.status = %(status)s::VARCHAR) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (%(active)s AND work_item.archived_at IS NULL OR %(archived)s AND work_item.archived_at IS NOT NULL) AND (%(parent_id)s::INTEGER IS NULL OR work_item.parent_id = %(parent_id)s::INTEGER) AND (%(words)s::VARCHAR IS NULL OR (NOT EXISTS (SELECT 1 FROM json_array_elements_text(CAST(%(words)s::VARCHAR AS json)) AS w(value) WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE '\\' OR lower(work_item.description) LIKE w.value ESCAPE '\\')))) AND (%(epic_id)s::INTEGER IS NULL OR %(epic_id)s::INTEGER = CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END OR work_item.id = %(epic_id)s::INTEGER) AND (%(feature_id)s::INTEGER IS NULL OR work_item.parent_id = %(feature_id)s::INTEGER OR work_item.id = %(feature_id)s::INTEGER) AND (%(sprint_mode)s::VARCHAR = %(param_1)s::VARCHAR OR %(sprint_mode)s::VARCHAR = %(param_2)s::VARCHAR AND work_item.sprint_id IS NULL OR %(sprint_mode)s::VARCHAR = %(param_3)s::VARCHAR AND sprint.start_date <= %(today)s::DATE AND sprint.end_date >= %(today)s::DATE OR %(sprint_mode)s::VARCHAR = %(param_4)s::VARCHAR AND lower(sprint.name) = %(sprint_name)s::VARCHAR) AND (%(owner)s::VARCHAR IS NULL OR lower(work_item.owner) = %(owner)s::VARCHAR) AND (%(points_op)s::VARCHAR IS NULL OR %(points_op)s::VARCHAR = %(param_5)s::VARCHAR AND work_item.points IS NULL OR %(points_op)s::VARCHAR = %(param_6)s::VARCHAR AND work_item.points = %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_7)s::VARCHAR AND work_item.points < %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_8)s::VARCHAR AND work_item.points > %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_9)s::VARCHAR AND work_item.points <= %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_10)s::VARCHAR AND work_item.points >= %(points)s::INTEGER) ORDER BY board_column.position, work_item.rank, work_item.id",
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE (:status IS NULL OR work_item.status = :status) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (:active = 1 AND work_item.archived_at IS NULL OR :archived = 1 AND work_item.archived_at IS NOT NULL) AND (:parent_id IS NULL OR work_item.parent_id = :parent_id) AND (:words IS NULL OR (NOT EXISTS (SELECT 1 FROM json_each(:words) AS w WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE \'\\\' OR lower(work_item.description) LIKE w.value ESCAPE \'\\\'))) = 1) AND (:epic_id IS NULL OR :epic_id = CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END OR work_item.id = :epic_id) AND (:feature_id IS NULL OR work_item.parent_id = :feature_id OR work_item.id = :feature_id) AND (:sprint_mode = :param_1 OR :sprint_mode = :param_2 AND work_item.sprint_id IS NULL OR :sprint_mode = :param_3 AND sprint.start_date <= :today AND sprint.end_date >= :today AND sprint.closed_at IS NULL OR :sprint_mode = :param_4 AND lower(sprint.name) = :sprint_name) AND (:owner IS NULL OR lower(work_item.owner) = :owner) AND (:points_op IS NULL OR :points_op = :param_5 AND work_item.points IS NULL OR :points_op = :param_6 AND work_item.points = :points OR :points_op = :param_7 AND work_item.points < :points OR :points_op = :param_8 AND work_item.points > :points OR :points_op = :param_9 AND work_item.points <= :points OR :points_op = :param_10 AND work_item.points >= :points) ORDER BY board_column.position, work_item.rank, work_item.id',
+    postgresql="SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE (%(status)s::VARCHAR IS NULL OR work_item.status = %(status)s::VARCHAR) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (%(active)s AND work_item.archived_at IS NULL OR %(archived)s AND work_item.archived_at IS NOT NULL) AND (%(parent_id)s::INTEGER IS NULL OR work_item.parent_id = %(parent_id)s::INTEGER) AND (%(words)s::VARCHAR IS NULL OR (NOT EXISTS (SELECT 1 FROM json_array_elements_text(CAST(%(words)s::VARCHAR AS json)) AS w(value) WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE '\\' OR lower(work_item.description) LIKE w.value ESCAPE '\\')))) AND (%(epic_id)s::INTEGER IS NULL OR %(epic_id)s::INTEGER = CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END OR work_item.id = %(epic_id)s::INTEGER) AND (%(feature_id)s::INTEGER IS NULL OR work_item.parent_id = %(feature_id)s::INTEGER OR work_item.id = %(feature_id)s::INTEGER) AND (%(sprint_mode)s::VARCHAR = %(param_1)s::VARCHAR OR %(sprint_mode)s::VARCHAR = %(param_2)s::VARCHAR AND work_item.sprint_id IS NULL OR %(sprint_mode)s::VARCHAR = %(param_3)s::VARCHAR AND sprint.start_date <= %(today)s::DATE AND sprint.end_date >= %(today)s::DATE AND sprint.closed_at IS NULL OR %(sprint_mode)s::VARCHAR = %(param_4)s::VARCHAR AND lower(sprint.name) = %(sprint_name)s::VARCHAR) AND (%(owner)s::VARCHAR IS NULL OR lower(work_item.owner) = %(owner)s::VARCHAR) AND (%(points_op)s::VARCHAR IS NULL OR %(points_op)s::VARCHAR = %(param_5)s::VARCHAR AND work_item.points IS NULL OR %(points_op)s::VARCHAR = %(param_6)s::VARCHAR AND work_item.points = %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_7)s::VARCHAR AND work_item.points < %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_8)s::VARCHAR AND work_item.points > %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_9)s::VARCHAR AND work_item.points <= %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_10)s::VARCHAR AND work_item.points >= %(points)s::INTEGER) ORDER BY board_column.position, work_item.rank, work_item.id",
     params=(('active', 'bool'), ('archived', 'bool'), ('epic_id', 'int'), ('feature_id', 'int'), ('kinds', 'list:str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('points_op', 'str'), ('sprint_mode', 'str'), ('sprint_name', 'str'), ('status', 'str'), ('today', 'date'), ('words', 'str')),
     columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
     constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic'), ('param_1', 'any'), ('param_10', '>='), ('param_2', 'none'), ('param_3', 'current'), ('param_4', 'name'), ('param_5', 'none'), ('param_6', '='), ('param_7', '<'), ('param_8', '>'), ('param_9', '<=')),
@@ -504,6 +644,36 @@ leaf_counts_by_column = Stmt(
     columns=('str', 'str', 'int', 'int', 'bool', 'int'),
     constants=(('coalesce_2', 0), ('kind_1', ('story', 'bug', 'debt'))),
     names=('key', 'name', 'position', 'wip_limit', 'is_done', 'coalesce'),
+)
+
+member_insert = Stmt(
+    name='member_insert',
+    sqlite='INSERT INTO team_member (name, focus_percent) VALUES (:name, :focus_percent) RETURNING id',
+    postgresql='INSERT INTO team_member (name, focus_percent) VALUES (%(name)s::VARCHAR, %(focus_percent)s::INTEGER) RETURNING team_member.id',
+    params=(('focus_percent', 'int'), ('name', 'str')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+member_set_focus = Stmt(
+    name='member_set_focus',
+    sqlite='UPDATE team_member SET focus_percent=:focus_percent WHERE team_member.id = :row_id',
+    postgresql='UPDATE team_member SET focus_percent=%(focus_percent)s::INTEGER WHERE team_member.id = %(row_id)s::INTEGER',
+    params=(('focus_percent', 'int'), ('row_id', 'int')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+members_all = Stmt(
+    name='members_all',
+    sqlite='SELECT team_member.id, team_member.name, team_member.focus_percent \nFROM team_member ORDER BY team_member.name, team_member.id',
+    postgresql='SELECT team_member.id, team_member.name, team_member.focus_percent \nFROM team_member ORDER BY team_member.name, team_member.id',
+    params=(),
+    columns=('int', 'str', 'int'),
+    constants=(),
+    names=('id', 'name', 'focus_percent'),
 )
 
 milestone_insert = Stmt(
@@ -628,12 +798,12 @@ siblings_in_column = Stmt(
 
 sprint_current = Stmt(
     name='sprint_current',
-    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal \nFROM sprint \nWHERE sprint.start_date <= :today AND sprint.end_date >= :today ORDER BY sprint.start_date DESC\n LIMIT :param_1 OFFSET :param_2',
-    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal \nFROM sprint \nWHERE sprint.start_date <= %(today)s::DATE AND sprint.end_date >= %(today)s::DATE ORDER BY sprint.start_date DESC \n LIMIT %(param_1)s::INTEGER',
+    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.start_date <= :today AND sprint.end_date >= :today AND sprint.closed_at IS NULL ORDER BY sprint.start_date DESC\n LIMIT :param_1 OFFSET :param_2',
+    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.start_date <= %(today)s::DATE AND sprint.end_date >= %(today)s::DATE AND sprint.closed_at IS NULL ORDER BY sprint.start_date DESC \n LIMIT %(param_1)s::INTEGER',
     params=(('today', 'date'),),
-    columns=('int', 'str', 'date', 'date', 'str'),
+    columns=('int', 'str', 'date', 'date', 'str', 'int', 'int', 'datetime', 'str'),
     constants=(('param_1', 1), ('param_2', 0)),
-    names=('id', 'name', 'start_date', 'end_date', 'goal'),
+    names=('id', 'name', 'start_date', 'end_date', 'goal', 'capacity', 'velocity', 'closed_at', 'retro'),
 )
 
 sprint_exists = Stmt(
@@ -658,12 +828,22 @@ sprint_id_by_name = Stmt(
 
 sprint_insert = Stmt(
     name='sprint_insert',
-    sqlite='INSERT INTO sprint (name, start_date, end_date, goal) VALUES (:name, :start_date, :end_date, :goal) RETURNING id',
-    postgresql='INSERT INTO sprint (name, start_date, end_date, goal) VALUES (%(name)s::VARCHAR, %(start_date)s::DATE, %(end_date)s::DATE, %(goal)s::VARCHAR) RETURNING sprint.id',
-    params=(('end_date', 'date'), ('goal', 'str'), ('name', 'str'), ('start_date', 'date')),
+    sqlite='INSERT INTO sprint (name, start_date, end_date, goal, capacity, velocity, closed_at, retro) VALUES (:name, :start_date, :end_date, :goal, :capacity, :velocity, :closed_at, :retro) RETURNING id',
+    postgresql='INSERT INTO sprint (name, start_date, end_date, goal, capacity, velocity, closed_at, retro) VALUES (%(name)s::VARCHAR, %(start_date)s::DATE, %(end_date)s::DATE, %(goal)s::VARCHAR, %(capacity)s::INTEGER, %(velocity)s::INTEGER, %(closed_at)s::TIMESTAMP WITH TIME ZONE, %(retro)s::VARCHAR) RETURNING sprint.id',
+    params=(('capacity', 'int'), ('closed_at', 'datetime'), ('end_date', 'date'), ('goal', 'str'), ('name', 'str'), ('retro', 'str'), ('start_date', 'date'), ('velocity', 'int')),
     columns=('int',),
     constants=(),
     names=('id',),
+)
+
+sprint_items = Stmt(
+    name='sprint_items',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.sprint_id = :sprint_id AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.sprint_id = %(sprint_id)s::INTEGER AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
+    params=(('sprint_id', 'int'),),
+    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
+    constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic'), ('kind_7', ('story', 'bug', 'debt'))),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at'),
 )
 
 sprint_points = Stmt(
@@ -676,14 +856,54 @@ sprint_points = Stmt(
     names=('coalesce', 'coalesce'),
 )
 
+sprint_row = Stmt(
+    name='sprint_row',
+    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.id = :id',
+    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=('int', 'str', 'date', 'date', 'str', 'int', 'int', 'datetime', 'str'),
+    constants=(),
+    names=('id', 'name', 'start_date', 'end_date', 'goal', 'capacity', 'velocity', 'closed_at', 'retro'),
+)
+
+sprint_scope_changes = Stmt(
+    name='sprint_scope_changes',
+    sqlite='SELECT steps.item_id, steps.at, steps.scope - steps.scope_before AS scope_delta, steps.remaining - steps.remaining_before AS remaining_delta \nFROM (SELECT item_event.item_id AS item_id, item_event.at AS at, item_event.id AS event_id, CASE WHEN (item_event.sprint_id = :sprint_id AND item_event.archived = 0) THEN coalesce(item_event.points, :coalesce_1) ELSE :param_1 END AS scope, lag(CASE WHEN (item_event.sprint_id = :sprint_id AND item_event.archived = 0) THEN coalesce(item_event.points, :coalesce_1) ELSE :param_1 END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS scope_before, CASE WHEN (item_event.sprint_id = :sprint_id AND item_event.archived = 0 AND item_event.done = 0) THEN coalesce(item_event.points, :coalesce_1) ELSE :param_2 END AS remaining, lag(CASE WHEN (item_event.sprint_id = :sprint_id AND item_event.archived = 0 AND item_event.done = 0) THEN coalesce(item_event.points, :coalesce_1) ELSE :param_2 END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS remaining_before \nFROM item_event JOIN work_item ON work_item.id = item_event.item_id \nWHERE item_event.item_id IN (SELECT DISTINCT item_event.item_id \nFROM item_event \nWHERE item_event.sprint_id = :sprint_id) AND work_item.kind IN (__[POSTCOMPILE_kind_1])) AS steps \nWHERE steps.scope != steps.scope_before OR steps.remaining != steps.remaining_before ORDER BY steps.at, steps.event_id',
+    postgresql='SELECT steps.item_id, steps.at, steps.scope - steps.scope_before AS scope_delta, steps.remaining - steps.remaining_before AS remaining_delta \nFROM (SELECT item_event.item_id AS item_id, item_event.at AS at, item_event.id AS event_id, CASE WHEN (item_event.sprint_id = %(sprint_id)s::INTEGER AND NOT item_event.archived) THEN coalesce(item_event.points, %(coalesce_1)s::INTEGER) ELSE %(param_1)s::INTEGER END AS scope, lag(CASE WHEN (item_event.sprint_id = %(sprint_id)s::INTEGER AND NOT item_event.archived) THEN coalesce(item_event.points, %(coalesce_1)s::INTEGER) ELSE %(param_1)s::INTEGER END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS scope_before, CASE WHEN (item_event.sprint_id = %(sprint_id)s::INTEGER AND NOT item_event.archived AND NOT item_event.done) THEN coalesce(item_event.points, %(coalesce_1)s::INTEGER) ELSE %(param_2)s::INTEGER END AS remaining, lag(CASE WHEN (item_event.sprint_id = %(sprint_id)s::INTEGER AND NOT item_event.archived AND NOT item_event.done) THEN coalesce(item_event.points, %(coalesce_1)s::INTEGER) ELSE %(param_2)s::INTEGER END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS remaining_before \nFROM item_event JOIN work_item ON work_item.id = item_event.item_id \nWHERE item_event.item_id IN (SELECT DISTINCT item_event.item_id \nFROM item_event \nWHERE item_event.sprint_id = %(sprint_id)s::INTEGER) AND work_item.kind IN (__[POSTCOMPILE_kind_1])) AS steps \nWHERE steps.scope != steps.scope_before OR steps.remaining != steps.remaining_before ORDER BY steps.at, steps.event_id',
+    params=(('sprint_id', 'int'),),
+    columns=('int', 'datetime', 'int', 'int'),
+    constants=(('coalesce_1', 0), ('kind_1', ('story', 'bug', 'debt')), ('param_1', 0), ('param_2', 0)),
+    names=('item_id', 'at', 'scope_delta', 'remaining_delta'),
+)
+
+sprint_update = Stmt(
+    name='sprint_update',
+    sqlite='UPDATE sprint SET name=:name, start_date=:start_date, end_date=:end_date, goal=:goal, capacity=:capacity, velocity=:velocity, closed_at=:closed_at, retro=:retro WHERE sprint.id = :row_id',
+    postgresql='UPDATE sprint SET name=%(name)s::VARCHAR, start_date=%(start_date)s::DATE, end_date=%(end_date)s::DATE, goal=%(goal)s::VARCHAR, capacity=%(capacity)s::INTEGER, velocity=%(velocity)s::INTEGER, closed_at=%(closed_at)s::TIMESTAMP WITH TIME ZONE, retro=%(retro)s::VARCHAR WHERE sprint.id = %(row_id)s::INTEGER',
+    params=(('capacity', 'int'), ('closed_at', 'datetime'), ('end_date', 'date'), ('goal', 'str'), ('name', 'str'), ('retro', 'str'), ('row_id', 'int'), ('start_date', 'date'), ('velocity', 'int')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
 sprints_all = Stmt(
     name='sprints_all',
-    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal \nFROM sprint ORDER BY sprint.start_date, sprint.id',
-    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal \nFROM sprint ORDER BY sprint.start_date, sprint.id',
+    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint ORDER BY sprint.start_date, sprint.id',
+    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint ORDER BY sprint.start_date, sprint.id',
     params=(),
-    columns=('int', 'str', 'date', 'date', 'str'),
+    columns=('int', 'str', 'date', 'date', 'str', 'int', 'int', 'datetime', 'str'),
     constants=(),
-    names=('id', 'name', 'start_date', 'end_date', 'goal'),
+    names=('id', 'name', 'start_date', 'end_date', 'goal', 'capacity', 'velocity', 'closed_at', 'retro'),
+)
+
+sprints_overlapping = Stmt(
+    name='sprints_overlapping',
+    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.start_date <= :end AND sprint.end_date >= :start AND (:but IS NULL OR sprint.id != :but) ORDER BY sprint.start_date, sprint.id',
+    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.start_date <= %(end)s::DATE AND sprint.end_date >= %(start)s::DATE AND (%(but)s::INTEGER IS NULL OR sprint.id != %(but)s::INTEGER) ORDER BY sprint.start_date, sprint.id',
+    params=(('but', 'int'), ('end', 'date'), ('start', 'date')),
+    columns=('int', 'str', 'date', 'date', 'str', 'int', 'int', 'datetime', 'str'),
+    constants=(),
+    names=('id', 'name', 'start_date', 'end_date', 'goal', 'capacity', 'velocity', 'closed_at', 'retro'),
 )
 
 stale_started_items = Stmt(

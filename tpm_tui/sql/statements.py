@@ -193,7 +193,12 @@ def items_list() -> Any:
             sa.or_(
                 sprint_mode == "any",
                 sa.and_(sprint_mode == "none", I.c.sprint_id.is_(None)),
-                sa.and_(sprint_mode == "current", S.c.start_date <= today, S.c.end_date >= today),
+                sa.and_(
+                    sprint_mode == "current",
+                    S.c.start_date <= today,
+                    S.c.end_date >= today,
+                    S.c.closed_at.is_(None),
+                ),
                 sa.and_(
                     sprint_mode == "name", sa.func.lower(S.c.name) == param("sprint_name", "str")
                 ),
@@ -361,7 +366,17 @@ def dependency_delete() -> Any:
 # ---------------------------------------------------------------- sprints, milestones
 # (goals: statements_goals.py)
 
-SPRINT_COLUMNS = [S.c.id, S.c.name, S.c.start_date, S.c.end_date, S.c.goal]
+SPRINT_COLUMNS = [
+    S.c.id,
+    S.c.name,
+    S.c.start_date,
+    S.c.end_date,
+    S.c.goal,
+    S.c.capacity,
+    S.c.velocity,
+    S.c.closed_at,
+    S.c.retro,
+]
 
 
 @statement
@@ -372,11 +387,11 @@ def sprints_all() -> Any:
 
 @statement
 def sprint_current() -> Any:
-    """The sprint running on a day (the latest-starting if they overlap)."""
+    """The sprint running on a day and not closed (the latest-starting if they overlap)."""
     today = param("today", "date")
     return (
         sa.select(*SPRINT_COLUMNS)
-        .where(S.c.start_date <= today, S.c.end_date >= today)
+        .where(S.c.start_date <= today, S.c.end_date >= today, S.c.closed_at.is_(None))
         .order_by(S.c.start_date.desc())
         .limit(1)
     )
@@ -656,4 +671,4 @@ def top_items_between() -> Any:
 
 
 # Statements of other topics, each in a module of its own (registered on import).
-import tpm_tui.sql.statements_goals  # noqa: E402, F401
+from tpm_tui.sql import statements_goals, statements_sprints  # noqa: E402, F401
