@@ -374,6 +374,9 @@ def create_item(
             updated_at=now,
             done_at=now if column.is_done else None,
             archived_at=None,
+            source=None,
+            source_key=None,
+            source_data=None,
         )
         return _fetch(ex, int(item_id))
 

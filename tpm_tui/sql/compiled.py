@@ -58,9 +58,9 @@ entries_between = Stmt(
 
 entries_insert = Stmt(
     name='entries_insert',
-    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at)',
-    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING time_entry.id',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at, :external_id)',
+    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(external_id)s::VARCHAR) RETURNING time_entry.id',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -118,9 +118,9 @@ entry_delete = Stmt(
 
 entry_insert = Stmt(
     name='entry_insert',
-    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at) RETURNING id',
-    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING time_entry.id',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at, :external_id) RETURNING id',
+    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(external_id)s::VARCHAR) RETURNING time_entry.id',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
     columns=('int',),
     constants=(),
     names=('id',),
@@ -128,9 +128,9 @@ entry_insert = Stmt(
 
 entry_insert_with_id = Stmt(
     name='entry_insert_with_id',
-    sqlite='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at) VALUES (:id, :category, :started_at, :ended_at, :note, :item_id, :created_at)',
-    postgresql='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at) VALUES (%(id)s::INTEGER, %(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE)',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('id', 'int'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (:id, :category, :started_at, :ended_at, :note, :item_id, :created_at, :external_id)',
+    postgresql='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (%(id)s::INTEGER, %(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(external_id)s::VARCHAR)',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('id', 'int'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -138,22 +138,22 @@ entry_insert_with_id = Stmt(
 
 entry_row = Stmt(
     name='entry_row',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.id = :id',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.id = %(id)s::INTEGER',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.external_id \nFROM time_entry \nWHERE time_entry.id = :id',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.external_id \nFROM time_entry \nWHERE time_entry.id = %(id)s::INTEGER',
     params=(('id', 'int'),),
-    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime'),
+    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime', 'str'),
     constants=(),
-    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at'),
+    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at', 'external_id'),
 )
 
 entry_row_running = Stmt(
     name='entry_row_running',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.external_id \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.external_id \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
     params=(),
-    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime'),
+    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime', 'str'),
     constants=(),
-    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at'),
+    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at', 'external_id'),
 )
 
 entry_running = Stmt(
@@ -168,9 +168,9 @@ entry_running = Stmt(
 
 entry_update = Stmt(
     name='entry_update',
-    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at WHERE time_entry.id = :row_id',
-    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE WHERE time_entry.id = %(row_id)s::INTEGER',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
+    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at, external_id=:external_id WHERE time_entry.id = :row_id',
+    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, external_id=%(external_id)s::VARCHAR WHERE time_entry.id = %(row_id)s::INTEGER',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('item_id', 'int'), ('note', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -228,9 +228,9 @@ item_child_kinds = Stmt(
 
 item_insert = Stmt(
     name='item_insert',
-    sqlite='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at) VALUES (:kind, :parent_id, :goal_id, :title, :description, :acceptance, :status, :rank, :points, :sprint_id, :owner, :start_date, :target_date, :created_at, :updated_at, :done_at, :archived_at) RETURNING id',
-    postgresql='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at) VALUES (%(kind)s::VARCHAR, %(parent_id)s::INTEGER, %(goal_id)s::INTEGER, %(title)s::VARCHAR, %(description)s::VARCHAR, %(acceptance)s::VARCHAR, %(status)s::VARCHAR, %(rank)s::INTEGER, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(owner)s::VARCHAR, %(start_date)s::DATE, %(target_date)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE, %(done_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE) RETURNING work_item.id',
-    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
+    sqlite='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, source, source_key, source_data) VALUES (:kind, :parent_id, :goal_id, :title, :description, :acceptance, :status, :rank, :points, :sprint_id, :owner, :start_date, :target_date, :created_at, :updated_at, :done_at, :archived_at, :source, :source_key, :source_data) RETURNING id',
+    postgresql='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, source, source_key, source_data) VALUES (%(kind)s::VARCHAR, %(parent_id)s::INTEGER, %(goal_id)s::INTEGER, %(title)s::VARCHAR, %(description)s::VARCHAR, %(acceptance)s::VARCHAR, %(status)s::VARCHAR, %(rank)s::INTEGER, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(owner)s::VARCHAR, %(start_date)s::DATE, %(target_date)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE, %(done_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE, %(source)s::VARCHAR, %(source_key)s::VARCHAR, %(source_data)s::VARCHAR) RETURNING work_item.id',
+    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('source', 'str'), ('source_data', 'str'), ('source_key', 'str'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
     columns=('int',),
     constants=(),
     names=('id',),
@@ -248,12 +248,12 @@ item_max_rank = Stmt(
 
 item_row = Stmt(
     name='item_row',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item \nWHERE work_item.id = :id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item \nWHERE work_item.id = %(id)s::INTEGER',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key, work_item.source_data \nFROM work_item \nWHERE work_item.id = :id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key, work_item.source_data \nFROM work_item \nWHERE work_item.id = %(id)s::INTEGER',
     params=(('id', 'int'),),
-    columns=('int', 'str', 'int', 'int', 'str', 'str', 'str', 'str', 'int', 'int', 'int', 'str', 'date', 'date', 'datetime', 'datetime', 'datetime', 'datetime'),
+    columns=('int', 'str', 'int', 'int', 'str', 'str', 'str', 'str', 'int', 'int', 'int', 'str', 'date', 'date', 'datetime', 'datetime', 'datetime', 'datetime', 'str', 'str', 'str'),
     constants=(),
-    names=('id', 'kind', 'parent_id', 'goal_id', 'title', 'description', 'acceptance', 'status', 'rank', 'points', 'sprint_id', 'owner', 'start_date', 'target_date', 'created_at', 'updated_at', 'done_at', 'archived_at'),
+    names=('id', 'kind', 'parent_id', 'goal_id', 'title', 'description', 'acceptance', 'status', 'rank', 'points', 'sprint_id', 'owner', 'start_date', 'target_date', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key', 'source_data'),
 )
 
 item_set_rank = Stmt(
@@ -278,9 +278,9 @@ item_title = Stmt(
 
 item_update = Stmt(
     name='item_update',
-    sqlite='UPDATE work_item SET kind=:kind, parent_id=:parent_id, goal_id=:goal_id, title=:title, description=:description, acceptance=:acceptance, status=:status, rank=:rank, points=:points, sprint_id=:sprint_id, owner=:owner, start_date=:start_date, target_date=:target_date, created_at=:created_at, updated_at=:updated_at, done_at=:done_at, archived_at=:archived_at WHERE work_item.id = :row_id',
-    postgresql='UPDATE work_item SET kind=%(kind)s::VARCHAR, parent_id=%(parent_id)s::INTEGER, goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, acceptance=%(acceptance)s::VARCHAR, status=%(status)s::VARCHAR, rank=%(rank)s::INTEGER, points=%(points)s::INTEGER, sprint_id=%(sprint_id)s::INTEGER, owner=%(owner)s::VARCHAR, start_date=%(start_date)s::DATE, target_date=%(target_date)s::DATE, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE, done_at=%(done_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE WHERE work_item.id = %(row_id)s::INTEGER',
-    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('row_id', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
+    sqlite='UPDATE work_item SET kind=:kind, parent_id=:parent_id, goal_id=:goal_id, title=:title, description=:description, acceptance=:acceptance, status=:status, rank=:rank, points=:points, sprint_id=:sprint_id, owner=:owner, start_date=:start_date, target_date=:target_date, created_at=:created_at, updated_at=:updated_at, done_at=:done_at, archived_at=:archived_at, source=:source, source_key=:source_key, source_data=:source_data WHERE work_item.id = :row_id',
+    postgresql='UPDATE work_item SET kind=%(kind)s::VARCHAR, parent_id=%(parent_id)s::INTEGER, goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, acceptance=%(acceptance)s::VARCHAR, status=%(status)s::VARCHAR, rank=%(rank)s::INTEGER, points=%(points)s::INTEGER, sprint_id=%(sprint_id)s::INTEGER, owner=%(owner)s::VARCHAR, start_date=%(start_date)s::DATE, target_date=%(target_date)s::DATE, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE, done_at=%(done_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE, source=%(source)s::VARCHAR, source_key=%(source_key)s::VARCHAR, source_data=%(source_data)s::VARCHAR WHERE work_item.id = %(row_id)s::INTEGER',
+    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('row_id', 'int'), ('source', 'str'), ('source_data', 'str'), ('source_key', 'str'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
