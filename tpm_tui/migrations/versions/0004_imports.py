@@ -22,9 +22,7 @@ def upgrade() -> None:
     op.add_column("work_item", sa.Column("source", sa.String(length=20), nullable=True))
     op.add_column("work_item", sa.Column("source_key", sa.String(length=120), nullable=True))
     op.add_column("work_item", sa.Column("source_data", sa.String(), nullable=True))
-    op.create_index(
-        "ux_work_item_source_key", "work_item", ["source", "source_key"], unique=True
-    )
+    op.create_index("ux_work_item_source_key", "work_item", ["source", "source_key"], unique=True)
     op.add_column("time_entry", sa.Column("external_id", sa.String(length=500), nullable=True))
     op.create_index("ux_time_entry_external_id", "time_entry", ["external_id"], unique=True)
 
