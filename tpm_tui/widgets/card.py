@@ -38,10 +38,11 @@ def title_fits(item: ItemView, width: int) -> bool:
 
 def card_details(item: ItemView, rollup: Rollup | None, width: int) -> Content:
     """`STORY · 5 pts · @ana · Epic` (done % for epics and features); the owner comes
-    before the epic so a cut takes the epic first. Narrow: `STORY 5p @ana Epic`."""
+    before the epic so a cut takes the epic first. Narrow: `STORY 5p @ana Epic`. An
+    imported item's key in its tool comes first (`STORY · PAY-142 · 5 pts`)."""
     tag, style = KIND_TAGS[item.kind]
     compact = width < COMPACT_BELOW
-    details: list[str] = []
+    details: list[str] = [item.source_key] if item.source_key else []
     if item.kind.level < 2:
         if rollup is not None and rollup.items:
             details.append(
@@ -87,5 +88,6 @@ def card_key(item: ItemView, rollup: Rollup | None = None) -> tuple[object, ...]
         item.points,
         item.epic_title,
         item.owner,
+        item.source_key,
         (rollup.done_percent, rollup.total_points, rollup.items) if rollup else None,
     )

@@ -68,6 +68,10 @@ def facts(detail: ItemDetail) -> list[tuple[str, str]]:
     value may hold several lines)."""
     item = detail.item
     rows = [("Points", _points(detail)), ("Column", detail.column(item))]
+    if item.source_key:
+        rows.append(
+            ("Key", f"{item.source_key} ({item.source})" if item.source else item.source_key)
+        )
     if detail.parents:
         chain = "\n".join(
             f"{'› ' if depth else ''}#{p.id} {p.title} ({p.kind.value})"
