@@ -983,13 +983,24 @@ def read_import(file: Path) -> str:
     larger than IMPORT_MAX_BYTES, refused in one line otherwise."""
     from tpm_tui.config import shown
 
+    try:
+        return read_import_bytes(file).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        name = "standard input" if str(file) == "-" else shown(file)
+        raise InvalidInput(f"{name}: cannot read it ({shown(str(exc))})") from None
+
+
+def read_import_bytes(file: Path) -> bytes:
+    """The bytes of an import file (or of standard input for `-`), as read_import."""
+    from tpm_tui.config import shown
+
     limit = f"larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB: that is not a tpm export"
     try:
         if str(file) == "-":
             data = sys.stdin.buffer.read(IMPORT_MAX_BYTES + 1)
             if len(data) > IMPORT_MAX_BYTES:
                 raise InvalidInput(f"standard input is {limit}")
-            return data.decode("utf-8")
+            return data
         _check_name_length(file.absolute())
         # O_NONBLOCK: opening a FIFO must not wait for a writer before it is refused.
         fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
@@ -1002,8 +1013,8 @@ def read_import(file: Path) -> str:
             data = handle.read(IMPORT_MAX_BYTES + 1)
             if len(data) > IMPORT_MAX_BYTES:  # it grew while being read
                 raise InvalidInput(f"{shown(file)}: {limit}")
-        return data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return data
+    except OSError as exc:
         reason = getattr(exc, "strerror", None) or exc
         raise InvalidInput(f"{shown(file)}: cannot read it ({shown(str(reason))})") from None
 
@@ -1013,10 +1024,63 @@ def read_import(file: Path) -> str:
 @click.option(
     "--replace", is_flag=True, help="Replace a non-empty workspace (a backup is taken first)."
 )
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(["jira", "github", "linear"]),
+    help="Read FILE as a Jira CSV, `gh issue list --json` or Linear CSV export.",
+)
+@click.option("--dry-run", is_flag=True, help="With --from: show what it would do, change nothing.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="STATUS=COLUMN",
+    help="With --from: send a status to a column ('In QA=review'); repeatable.",
+)
+@click.option("--skip-bad", is_flag=True, help="With --from: import the good rows of a file.")
+@click.option("--restore", is_flag=True, help="With --from: bring back items archived in tpm.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    help="With --from: the summary as text or JSON.",
+)
 @pass_env
-def import_(env: Env, file: Path, replace: bool) -> None:
-    """Restore a `tpm export` FILE (- for standard input) into an empty workspace."""
+def import_(
+    env: Env,
+    file: Path,
+    replace: bool,
+    source: str | None,
+    dry_run: bool,
+    maps: tuple[str, ...],
+    skip_bad: bool,
+    restore: bool,
+    fmt: str,
+) -> None:
+    """Restore a `tpm export` FILE (- for standard input) into an empty workspace, or
+    with --from bring a Jira, GitHub or Linear export in (again: it updates)."""
     from tpm_tui.config import shown
+
+    if source is not None:
+        if replace:
+            raise InvalidInput("--replace is for a tpm export; --from adds and updates items")
+        options = {"dry_run": dry_run, "skip_bad": skip_bad, "restore": restore}
+        _import_from(env, file, source, maps, fmt, options)
+        return
+    used = [
+        name
+        for name, on in (
+            ("--dry-run", dry_run),
+            ("--map", maps),
+            ("--skip-bad", skip_bad),
+            ("--restore", restore),
+        )
+        if on
+    ]
+    if used:
+        raise InvalidInput(f"{used[0]} needs --from jira|github|linear")
     from tpm_tui.services.transfer import check_import, import_workspace
 
     raw = read_import(file)
@@ -1032,6 +1096,29 @@ def import_(env: Env, file: Path, replace: bool) -> None:
         f"imported {summary}"
         + (f"; the previous workspace is in {shown(result.backup)}" if result.backup else "")
     )
+
+
+def _import_from(
+    env: Env, file: Path, source: str, maps: tuple[str, ...], fmt: str, options: dict[str, bool]
+) -> None:
+    """`tpm import --from SOURCE FILE`: the summary, how the export was read, and the
+    rows skipped with --skip-bad (each with its line)."""
+    from tpm_tui.config import shown
+    from tpm_tui.importers.backlog_import import import_backlog, parse_maps, read_export
+
+    mapping = parse_maps(maps)
+    name = "standard input" if str(file) == "-" else shown(file)
+    clock = env.clock
+    parsed = read_export(source, read_import_bytes(file), name, clock)
+    result = import_backlog(env.db, clock, parsed, maps=mapping, **options)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo(result.summary())
+    for line in result.mapping:
+        click.echo(f"  {line}")
+    for problem in result.problems:
+        click.echo(f"  skipped {problem}")
 
 
 @cli.command()

@@ -256,6 +256,16 @@ imported_item_ids = Stmt(
     names=('id', 'source_key'),
 )
 
+imported_item_set_parent = Stmt(
+    name='imported_item_set_parent',
+    sqlite='UPDATE work_item SET parent_id=:parent_id WHERE work_item.id = :row_id',
+    postgresql='UPDATE work_item SET parent_id=%(parent_id)s::INTEGER WHERE work_item.id = %(row_id)s::INTEGER',
+    params=(('parent_id', 'int'), ('row_id', 'int')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
 imported_items = Stmt(
     name='imported_items',
     sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key, work_item.source_data \nFROM work_item \nWHERE work_item.source = :source ORDER BY work_item.id',

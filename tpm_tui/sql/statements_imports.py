@@ -92,3 +92,13 @@ def entry_move() -> Any:
             note=param("note", "str"),
         )
     )
+
+
+@statement
+def imported_item_set_parent() -> Any:
+    """An imported item's parent (set once every new item has its id)."""
+    return (
+        sa.update(I)
+        .where(I.c.id == param("row_id", "int"))
+        .values(parent_id=param("parent_id", "int"))
+    )
