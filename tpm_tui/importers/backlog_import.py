@@ -187,6 +187,7 @@ class _Columns:
         self.defaults = dict(defaults)
         self.used: Counter[tuple[str, str]] = Counter()
         self.unknown: set[str] = set()
+        self._memo: dict[tuple[str, str], ColumnView] = {}
 
     def _named(self, text: str, where: str) -> ColumnView:
         wanted = _norm(text)
@@ -197,6 +198,12 @@ class _Columns:
         raise InvalidInput(f"{where}: no column {text!r}: use one of {names}")
 
     def _find(self, status: str, category: str) -> ColumnView:
+        found = self._memo.get((status, category))
+        if found is None:
+            found = self._memo[(status, category)] = self._lookup(status, category)
+        return found
+
+    def _lookup(self, status: str, category: str) -> ColumnView:
         wanted = _norm(status)
         if wanted in self.maps:
             return self.maps[wanted]

@@ -79,6 +79,7 @@ class CsvTable:
     rows: list[CsvRow]
 
     def __post_init__(self) -> None:
+        self._found: dict[tuple[str, ...], list[int]] = {}  # every row asks the same
         self._index: dict[str, list[int]] = {}
         for i, name in enumerate(self.header):
             self._index.setdefault(_column_key(name), []).append(i)
@@ -89,10 +90,14 @@ class CsvTable:
 
     def indexes(self, *names: str) -> list[int]:
         """Positions of every column with one of these names, in file order."""
+        cached = self._found.get(names)
+        if cached is not None:
+            return cached
         found: list[int] = []
         for name in names:
             found += self._index.get(_column_key(name), [])
-        return sorted(found)
+        self._found[names] = sorted(found)
+        return self._found[names]
 
 
 def _column_key(name: str) -> str:
@@ -202,6 +207,7 @@ class DateReader:
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
         self.month_first = False
+        self._seen: dict[str, datetime] = {}  # exports repeat the same dates a lot
 
     def learn(self, values: Iterator[str] | Sequence[str]) -> None:
         """Decide the order of numeric day/month dates from the file's own values."""
@@ -212,15 +218,19 @@ class DateReader:
                 day_first |= int(m[1]) > 12
                 month_first |= int(m[3]) > 12
         self.month_first = month_first and not day_first
+        self._seen.clear()
 
     def read(self, text: str) -> datetime | None:
         """The moment a cell names (None for an empty cell); ValueError if unreadable."""
         text = text.strip()
         if not text:
             return None
-        moment = self._parse(text)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.zone)
+        moment = self._seen.get(text)
+        if moment is None:
+            moment = self._parse(text)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=self.zone)
+            self._seen[text] = moment
         return moment
 
     def day(self, text: str) -> date | None:
