@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -526,6 +526,103 @@ def report(env: Env, week: str | None, fmt: str) -> None:
     click.echo(render_week(env.db, env.clock, monday, fmt), nl=False)
 
 
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--week", metavar="WEEK", help="ISO week (2026-W13) or a date in it (default: this week)."
+)
+@click.option("--from", "from_day", metavar="DATE", help="First day (YYYY-MM-DD), with --to.")
+@click.option("--to", "to_day", metavar="DATE", help="Last day (YYYY-MM-DD), with --from.")
+@click.option(
+    "--apply", "apply_", is_flag=True, help="Log them (else only show what it would log)."
+)
+@click.option(
+    "--as",
+    "category",
+    default="meetings",
+    show_default=True,
+    help="Category for the meetings: meetings, tooling or deliverables (rules may override).",
+)
+@click.option(
+    "--me", metavar="EMAIL", help="Your address(es), for declined events (else `tpm config email`)."
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_env
+def meetings(
+    env: Env,
+    file: Path,
+    week: str | None,
+    from_day: str | None,
+    to_day: str | None,
+    apply_: bool,
+    category: str,
+    me: str | None,
+    fmt: str,
+) -> None:
+    """Log a calendar file's meetings (.ics) of a week as time: recurring ones expanded,
+    declined, cancelled, free and all-day ones skipped; again changes nothing."""
+    from tpm_tui.config import shown
+    from tpm_tui.dates import parse_iso_date, parse_week
+    from tpm_tui.importers.calendar import (
+        log_meetings,
+        parse_emails,
+        parse_rules,
+        plan_line,
+        plan_meetings,
+        plan_summary,
+        read_calendar,
+    )
+    from tpm_tui.kinds import parse_category
+    from tpm_tui.services.settings import get_setting, set_setting
+
+    clock = env.clock
+    kind = parse_category(category).value
+    if week is not None and (from_day or to_day):
+        raise InvalidInput("give --week or --from/--to, not both")
+    if (from_day is None) != (to_day is None):
+        raise InvalidInput("--from and --to go together")
+    if from_day is not None and to_day is not None:
+        first, last = parse_iso_date(from_day, "--from"), parse_iso_date(to_day, "--to")
+        if last < first:
+            raise InvalidInput("--to is before --from")
+        if (last - first).days > 400:
+            raise InvalidInput("at most 400 days at once")
+    else:
+        first = (
+            parse_week(week) if week else clock.today() - timedelta(days=clock.today().weekday())
+        )
+        last = first + timedelta(days=6)
+    start, end = clock.day_bounds(first, (last - first).days + 1)
+    data = read_import_bytes(file)
+    db = env.db
+    addresses = parse_emails(me) if me is not None else parse_emails(get_setting(db, "email"))
+    rules = parse_rules(get_setting(db, "meeting-rules"))
+    found = read_calendar(data, shown(file), start, end, me=addresses, rules=rules, category=kind)
+    plans = plan_meetings(db, clock, found)
+    if apply_:
+        log_meetings(db, clock, found)
+        set_setting(db, "meetings-file", str(file))
+    if fmt == "json":
+        rows = [
+            {
+                "event": p.key,
+                "title": p.meeting.title,
+                "start": p.meeting.start.isoformat(),
+                "end": p.meeting.end.isoformat(),
+                "category": p.meeting.category,
+                "action": p.action,
+                "skip": p.meeting.skip,
+                "overlaps": list(p.overlaps),
+            }
+            for p in plans
+        ]
+        click.echo(json.dumps({"applied": apply_, "meetings": rows}, indent=2, ensure_ascii=False))
+        return
+    click.echo(plan_summary(plans, apply_))
+    for plan in plans:
+        click.echo(f"  {plan_line(plan, clock)}".rstrip())
+
+
 # ---------------------------------------------------------------- backlog
 
 _NONE_WORDS = ("", "none", "-")
@@ -943,8 +1040,10 @@ def config(env: Env, key: str | None, value: str | None) -> None:
     from tpm_tui.services.settings import SETTINGS, all_settings, get_setting, set_setting
 
     if key is None:
-        for name, shown, help_text in all_settings(env.db):
-            click.echo(f"{name:<14}{shown:<10}{help_text}")
+        rows = all_settings(env.db)
+        width = max(10, *(len(shown) + 2 for _, shown, _ in rows))
+        for name, shown, help_text in rows:
+            click.echo(f"{name:<14}{shown:<{width}}{help_text}")
     elif value is None:
         stored = get_setting(env.db, key)  # refuses an unknown key
         click.echo(SETTINGS[key].show(stored))
