@@ -366,3 +366,54 @@ def plan_summary(plans: Sequence[Planned], applied: bool) -> str:
     if overlapping:
         out += f"; {overlapping} overlap time logged already"
     return out
+
+
+CALENDAR_MAX_BYTES = 64 * 1024 * 1024
+
+
+def read_meeting_week(
+    db: Database, clock: Clock, day: date
+) -> tuple[str, list[Meeting], list[Planned]]:
+    """`M` on the time screen: the week of `day` from the calendar file last used
+    (`tpm config meetings-file`), with the user's address and rules: a heading, the
+    meetings and their plan."""
+    import os
+    import stat
+    from pathlib import Path
+
+    from tpm_tui.config import shown
+    from tpm_tui.dates import week_label, week_start
+    from tpm_tui.services.settings import get_setting
+
+    path = get_setting(db, "meetings-file")
+    if not path:
+        raise InvalidInput(
+            "no calendar file yet: `tpm meetings FILE.ics --apply` or "
+            "`tpm config meetings-file FILE.ics` names it"
+        )
+    name = shown(Path(path))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise InvalidInput(f"{name}: not a regular file")
+            data = handle.read(CALENDAR_MAX_BYTES + 1)
+    except OSError as error:
+        raise InvalidInput(f"{name}: cannot read it ({error.strerror or error})") from None
+    if len(data) > CALENDAR_MAX_BYTES:
+        raise InvalidInput(f"{name}: larger than 64 MB: that is not a calendar file")
+    monday = week_start(day)
+    start, end = clock.day_bounds(monday, 7)
+    meetings = read_calendar(
+        data,
+        name,
+        start,
+        end,
+        me=parse_emails(get_setting(db, "email")),
+        rules=parse_rules(get_setting(db, "meeting-rules")),
+    )
+    return (
+        f"Meetings of {week_label(monday)} from {name}",
+        meetings,
+        plan_meetings(db, clock, meetings),
+    )
