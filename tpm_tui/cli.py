@@ -1053,13 +1053,29 @@ def config(env: Env, key: str | None, value: str | None) -> None:
 
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jira-csv"]),
+    default="json",
+    show_default=True,
+    help="json: the whole workspace (for `tpm import`); jira-csv: the backlog for Jira.",
+)
 @pass_env
-def export(env: Env, file: Path | None) -> None:
-    """Write the whole workspace as JSON to FILE (or to standard output)."""
+def export(env: Env, file: Path | None, fmt: str) -> None:
+    """Write the whole workspace as JSON to FILE (or to standard output), or with
+    --format jira-csv the backlog as a CSV Jira imports."""
     from tpm_tui.config import shown, write_private_text
-    from tpm_tui.services.transfer import export_workspace
 
-    text = json.dumps(export_workspace(env.db, env.clock), indent=1, ensure_ascii=False) + "\n"
+    if fmt == "jira-csv":
+        from tpm_tui.importers.jira_export import jira_csv
+
+        text = jira_csv(env.db)
+    else:
+        from tpm_tui.services.transfer import export_workspace
+
+        text = json.dumps(export_workspace(env.db, env.clock), indent=1, ensure_ascii=False)
+        text += "\n"
     if file is None or str(file) == "-":
         click.echo(text, nl=False)
         return

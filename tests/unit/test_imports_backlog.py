@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_tpm
+from tests.conftest import Seeded, location_for, run_tpm
 from tpm_tui.clock import Clock
-from tpm_tui.db import Database
+from tpm_tui.db import Database, open_database
 from tpm_tui.errors import InvalidInput
 from tpm_tui.importers.backlog_import import (
     ImportResult,
@@ -22,6 +22,7 @@ from tpm_tui.importers.backlog_import import (
     parse_maps,
     read_export,
 )
+from tpm_tui.importers.jira_export import jira_csv as export_jira_csv
 from tpm_tui.services import backlog, planning
 from tpm_tui.services.backlog import ItemView
 from tpm_tui.services.filters import parse_filter
@@ -349,3 +350,64 @@ def test_cli_dry_run_then_apply_then_json(tmp_path: Path) -> None:
     assert "line 9 (PAY-20)" in bad.stderr and "Traceback" not in bad.stderr
     wrong = run_tpm("import", path, "--dry-run", db_path=db_path)
     assert wrong.returncode == 2 and "--dry-run needs --from" in wrong.stderr
+
+
+# ---------------------------------------------------------------- export back
+
+
+def test_jira_csv_export_reads_back_as_the_same_backlog(
+    seeded: Seeded, clock: Clock, tmp_path: Path
+) -> None:
+    db = seeded.db
+    backlog.edit_item(db, clock, seeded.story, acceptance="- [ ] PDF opens", description="Why")
+    backlog.create_item(db, clock, "story", "=HYPERLINK(evil)")
+    text = export_jira_csv(db)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == [
+        "Issue Id",
+        "Issue key",
+        "Summary",
+        "Issue Type",
+        "Story Points",
+        "Parent",
+        "Sprint",
+        "Status",
+        "Labels",
+        "Assignee",
+        "Description",
+    ]
+    story = next(r for r in rows if r["Summary"] == "Export invoices")
+    assert (story["Issue Type"], story["Story Points"], story["Sprint"]) == (
+        "Story",
+        "5",
+        "Sprint 24",
+    )
+    assert story["Parent"] == str(seeded.feature) and story["Status"] == "Backlog"
+    assert story["Description"] == "Why\n\nAcceptance criteria:\n- [ ] PDF opens"
+    assert any(r["Summary"] == "'=HYPERLINK(evil)" for r in rows)
+    assert text.endswith("\r\n")
+    other = open_database(location_for(tmp_path / "other.db"))
+    try:
+        run(other, clock, "jira", text)
+        mine = {i.title: i for i in backlog.list_items(db)}
+        theirs = {i.title: i for i in backlog.list_items(other)}
+        for title in (
+            "Self-serve invoicing",
+            "Invoice export",
+            "Export invoices",
+            "PDF totals wrap",
+        ):
+            a, b = mine[title], theirs[title]
+            assert (a.kind, a.points, a.status, a.sprint) == (b.kind, b.points, b.status, b.sprint)
+            assert (a.parent_id is None) == (b.parent_id is None)
+        assert theirs["Replace PDF layout"].kind.value == "debt"
+        assert theirs["Export invoices"].parent_id == theirs["Invoice export"].id
+    finally:
+        other.close()
+
+
+def test_cli_export_jira_csv(seeded: Seeded, tmp_path: Path) -> None:
+    assert seeded.db.file is not None
+    out = run_tpm("export", "--format", "jira-csv", db_path=seeded.db.file)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Issue Id,Issue key,Summary,Issue Type,Story Points,Parent")
