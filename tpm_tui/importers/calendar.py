@@ -244,6 +244,13 @@ def _plan(ex: Any, clock: Clock, meetings: Sequence[Meeting]) -> list[Planned]:
     else:
         spans = []
     ids = {m.external_id for m in meetings}
+    # Entries by the UTC days they touch: each meeting looks only at its own days.
+    by_day: dict[date, list[Any]] = {}
+    for span in spans:
+        day = span[2].date()
+        while day <= span[3].date():
+            by_day.setdefault(day, []).append(span)
+            day += timedelta(days=1)
     plans = []
     for meeting in meetings:
         if not meeting.skip and meeting.end > now:
@@ -252,9 +259,11 @@ def _plan(ex: Any, clock: Clock, meetings: Sequence[Meeting]) -> list[Planned]:
             plans.append(Planned(meeting, SKIP))
             continue
         row = logged.get(meeting.external_id)
+        near = {int(span[0]): span for span in by_day.get(meeting.start.date(), [])}
+        near.update((int(span[0]), span) for span in by_day.get(meeting.end.date(), []))
         overlaps = tuple(
             int(span[0])
-            for span in spans
+            for span in sorted(near.values(), key=lambda span: span[2])
             if span[2] < meeting.end
             and span[3] > meeting.start
             and (span[1] is None or str(span[1]) not in ids)
