@@ -9,6 +9,7 @@ import io
 import json
 import shutil
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +235,85 @@ def test_an_import_is_refused_or_done_whole_and_a_second_changes_nothing(
         assert (again.added, again.updated, again.sprints_added) == ({}, 0, ())
         assert _state(db) == after
         COUNTS["imported, then again with no change"] += 1
+    finally:
+        db.close()
+
+
+# ---------------------------------------------------------------- calendar files
+
+ICS_LINES = st.one_of(
+    st.sampled_from(
+        [
+            "BEGIN:VEVENT",
+            "END:VEVENT",
+            "UID:a@x",
+            "UID:b@x",
+            "SUMMARY:Standup",
+            "DTSTART:20261123T093000Z",
+            "DTEND:20261123T094500Z",
+            "DTSTART;TZID=Europe/Berlin:20261124T100000",
+            "DTEND;TZID=Europe/Berlin:20261124T090000",
+            "DTSTART;TZID=Nowhere/Land:20261124T100000",
+            "DTSTART;VALUE=DATE:20261125",
+            "DURATION:PT45M",
+            "DURATION:P3D",
+            "DURATION:-PT1H",
+            "RRULE:FREQ=DAILY;COUNT=3",
+            "RRULE:FREQ=WEEKLY",
+            "RRULE:FREQ=BOGUS",
+            "EXDATE:20261124T093000Z",
+            "RECURRENCE-ID:20261124T093000Z",
+            "STATUS:CANCELLED",
+            "TRANSP:TRANSPARENT",
+            "ATTENDEE;PARTSTAT=DECLINED:mailto:me@example.com",
+            "DTSTART:99991231T235959Z",
+            "DTSTART:garbage",
+            "SUMMARY:" + "x" * 600,
+            "BEGIN:VTODO",
+            "END:VTODO",
+        ]
+    ),
+    st.text(max_size=20),
+)
+ICS_FILES = st.one_of(
+    st.lists(ICS_LINES, max_size=25).map(
+        lambda lines: "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", *lines, "END:VCALENDAR"])
+    ),
+    st.lists(ICS_LINES, max_size=25).map("\r\n".join),
+).map(lambda text: text.encode("utf-8", errors="replace"))
+
+
+@RUN
+@given(data=ICS_FILES)
+def test_a_calendar_file_is_refused_or_logged_whole_and_again_changes_nothing(
+    template: Path, tmp_path: Path, data: bytes
+) -> None:
+    from tpm_tui.importers.calendar import log_meetings, plan_meetings, read_calendar
+
+    COUNTS["calendar files"] += 1
+    folder = tmp_path / f"ics-{COUNTS['calendar files']}"
+    folder.mkdir()
+    shutil.copy(template, folder / "tpm.db")
+    db = open_database(location_for(folder / "tpm.db"))
+    start, end = CLOCK.day_bounds(NOW.date() - timedelta(days=7), 14)
+    try:
+        before = _state(db)
+        try:
+            found = read_calendar(data, "cal.ics", start, end, me=frozenset({"me@example.com"}))
+        except InvalidInput as refused:
+            assert "cal.ics" in str(refused) and "\n" not in str(refused)
+            COUNTS["calendar refused"] += 1
+            return
+        assert all(m.start < m.end or m.skip for m in found)
+        log_meetings(db, CLOCK, found)
+        after = _state(db)
+        assert len(after["time_entries"]) - len(before["time_entries"]) == sum(
+            1 for p in plan_meetings(db, CLOCK, found) if p.action == "same"
+        )
+        again = log_meetings(db, CLOCK, found)
+        assert (again.added, again.moved) == (0, 0)
+        assert _state(db) == after
+        COUNTS["calendar logged, then again with no change"] += 1
     finally:
         db.close()
 
