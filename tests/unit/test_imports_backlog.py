@@ -102,6 +102,10 @@ def test_jira_fixture_maps_kinds_parents_points_sprints_and_subtasks(
     )
     export = next(r for r in stored if r["source_key"] == "PAY-10")
     assert export["description"].startswith("h2. Why\nFinance asks *every* month.")
+    # HTML becomes Markdown; Jira's wiki markup is kept as written.
+    totals = next(r for r in stored if r["source_key"] == "PAY-11")
+    assert totals["description"] == "Totals **wrap** on A4."
+    assert "descriptions in HTML converted to Markdown" in result.mapping
     unicode = next(r for r in stored if r["source_key"] == "PAY-16")
     assert unicode["description"] == 'Line one\nline two, with "quotes"'
     assert unicode["title"] == "Ünïcode – naïve café receipts"

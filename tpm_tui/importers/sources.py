@@ -229,7 +229,7 @@ def read_jira(data: bytes, name: str, zone: tzinfo) -> Parsed:
             type_name=type_name,
             kind=kind,
             title=row.first("Summary"),
-            description=row.first("Description"),
+            description=_jira_text(row.first("Description"), notes),
             points=_points(row.first(*JIRA_POINTS), notes),
             status=row.first("Status"),
             status_category=row.first("Status Category"),
@@ -243,6 +243,29 @@ def read_jira(data: bytes, name: str, zone: tzinfo) -> Parsed:
     _rows(table, parsed, ("Issue key", "Key"), read)
     parsed.notes = sorted(notes)
     return parsed
+
+
+# A description holding HTML (some Jira Server exports, rich-text fields) rather than
+# Jira's wiki markup, which is kept as written: jira2markdown, the library that converts
+# it, took about a second for a 500-character description here, far too slow for an
+# export of thousands of issues.
+_HTML = re.compile(
+    r"<(?:p|br|b|i|u|em|strong|ul|ol|li|div|span|a|h[1-6]|pre|code|table)\b[^>]*>", re.I
+)
+
+
+def _jira_text(text: str, notes: set[str]) -> str:
+    """A description as Markdown: HTML converted (markdownify), wiki markup kept."""
+    if not _HTML.search(text):
+        return text
+    from markdownify import markdownify
+
+    try:
+        converted = str(markdownify(text, heading_style="ATX")).strip()
+    except Exception:  # a converter's failure on odd HTML must not stop the import
+        return text
+    notes.add("descriptions in HTML converted to Markdown")
+    return converted
 
 
 def is_jira_key(text: str) -> bool:
