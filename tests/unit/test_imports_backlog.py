@@ -118,6 +118,7 @@ def test_status_by_column_name_category_done_words_and_unknown(db: Database, clo
     assert items["PAY-12"].status == "backlog"  # unknown status, category To Do
     lines = "\n".join(result.mapping)
     assert "status 'Done' → Done (1 item)" in lines
+    assert "type 'Task' → debt (1 item)" in lines and "type 'Epic' → epic (2 items)" in lines
     german = run(db, clock, "jira", fixture("jira_cp1252.csv"))
     assert german.added == {"story": 1, "bug": 1}
     items = by_key(db)

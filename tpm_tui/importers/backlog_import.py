@@ -315,6 +315,7 @@ class _Import:
             if issue.parent:
                 has_children.add(self._parent_key(issue.parent))
         dropped_points = 0
+        types: Counter[tuple[str, str]] = Counter()
         for issue in parsed.issues:
             if issue.kind == SUBTASK:
                 subtasks.append(issue)
@@ -322,6 +323,7 @@ class _Import:
             kind = issue.kind
             if parsed.parents_are_features and kind == "story" and issue.key in has_children:
                 kind = "feature"
+            types[(issue.type_name, kind)] += 1
             column = self.columns.find(issue.status, issue.status_category)
             points = issue.points
             if points is not None and LEVEL[kind] < 2:
@@ -340,6 +342,10 @@ class _Import:
             done_at = (issue.resolved or self.now) if column.is_done else None
             parent = self._parent_key(issue.parent) if issue.parent else None
             wants[issue.key] = _Want(issue, values, parent, done_at, issue.created)
+        self.notes += [
+            f"type {name!r} → {kind} ({_count(n, 'item')})"
+            for (name, kind), n in sorted(types.items())
+        ]
         if dropped_points:
             self.notes.append(
                 f"points of {_count(dropped_points, 'epic/feature', 'epics/features')} left "
