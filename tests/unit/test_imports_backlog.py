@@ -26,7 +26,7 @@ from tpm_tui.importers.jira_export import jira_csv as export_jira_csv
 from tpm_tui.services import backlog, planning
 from tpm_tui.services.backlog import ItemView
 from tpm_tui.services.filters import parse_filter
-from tpm_tui.services.transfer import export_workspace
+from tpm_tui.services.transfer import check_import, export_workspace
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
 
@@ -416,3 +416,13 @@ def test_cli_export_jira_csv(seeded: Seeded, tmp_path: Path) -> None:
     out = run_tpm("export", "--format", "jira-csv", db_path=seeded.db.file)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Issue Id,Issue key,Summary,Issue Type,Story Points,Parent")
+
+
+def test_a_backup_with_one_key_twice_is_refused_as_bad_input(
+    db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    run(db, clock, "github", fixture("github.json"))
+    data = export_workspace(db, clock)
+    data["items"][1]["source_key"] = data["items"][0]["source_key"]
+    with pytest.raises(InvalidInput, match=r"items\[1\] .*: key 'acme/pay#12' is also #1's"):
+        check_import(data, clock)

@@ -185,3 +185,15 @@ def test_cli_preview_apply_and_json(tmp_path: Path) -> None:
     bad = run_tpm("meetings", str(ICS), "--from", "2026-03-01", db_path=db_path)
     assert bad.returncode == 2 and "--from and --to go together" in bad.stderr
     assert run_tpm("config", "meetings-file", db_path=db_path).stdout.strip() == str(ICS)
+
+
+def test_a_backup_with_one_event_logged_twice_is_refused(db: Database, clock: Clock) -> None:
+    from tpm_tui.services.transfer import check_import, export_workspace
+
+    log_meetings(db, clock, read(clock, date(2026, 3, 23), me=ME))
+    data = export_workspace(db, clock)
+    data["time_entries"][1]["external_id"] = data["time_entries"][0]["external_id"]
+    with pytest.raises(InvalidInput, match=r"time_entries\[1\].*logged twice"):
+        check_import(data, clock)
+    data["time_entries"][1]["external_id"] = None
+    check_import(data, clock)
