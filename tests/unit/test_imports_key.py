@@ -30,3 +30,18 @@ def test_card_and_detail_show_the_key(seeded: Seeded) -> None:
     _give_key(seeded, seeded.story, "PAY-142")
     item = backlog.get_item(seeded.db, seeded.story)
     assert "PAY-142" in card_details(item, None, 60).plain
+
+
+def test_only_the_imports_load_the_import_libraries() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "import tpm_tui.cli, tpm_tui.app, tpm_tui.screens.time, tpm_tui.services.settings\n"
+        "import tpm_tui.importers.calendar, tpm_tui.importers.backlog_import\n"
+        "heavy = {'icalendar', 'recurring_ical_events', 'markdownify', 'bs4', 'sqlalchemy'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
