@@ -426,3 +426,19 @@ def test_a_backup_with_one_key_twice_is_refused_as_bad_input(
     data["items"][1]["source_key"] = data["items"][0]["source_key"]
     with pytest.raises(InvalidInput, match=r"items\[1\] .*: key 'acme/pay#12' is also #1's"):
         check_import(data, clock)
+
+
+def test_a_kind_change_that_breaks_the_tree_is_not_applied(db: Database, clock: Clock) -> None:
+    rows = [
+        {"Issue key": "X-1", "Issue id": "1", "Summary": "F", "Issue Type": "Feature"},
+        {"Issue key": "X-2", "Summary": "S", "Issue Type": "Story", "Parent id": "1"},
+        {"Issue key": "X-3", "Summary": "B", "Issue Type": "Bug", "Story Points": "3"},
+    ]
+    run(db, clock, "jira", jira_csv(rows))
+    rows[0]["Issue Type"] = "Story"  # would leave X-2 under a story
+    rows[2]["Issue Type"] = "Epic"  # an epic carries no points of its own
+    result = run(db, clock, "jira", jira_csv(rows))
+    items = by_key(db)
+    assert items["X-1"].kind.value == "feature" and items["X-2"].parent_id == items["X-1"].id
+    assert (items["X-3"].kind.value, items["X-3"].points) == ("epic", None)
+    assert any("1 item kept its kind" in line for line in result.mapping)

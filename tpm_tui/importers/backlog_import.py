@@ -399,6 +399,8 @@ class _Import:
         new_rows: list[tuple[_Want, dict[str, Any]]] = []
         updates: list[dict[str, Any]] = []
         pending: dict[int, str] = {}  # item id -> the key of a parent added by this import
+        kept_kinds = 0
+        self.parents = {int(row[0]) for row in self.ex.rows(q.items_with_children)}
         ranks = {str(row[0]): int(row[1] or 0) for row in self.ex.rows(q.column_max_ranks)}
         # Final kinds of every key (for the parent rules), existing items included.
         kinds = {key: str(r["kind"]) for key, r in self.existing.items()}
@@ -423,8 +425,13 @@ class _Import:
             fields_changed = []
             for name in FIELDS:
                 if want.values[name] != last.get(name) and not self._same(item, name, want):
+                    if name == "kind" and not self._kind_fits(item, want.values["kind"]):
+                        kept_kinds += 1
+                        continue
                     fields_changed.append(name)
                     self._apply(item, name, want, ranks)
+            if LEVEL[item["kind"]] < 2 and item["points"] is not None:
+                item["points"] = None  # an epic's or feature's points are its roll-up
             if want.parent != last.get(PARENT):
                 parent_id = ids.get(want.parent) if want.parent else None
                 if want.parent and parent_id is None and want.parent in wants:
@@ -467,6 +474,11 @@ class _Import:
                 f"{_count(len(missing), 'parent')} not in the file nor imported before: "
                 "those items have no parent"
             )
+        if kept_kinds:
+            mapping.append(
+                f"{_count(kept_kinds, 'item')} kept its kind: the new one cannot hold the "
+                "items under it (move them first)"
+            )
         if bad_parents:
             mapping.append(
                 f"{_count(bad_parents, 'parent')} left out where the tree does not allow it "
@@ -488,6 +500,11 @@ class _Import:
         )
 
     bad_parents_written = 0
+
+    def _kind_fits(self, item: dict[str, Any], kind: str) -> bool:
+        """A kind an item with children may take: only an epic holds any child (a
+        feature holds no features, a story nothing)."""
+        return int(item["id"]) not in self.parents or kind in ("epic", item["kind"])
 
     def _same(self, item: dict[str, Any], name: str, want: _Want) -> bool:
         """Whether the item already holds what the source now says (nothing to do)."""
