@@ -59,10 +59,13 @@ class CsvRow:
 
     def first(self, *names: str) -> str:
         """The first non-empty value of these columns (in the order named), or ''."""
-        for name in names:
-            found = self.all(name)
-            if found:
-                return found[0]
+        cells, count = self.cells, len(self.cells)
+        for name in names:  # called for every cell of every row: no lists built
+            for index in self.table.indexes(name):
+                if index < count:
+                    value = cells[index].strip()
+                    if value:
+                        return value
         return ""
 
     def last(self, *names: str) -> str:
