@@ -197,3 +197,32 @@ def test_a_backup_with_one_event_logged_twice_is_refused(db: Database, clock: Cl
         check_import(data, clock)
     data["time_entries"][1]["external_id"] = None
     check_import(data, clock)
+
+
+def test_a_meeting_cancelled_or_declined_since_removes_its_entry(
+    db: Database, clock: Clock
+) -> None:
+    first = date(2026, 3, 23)
+    log_meetings(db, clock, read(clock, first, me=ME))
+    start, end = clock.day_bounds(first, 7)
+    notes = {e.note for e in timetrack.entries_between(db, clock, start, end)}
+    assert {"Focus time", "Sprint planning"} <= notes
+    changed = (
+        ICS.read_bytes()
+        .replace(b"SUMMARY:Focus time\r\n", b"SUMMARY:Focus time\r\nSTATUS:CANCELLED\r\n")
+        .replace(
+            b"SUMMARY:Sprint planning\r\n",
+            b"SUMMARY:Sprint planning\r\nATTENDEE;PARTSTAT=DECLINED:mailto:me@example.com\r\n",
+        )
+    )
+    plans = {
+        p.meeting.title: p
+        for p in plan_meetings(db, clock, read(clock, first, data=changed, me=ME))
+    }
+    assert (plans["Focus time"].action, plans["Sprint planning"].action) == ("remove", "remove")
+    done = log_meetings(db, clock, read(clock, first, data=changed, me=ME))
+    assert done.removed == 2
+    notes = {e.note for e in timetrack.entries_between(db, clock, start, end)}
+    assert "Focus time" not in notes and "Sprint planning" not in notes
+    again = log_meetings(db, clock, read(clock, first, data=changed, me=ME))
+    assert (again.added, again.removed) == (0, 0)

@@ -20,6 +20,8 @@ from tpm_tui.services import validate
 from tpm_tui.sql import compiled as q
 
 SKIP = "skip"
+REMOVE = "remove"
+UNDONE = ("cancelled", "declined")  # skips that take back an entry logged before
 MAX_LENGTH = timedelta(hours=24)  # an entry is at most a day
 
 
@@ -215,7 +217,8 @@ def _meeting(
 @dataclass(frozen=True)
 class Planned:
     """A meeting and what logging it does: `add`, `move` (its entry's time, category or
-    title changed in the calendar), `same` (logged already), or `skip`."""
+    title changed in the calendar), `same` (logged already), `remove` (logged before,
+    cancelled or declined since), or `skip`."""
 
     meeting: Meeting
     action: str
@@ -255,10 +258,14 @@ def _plan(ex: Any, clock: Clock, meetings: Sequence[Meeting]) -> list[Planned]:
     for meeting in meetings:
         if not meeting.skip and meeting.end > now:
             meeting = replace(meeting, skip="not over yet")
-        if meeting.skip:
-            plans.append(Planned(meeting, SKIP))
-            continue
         row = logged.get(meeting.external_id)
+        if meeting.skip:
+            # Logged before, cancelled or declined since: the time did not happen.
+            if row is not None and meeting.skip in UNDONE:
+                plans.append(Planned(meeting, REMOVE, int(row[0])))
+            else:
+                plans.append(Planned(meeting, SKIP))
+            continue
         near = {int(span[0]): span for span in by_day.get(meeting.start.date(), [])}
         near.update((int(span[0]), span) for span in by_day.get(meeting.end.date(), []))
         overlaps = tuple(
@@ -291,6 +298,7 @@ class Logged:
     moved: int
     same: int
     skipped: int
+    removed: int = 0
 
 
 def log_meetings(
@@ -305,6 +313,8 @@ def log_meetings(
         chosen = [p for p in plans if only is None or p.key in only]
         adds = [p for p in chosen if p.action == "add"]
         moves = [p for p in chosen if p.action == "move"]
+        removes = [p for p in chosen if p.action == REMOVE]
+        ex.many(q.entry_delete, [{"id": p.entry_id} for p in removes])
         ex.many(
             q.entries_insert,
             [
@@ -334,7 +344,8 @@ def log_meetings(
             ],
         )
     same = sum(1 for p in chosen if p.action == "same")
-    return Logged(len(adds), len(moves), same, len(plans) - len(adds) - len(moves) - same)
+    skipped = len(plans) - len(adds) - len(moves) - len(removes) - same
+    return Logged(len(adds), len(moves), same, skipped, len(removes))
 
 
 def week_range(clock: Clock, monday: date, days: int = 7) -> tuple[datetime, datetime]:
@@ -349,6 +360,8 @@ def plan_line(plan: Planned, clock: Clock) -> str:
     m = plan.meeting
     start, end = clock.local(m.start), clock.local(m.end)
     what = f"skip: {m.skip}" if plan.action == SKIP else plan.action
+    if plan.action == REMOVE:
+        what = f"remove its entry #{plan.entry_id} ({m.skip})"
     if plan.overlaps:
         what += f" (overlaps {', '.join(f'#{i}' for i in plan.overlaps)})"
     span = f"{start:%H:%M}–{end:%H:%M}" if m.skip != "all day" else "all day    "
@@ -368,9 +381,15 @@ def plan_summary(plans: Sequence[Planned], applied: bool) -> str:
     moved = sum(1 for p in plans if p.action == "move")
     same = sum(1 for p in plans if p.action == "same")
     skipped = sum(1 for p in plans if p.action == SKIP)
-    verb = ("logged", "moved") if applied else ("would log", "would move")
+    removed = sum(1 for p in plans if p.action == REMOVE)
+    verb = (
+        ("logged", "moved", "removed") if applied else ("would log", "would move", "would remove")
+    )
     out = f"{verb[0]} {len(adds)} meeting{'s' * (len(adds) != 1)} ({format_duration(minutes)})"
-    out += f", {verb[1]} {moved}; {same} logged already; skipped {skipped}"
+    out += f", {verb[1]} {moved}"
+    if removed:
+        out += f", {verb[2]} {removed} (cancelled or declined since)"
+    out += f"; {same} logged already; skipped {skipped}"
     overlapping = sum(1 for p in plans if p.overlaps and p.action in ("add", "move"))
     if overlapping:
         out += f"; {overlapping} overlap time logged already"

@@ -16,9 +16,9 @@ from textual.widgets import DataTable, Static
 
 from tpm_tui.clock import Clock
 from tpm_tui.durations import format_duration
-from tpm_tui.importers.calendar import SKIP, Planned
+from tpm_tui.importers.calendar import REMOVE, SKIP, Planned
 
-LOGGABLE = ("add", "move")
+LOGGABLE = ("add", "move", REMOVE)
 
 
 class MeetingsPreview(ModalScreen[set[str] | None]):
@@ -75,7 +75,12 @@ class MeetingsPreview(ModalScreen[set[str] | None]):
 
     @staticmethod
     def _what(plan: Planned) -> str:
-        what = {"add": "log", "move": "move its entry", "same": "logged already"}
+        what = {
+            "add": "log",
+            "move": "move its entry",
+            "same": "logged already",
+            REMOVE: f"remove its entry ({plan.meeting.skip} since)",
+        }
         text = f"skip: {plan.meeting.skip}" if plan.action == SKIP else what[plan.action]
         if plan.overlaps:
             text += f" · overlaps {', '.join(f'#{i}' for i in plan.overlaps)}"
@@ -83,7 +88,7 @@ class MeetingsPreview(ModalScreen[set[str] | None]):
 
     def _summary(self) -> None:
         chosen = [p for p in self.plans if p.key in self.ticked]
-        minutes = sum(p.meeting.minutes for p in chosen)
+        minutes = sum(p.meeting.minutes for p in chosen if p.action != REMOVE)
         self.query_one("#meetings-summary", Static).update(
             Content(f"{len(chosen)} ticked ({format_duration(minutes)})")
         )

@@ -309,7 +309,9 @@ class TimeScreen(WorkspaceScreen):
         clock = self.workspace.clock
 
         def done(logged: Logged) -> None:
-            self.notify(f"Logged {logged.added} meetings, moved {logged.moved}", markup=False)
+            removed = f", removed {logged.removed}" if logged.removed else ""
+            said = f"Logged {logged.added} meetings, moved {logged.moved}{removed}"
+            self.notify(said, markup=False)
             self.read(self.day)
 
         def chosen(keys: set[str] | None) -> None:
