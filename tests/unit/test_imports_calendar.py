@@ -226,3 +226,16 @@ def test_a_meeting_cancelled_or_declined_since_removes_its_entry(
     assert "Focus time" not in notes and "Sprint planning" not in notes
     again = log_meetings(db, clock, read(clock, first, data=changed, me=ME))
     assert (again.added, again.removed) == (0, 0)
+
+
+def test_a_single_event_moved_in_the_calendar_moves_its_entry(db: Database, clock: Clock) -> None:
+    first = date(2026, 3, 23)
+    log_meetings(db, clock, read(clock, first, me=ME))
+    moved = ICS.read_bytes().replace(b"20260326T100000", b"20260327T130000")
+    done = log_meetings(db, clock, read(clock, first, data=moved, me=ME))
+    assert (done.added, done.moved) == (0, 1)
+    start, end = clock.day_bounds(first, 7)
+    planning = [
+        e for e in timetrack.entries_between(db, clock, start, end) if e.note == "Sprint planning"
+    ]
+    assert [(e.started_at, e.minutes) for e in planning] == [(utc(2026, 3, 27, 12), 90)]

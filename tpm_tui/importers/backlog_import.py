@@ -142,7 +142,7 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def parse_maps(values: tuple[str, ...] | list[str]) -> dict[str, str]:
-    """`--map "In QA=review"` values as {normalized status: column}; bad ones refused."""
+    """`--map "In QA=review"` values as {status: column}; bad ones refused."""
     out: dict[str, str] = {}
     for value in values:
         name, sep, column = value.rpartition("=")
@@ -151,7 +151,7 @@ def parse_maps(values: tuple[str, ...] | list[str]) -> dict[str, str]:
         status = name.strip()
         if status.lower().startswith("status:"):
             status = status[len("status:") :]
-        out[_norm(status)] = column.strip()
+        out[status.strip()] = column.strip()
     return out
 
 
@@ -182,7 +182,8 @@ class _Columns:
         started = [c for c in middle if "progress" in _norm(c.name) or "doing" in _norm(c.name)]
         self.doing = (started or middle or [self.first])[0]
         self.maps = {
-            status: self._named(column, f"--map …={column}") for status, column in maps.items()
+            _norm(status): self._named(column, f"--map {status}={column}")
+            for status, column in maps.items()
         }
         self.defaults = dict(defaults)
         self.used: Counter[tuple[str, str]] = Counter()
