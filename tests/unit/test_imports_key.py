@@ -7,7 +7,7 @@ import sqlite3
 from tests.conftest import Seeded
 from tpm_tui.services import backlog
 from tpm_tui.services.filters import parse_filter
-from tpm_tui.widgets.card import card_details
+from tpm_tui.widgets.card import COMPACT_BELOW, card_details
 
 
 def _give_key(seeded: Seeded, item_id: int, key: str) -> None:
@@ -29,7 +29,8 @@ def test_key_filter_finds_the_item_by_its_source_key(seeded: Seeded) -> None:
 def test_card_and_detail_show_the_key(seeded: Seeded) -> None:
     _give_key(seeded, seeded.story, "PAY-142")
     item = backlog.get_item(seeded.db, seeded.story)
-    assert "PAY-142" in card_details(item, None, 60).plain
+    assert card_details(item, None, 60).plain == "STORY · 5 pts · PAY-142 · Self-serve invoicing"
+    assert card_details(item, None, COMPACT_BELOW - 1).plain.startswith("STORY 5p PAY-142")
 
 
 def test_only_the_imports_load_the_import_libraries() -> None:

@@ -39,10 +39,11 @@ def title_fits(item: ItemView, width: int) -> bool:
 def card_details(item: ItemView, rollup: Rollup | None, width: int) -> Content:
     """`STORY · 5 pts · @ana · Epic` (done % for epics and features); the owner comes
     before the epic so a cut takes the epic first. Narrow: `STORY 5p @ana Epic`. An
-    imported item's key in its tool comes first (`STORY · PAY-142 · 5 pts`)."""
+    imported item's key in its tool comes after the points (`STORY · 5 pts · PAY-142 ·
+    @ana`): a narrow card keeps its points and loses the key before them."""
     tag, style = KIND_TAGS[item.kind]
     compact = width < COMPACT_BELOW
-    details: list[str] = [item.source_key] if item.source_key else []
+    details: list[str] = []
     if item.kind.level < 2:
         if rollup is not None and rollup.items:
             details.append(
@@ -58,6 +59,8 @@ def card_details(item: ItemView, rollup: Rollup | None, width: int) -> Content:
             details.append(f"{number}p")
         else:
             details.append(f"{number} pt" if item.points == 1 else f"{number} pts")
+    if item.source_key:
+        details.append(item.source_key)
     if item.owner:
         details.append(f"@{item.owner}")
     if item.epic_title:
