@@ -239,3 +239,17 @@ def test_a_single_event_moved_in_the_calendar_moves_its_entry(db: Database, cloc
         e for e in timetrack.entries_between(db, clock, start, end) if e.note == "Sprint planning"
     ]
     assert [(e.started_at, e.minutes) for e in planning] == [(utc(2026, 3, 27, 12), 90)]
+
+
+def test_events_recurring_more_often_than_daily_are_dropped(clock: Clock) -> None:
+    rules = ["RRULE:FREQ=SECONDLY", "RRULE:FREQ=MINUTELY;INTERVAL=5", "RRULE:FREQ=HOURLY"]
+    events = "".join(
+        f"BEGIN:VEVENT\r\nUID:fast{n}\r\nSUMMARY:Fast\r\nDTSTART:20261123T000000Z\r\n"
+        f"DURATION:PT1M\r\n{rule}\r\nEND:VEVENT\r\n"
+        for n, rule in enumerate(rules)
+    )
+    slow = "BEGIN:VEVENT\r\nUID:slow\r\nSUMMARY:Daily\r\nDTSTART:20261123T090000Z\r\n"
+    slow += "DURATION:PT15M\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"
+    data = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}{slow}END:VCALENDAR\r\n".encode()
+    found = read(clock, date(2026, 11, 23), data=data)
+    assert [m.title for m in found] == ["Daily"] * 7

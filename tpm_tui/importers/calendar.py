@@ -23,6 +23,7 @@ SKIP = "skip"
 REMOVE = "remove"
 UNDONE = ("cancelled", "declined")  # skips that take back an entry logged before
 MAX_LENGTH = timedelta(hours=24)  # an entry is at most a day
+TOO_OFTEN = ("SECONDLY", "MINUTELY", "HOURLY")  # recurrences no meeting has: dropped
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ def read_calendar(
 
     try:
         calendar = icalendar.Calendar.from_ical(data)
+        # No meeting recurs more often than daily; expanding FREQ=SECONDLY over a week
+        # would make 600,000 occurrences (a file that hangs the preview).
+        calendar.subcomponents = [c for c in calendar.subcomponents if not _too_often(c)]
         recurring = {
             str(c.get("UID", ""))
             for c in calendar.walk("VEVENT")
@@ -155,6 +159,17 @@ def read_calendar(
             seen.add(meeting.external_id)
             unique.append(meeting)
     return unique
+
+
+def _too_often(component: Any) -> bool:
+    """Whether an event recurs more often than daily (one RRULE or several)."""
+    if component.name != "VEVENT":
+        return False
+    rules = component.get("RRULE") or []
+    for rule in rules if isinstance(rules, list) else [rules]:
+        if any(str(freq).upper() in TOO_OFTEN for freq in rule.get("FREQ", [])):
+            return True
+    return False
 
 
 def _meeting(
