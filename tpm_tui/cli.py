@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -544,6 +544,103 @@ def report_status(env: Env, week: str | None, fmt: str) -> None:
 
     monday = parse_week(week) if week else None
     click.echo(render(env.db, env.clock, monday, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--week", metavar="WEEK", help="ISO week (2026-W13) or a date in it (default: this week)."
+)
+@click.option("--from", "from_day", metavar="DATE", help="First day (YYYY-MM-DD), with --to.")
+@click.option("--to", "to_day", metavar="DATE", help="Last day (YYYY-MM-DD), with --from.")
+@click.option(
+    "--apply", "apply_", is_flag=True, help="Log them (else only show what it would log)."
+)
+@click.option(
+    "--as",
+    "category",
+    default="meetings",
+    show_default=True,
+    help="Category for the meetings: meetings, tooling or deliverables (rules may override).",
+)
+@click.option(
+    "--me", metavar="EMAIL", help="Your address(es), for declined events (else `tpm config email`)."
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_env
+def meetings(
+    env: Env,
+    file: Path,
+    week: str | None,
+    from_day: str | None,
+    to_day: str | None,
+    apply_: bool,
+    category: str,
+    me: str | None,
+    fmt: str,
+) -> None:
+    """Log a calendar file's meetings (.ics) of a week as time: recurring ones expanded,
+    declined, cancelled, free and all-day ones skipped; again changes nothing."""
+    from tpm_tui.config import shown
+    from tpm_tui.dates import parse_iso_date, parse_week
+    from tpm_tui.importers.calendar import (
+        log_meetings,
+        parse_emails,
+        parse_rules,
+        plan_line,
+        plan_meetings,
+        plan_summary,
+        read_calendar,
+    )
+    from tpm_tui.kinds import parse_category
+    from tpm_tui.services.settings import get_setting, set_setting
+
+    clock = env.clock
+    kind = parse_category(category).value
+    if week is not None and (from_day or to_day):
+        raise InvalidInput("give --week or --from/--to, not both")
+    if (from_day is None) != (to_day is None):
+        raise InvalidInput("--from and --to go together")
+    if from_day is not None and to_day is not None:
+        first, last = parse_iso_date(from_day, "--from"), parse_iso_date(to_day, "--to")
+        if last < first:
+            raise InvalidInput("--to is before --from")
+        if (last - first).days > 400:
+            raise InvalidInput("at most 400 days at once")
+    else:
+        first = (
+            parse_week(week) if week else clock.today() - timedelta(days=clock.today().weekday())
+        )
+        last = first + timedelta(days=6)
+    start, end = clock.day_bounds(first, (last - first).days + 1)
+    data = read_import_bytes(file)
+    db = env.db
+    addresses = parse_emails(me) if me is not None else parse_emails(get_setting(db, "email"))
+    rules = parse_rules(get_setting(db, "meeting-rules"))
+    found = read_calendar(data, shown(file), start, end, me=addresses, rules=rules, category=kind)
+    plans = plan_meetings(db, clock, found)
+    if apply_:
+        log_meetings(db, clock, found)
+        set_setting(db, "meetings-file", str(file))
+    if fmt == "json":
+        rows = [
+            {
+                "event": p.key,
+                "title": p.meeting.title,
+                "start": p.meeting.start.isoformat(),
+                "end": p.meeting.end.isoformat(),
+                "category": p.meeting.category,
+                "action": p.action,
+                "skip": p.meeting.skip,
+                "overlaps": list(p.overlaps),
+            }
+            for p in plans
+        ]
+        click.echo(json.dumps({"applied": apply_, "meetings": rows}, indent=2, ensure_ascii=False))
+        return
+    click.echo(plan_summary(plans, apply_))
+    for plan in plans:
+        click.echo(f"  {plan_line(plan, clock)}".rstrip())
 
 
 # ---------------------------------------------------------------- backlog
@@ -1331,9 +1428,11 @@ def config(env: Env, key: str | None, value: str | None) -> None:
     from tpm_tui.services.settings import SETTINGS, all_settings, get_setting, set_setting
 
     if key is None:
-        for name, shown, help_text in all_settings(env.db):
-            click.echo(f"{name:<14}{shown:<10}{help_text}")
-        for line in wip_lines(env):
+        rows = all_settings(env.db)
+        width = max(10, *(len(shown) + 2 for _, shown, _ in rows))  # long values fit
+        for name, shown, help_text in rows:
+            click.echo(f"{name:<14}{shown:<{width}}{help_text}")
+        for line in wip_lines(env, width):
             click.echo(line)
     elif key.startswith("wip."):
         set_wip(env, key, value)
@@ -1346,13 +1445,29 @@ def config(env: Env, key: str | None, value: str | None) -> None:
 
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jira-csv"]),
+    default="json",
+    show_default=True,
+    help="json: the whole workspace (for `tpm import`); jira-csv: the backlog for Jira.",
+)
 @pass_env
-def export(env: Env, file: Path | None) -> None:
-    """Write the whole workspace as JSON to FILE (or to standard output)."""
+def export(env: Env, file: Path | None, fmt: str) -> None:
+    """Write the whole workspace as JSON to FILE (or to standard output), or with
+    --format jira-csv the backlog as a CSV Jira imports."""
     from tpm_tui.config import shown, write_private_text
-    from tpm_tui.services.transfer import export_workspace
 
-    text = json.dumps(export_workspace(env.db, env.clock), indent=1, ensure_ascii=False) + "\n"
+    if fmt == "jira-csv":
+        from tpm_tui.importers.jira_export import jira_csv
+
+        text = jira_csv(env.db)
+    else:
+        from tpm_tui.services.transfer import export_workspace
+
+        text = json.dumps(export_workspace(env.db, env.clock), indent=1, ensure_ascii=False)
+        text += "\n"
     if file is None or str(file) == "-":
         click.echo(text, nl=False)
         return
@@ -1375,13 +1490,24 @@ def read_import(file: Path) -> str:
     larger than IMPORT_MAX_BYTES, refused in one line otherwise."""
     from tpm_tui.config import shown
 
+    try:
+        return read_import_bytes(file).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        name = "standard input" if str(file) == "-" else shown(file)
+        raise InvalidInput(f"{name}: cannot read it ({shown(str(exc))})") from None
+
+
+def read_import_bytes(file: Path) -> bytes:
+    """The bytes of an import file (or of standard input for `-`), as read_import."""
+    from tpm_tui.config import shown
+
     limit = f"larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB: that is not a tpm export"
     try:
         if str(file) == "-":
             data = sys.stdin.buffer.read(IMPORT_MAX_BYTES + 1)
             if len(data) > IMPORT_MAX_BYTES:
                 raise InvalidInput(f"standard input is {limit}")
-            return data.decode("utf-8")
+            return data
         _check_name_length(file.absolute())
         # O_NONBLOCK: opening a FIFO must not wait for a writer before it is refused.
         fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
@@ -1394,8 +1520,8 @@ def read_import(file: Path) -> str:
             data = handle.read(IMPORT_MAX_BYTES + 1)
             if len(data) > IMPORT_MAX_BYTES:  # it grew while being read
                 raise InvalidInput(f"{shown(file)}: {limit}")
-        return data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return data
+    except OSError as exc:
         reason = getattr(exc, "strerror", None) or exc
         raise InvalidInput(f"{shown(file)}: cannot read it ({shown(str(reason))})") from None
 
@@ -1405,10 +1531,63 @@ def read_import(file: Path) -> str:
 @click.option(
     "--replace", is_flag=True, help="Replace a non-empty workspace (a backup is taken first)."
 )
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(["jira", "github", "linear"]),
+    help="Read FILE as a Jira CSV, `gh issue list --json` or Linear CSV export.",
+)
+@click.option("--dry-run", is_flag=True, help="With --from: show what it would do, change nothing.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="STATUS=COLUMN",
+    help="With --from: send a status to a column ('In QA=review'); repeatable.",
+)
+@click.option("--skip-bad", is_flag=True, help="With --from: import the good rows of a file.")
+@click.option("--restore", is_flag=True, help="With --from: bring back items archived in tpm.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    help="With --from: the summary as text or JSON.",
+)
 @pass_env
-def import_(env: Env, file: Path, replace: bool) -> None:
-    """Restore a `tpm export` FILE (- for standard input) into an empty workspace."""
+def import_(
+    env: Env,
+    file: Path,
+    replace: bool,
+    source: str | None,
+    dry_run: bool,
+    maps: tuple[str, ...],
+    skip_bad: bool,
+    restore: bool,
+    fmt: str,
+) -> None:
+    """Restore a `tpm export` FILE (- for standard input) into an empty workspace, or
+    with --from bring a Jira, GitHub or Linear export in (again: it updates)."""
     from tpm_tui.config import shown
+
+    if source is not None:
+        if replace:
+            raise InvalidInput("--replace is for a tpm export; --from adds and updates items")
+        options = {"dry_run": dry_run, "skip_bad": skip_bad, "restore": restore}
+        _import_from(env, file, source, maps, fmt, options)
+        return
+    used = [
+        name
+        for name, on in (
+            ("--dry-run", dry_run),
+            ("--map", maps),
+            ("--skip-bad", skip_bad),
+            ("--restore", restore),
+        )
+        if on
+    ]
+    if used:
+        raise InvalidInput(f"{used[0]} needs --from jira|github|linear")
     from tpm_tui.services.transfer import check_import, import_workspace
 
     raw = read_import(file)
@@ -1424,6 +1603,29 @@ def import_(env: Env, file: Path, replace: bool) -> None:
         f"imported {summary}"
         + (f"; the previous workspace is in {shown(result.backup)}" if result.backup else "")
     )
+
+
+def _import_from(
+    env: Env, file: Path, source: str, maps: tuple[str, ...], fmt: str, options: dict[str, bool]
+) -> None:
+    """`tpm import --from SOURCE FILE`: the summary, how the export was read, and the
+    rows skipped with --skip-bad (each with its line)."""
+    from tpm_tui.config import shown
+    from tpm_tui.importers.backlog_import import import_backlog, parse_maps, read_export
+
+    mapping = parse_maps(maps)
+    name = "standard input" if str(file) == "-" else shown(file)
+    clock = env.clock
+    parsed = read_export(source, read_import_bytes(file), name, clock)
+    result = import_backlog(env.db, clock, parsed, maps=mapping, **options)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo(result.summary())
+    for line in result.mapping:
+        click.echo(f"  {line}")
+    for problem in result.problems:
+        click.echo(f"  skipped {problem}")
 
 
 @cli.command()

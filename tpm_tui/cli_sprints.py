@@ -434,13 +434,14 @@ def set_wip(env: Env, key: str, value: str | None) -> None:
     click.echo(f"wip.{changed.key} = {changed.wip_limit if changed.wip_limit else 'none'}")
 
 
-def wip_lines(env: Env) -> list[str]:
-    """The WIP limits as `tpm config` lists them."""
+def wip_lines(env: Env, width: int = 10) -> list[str]:
+    """The WIP limits as `tpm config` lists them (values `width` wide, as the settings)."""
     from tpm_tui.services.backlog import list_columns
 
     return [
         # in the settings' columns; a longer key keeps one space after it
-        f"{'wip.' + c.key + ' ':<14}{c.wip_limit if c.wip_limit is not None else 'none':<10}"
+        f"{'wip.' + c.key + ' ':<14}"
+        f"{c.wip_limit if c.wip_limit is not None else 'none':<{width}}"
         f"WIP limit of {c.name}"
         for c in list_columns(env.db)
     ]

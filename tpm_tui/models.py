@@ -126,6 +126,9 @@ class WorkItem(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint(f"kind IN ({KINDS_SQL})", name="ck_work_item_kind"),
         sa.Index("ix_work_item_status_rank", "status", "rank"),
+        # One item per key of each source (`tpm import --from jira` again updates it);
+        # items made in tpm have neither and are not constrained.
+        sa.Index("ux_work_item_source_key", "source", "source_key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -146,6 +149,12 @@ class WorkItem(SQLModel, table=True):
     updated_at: dt.datetime
     done_at: dt.datetime | None = None
     archived_at: dt.datetime | None = None
+    # Where an imported item came from: the tool ("jira", "github", "linear"), its key
+    # there ("PAY-142", "org/repo#12"), and what the last import read for it (JSON), so
+    # a re-import changes only the fields the source changed since.
+    source: str | None = Field(default=None, max_length=20)
+    source_key: str | None = Field(default=None, max_length=120)
+    source_data: str | None = None
 
 
 class TimeEntry(SQLModel, table=True):
@@ -163,6 +172,7 @@ class TimeEntry(SQLModel, table=True):
             unique=True,
             sqlite_where=sa.text("ended_at IS NULL"),
         ),
+        sa.Index("ux_time_entry_external_id", "external_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -172,6 +182,9 @@ class TimeEntry(SQLModel, table=True):
     note: str = ""
     item_id: int | None = Field(default=None, foreign_key="work_item.id", index=True)
     created_at: dt.datetime
+    # The calendar event an imported meeting came from (UID and recurrence id), so a
+    # second import of the same file finds it instead of logging it twice.
+    external_id: str | None = Field(default=None, max_length=500)
 
 
 class Setting(SQLModel, table=True):

@@ -84,6 +84,8 @@ def reads(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     params = {param: draw(_value(kind)) for param, kind in STATEMENTS[name].params}
     if "limit" in params:
         params["limit"] = draw(st.integers(min_value=0, max_value=30))
+    if params.get("words") is not None:  # a JSON list of patterns, as the service passes
+        params["words"] = draw(WORDS.map(lambda ws: json.dumps([f"%{w}%" for w in ws])))
     return name, params
 
 

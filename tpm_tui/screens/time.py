@@ -21,6 +21,7 @@ from tpm_tui.undo import EntryDeleted, EntryEdited, UndoStack
 from tpm_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from tpm_tui.importers.calendar import Logged, Meeting, Planned
     from tpm_tui.services.timetrack import EntryView
     from tpm_tui.undo import Step
 
@@ -54,6 +55,7 @@ class TimeScreen(WorkspaceScreen):
         Binding("enter", "edit", show=False, priority=True),  # before the table's enter
         Binding("x", "delete", "Delete"),
         Binding("u", "undo", "Undo"),
+        Binding("M", "meetings", "Meetings"),
     ]
 
     class Loaded(Message):
@@ -279,6 +281,50 @@ class TimeScreen(WorkspaceScreen):
         self.app.push_screen(
             EntryForm(f"Edit the {entry.category.value} entry", values, save), done
         )
+
+    @queued
+    def action_meetings(self) -> None:
+        """The shown day's week of meetings from the calendar file, in a preview that
+        logs the ticked ones."""
+        if self.day is not None:
+            self.read_meetings(self.day)
+
+    @work(thread=True, exclusive=True, group="time-meetings")
+    def read_meetings(self, day: date) -> None:
+        """Read the calendar file and plan its week (off the UI thread)."""
+        from tpm_tui.importers.calendar import read_meeting_week
+
+        ws = self.workspace
+        try:
+            heading, meetings, plans = read_meeting_week(ws.open(), ws.clock, day)
+        except TpmError as error:
+            self.app.call_from_thread(self.show_error, error)
+            return
+        self.app.call_from_thread(self._preview, heading, meetings, plans)
+
+    def _preview(self, heading: str, meetings: list[Meeting], plans: list[Planned]) -> None:
+        from tpm_tui.importers.calendar import log_meetings
+        from tpm_tui.screens.meetings_preview import MeetingsPreview
+
+        clock = self.workspace.clock
+
+        def done(logged: Logged) -> None:
+            removed = f", removed {logged.removed}" if logged.removed else ""
+            said = f"Logged {logged.added} meetings, moved {logged.moved}{removed}"
+            self.notify(said, markup=False)
+            self.read(self.day)
+
+        def chosen(keys: set[str] | None) -> None:
+            if keys is None:
+                return
+            if not keys:
+                self.notify("Nothing ticked: nothing logged", markup=False)
+                return
+            self.save(
+                "meeting import", lambda db: log_meetings(db, clock, meetings, only=keys), done
+            )
+
+        self.app.push_screen(MeetingsPreview(heading, plans, clock), chosen)
 
     def _typed(self, entry: EntryView, typed: dict[str, str]) -> dict[str, Any]:
         """Form text to edit_entry arguments; each error names its field."""

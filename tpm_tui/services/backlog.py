@@ -56,6 +56,8 @@ class ItemView:
     updated_at: datetime
     done_at: datetime | None
     archived_at: datetime | None
+    source: str | None = None  # the tool an imported item came from ("jira"...)
+    source_key: str | None = None  # its key there ("PAY-142", "org/repo#12")
 
     @property
     def archived(self) -> bool:
@@ -184,6 +186,7 @@ def _filter_params(f: ItemFilter | None, today: date | None) -> dict[str, Any]:
         "owner": None,
         "points_op": None,
         "points": None,
+        "source_key": None,
     }
     if f is None:
         return params
@@ -198,6 +201,8 @@ def _filter_params(f: ItemFilter | None, today: date | None) -> dict[str, Any]:
     params["owner"] = f.owner
     if f.points is not None:
         params["points_op"], params["points"] = f.points
+    if f.source_key is not None:
+        params["source_key"] = f.source_key.lower()
     return params
 
 
@@ -384,6 +389,9 @@ def create_item(
             updated_at=now,
             done_at=now if column.is_done else None,
             archived_at=None,
+            source=None,
+            source_key=None,
+            source_data=None,
         )
         created = _load(ex, int(item_id))
         history.record(ex, None, created, now)

@@ -325,6 +325,7 @@ def _demo_time(db: Database, clock: Clock, rng: random.Random, items: list[int])
                     "note": rng.choice(NOTES[category]),
                     "item_id": item_id,
                     "created_at": end,
+                    "external_id": None,
                 }
             )
             moment = end + timedelta(minutes=rng.choice((0, 0, 15, 30)))

@@ -332,6 +332,7 @@ def log_entry(
             note=plan.note,
             item_id=item_id,
             created_at=clock.now(),
+            external_id=None,
         )
         return _one(ex, clock, int(entry_id))
 
@@ -429,6 +430,7 @@ def start_timer(
             note=clean_note,
             item_id=item_id,
             created_at=now,
+            external_id=None,
         )
         return TimerStart(_one(ex, clock, int(entry_id)), stopped)
 
@@ -576,6 +578,7 @@ def restore_entry(db: Database, clock: Clock, view: EntryView) -> EntryView:
             "note": view.note,
             "item_id": view.item_id,
             "created_at": clock.now(),
+            "external_id": None,
         }
         if ex.record(q.entry_row, id=view.id) is None:
             ex.run(q.entry_insert_with_id, id=view.id, **fields)

@@ -481,7 +481,26 @@ def check_import(data: Any, clock: Clock | None = None) -> CheckedImport:
         raise _fail("file", f"export version {data.get('version')!r:.20} is not {VERSION}")
     rows = _parse_rows(data)
     _check_references(rows, (clock or Clock()).now())
+    _check_imported_keys(rows)
     return CheckedImport(rows)
+
+
+def _check_imported_keys(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """One item per key of each source, one entry per calendar event (as the unique
+    indexes of `tpm import --from` and `tpm meetings` require)."""
+    keys: dict[tuple[Any, Any], int] = {}
+    for i, it in enumerate(rows["items"]):
+        if it["source"] is not None and it["source_key"] is not None:
+            key = (it["source"], it["source_key"])
+            if key in keys:
+                raise _fail(f"items[{i}] (#{it['id']})", f"key {key[1]!r} is also #{keys[key]}'s")
+            keys[key] = it["id"]
+    events: set[Any] = set()
+    for i, e in enumerate(rows["time_entries"]):
+        if e["external_id"] is not None:
+            if e["external_id"] in events:
+                raise _fail(f"time_entries[{i}] (#{e['id']})", "its calendar event is logged twice")
+            events.add(e["external_id"])
 
 
 def import_workspace(

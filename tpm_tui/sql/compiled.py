@@ -28,12 +28,12 @@ away_insert = Stmt(
 
 backlog_candidates = Stmt(
     name='backlog_candidates',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE (work_item.sprint_id IS NULL OR sprint.closed_at IS NOT NULL) AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL AND board_column.is_done = 0 ORDER BY board_column.position, work_item.rank, work_item.id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE (work_item.sprint_id IS NULL OR sprint.closed_at IS NOT NULL) AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL AND NOT board_column.is_done ORDER BY board_column.position, work_item.rank, work_item.id',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE (work_item.sprint_id IS NULL OR sprint.closed_at IS NOT NULL) AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL AND board_column.is_done = 0 ORDER BY board_column.position, work_item.rank, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE (work_item.sprint_id IS NULL OR sprint.closed_at IS NOT NULL) AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL AND NOT board_column.is_done ORDER BY board_column.position, work_item.rank, work_item.id',
     params=(),
-    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
+    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime', 'str', 'str'),
     constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic'), ('kind_7', ('story', 'bug', 'debt'))),
-    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at'),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key'),
 )
 
 blocked_open_items = Stmt(
@@ -74,6 +74,16 @@ column_item_count = Stmt(
     columns=('int',),
     constants=(),
     names=('count',),
+)
+
+column_max_ranks = Stmt(
+    name='column_max_ranks',
+    sqlite='SELECT work_item.status, max(work_item.rank) AS max_1 \nFROM work_item GROUP BY work_item.status',
+    postgresql='SELECT work_item.status, max(work_item.rank) AS max_1 \nFROM work_item GROUP BY work_item.status',
+    params=(),
+    columns=('str', 'int'),
+    constants=(),
+    names=('status', 'max'),
 )
 
 column_update = Stmt(
@@ -206,11 +216,21 @@ entries_between = Stmt(
     names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
 )
 
+entries_from_events = Stmt(
+    name='entries_from_events',
+    sqlite='SELECT time_entry.id, time_entry.external_id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note \nFROM time_entry \nWHERE time_entry.external_id IS NOT NULL ORDER BY time_entry.id',
+    postgresql='SELECT time_entry.id, time_entry.external_id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note \nFROM time_entry \nWHERE time_entry.external_id IS NOT NULL ORDER BY time_entry.id',
+    params=(),
+    columns=('int', 'str', 'str', 'datetime', 'datetime', 'str'),
+    constants=(),
+    names=('id', 'external_id', 'category', 'started_at', 'ended_at', 'note'),
+)
+
 entries_insert = Stmt(
     name='entries_insert',
-    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at)',
-    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING time_entry.id',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at, :external_id)',
+    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(external_id)s::VARCHAR) RETURNING time_entry.id',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -268,9 +288,9 @@ entry_delete = Stmt(
 
 entry_insert = Stmt(
     name='entry_insert',
-    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at) RETURNING id',
-    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING time_entry.id',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at, :external_id) RETURNING id',
+    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(external_id)s::VARCHAR) RETURNING time_entry.id',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
     columns=('int',),
     constants=(),
     names=('id',),
@@ -278,9 +298,19 @@ entry_insert = Stmt(
 
 entry_insert_with_id = Stmt(
     name='entry_insert_with_id',
-    sqlite='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at) VALUES (:id, :category, :started_at, :ended_at, :note, :item_id, :created_at)',
-    postgresql='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at) VALUES (%(id)s::INTEGER, %(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE)',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('id', 'int'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (:id, :category, :started_at, :ended_at, :note, :item_id, :created_at, :external_id)',
+    postgresql='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at, external_id) VALUES (%(id)s::INTEGER, %(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(external_id)s::VARCHAR)',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('id', 'int'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+entry_move = Stmt(
+    name='entry_move',
+    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note WHERE time_entry.id = :row_id',
+    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR WHERE time_entry.id = %(row_id)s::INTEGER',
+    params=(('category', 'str'), ('ended_at', 'datetime'), ('note', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -288,22 +318,22 @@ entry_insert_with_id = Stmt(
 
 entry_row = Stmt(
     name='entry_row',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.id = :id',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.id = %(id)s::INTEGER',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.external_id \nFROM time_entry \nWHERE time_entry.id = :id',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.external_id \nFROM time_entry \nWHERE time_entry.id = %(id)s::INTEGER',
     params=(('id', 'int'),),
-    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime'),
+    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime', 'str'),
     constants=(),
-    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at'),
+    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at', 'external_id'),
 )
 
 entry_row_running = Stmt(
     name='entry_row_running',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.external_id \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.external_id \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
     params=(),
-    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime'),
+    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime', 'str'),
     constants=(),
-    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at'),
+    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at', 'external_id'),
 )
 
 entry_running = Stmt(
@@ -316,11 +346,21 @@ entry_running = Stmt(
     names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
 )
 
+entry_spans_between = Stmt(
+    name='entry_spans_between',
+    sqlite='SELECT time_entry.id, time_entry.external_id, time_entry.started_at, coalesce(time_entry.ended_at, :now) AS coalesce_1 \nFROM time_entry \nWHERE time_entry.started_at < :end AND coalesce(time_entry.ended_at, :now) > :start ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.external_id, time_entry.started_at, coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) AS coalesce_1 \nFROM time_entry \nWHERE time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) > %(start)s::TIMESTAMP WITH TIME ZONE ORDER BY time_entry.started_at',
+    params=(('end', 'datetime'), ('now', 'datetime'), ('start', 'datetime')),
+    columns=('int', 'str', 'datetime', 'datetime'),
+    constants=(),
+    names=('id', 'external_id', 'started_at', 'coalesce'),
+)
+
 entry_update = Stmt(
     name='entry_update',
-    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at WHERE time_entry.id = :row_id',
-    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE WHERE time_entry.id = %(row_id)s::INTEGER',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
+    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at, external_id=:external_id WHERE time_entry.id = :row_id',
+    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, external_id=%(external_id)s::VARCHAR WHERE time_entry.id = %(row_id)s::INTEGER',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('item_id', 'int'), ('note', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -426,14 +466,54 @@ goals_all = Stmt(
     names=('id', 'title', 'description', 'due_date', 'position', 'created_at', 'archived_at'),
 )
 
+imported_item_ids = Stmt(
+    name='imported_item_ids',
+    sqlite='SELECT work_item.id, work_item.source_key \nFROM work_item \nWHERE work_item.source = :source',
+    postgresql='SELECT work_item.id, work_item.source_key \nFROM work_item \nWHERE work_item.source = %(source)s::VARCHAR',
+    params=(('source', 'str'),),
+    columns=('int', 'str'),
+    constants=(),
+    names=('id', 'source_key'),
+)
+
+imported_item_set_parent = Stmt(
+    name='imported_item_set_parent',
+    sqlite='UPDATE work_item SET parent_id=:parent_id WHERE work_item.id = :row_id',
+    postgresql='UPDATE work_item SET parent_id=%(parent_id)s::INTEGER WHERE work_item.id = %(row_id)s::INTEGER',
+    params=(('parent_id', 'int'), ('row_id', 'int')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+imported_items = Stmt(
+    name='imported_items',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key, work_item.source_data \nFROM work_item \nWHERE work_item.source = :source ORDER BY work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key, work_item.source_data \nFROM work_item \nWHERE work_item.source = %(source)s::VARCHAR ORDER BY work_item.id',
+    params=(('source', 'str'),),
+    columns=('int', 'str', 'int', 'int', 'str', 'str', 'str', 'str', 'int', 'int', 'int', 'str', 'date', 'date', 'datetime', 'datetime', 'datetime', 'datetime', 'str', 'str', 'str'),
+    constants=(),
+    names=('id', 'kind', 'parent_id', 'goal_id', 'title', 'description', 'acceptance', 'status', 'rank', 'points', 'sprint_id', 'owner', 'start_date', 'target_date', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key', 'source_data'),
+)
+
+imported_items_insert = Stmt(
+    name='imported_items_insert',
+    sqlite='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, source, source_key, source_data) VALUES (:kind, :parent_id, :goal_id, :title, :description, :acceptance, :status, :rank, :points, :sprint_id, :owner, :start_date, :target_date, :created_at, :updated_at, :done_at, :archived_at, :source, :source_key, :source_data)',
+    postgresql='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, source, source_key, source_data) VALUES (%(kind)s::VARCHAR, %(parent_id)s::INTEGER, %(goal_id)s::INTEGER, %(title)s::VARCHAR, %(description)s::VARCHAR, %(acceptance)s::VARCHAR, %(status)s::VARCHAR, %(rank)s::INTEGER, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(owner)s::VARCHAR, %(start_date)s::DATE, %(target_date)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE, %(done_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE, %(source)s::VARCHAR, %(source_key)s::VARCHAR, %(source_data)s::VARCHAR) RETURNING work_item.id',
+    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('source', 'str'), ('source_data', 'str'), ('source_key', 'str'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
 item_by_id = Stmt(
     name='item_by_id',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.id = :id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.id = %(id)s::INTEGER',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.id = :id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.id = %(id)s::INTEGER',
     params=(('id', 'int'),),
-    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
+    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime', 'str', 'str'),
     constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic')),
-    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at'),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key'),
 )
 
 item_child_kinds = Stmt(
@@ -458,9 +538,9 @@ item_events = Stmt(
 
 item_insert = Stmt(
     name='item_insert',
-    sqlite='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at) VALUES (:kind, :parent_id, :goal_id, :title, :description, :acceptance, :status, :rank, :points, :sprint_id, :owner, :start_date, :target_date, :created_at, :updated_at, :done_at, :archived_at) RETURNING id',
-    postgresql='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at) VALUES (%(kind)s::VARCHAR, %(parent_id)s::INTEGER, %(goal_id)s::INTEGER, %(title)s::VARCHAR, %(description)s::VARCHAR, %(acceptance)s::VARCHAR, %(status)s::VARCHAR, %(rank)s::INTEGER, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(owner)s::VARCHAR, %(start_date)s::DATE, %(target_date)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE, %(done_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE) RETURNING work_item.id',
-    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
+    sqlite='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, source, source_key, source_data) VALUES (:kind, :parent_id, :goal_id, :title, :description, :acceptance, :status, :rank, :points, :sprint_id, :owner, :start_date, :target_date, :created_at, :updated_at, :done_at, :archived_at, :source, :source_key, :source_data) RETURNING id',
+    postgresql='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, source, source_key, source_data) VALUES (%(kind)s::VARCHAR, %(parent_id)s::INTEGER, %(goal_id)s::INTEGER, %(title)s::VARCHAR, %(description)s::VARCHAR, %(acceptance)s::VARCHAR, %(status)s::VARCHAR, %(rank)s::INTEGER, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(owner)s::VARCHAR, %(start_date)s::DATE, %(target_date)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE, %(done_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE, %(source)s::VARCHAR, %(source_key)s::VARCHAR, %(source_data)s::VARCHAR) RETURNING work_item.id',
+    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('source', 'str'), ('source_data', 'str'), ('source_key', 'str'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
     columns=('int',),
     constants=(),
     names=('id',),
@@ -478,12 +558,12 @@ item_max_rank = Stmt(
 
 item_row = Stmt(
     name='item_row',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item \nWHERE work_item.id = :id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item \nWHERE work_item.id = %(id)s::INTEGER',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key, work_item.source_data \nFROM work_item \nWHERE work_item.id = :id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key, work_item.source_data \nFROM work_item \nWHERE work_item.id = %(id)s::INTEGER',
     params=(('id', 'int'),),
-    columns=('int', 'str', 'int', 'int', 'str', 'str', 'str', 'str', 'int', 'int', 'int', 'str', 'date', 'date', 'datetime', 'datetime', 'datetime', 'datetime'),
+    columns=('int', 'str', 'int', 'int', 'str', 'str', 'str', 'str', 'int', 'int', 'int', 'str', 'date', 'date', 'datetime', 'datetime', 'datetime', 'datetime', 'str', 'str', 'str'),
     constants=(),
-    names=('id', 'kind', 'parent_id', 'goal_id', 'title', 'description', 'acceptance', 'status', 'rank', 'points', 'sprint_id', 'owner', 'start_date', 'target_date', 'created_at', 'updated_at', 'done_at', 'archived_at'),
+    names=('id', 'kind', 'parent_id', 'goal_id', 'title', 'description', 'acceptance', 'status', 'rank', 'points', 'sprint_id', 'owner', 'start_date', 'target_date', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key', 'source_data'),
 )
 
 item_set_rank = Stmt(
@@ -508,9 +588,9 @@ item_title = Stmt(
 
 item_update = Stmt(
     name='item_update',
-    sqlite='UPDATE work_item SET kind=:kind, parent_id=:parent_id, goal_id=:goal_id, title=:title, description=:description, acceptance=:acceptance, status=:status, rank=:rank, points=:points, sprint_id=:sprint_id, owner=:owner, start_date=:start_date, target_date=:target_date, created_at=:created_at, updated_at=:updated_at, done_at=:done_at, archived_at=:archived_at WHERE work_item.id = :row_id',
-    postgresql='UPDATE work_item SET kind=%(kind)s::VARCHAR, parent_id=%(parent_id)s::INTEGER, goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, acceptance=%(acceptance)s::VARCHAR, status=%(status)s::VARCHAR, rank=%(rank)s::INTEGER, points=%(points)s::INTEGER, sprint_id=%(sprint_id)s::INTEGER, owner=%(owner)s::VARCHAR, start_date=%(start_date)s::DATE, target_date=%(target_date)s::DATE, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE, done_at=%(done_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE WHERE work_item.id = %(row_id)s::INTEGER',
-    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('row_id', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
+    sqlite='UPDATE work_item SET kind=:kind, parent_id=:parent_id, goal_id=:goal_id, title=:title, description=:description, acceptance=:acceptance, status=:status, rank=:rank, points=:points, sprint_id=:sprint_id, owner=:owner, start_date=:start_date, target_date=:target_date, created_at=:created_at, updated_at=:updated_at, done_at=:done_at, archived_at=:archived_at, source=:source, source_key=:source_key, source_data=:source_data WHERE work_item.id = :row_id',
+    postgresql='UPDATE work_item SET kind=%(kind)s::VARCHAR, parent_id=%(parent_id)s::INTEGER, goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, acceptance=%(acceptance)s::VARCHAR, status=%(status)s::VARCHAR, rank=%(rank)s::INTEGER, points=%(points)s::INTEGER, sprint_id=%(sprint_id)s::INTEGER, owner=%(owner)s::VARCHAR, start_date=%(start_date)s::DATE, target_date=%(target_date)s::DATE, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE, done_at=%(done_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE, source=%(source)s::VARCHAR, source_key=%(source_key)s::VARCHAR, source_data=%(source_data)s::VARCHAR WHERE work_item.id = %(row_id)s::INTEGER',
+    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('row_id', 'int'), ('source', 'str'), ('source_data', 'str'), ('source_key', 'str'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -548,12 +628,22 @@ items_last_change = Stmt(
 
 items_list = Stmt(
     name='items_list',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE (:status IS NULL OR work_item.status = :status) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (:active = 1 AND work_item.archived_at IS NULL OR :archived = 1 AND work_item.archived_at IS NOT NULL) AND (:parent_id IS NULL OR work_item.parent_id = :parent_id) AND (:words IS NULL OR (NOT EXISTS (SELECT 1 FROM json_each(:words) AS w WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE \'\\\' OR lower(work_item.description) LIKE w.value ESCAPE \'\\\'))) = 1) AND (:epic_id IS NULL OR :epic_id = CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END OR work_item.id = :epic_id) AND (:feature_id IS NULL OR work_item.parent_id = :feature_id OR work_item.id = :feature_id) AND (:sprint_mode = :param_1 OR :sprint_mode = :param_2 AND work_item.sprint_id IS NULL OR :sprint_mode = :param_3 AND sprint.start_date <= :today AND sprint.end_date >= :today AND sprint.closed_at IS NULL OR :sprint_mode = :param_4 AND lower(sprint.name) = :sprint_name) AND (:owner IS NULL OR lower(work_item.owner) = :owner) AND (:points_op IS NULL OR :points_op = :param_5 AND work_item.points IS NULL OR :points_op = :param_6 AND work_item.points = :points OR :points_op = :param_7 AND work_item.points < :points OR :points_op = :param_8 AND work_item.points > :points OR :points_op = :param_9 AND work_item.points <= :points OR :points_op = :param_10 AND work_item.points >= :points) ORDER BY board_column.position, work_item.rank, work_item.id',
-    postgresql="SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE (%(status)s::VARCHAR IS NULL OR work_item.status = %(status)s::VARCHAR) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (%(active)s AND work_item.archived_at IS NULL OR %(archived)s AND work_item.archived_at IS NOT NULL) AND (%(parent_id)s::INTEGER IS NULL OR work_item.parent_id = %(parent_id)s::INTEGER) AND (%(words)s::VARCHAR IS NULL OR (NOT EXISTS (SELECT 1 FROM json_array_elements_text(CAST(%(words)s::VARCHAR AS json)) AS w(value) WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE '\\' OR lower(work_item.description) LIKE w.value ESCAPE '\\')))) AND (%(epic_id)s::INTEGER IS NULL OR %(epic_id)s::INTEGER = CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END OR work_item.id = %(epic_id)s::INTEGER) AND (%(feature_id)s::INTEGER IS NULL OR work_item.parent_id = %(feature_id)s::INTEGER OR work_item.id = %(feature_id)s::INTEGER) AND (%(sprint_mode)s::VARCHAR = %(param_1)s::VARCHAR OR %(sprint_mode)s::VARCHAR = %(param_2)s::VARCHAR AND work_item.sprint_id IS NULL OR %(sprint_mode)s::VARCHAR = %(param_3)s::VARCHAR AND sprint.start_date <= %(today)s::DATE AND sprint.end_date >= %(today)s::DATE AND sprint.closed_at IS NULL OR %(sprint_mode)s::VARCHAR = %(param_4)s::VARCHAR AND lower(sprint.name) = %(sprint_name)s::VARCHAR) AND (%(owner)s::VARCHAR IS NULL OR lower(work_item.owner) = %(owner)s::VARCHAR) AND (%(points_op)s::VARCHAR IS NULL OR %(points_op)s::VARCHAR = %(param_5)s::VARCHAR AND work_item.points IS NULL OR %(points_op)s::VARCHAR = %(param_6)s::VARCHAR AND work_item.points = %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_7)s::VARCHAR AND work_item.points < %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_8)s::VARCHAR AND work_item.points > %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_9)s::VARCHAR AND work_item.points <= %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_10)s::VARCHAR AND work_item.points >= %(points)s::INTEGER) ORDER BY board_column.position, work_item.rank, work_item.id",
-    params=(('active', 'bool'), ('archived', 'bool'), ('epic_id', 'int'), ('feature_id', 'int'), ('kinds', 'list:str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('points_op', 'str'), ('sprint_mode', 'str'), ('sprint_name', 'str'), ('status', 'str'), ('today', 'date'), ('words', 'str')),
-    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE (:status IS NULL OR work_item.status = :status) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (:active = 1 AND work_item.archived_at IS NULL OR :archived = 1 AND work_item.archived_at IS NOT NULL) AND (:parent_id IS NULL OR work_item.parent_id = :parent_id) AND (:words IS NULL OR (NOT EXISTS (SELECT 1 FROM json_each(:words) AS w WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE \'\\\' OR lower(work_item.description) LIKE w.value ESCAPE \'\\\'))) = 1) AND (:epic_id IS NULL OR :epic_id = CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END OR work_item.id = :epic_id) AND (:feature_id IS NULL OR work_item.parent_id = :feature_id OR work_item.id = :feature_id) AND (:sprint_mode = :param_1 OR :sprint_mode = :param_2 AND work_item.sprint_id IS NULL OR :sprint_mode = :param_3 AND sprint.start_date <= :today AND sprint.end_date >= :today AND sprint.closed_at IS NULL OR :sprint_mode = :param_4 AND lower(sprint.name) = :sprint_name) AND (:owner IS NULL OR lower(work_item.owner) = :owner) AND (:source_key IS NULL OR lower(work_item.source_key) = :source_key) AND (:points_op IS NULL OR :points_op = :param_5 AND work_item.points IS NULL OR :points_op = :param_6 AND work_item.points = :points OR :points_op = :param_7 AND work_item.points < :points OR :points_op = :param_8 AND work_item.points > :points OR :points_op = :param_9 AND work_item.points <= :points OR :points_op = :param_10 AND work_item.points >= :points) ORDER BY board_column.position, work_item.rank, work_item.id',
+    postgresql="SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE (%(status)s::VARCHAR IS NULL OR work_item.status = %(status)s::VARCHAR) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (%(active)s AND work_item.archived_at IS NULL OR %(archived)s AND work_item.archived_at IS NOT NULL) AND (%(parent_id)s::INTEGER IS NULL OR work_item.parent_id = %(parent_id)s::INTEGER) AND (%(words)s::VARCHAR IS NULL OR (NOT EXISTS (SELECT 1 FROM json_array_elements_text(CAST(%(words)s::VARCHAR AS json)) AS w(value) WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE '\\' OR lower(work_item.description) LIKE w.value ESCAPE '\\')))) AND (%(epic_id)s::INTEGER IS NULL OR %(epic_id)s::INTEGER = CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END OR work_item.id = %(epic_id)s::INTEGER) AND (%(feature_id)s::INTEGER IS NULL OR work_item.parent_id = %(feature_id)s::INTEGER OR work_item.id = %(feature_id)s::INTEGER) AND (%(sprint_mode)s::VARCHAR = %(param_1)s::VARCHAR OR %(sprint_mode)s::VARCHAR = %(param_2)s::VARCHAR AND work_item.sprint_id IS NULL OR %(sprint_mode)s::VARCHAR = %(param_3)s::VARCHAR AND sprint.start_date <= %(today)s::DATE AND sprint.end_date >= %(today)s::DATE AND sprint.closed_at IS NULL OR %(sprint_mode)s::VARCHAR = %(param_4)s::VARCHAR AND lower(sprint.name) = %(sprint_name)s::VARCHAR) AND (%(owner)s::VARCHAR IS NULL OR lower(work_item.owner) = %(owner)s::VARCHAR) AND (%(source_key)s::VARCHAR IS NULL OR lower(work_item.source_key) = %(source_key)s::VARCHAR) AND (%(points_op)s::VARCHAR IS NULL OR %(points_op)s::VARCHAR = %(param_5)s::VARCHAR AND work_item.points IS NULL OR %(points_op)s::VARCHAR = %(param_6)s::VARCHAR AND work_item.points = %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_7)s::VARCHAR AND work_item.points < %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_8)s::VARCHAR AND work_item.points > %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_9)s::VARCHAR AND work_item.points <= %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_10)s::VARCHAR AND work_item.points >= %(points)s::INTEGER) ORDER BY board_column.position, work_item.rank, work_item.id",
+    params=(('active', 'bool'), ('archived', 'bool'), ('epic_id', 'int'), ('feature_id', 'int'), ('kinds', 'list:str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('points_op', 'str'), ('source_key', 'str'), ('sprint_mode', 'str'), ('sprint_name', 'str'), ('status', 'str'), ('today', 'date'), ('words', 'str')),
+    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime', 'str', 'str'),
     constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic'), ('param_1', 'any'), ('param_10', '>='), ('param_2', 'none'), ('param_3', 'current'), ('param_4', 'name'), ('param_5', 'none'), ('param_6', '='), ('param_7', '<'), ('param_8', '>'), ('param_9', '<=')),
-    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at'),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key'),
+)
+
+items_with_children = Stmt(
+    name='items_with_children',
+    sqlite='SELECT DISTINCT work_item.parent_id \nFROM work_item \nWHERE work_item.parent_id IS NOT NULL',
+    postgresql='SELECT DISTINCT work_item.parent_id \nFROM work_item \nWHERE work_item.parent_id IS NOT NULL',
+    params=(),
+    columns=('int',),
+    constants=(),
+    names=('parent_id',),
 )
 
 key_result_insert = Stmt(
@@ -838,12 +928,22 @@ sprint_insert = Stmt(
 
 sprint_items = Stmt(
     name='sprint_items',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.sprint_id = :sprint_id AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.sprint_id = %(sprint_id)s::INTEGER AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.sprint_id = :sprint_id AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.sprint_id = %(sprint_id)s::INTEGER AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
     params=(('sprint_id', 'int'),),
-    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
+    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime', 'str', 'str'),
     constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic'), ('kind_7', ('story', 'bug', 'debt'))),
-    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at'),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key'),
+)
+
+sprint_names = Stmt(
+    name='sprint_names',
+    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date \nFROM sprint ORDER BY sprint.id',
+    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date \nFROM sprint ORDER BY sprint.id',
+    params=(),
+    columns=('int', 'str', 'date', 'date'),
+    constants=(),
+    names=('id', 'name', 'start_date', 'end_date'),
 )
 
 sprint_points = Stmt(

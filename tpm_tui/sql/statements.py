@@ -140,6 +140,8 @@ ITEM_COLUMNS = [
     I.c.updated_at,
     I.c.done_at,
     I.c.archived_at,
+    I.c.source,
+    I.c.source_key,
 ]
 ITEMS_FROM = (
     I.outerjoin(P, P.c.id == I.c.parent_id)
@@ -167,7 +169,8 @@ def items_list() -> Any:
     status, kinds (a list, always given), archived (active/archived/both), parent_id,
     and the filter language: words (JSON list of LIKE patterns), epic_id, feature_id,
     sprint_mode (any/none/current/name) with sprint_name and today, owner (lower
-    case), points_op (none/=/</>/<=/>=) with points."""
+    case), points_op (none/=/</>/<=/>=) with points, source_key (lower case: the
+    key an imported item had in its tool, `PAY-142`)."""
     points = param("points", "int")
     op = param("points_op", "str")
     sprint_mode = param("sprint_mode", "str")
@@ -204,6 +207,7 @@ def items_list() -> Any:
                 ),
             ),
             _optional("owner", "str", lambda v: sa.func.lower(I.c.owner) == v),
+            _optional("source_key", "str", lambda v: sa.func.lower(I.c.source_key) == v),
             sa.or_(
                 op.is_(None),
                 sa.and_(op == "none", I.c.points.is_(None)),
@@ -671,4 +675,8 @@ def top_items_between() -> Any:
 
 
 # Statements of other topics, each in a module of its own (registered on import).
-from tpm_tui.sql import statements_goals, statements_sprints  # noqa: E402, F401
+from tpm_tui.sql import (  # noqa: E402, F401
+    statements_goals,
+    statements_imports,
+    statements_sprints,
+)

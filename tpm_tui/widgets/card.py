@@ -126,7 +126,9 @@ def _trim_end(text: str, width: int) -> str:
 
 def _details(item: ItemView, rollup: Rollup | None, width: int) -> _Line:
     """`STORY · 5 pts · @ana · Epic` (done % for epics and features); the owner comes
-    before the epic so a cut takes the epic first. Narrow: `STORY 5p @ana Epic`."""
+    before the epic so a cut takes the epic first. Narrow: `STORY 5p @ana Epic`. An
+    imported item's key in its tool comes after the points (`STORY · 5 pts · PAY-142 ·
+    @ana`): a narrow card keeps its points and loses the key before them."""
     tag, style = KIND_TAGS[item.kind]
     compact = width < COMPACT_BELOW
     details: list[str] = []
@@ -145,6 +147,8 @@ def _details(item: ItemView, rollup: Rollup | None, width: int) -> _Line:
             details.append(f"{number}p")
         else:
             details.append(f"{number} pt" if item.points == 1 else f"{number} pts")
+    if item.source_key:
+        details.append(item.source_key)
     if item.owner:
         details.append(f"@{item.owner}")
     if item.epic_title:
@@ -192,5 +196,6 @@ def card_key(item: ItemView, rollup: Rollup | None = None) -> tuple[object, ...]
         item.points,
         item.epic_title,
         item.owner,
+        item.source_key,
         (rollup.done_percent, rollup.total_points, rollup.items) if rollup else None,
     )

@@ -73,6 +73,10 @@ def facts(detail: ItemDetail) -> list[tuple[str, str]]:
     rows = [("Points", _points(detail)), ("Column", detail.column(item))]
     if item.kind is Kind.EPIC:
         rows.append(("PRD", f"PRD {detail.prd}" if detail.prd else "none yet (p writes it)"))
+    if item.source_key:
+        rows.append(
+            ("Key", f"{item.source_key} ({item.source})" if item.source else item.source_key)
+        )
     if detail.parents:
         chain = "\n".join(
             f"{'› ' if depth else ''}#{p.id} {p.title} ({p.kind.value})"
