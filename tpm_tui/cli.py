@@ -1409,11 +1409,11 @@ def read_import(file: Path) -> str:
 def import_(env: Env, file: Path, replace: bool) -> None:
     """Restore a `tpm export` FILE (- for standard input) into an empty workspace."""
     from tpm_tui.config import shown
-    from tpm_tui.services.transfer import check_import, import_workspace
+    from tpm_tui.services.transfer import check_import, import_workspace, json_int
 
     raw = read_import(file)
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_int=json_int)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise InvalidInput(f"{shown(file)}: not valid JSON ({exc})") from None
     clock = env.clock

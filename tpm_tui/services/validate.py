@@ -27,6 +27,17 @@ MOMENT_MIN = datetime.combine(DATE_MIN - timedelta(days=1), time(), UTC)
 MOMENT_MAX = datetime.combine(DATE_MAX + timedelta(days=3), time(), UTC)
 
 
+def whole_number(text: str) -> int | None:
+    """`text` as a whole number if it is ASCII digits only (int() would also take "٣" and
+    "1_0"), else None. Leading zeros are dropped and a number longer than any limit tpm
+    has becomes ID_MAX + 1 (out of every range) before int() sees it: int() raises
+    ValueError past 4,300 digits."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    digits = text.lstrip("0") or "0"
+    return ID_MAX + 1 if len(digits) > len(str(ID_MAX)) else int(digits)
+
+
 def _label(field: str) -> str:
     return field.replace("_", " ")
 
@@ -69,9 +80,8 @@ def points(value: object) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     number: object = value
-    if isinstance(value, str):  # ASCII digits only: int() would also take "٣" and "1_0"
-        text = value.strip()
-        number = int(text) if text.isascii() and text.isdigit() else None
+    if isinstance(value, str):
+        number = whole_number(value.strip())
     if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= POINTS_MAX:
         raise InvalidInput(f"points must be {POINTS_RULE}; not {str(value)[:20]!r}", "points")
     return number
@@ -91,10 +101,11 @@ def own_points(kind: Kind, value: int | None) -> None:
 def item_id(value: str | int) -> int:
     """An item id as typed (`12`, `#12`): a whole number from 1 to ID_MAX."""
     text = str(value).strip().removeprefix("#")
-    number = int(text) if text.isascii() and text.isdigit() else 0
+    number = whole_number(text) or 0
     if not 1 <= number <= ID_MAX:
         raise InvalidInput(
-            f"{str(value)[:24]!r} is not an item id: use a whole number from 1, such as 12",
+            f"{str(value)[:24]!r} is not an item id: use a whole number from 1 to {ID_MAX}, "
+            "such as 12",
             "id",
         )
     return number

@@ -1,0 +1,94 @@
+"""Inputs an adversarial tester sent: numbers past Python's 4,300-digit conversion limit,
+special files as the database, invisible titles, and what `tpm import` let through."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import NOW
+from tpm_tui.cli import cli
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+GIANT = "9" * 4301  # one digit past int()'s limit: int(GIANT) raises ValueError
+PADDED = "0" * 4400 + "5"  # a small number written with too many digits
+
+
+@pytest.fixture
+def tpm(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run `tpm ARGS...` against a fresh database with a frozen clock."""
+    runner = CliRunner()
+    env = {"TPM_DB": str(tmp_path / "tpm.db"), "TPM_HOME": "", "TZ": "Europe/Berlin"}
+
+    def run(*args: str, input: str | None = None, now: str = NOW.isoformat()) -> Result:
+        return runner.invoke(
+            cli, list(args), env={**env, "TPM_NOW": now}, input=input, catch_exceptions=False
+        )
+
+    return run
+
+
+def _one_line(result: Result, code: int = 2) -> str:
+    assert result.exit_code == code, (result.output, result.exception)
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("tpm: "), result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+@pytest.mark.parametrize("number", [GIANT, PADDED, "#" + GIANT], ids=["giant", "padded", "hash"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["move", "{}", "done"],
+        ["archive", "{}"],
+        ["restore", "{}"],
+        ["edit", "{}", "--title", "y"],
+        ["log", "30m", "m", "--item", "{}"],
+        ["add", "story", "x", "--parent", "{}"],
+        ["edit", "1", "--parent", "{}"],
+        ["edit", "1", "--blocked-by", "{}"],
+        ["edit", "1", "--not-blocked-by", "{}"],
+        ["add", "story", "x", "--points", "{}"],
+        ["edit", "1", "--points", "{}"],
+    ],
+)
+def test_numbers_past_the_conversion_limit_are_one_line(tpm, args: list[str], number: str) -> None:  # type: ignore[no-untyped-def]
+    assert tpm("add", "story", "first").exit_code == 0
+    if "--points" in args and number.startswith("#"):
+        number = number[1:]
+    result = tpm(*[number if a == "{}" else a for a in args])
+    if "--points" in args and number == PADDED:  # 5 written with leading zeros: fine
+        assert result.exit_code == 0, result.output
+        return
+    assert len(_one_line(result)) < 200
+
+
+def test_import_of_a_giant_integer_is_refused(tpm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert tpm("add", "story", "x").exit_code == 0
+    exported = tmp_path / "e.json"
+    assert tpm("export", str(exported)).exit_code == 0
+    text = exported.read_text()
+    data = json.loads(text)
+    data["items"][0]["points"] = 1
+    text = json.dumps(data).replace('"points": 1', f'"points": {GIANT}')
+    exported.write_text(text)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    result = CliRunner().invoke(
+        cli,
+        ["--db", str(fresh / "n.db"), "import", str(exported)],
+        env={"TPM_HOME": "", "TPM_NOW": NOW.isoformat()},
+        catch_exceptions=False,
+    )
+    assert "items[0].points: is out of range" in _one_line(result)
+    listed = CliRunner().invoke(cli, ["--db", str(fresh / "n.db"), "list", "--format", "json"])
+    assert json.loads(listed.output or "[]") == []  # nothing written
+
+
+def test_capacity_and_wip_past_the_conversion_limit_are_one_line(tpm) -> None:  # type: ignore[no-untyped-def]
+    assert tpm("sprint", "new", "s1", "--start", "mon", "--length", "2w").exit_code == 0
+    assert "capacity" in _one_line(tpm("sprint", "edit", "s1", "--capacity", GIANT))
+    assert "WIP" in _one_line(tpm("config", "wip.review", GIANT))
