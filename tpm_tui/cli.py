@@ -1439,7 +1439,7 @@ def demo(env: Env, no_open: bool) -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="tpm-demo-"))
     path = folder / "tpm.db"
-    location = Location(f"sqlite:///{path}", path, "demo")
+    location = Location.for_file(path, "demo")
     db = open_database(location)
     counts = build_demo(db, env.clock)
     db.close()

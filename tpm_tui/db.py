@@ -227,7 +227,9 @@ class Database:
         if self._shared.engine is None:
             from tpm_tui.engine import make_engine
 
-            url = f"sqlite:///{self.file}" if self.file is not None else self.location.url
+            url = self.location.url
+            if self.file is not None:
+                url = Location.for_file(self.file, self.location.source).url
             try:
                 self._shared.engine = make_engine(url)
             except Exception as exc:  # bad URL, missing driver

@@ -94,7 +94,7 @@ PATHS = st.sampled_from(
 )  # fmt: skip
 DB_OPTIONS = st.sampled_from(
     ["other.db", "sub/dir/x.db", ".", "sqlite://", "sqlite:///rel.db", "x" * 300 + ".db",
-     "sqlite:///:memory:", "notes.txt"]
+     "sqlite:///:memory:", "sqlite:///%3Amemory%3A", "sqlite:///a%2520b.db", "notes.txt"]
 )  # fmt: skip
 
 
