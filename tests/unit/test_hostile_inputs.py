@@ -92,3 +92,33 @@ def test_capacity_and_wip_past_the_conversion_limit_are_one_line(tpm) -> None:  
     assert tpm("sprint", "new", "s1", "--start", "mon", "--length", "2w").exit_code == 0
     assert "capacity" in _one_line(tpm("sprint", "edit", "s1", "--capacity", GIANT))
     assert "WIP" in _one_line(tpm("config", "wip.review", GIANT))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["doctor"], ["list"], ["status", "--short"], ["status"], ["restore", "backup.db"]],
+)
+def test_a_fifo_as_the_database_is_refused_without_opening_it(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """Opening a FIFO blocks until a writer comes: tpm must say "not a file" first."""
+    import os
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "ff.db")
+    backup = tmp_path / "backup.db"
+    assert CliRunner().invoke(cli, ["--db", str(backup), "add", "story", "x"]).exit_code == 0
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tpm_tui", "--db", "ff.db", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=15,
+            env={**os.environ, "TPM_HOME": "", "TPM_DB": "", "HOME": str(tmp_path)},
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"tpm {' '.join(args)} hung on a FIFO")
+    assert done.returncode in (1, 2), done
+    assert done.stderr.count("\n") == 1 and "ff.db: not a file" in done.stderr, done.stderr
