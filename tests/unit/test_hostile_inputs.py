@@ -122,3 +122,62 @@ def test_a_fifo_as_the_database_is_refused_without_opening_it(
         pytest.fail(f"tpm {' '.join(args)} hung on a FIFO")
     assert done.returncode in (1, 2), done
     assert done.stderr.count("\n") == 1 and "ff.db: not a file" in done.stderr, done.stderr
+
+
+INVISIBLE = [
+    "\u034f",  # combining grapheme joiner (Mn)
+    "\ufe0f",  # variation selector 16 (Mn)
+    "\u17b4",  # Khmer vowel inherent AQ (Mn)
+    "\u2800",  # Braille pattern blank (So)
+    "\u3164",  # Hangul filler (Lo)
+    "\u115f",  # Hangul choseong filler (Lo)
+    "\u1160",  # Hangul jungseong filler (Lo)
+    "\uffa0",  # halfwidth Hangul filler (Lo)
+    "\u20dd",  # combining enclosing circle (Me)
+    "\u3000",  # ideographic space (Zs)
+    "\u200b\u200d",  # zero-width space and joiner (Cf)
+    "\u200b\u3164\u200b\u2800 \u115f",
+]
+
+
+@pytest.mark.parametrize("title", INVISIBLE, ids=[f"U+{ord(t[0]):04X}" for t in INVISIBLE])
+def test_a_title_of_invisible_characters_is_empty(tpm, title: str) -> None:  # type: ignore[no-untyped-def]
+    assert "empty" in _one_line(tpm("add", "story", title))
+    assert tpm("add", "story", "real").exit_code == 0
+    assert "empty" in _one_line(tpm("edit", "1", "--title", title))
+
+
+@pytest.mark.parametrize("title", ["a\u034f", "\u2800x", "🙂\ufe0f", "e\u0301", "한"])
+def test_a_title_with_something_visible_is_kept(tpm, title: str) -> None:  # type: ignore[no-untyped-def]
+    assert tpm("add", "story", title).exit_code == 0
+
+
+def _import(tmp_path: Path, mutate) -> Result:  # type: ignore[no-untyped-def]
+    """Export a small workspace, change its data with `mutate`, import it into a new one."""
+    source = tmp_path / "source.db"
+    env = {"TPM_HOME": "", "TPM_NOW": NOW.isoformat()}
+    runner = CliRunner()
+    for args in (["add", "epic", "E"], ["add", "story", "s", "--parent", "1", "--points", "3"]):
+        assert runner.invoke(cli, ["--db", str(source), *args], env=env).exit_code == 0
+    exported = tmp_path / "e.json"
+    exporting = runner.invoke(cli, ["--db", str(source), "export", str(exported)], env=env)
+    assert exporting.exit_code == 0
+    data = json.loads(exported.read_text())
+    mutate(data)
+    exported.write_text(json.dumps(data))
+    target = tmp_path / "target.db"
+    result = runner.invoke(
+        cli, ["--db", str(target), "import", str(exported)], env=env, catch_exceptions=False
+    )
+    if result.exit_code != 0:
+        listed = runner.invoke(cli, ["--db", str(target), "list", "--format", "json"], env=env)
+        assert json.loads(listed.output or "[]") == []  # nothing written
+    return result
+
+
+@pytest.mark.parametrize("title", INVISIBLE, ids=[f"U+{ord(t[0]):04X}" for t in INVISIBLE])
+def test_import_refuses_an_invisible_title(tmp_path: Path, title: str) -> None:
+    def mutate(data: dict) -> None:  # type: ignore[type-arg]
+        data["items"][1]["title"] = title
+
+    assert "items[1] (#2): the title is empty" in _one_line(_import(tmp_path, mutate))

@@ -38,7 +38,7 @@ from tpm_tui.models import (
 from tpm_tui.services import planning, settings, timetrack, validate
 from tpm_tui.services.documents import DOCUMENT_MAX, DocKind
 from tpm_tui.services.goals import NUMBER_MAX
-from tpm_tui.text import clean_block, clean_line
+from tpm_tui.text import clean_block, clean_line, has_visible
 
 FORMAT = "tpm-export"
 VERSION = 1
@@ -271,17 +271,22 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
     if not columns:
         raise _fail("columns", "the board needs at least one column")
     for i, c in enumerate(rows["columns"]):
-        if not c["key"] or not c["name"]:
+        if not c["key"] or not has_visible(c["name"]):
             raise _fail(f"columns[{i}]", "key and name may not be empty")
     names = [s["name"].lower() for s in rows["sprints"]]
     if len(set(names)) != len(names):
         raise _fail("sprints", "two sprints share a name")
     for i, s in enumerate(rows["sprints"]):
+        if not has_visible(s["name"]):
+            raise _fail(f"sprints[{i}]", "the name is empty")
         if s["end_date"] < s["start_date"]:
             raise _fail(f"sprints[{i}]", "ends before it starts")
         if s["capacity"] is not None and not 0 <= s["capacity"] <= planning.CAPACITY_MAX:
             raise _fail(f"sprints[{i}]", f"capacity out of 0–{planning.CAPACITY_MAX}")
     _check_team(rows)
+    for i, g in enumerate(rows["goals"]):
+        if not has_visible(g["title"]):
+            raise _fail(f"goals[{i}] (G{g['id']})", "the title is empty")
     goals = {g["id"] for g in rows["goals"]}
     sprints = {s["id"] for s in rows["sprints"]}
     items = {it["id"]: it for it in rows["items"]}
@@ -289,7 +294,7 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
         where = f"items[{i}] (#{it['id']})"
         if it["kind"] not in {k.value for k in Kind}:
             raise _fail(where, f"unknown kind {it['kind']!r}")
-        if not it["title"]:
+        if not has_visible(it["title"]):
             raise _fail(where, "the title is empty")
         if it["status"] not in columns:
             raise _fail(where, f"status {it['status']!r} is not a column in the file")
@@ -346,7 +351,7 @@ def _check_goals(rows: dict[str, list[dict[str, Any]]], items: dict[int, Any]) -
             raise _fail(where, f"goal {kr['goal_id']} is not in the file")
         if kr["target"] == kr["baseline"]:
             raise _fail(where, "the target is the baseline: nothing could move")
-        if not kr["title"]:
+        if not has_visible(kr["title"]):
             raise _fail(where, "the title is empty")
         results.add(kr["id"])
     for i, value in enumerate(rows["key_result_values"]):
@@ -379,7 +384,7 @@ def _check_team(rows: dict[str, list[dict[str, Any]]]) -> None:
     if len(set(names)) != len(names):
         raise _fail("team", "two people share a name")
     for i, m in enumerate(rows["team"]):
-        if not m["name"] or not 5 <= m["focus_percent"] <= 100:
+        if not has_visible(m["name"]) or not 5 <= m["focus_percent"] <= 100:
             raise _fail(f"team[{i}]", "a name and a focus from 5 to 100 (percent)")
     members = {m["id"] for m in rows["team"]}
     for i, a in enumerate(rows["team_away"]):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 
 from tpm_tui.dates import DATE_MAX as DATE_MAX  # the range lives in dates.py; read here too
@@ -10,7 +9,7 @@ from tpm_tui.dates import DATE_MIN as DATE_MIN
 from tpm_tui.dates import RANGE_WORDS, check_day
 from tpm_tui.errors import InvalidInput
 from tpm_tui.kinds import Kind
-from tpm_tui.text import clean_block, clean_line
+from tpm_tui.text import clean_block, clean_line, has_visible
 
 TITLE_MAX = 200
 OWNER_MAX = 60
@@ -45,8 +44,7 @@ def _label(field: str) -> str:
 def title(value: str, field: str = "title", limit: int = TITLE_MAX) -> str:
     """A required one-line text: cleaned, not empty, not over `limit` characters."""
     text = clean_line(value)
-    if not any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text):
-        # empty, or only invisible format characters (zero-width spaces, joiners...)
+    if not has_visible(text):
         raise InvalidInput(f"the {_label(field)} is empty: type a few words", field)
     if len(text) > limit:
         raise InvalidInput(
