@@ -181,3 +181,13 @@ def test_import_refuses_an_invisible_title(tmp_path: Path, title: str) -> None:
         data["items"][1]["title"] = title
 
     assert "items[1] (#2): the title is empty" in _one_line(_import(tmp_path, mutate))
+
+
+@pytest.mark.parametrize("kind", ["epic", "feature"])
+def test_import_refuses_points_of_an_epic_or_feature(tmp_path: Path, kind: str) -> None:
+    def mutate(data: dict) -> None:  # type: ignore[type-arg]
+        data["items"][0]["kind"] = kind
+        data["items"][0]["points"] = 5
+
+    message = _one_line(_import(tmp_path, mutate))
+    assert "items[0] (#1)" in message and "roll-up" in message

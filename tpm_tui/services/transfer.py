@@ -304,6 +304,10 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
             raise _fail(where, f"goal {it['goal_id']} is not in the file")
         if it["points"] is not None and not 0 <= it["points"] <= validate.POINTS_MAX:
             raise _fail(where, f"points {it['points']} out of 0–{validate.POINTS_MAX}")
+        try:
+            validate.own_points(Kind(it["kind"]), it["points"])  # as add and edit refuse
+        except InvalidInput as refused:
+            raise _fail(where, str(refused)) from None
         if it["start_date"] and it["target_date"] and it["target_date"] < it["start_date"]:
             raise _fail(where, "the target date is before the start date")
         parent_id = it["parent_id"]
