@@ -191,3 +191,35 @@ def test_import_refuses_points_of_an_epic_or_feature(tmp_path: Path, kind: str) 
 
     message = _one_line(_import(tmp_path, mutate))
     assert "items[0] (#1)" in message and "roll-up" in message
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("1970-01-01T00:00:00Z", "1970-01-01T00:30:00Z"),  # 1970-01-01 in every zone
+        ("1970-01-01T09:59:00Z", "1970-01-01T10:30:00Z"),  # 1970-01-02 begins 10:00Z at +14
+        ("2200-01-01T12:00:00Z", "2200-01-01T12:30:00Z"),  # 2199-12-31 ends 12:00Z at -12
+    ],
+)
+def test_import_holds_entries_to_the_range_its_message_says(
+    tmp_path: Path, start: str, end: str
+) -> None:
+    def mutate(data: dict) -> None:  # type: ignore[type-arg]
+        data["time_entries"] = [
+            {"id": 1, "category": "meetings", "started_at": start, "ended_at": end,
+             "note": "", "item_id": None, "created_at": "2026-01-01T00:00:00Z"}
+        ]  # fmt: skip
+
+    assert "out of range" in _one_line(_import(tmp_path, mutate))
+
+
+def test_a_timer_is_held_to_the_same_range() -> None:
+    from datetime import UTC, datetime
+
+    from tpm_tui.errors import InvalidInput
+    from tpm_tui.services import validate
+
+    with pytest.raises(InvalidInput, match="out of range"):
+        validate.moment(datetime(1970, 1, 1, tzinfo=UTC), "started_at")
+    first = datetime(1970, 1, 2, tzinfo=UTC) - validate.timedelta(hours=14)
+    assert validate.moment(first, "started_at") == first

@@ -214,8 +214,12 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
         # The time an entry covers is the user's data, held to the one range; the other
         # moments (created, updated, done, archived) are when tpm did something, as
         # the clock said, and come back as they went out.
-        if column.name not in _SPANS or validate.MOMENT_MIN <= moment <= validate.MOMENT_MAX:
+        if column.name not in _SPANS:
             return moment
+        try:
+            return validate.moment(moment, column.name)
+        except InvalidInput as refused:
+            raise _fail(where, str(refused)) from None
     elif validate.DATE_MIN <= parsed_day <= validate.DATE_MAX:
         return parsed_day
     raise _fail(where, f"{value:.40} is out of range ({validate.DATE_MIN}…{validate.DATE_MAX})")

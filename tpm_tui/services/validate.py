@@ -20,10 +20,12 @@ POINTS_MAX = 100
 POINTS_RULE = f"a whole number from 0 to {POINTS_MAX}, or empty"
 """The points rule in the words every hint, help text and error uses."""
 ID_MAX = 2**63 - 1  # SQLite's largest integer
-# Stored moments (UTC) an import accepts: every moment of a local day in
-# DATE_MIN..DATE_MAX, in any time zone, for entries up to a day long.
-MOMENT_MIN = datetime.combine(DATE_MIN - timedelta(days=1), time(), UTC)
-MOMENT_MAX = datetime.combine(DATE_MAX + timedelta(days=3), time(), UTC)
+# Stored moments (UTC) tpm accepts (a timer's start, an import): the moments of a local
+# day in DATE_MIN..DATE_MAX in some time zone (UTC-12 to UTC+14), no more, so the range
+# the messages name holds; an end may come up to a day (the longest entry) later.
+MOMENT_MIN = datetime.combine(DATE_MIN, time(), UTC) - timedelta(hours=14)
+START_END = datetime.combine(DATE_MAX + timedelta(days=1), time(), UTC) + timedelta(hours=12)
+MOMENT_MAX = START_END + timedelta(days=1)
 
 
 def whole_number(text: str) -> int | None:
@@ -117,9 +119,11 @@ def day(value: date | None, field: str) -> date | None:
 
 
 def moment(value: datetime, field: str) -> datetime:
-    """A stored moment (aware) inside MOMENT_MIN..MOMENT_MAX: what any local day of the
-    accepted range can hold, so every moment tpm stores can be imported again."""
-    if not MOMENT_MIN <= value <= MOMENT_MAX:
+    """A stored moment (aware) that a local day of the accepted range holds in some
+    zone (a start: MOMENT_MIN up to START_END), or an end up to a day after one (up to
+    MOMENT_MAX): the one check for the timer and the import."""
+    last = START_END - timedelta(microseconds=1) if field == "started_at" else MOMENT_MAX
+    if not MOMENT_MIN <= value <= last:
         raise InvalidInput(
             f"the {_label(field)} {value.isoformat()} is out of range: {RANGE_WORDS}", field
         )
