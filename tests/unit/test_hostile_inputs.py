@@ -223,3 +223,32 @@ def test_a_timer_is_held_to_the_same_range() -> None:
         validate.moment(datetime(1970, 1, 1, tzinfo=UTC), "started_at")
     first = datetime(1970, 1, 2, tzinfo=UTC) - validate.timedelta(hours=14)
     assert validate.moment(first, "started_at") == first
+
+
+@pytest.mark.parametrize("executor", ["sqlite", "sqlalchemy"])
+@pytest.mark.parametrize("short", [False, True])
+def test_a_clock_behind_a_running_timer_counts_no_negative_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, executor: str, short: bool
+) -> None:
+    """The timer started at 12:00; the clock now says 10:00: nothing has run yet."""
+    from datetime import timedelta
+
+    monkeypatch.setenv("TPM_EXECUTOR", executor)
+    env = {"TPM_HOME": "", "TZ": "Europe/Berlin"}
+    db = ["--db", str(tmp_path / "t.db")]
+    runner = CliRunner()
+    later = (NOW + timedelta(hours=2)).isoformat()
+    assert (
+        runner.invoke(cli, [*db, "log", "30m", "t"], env={**env, "TPM_NOW": later}).exit_code == 0
+    )
+    started = runner.invoke(cli, [*db, "start", "m"], env={**env, "TPM_NOW": later})
+    assert started.exit_code == 0, started.output
+    shown = runner.invoke(
+        cli,
+        [*db, "status", *(["--short"] if short else [])],
+        env={**env, "TPM_NOW": NOW.isoformat()},
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "-" not in shown.output.replace("-W", ""), shown.output
+    if not short:
+        assert "today: 30m (tooling 30m)" in shown.output, shown.output
