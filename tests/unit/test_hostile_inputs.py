@@ -252,3 +252,10 @@ def test_a_clock_behind_a_running_timer_counts_no_negative_time(
     assert "-" not in shown.output.replace("-W", ""), shown.output
     if not short:
         assert "today: 30m (tooling 30m)" in shown.output, shown.output
+
+
+@pytest.mark.parametrize(
+    "focus", [GIANT, "inf", "nan", "1e400", "-inf%"], ids=["giant", "inf", "nan", "1e400", "-inf"]
+)
+def test_a_focus_that_is_no_finite_number_is_one_line(tpm, focus: str) -> None:  # type: ignore[no-untyped-def]
+    assert "focus" in _one_line(tpm("team", "add", "ana", "--focus", focus))
