@@ -86,6 +86,7 @@ HINTS = {
     "starts": TIMES,
     "points": [*IDS, "5", "100", "101", "abc"],
     "capacity": [*IDS, "none", "30"],
+    "focus": ["0.7", "70%", "5", "101", "inf", "nan", "1e400", "-inf%"],
 }
 # Files the commands may read or write: all relative, inside the case's own folder.
 PATHS = st.sampled_from(
