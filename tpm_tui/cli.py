@@ -1588,11 +1588,11 @@ def import_(
     ]
     if used:
         raise InvalidInput(f"{used[0]} needs --from jira|github|linear")
-    from tpm_tui.services.transfer import check_import, import_workspace
+    from tpm_tui.services.transfer import check_import, import_workspace, json_int
 
     raw = read_import(file)
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_int=json_int)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise InvalidInput(f"{shown(file)}: not valid JSON ({exc})") from None
     clock = env.clock
@@ -1641,7 +1641,7 @@ def demo(env: Env, no_open: bool) -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="tpm-demo-"))
     path = folder / "tpm.db"
-    location = Location(f"sqlite:///{path}", path, "demo")
+    location = Location.for_file(path, "demo")
     db = open_database(location)
     counts = build_demo(db, env.clock)
     db.close()

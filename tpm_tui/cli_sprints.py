@@ -179,11 +179,14 @@ def sprint_edit(
 
 
 def _capacity(text: str) -> int | None:
+    from tpm_tui.services.validate import whole_number
+
     if text.strip().lower() in ("none", "-", ""):
         return None
-    if not text.strip().isdigit():
-        raise InvalidInput(f"--capacity {text!r}: a number of points, or none")
-    return int(text)
+    number = whole_number(text.strip())
+    if number is None:
+        raise InvalidInput(f"--capacity {text[:24]!r}: a number of points, or none")
+    return number  # a number past CAPACITY_MAX is refused by the service
 
 
 @sprint.command(name="add")

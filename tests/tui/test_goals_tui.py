@@ -37,7 +37,8 @@ async def test_r_on_the_week_screen_writes_the_status_report(
         await pilot.press("left_square_bracket", "R")  # R waits for W47 to show
         await wait_until(pilot, lambda: not app.screen._pending)  # type: ignore[attr-defined]
     written = sorted((tmp_path / "reports").iterdir())
-    assert [p.name for p in written] == ["status-2026-W47-data.md"]
+    tag = app.workspace.file_tag
+    assert tag.startswith("data-") and [p.name for p in written] == [f"status-2026-W47-{tag}.md"]
     text = written[0].read_text(encoding="utf-8")
     assert text.startswith("# Status, week 2026-W47 (Mon 16 Nov – Sun 22 Nov 2026)\n")
     assert "| #1 Self-serve invoicing |" in text

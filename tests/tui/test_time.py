@@ -223,8 +223,10 @@ async def test_week_exports_the_same_markdown_as_the_cli(
             pilot, lambda: isinstance(app.screen, WeekScreen) and app.screen.view is not None
         )
         await pilot.press("E", "C")
-    md = (tmp_path / "reports" / "week-2026-W48-data.md").read_text()  # data/tpm.db
+    tag = app.workspace.file_tag  # data/tpm.db: data and a hash of the path
+    assert tag.startswith("data-")
+    md = (tmp_path / "reports" / f"week-2026-W48-{tag}.md").read_text()
     assert md == render_week(db, clock, None, "md") and "**1h30m logged:**" in md
-    assert (tmp_path / "reports" / "week-2026-W48-data.csv").read_text() == render_week(
+    assert (tmp_path / "reports" / f"week-2026-W48-{tag}.csv").read_text() == render_week(
         db, clock, None, "csv"
     )

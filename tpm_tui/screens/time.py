@@ -331,6 +331,7 @@ class TimeScreen(WorkspaceScreen):
         from tpm_tui.dates import parse_clock_time
         from tpm_tui.durations import parse_duration
         from tpm_tui.kinds import parse_category
+        from tpm_tui.services.validate import item_id
 
         def named(field: str, parse: Any, text: str) -> Any:
             try:
@@ -343,13 +344,11 @@ class TimeScreen(WorkspaceScreen):
         minutes = None
         if typed["minutes"].strip() or not entry.running:
             minutes = named("minutes", parse_duration, typed["minutes"])
-        item_text = typed["item_id"].strip().lstrip("#")
-        if item_text and not item_text.isdigit():
-            raise InvalidInput(f"{typed['item_id']!r} is not an item id such as #12", "item_id")
+        item_text = typed["item_id"].strip()
         return {
             "started_at": started,
             "minutes": minutes,
             "category": named("category", parse_category, typed["category"]),
             "note": typed["note"],
-            "item_id": int(item_text) if item_text else None,
+            "item_id": named("item_id", item_id, item_text) if item_text else None,
         }

@@ -38,9 +38,10 @@ def parse_wip(text: str) -> int | None:
     raw = text.strip().lower()
     if raw in ("none", "-", "", "off"):
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= WIP_MAX:
+    number = validate.whole_number(raw)
+    if number is None or not 1 <= number <= WIP_MAX:
         raise InvalidInput(f"a WIP limit is a number from 1 to {WIP_MAX}, or none", "wip")
-    return int(raw)
+    return number
 
 
 def set_wip(db: Database, column: str, limit: int | None) -> ColumnView:

@@ -4,6 +4,7 @@ learned from past sprints; a capacity typed for the sprint wins)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -129,7 +130,9 @@ def parse_focus(text: str) -> int:
     try:
         value = float(raw)
     except ValueError:
-        raise InvalidInput(f"focus {text!r} is not a number: use 0.7 or 70%", "focus") from None
+        value = math.nan
+    if not math.isfinite(value):  # round() raises on inf (also 4,301 nines) and nan
+        raise InvalidInput(f"focus {text[:24]!r} is not a number: use 0.7 or 70%", "focus")
     percent = round(value * 100) if value <= 1 and "%" not in text else round(value)
     if not 5 <= percent <= 100:
         raise InvalidInput("the focus is a share of the day from 0.05 to 1 (5% to 100%)", "focus")

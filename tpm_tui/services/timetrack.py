@@ -151,7 +151,7 @@ def _view(clock: Clock, row: tuple[Any, ...]) -> EntryView:
         category=Category(category),
         started_at=clock.local(started),
         ended_at=clock.local(ended) if ended is not None else None,
-        seconds=max(0, int(seconds or 0)),
+        seconds=int(seconds or 0),  # never below 0: see statements._entry_seconds
         note=note,
         item_id=item_id,
         item_title=title,

@@ -38,7 +38,7 @@ from tpm_tui.models import (
 from tpm_tui.services import planning, settings, timetrack, validate
 from tpm_tui.services.documents import DOCUMENT_MAX, DocKind
 from tpm_tui.services.goals import NUMBER_MAX
-from tpm_tui.text import clean_block, clean_line
+from tpm_tui.text import clean_block, clean_line, has_visible
 
 FORMAT = "tpm-export"
 VERSION = 1
@@ -142,6 +142,16 @@ def _has_content(session: Any) -> bool:
     )
 
 
+def json_int(text: str) -> int:
+    """A JSON integer as read for an import (json.loads' parse_int): one too long for any
+    column becomes a number out of every range, refused at its row like any other, since
+    int() raises ValueError past 4,300 digits."""
+    digits = text.lstrip("-").lstrip("0")
+    if len(digits) > len(str(2**64)):
+        return -(2**64) if text.startswith("-") else 2**64
+    return int(text)
+
+
 def _fail(where: str, message: str) -> InvalidInput:
     return InvalidInput(f"import refused, nothing changed: {where}: {message}")
 
@@ -204,8 +214,12 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
         # The time an entry covers is the user's data, held to the one range; the other
         # moments (created, updated, done, archived) are when tpm did something, as
         # the clock said, and come back as they went out.
-        if column.name not in _SPANS or validate.MOMENT_MIN <= moment <= validate.MOMENT_MAX:
+        if column.name not in _SPANS:
             return moment
+        try:
+            return validate.moment(moment, column.name)
+        except InvalidInput as refused:
+            raise _fail(where, str(refused)) from None
     elif validate.DATE_MIN <= parsed_day <= validate.DATE_MAX:
         return parsed_day
     raise _fail(where, f"{value:.40} is out of range ({validate.DATE_MIN}…{validate.DATE_MAX})")
@@ -261,17 +275,22 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
     if not columns:
         raise _fail("columns", "the board needs at least one column")
     for i, c in enumerate(rows["columns"]):
-        if not c["key"] or not c["name"]:
+        if not c["key"] or not has_visible(c["name"]):
             raise _fail(f"columns[{i}]", "key and name may not be empty")
     names = [s["name"].lower() for s in rows["sprints"]]
     if len(set(names)) != len(names):
         raise _fail("sprints", "two sprints share a name")
     for i, s in enumerate(rows["sprints"]):
+        if not has_visible(s["name"]):
+            raise _fail(f"sprints[{i}]", "the name is empty")
         if s["end_date"] < s["start_date"]:
             raise _fail(f"sprints[{i}]", "ends before it starts")
         if s["capacity"] is not None and not 0 <= s["capacity"] <= planning.CAPACITY_MAX:
             raise _fail(f"sprints[{i}]", f"capacity out of 0–{planning.CAPACITY_MAX}")
     _check_team(rows)
+    for i, g in enumerate(rows["goals"]):
+        if not has_visible(g["title"]):
+            raise _fail(f"goals[{i}] (G{g['id']})", "the title is empty")
     goals = {g["id"] for g in rows["goals"]}
     sprints = {s["id"] for s in rows["sprints"]}
     items = {it["id"]: it for it in rows["items"]}
@@ -279,7 +298,7 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
         where = f"items[{i}] (#{it['id']})"
         if it["kind"] not in {k.value for k in Kind}:
             raise _fail(where, f"unknown kind {it['kind']!r}")
-        if not it["title"]:
+        if not has_visible(it["title"]):
             raise _fail(where, "the title is empty")
         if it["status"] not in columns:
             raise _fail(where, f"status {it['status']!r} is not a column in the file")
@@ -289,6 +308,10 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
             raise _fail(where, f"goal {it['goal_id']} is not in the file")
         if it["points"] is not None and not 0 <= it["points"] <= validate.POINTS_MAX:
             raise _fail(where, f"points {it['points']} out of 0–{validate.POINTS_MAX}")
+        try:
+            validate.own_points(Kind(it["kind"]), it["points"])  # as add and edit refuse
+        except InvalidInput as refused:
+            raise _fail(where, str(refused)) from None
         if it["start_date"] and it["target_date"] and it["target_date"] < it["start_date"]:
             raise _fail(where, "the target date is before the start date")
         parent_id = it["parent_id"]
@@ -336,7 +359,7 @@ def _check_goals(rows: dict[str, list[dict[str, Any]]], items: dict[int, Any]) -
             raise _fail(where, f"goal {kr['goal_id']} is not in the file")
         if kr["target"] == kr["baseline"]:
             raise _fail(where, "the target is the baseline: nothing could move")
-        if not kr["title"]:
+        if not has_visible(kr["title"]):
             raise _fail(where, "the title is empty")
         results.add(kr["id"])
     for i, value in enumerate(rows["key_result_values"]):
@@ -369,7 +392,7 @@ def _check_team(rows: dict[str, list[dict[str, Any]]]) -> None:
     if len(set(names)) != len(names):
         raise _fail("team", "two people share a name")
     for i, m in enumerate(rows["team"]):
-        if not m["name"] or not 5 <= m["focus_percent"] <= 100:
+        if not has_visible(m["name"]) or not 5 <= m["focus_percent"] <= 100:
             raise _fail(f"team[{i}]", "a name and a focus from 5 to 100 (percent)")
     members = {m["id"] for m in rows["team"]}
     for i, a in enumerate(rows["team_away"]):

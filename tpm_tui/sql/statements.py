@@ -473,13 +473,24 @@ def setting_insert() -> Any:
 # ---------------------------------------------------------------- time entries
 
 
+def _entry_seconds(now: Any) -> Any:
+    """An entry's whole seconds; a running timer's up to `now`, and 0 while `now` is
+    before its start (a clock set back): the one place a running time is computed."""
+    end = sa.case(
+        (E.c.ended_at.is_not(None), E.c.ended_at),
+        (now > E.c.started_at, now),
+        else_=E.c.started_at,
+    )
+    return whole_seconds(end, E.c.started_at)
+
+
 def _entry_columns(now: Any) -> list[Any]:
     return [
         E.c.id,
         E.c.category,
         E.c.started_at,
         E.c.ended_at,
-        whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at).label("seconds"),
+        _entry_seconds(now).label("seconds"),
         E.c.note,
         E.c.item_id,
         I.c.title,
@@ -526,7 +537,7 @@ def seconds_by_category_between() -> Any:
     return (
         sa.select(
             E.c.category,
-            sa.func.sum(whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at)),
+            sa.func.sum(_entry_seconds(now)),
         )
         .where(
             E.c.started_at >= param("start", "datetime"), E.c.started_at < param("end", "datetime")
@@ -634,7 +645,7 @@ def _bucketed_seconds(bounds: int) -> Any:
         sa.select(
             bucket.label("bucket"),
             E.c.category.label("category"),
-            whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at).label("seconds"),
+            _entry_seconds(now).label("seconds"),
         )
         .where(E.c.started_at >= edges[0], E.c.started_at < edges[-1])
         .subquery("spans")
@@ -661,7 +672,7 @@ def top_items_between() -> Any:
     """The work items that took the most time among entries starting in [start, end):
     id, title, kind, seconds; at most `limit`."""
     now = param("now", "datetime")
-    seconds = sa.func.sum(whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at))
+    seconds = sa.func.sum(_entry_seconds(now))
     return (
         sa.select(I.c.id, I.c.title, I.c.kind, seconds.label("seconds"))
         .select_from(E.join(I, I.c.id == E.c.item_id))
