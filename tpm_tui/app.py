@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -107,16 +107,30 @@ class TpmApp(App[None]):
         self.timer: EntryView | None = None  # the running timer, as last read
         self.timer_known = False  # whether it has been read at all
 
+    async def run_async(self, **options: Any) -> None:
+        """Run the app, leaving cleanly on TERM and HUP from before the terminal is
+        touched until it is given back (a test runner's pilot does not come here, so
+        its own signals are left alone)."""
+        if options.get("headless"):
+            return await super().run_async(**options)
+        # Installed before the driver switches the terminal to raw mode and the
+        # alternate screen: a signal during start-up is an exit message like any
+        # other, handled once the message loop runs (or, before the driver starts,
+        # it stops the driver from starting at all).
+        loop = asyncio.get_running_loop()
+        for number in EXIT_SIGNALS:
+            loop.add_signal_handler(number, self._exit_on_signal, number)
+        try:
+            return await super().run_async(**options)
+        finally:
+            for number in EXIT_SIGNALS:
+                loop.remove_signal_handler(number)
+
     def on_mount(self) -> None:
-        """Open on the requested screen; keep the timer badge ticking; leave cleanly
-        on TERM and HUP."""
+        """Open on the requested screen; keep the timer badge ticking."""
         self.switch_mode(self.start_mode)
         self.set_interval(1.0, self.tick)
         self.set_interval(5.0, self.read_timer)
-        if not self.is_headless:  # a test runner's own signals are left alone
-            loop = asyncio.get_running_loop()
-            for number in EXIT_SIGNALS:
-                loop.add_signal_handler(number, self._exit_on_signal, number)
 
     def _exit_on_signal(self, number: int) -> None:
         self.exit(return_code=128 + number)
