@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from tpm_tui.db import Database
+    from tpm_tui.errors import TimerNeedsAnswer
     from tpm_tui.services.timetrack import EntryView
 
 # Closing the terminal (HUP) or `kill` (TERM) ends the app as `q` does: the terminal
@@ -200,10 +202,18 @@ class TpmApp(App[None]):
 
     def action_start_timer(self) -> None:
         """s: start a timer on a category."""
-        from tpm_tui.screens.timekeeping import StartTimerScreen
+        from tpm_tui.screens.timekeeping import StartTimerScreen, StopTimerScreen
 
         keeper = self.timekeeper
-        self.push_screen(StartTimerScreen(keeper.start_check, keeper.start_save), self._done)
+
+        def ask(line: str, asked: TimerNeedsAnswer) -> StopTimerScreen:
+            # The answer to the question starts the timer of `line`.
+            answered = functools.partial(keeper.start_save, line)
+            return StopTimerScreen(
+                keeper.question(asked.timer), keeper.stop_check, answered, "esc goes back"
+            )
+
+        self.push_screen(StartTimerScreen(keeper.start_check, keeper.start_save, ask), self._done)
 
     def action_stop_timer(self) -> None:
         """S: stop the running timer (asking first if it was probably forgotten)."""

@@ -141,13 +141,18 @@ class TimeKeeper:
 
     def stop_question(self) -> str | None:
         """For a timer left running past midnight or over ten hours, the question to ask."""
-        from tpm_tui.services.timetrack import needs_confirmation, timer_question
+        from tpm_tui.services.timetrack import needs_confirmation
 
         timer = self.running()
-        now = self.workspace.clock.now()
-        if timer is None or not needs_confirmation(timer, now):
+        if timer is None or not needs_confirmation(timer, self.workspace.clock.now()):
             return None
-        question = timer_question(timer, now)
+        return self.question(timer)
+
+    def question(self, timer: EntryView) -> str:
+        """What a forgotten timer asks, from `S` or from `s` starting another."""
+        from tpm_tui.services.timetrack import timer_question
+
+        question = timer_question(timer, self.workspace.clock.now())
         return f"{question[0].upper()}{question[1:]}. Keep it, or end it at…"
 
     def _stop_at(self, text: str) -> datetime | None:
