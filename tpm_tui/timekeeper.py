@@ -21,16 +21,6 @@ class TimeKeeper:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
 
-    def _item_title(self, item_id: int | None) -> str | None:
-        from tpm_tui.services import backlog
-
-        if item_id is None:
-            return None
-        try:
-            return backlog.get_item(self.workspace.open(), item_id).title
-        except InvalidInput:
-            raise InvalidInput(f"no item #{item_id}", "item_id") from None
-
     # ------------------------------------------------------------ quick log
 
     def _quick_line(self, text: str) -> tuple[QuickLog, dict[str, Any]]:
@@ -97,16 +87,17 @@ class TimeKeeper:
         return running_timer(self.workspace.open(), self.workspace.clock)
 
     def start_check(self, text: str) -> str:
-        """The preview of a timer line."""
+        """The preview of a timer line: it runs the start's own checks (note, item)."""
         from tpm_tui.services.quicklog import parse_timer_line
-        from tpm_tui.services.timetrack import needs_confirmation
+        from tpm_tui.services.timetrack import check_timer, needs_confirmation
 
         category, note, item_id = parse_timer_line(text)
+        title = check_timer(self.workspace.open(), self.workspace.clock, note, item_id)
         parts = [f"start {category.value}"]
         if note:
             parts.append(note)
         if item_id is not None:
-            parts.append(f"#{item_id} {self._item_title(item_id)}")
+            parts.append(f"#{item_id} {title}")
         current = self.running()
         if current is not None:
             if needs_confirmation(current, self.workspace.clock.now()):

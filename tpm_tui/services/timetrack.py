@@ -434,10 +434,8 @@ def start_timer(
     `stop_running_at` (when it really ended) or `keep_running` (end it now, as it is)
     this raises TimerNeedsAnswer and writes nothing."""
     category = category if isinstance(category, Category) else parse_category(category)
-    clean_note = validate.line(note, "note", validate.NOTE_MAX)
-    now = validate.moment(clock.now(), "started_at")  # a clock far off is refused here
     with db.write() as ex:
-        _check_item(ex, item_id)
+        clean_note, now, _ = _timer_checks(ex, clock, note, item_id)
         stopped = None
         running = _running(ex)
         if running is not None:
@@ -456,6 +454,22 @@ def start_timer(
             created_at=now,
         )
         return TimerStart(_one(ex, clock, int(entry_id)), stopped)
+
+
+def _timer_checks(
+    ex: Executor, clock: Clock, note: str, item_id: int | None
+) -> tuple[str, datetime, str | None]:
+    """Every rule of starting a timer: its note (cleaned), the moment it starts (a clock
+    far off is refused here) and its item's title (the item must exist)."""
+    clean_note = validate.line(note, "note", validate.NOTE_MAX)
+    now = validate.moment(clock.now(), "started_at")
+    return clean_note, now, _check_item(ex, item_id)
+
+
+def check_timer(db: Database, clock: Clock, note: str, item_id: int | None) -> str | None:
+    """What start_timer would refuse, writing nothing (a preview): the item's title."""
+    with db.read() as ex:
+        return _timer_checks(ex, clock, note, item_id)[2]
 
 
 def running_timer(db: Database, clock: Clock) -> EntryView | None:
