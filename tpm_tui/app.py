@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from tpm_tui.db import Database
+    from tpm_tui.errors import TimerNeedsAnswer
     from tpm_tui.services.timetrack import EntryView
 
 # Closing the terminal (HUP) or `kill` (TERM) ends the app as `q` does: the terminal
@@ -107,16 +109,30 @@ class TpmApp(App[None]):
         self.timer: EntryView | None = None  # the running timer, as last read
         self.timer_known = False  # whether it has been read at all
 
+    async def run_async(self, **options: Any) -> None:
+        """Run the app, leaving cleanly on TERM and HUP from before the terminal is
+        touched until it is given back (a test runner's pilot does not come here, so
+        its own signals are left alone)."""
+        if options.get("headless"):
+            return await super().run_async(**options)
+        # Installed before the driver switches the terminal to raw mode and the
+        # alternate screen: a signal during start-up is an exit message like any
+        # other, handled once the message loop runs (or, before the driver starts,
+        # it stops the driver from starting at all).
+        loop = asyncio.get_running_loop()
+        for number in EXIT_SIGNALS:
+            loop.add_signal_handler(number, self._exit_on_signal, number)
+        try:
+            return await super().run_async(**options)
+        finally:
+            for number in EXIT_SIGNALS:
+                loop.remove_signal_handler(number)
+
     def on_mount(self) -> None:
-        """Open on the requested screen; keep the timer badge ticking; leave cleanly
-        on TERM and HUP."""
+        """Open on the requested screen; keep the timer badge ticking."""
         self.switch_mode(self.start_mode)
         self.set_interval(1.0, self.tick)
         self.set_interval(5.0, self.read_timer)
-        if not self.is_headless:  # a test runner's own signals are left alone
-            loop = asyncio.get_running_loop()
-            for number in EXIT_SIGNALS:
-                loop.add_signal_handler(number, self._exit_on_signal, number)
 
     def _exit_on_signal(self, number: int) -> None:
         self.exit(return_code=128 + number)
@@ -186,10 +202,18 @@ class TpmApp(App[None]):
 
     def action_start_timer(self) -> None:
         """s: start a timer on a category."""
-        from tpm_tui.screens.timekeeping import StartTimerScreen
+        from tpm_tui.screens.timekeeping import StartTimerScreen, StopTimerScreen
 
         keeper = self.timekeeper
-        self.push_screen(StartTimerScreen(keeper.start_check, keeper.start_save), self._done)
+
+        def ask(line: str, asked: TimerNeedsAnswer) -> StopTimerScreen:
+            # The answer to the question starts the timer of `line`.
+            answered = functools.partial(keeper.start_save, line)
+            return StopTimerScreen(
+                keeper.question(asked.timer), keeper.stop_check, answered, "esc goes back"
+            )
+
+        self.push_screen(StartTimerScreen(keeper.start_check, keeper.start_save, ask), self._done)
 
     def action_stop_timer(self) -> None:
         """S: stop the running timer (asking first if it was probably forgotten)."""

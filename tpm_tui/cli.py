@@ -291,7 +291,8 @@ def log(
     """Log time already spent: DURATION (or a span, 9:00-9:30) CATEGORY [NOTE...].
 
     Without a time it goes right after the day's last entry if that fits before now,
-    else it ends now; a warning says when it overlaps another entry.
+    else in the day's latest free time long enough for it, else it ends now; a
+    warning says when it overlaps another entry.
 
     \b
     tpm log 45m meetings sprint planning

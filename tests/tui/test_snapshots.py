@@ -165,7 +165,7 @@ def _screen(key: str, loaded: str) -> Any:
 def _seed_week(db: Database, clock: Clock) -> None:
     """W48: meetings 55 % (above), tooling 35 % (within), deliverables 10 % (within);
     W47 for the trend."""
-    from datetime import date
+    from datetime import date, time
 
     from tpm_tui.services import timetrack
 
@@ -182,7 +182,7 @@ def _seed_week(db: Database, clock: Clock) -> None:
             db, clock, hours * 60, category, note, day=day, item_id=story if hours < 4 else None
         )
     timetrack.log_entry(db, clock, 45, "meetings", "standup")
-    timetrack.log_entry(db, clock, 30, "tooling", "overlapping triage")
+    timetrack.log_entry(db, clock, 30, "tooling", "overlapping triage", starts=time(9, 30))
 
 
 def test_quick_log_with_a_preview(

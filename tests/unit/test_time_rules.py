@@ -179,8 +179,8 @@ def test_a_log_goes_after_the_days_last_entry_when_it_fits_before_now(db: Databa
 def test_a_log_that_does_not_fit_ends_now_and_its_overlap_is_named(
     db: Database, clock: Clock
 ) -> None:
-    first = timetrack.log_entry(db, clock, 90, "m")  # 08:30-10:00
-    second = timetrack.log_entry(db, clock, 60, "t")  # nothing free: 09:00-10:00
+    first = timetrack.log_entry(db, clock, 9 * 60 + 30, "m")  # 00:30-10:00
+    second = timetrack.log_entry(db, clock, 60, "t")  # nothing free for 1h: 09:00-10:00
     assert second.ended_at == NOW
     assert [e.id for e in timetrack.overlapping_entries(db, clock, second)] == [first.id]
     assert timetrack.overlapping_entries(db, clock, first) == [second]

@@ -6,6 +6,7 @@ never taking the app down (every failure becomes a message)."""
 from __future__ import annotations
 
 import functools
+import inspect
 import time
 from collections import deque
 from collections.abc import Callable
@@ -55,6 +56,30 @@ def queued(method: Callable[..., None]) -> Callable[..., None]:
 
     wrapper.__tpm_queued__ = True  # type: ignore[attr-defined]
     return wrapper
+
+
+H = TypeVar("H", bound=Callable[..., Any])
+
+
+def unless_leaving(handler: H) -> H:
+    """Mark a handler of data read in a worker: it is dropped once the app is leaving
+    (q or a signal while the read was on its way), as the screen's widgets are going
+    and could no longer be queried or mounted."""
+    if inspect.iscoroutinefunction(handler):
+
+        @functools.wraps(handler)
+        async def awaited(self: WorkspaceScreen, message: Any) -> None:
+            if self.is_attached:  # False from the moment the app is asked to exit
+                await handler(self, message)
+
+        return cast("H", awaited)
+
+    @functools.wraps(handler)
+    def called(self: WorkspaceScreen, message: Any) -> None:
+        if self.is_attached:
+            handler(self, message)
+
+    return cast("H", called)
 
 
 class WorkspaceScreen(Screen[None]):

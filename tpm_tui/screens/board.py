@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
 from tpm_tui.undo import ItemArchived, ItemEdited, ItemMoved, ItemReordered, UndoStack
 from tpm_tui.widgets.epic_tree import EpicTree
 from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
@@ -172,6 +172,7 @@ class BoardScreen(WorkspaceScreen):
             return
         self.post_message(self.Loaded(data, focus, generation))
 
+    @unless_leaving
     async def on_board_screen_loaded(self, message: Loaded) -> None:
         """Show freshly read data: mount the columns once, then hand every column its
         cards, keeping the focus on the same card."""
@@ -189,6 +190,8 @@ class BoardScreen(WorkspaceScreen):
         if [c.key for c in data.columns] != list(self.columns):
             container = self.query_one("#columns", Horizontal)
             await container.remove_children()
+            if not container.is_attached:  # the app began to leave meanwhile
+                return
             self.columns = {c.key: KanbanColumn(c) for c in data.columns}
             await container.mount(*self.columns.values())
         focus = message.focus if message.focus is not None else self.focused_id()
@@ -620,6 +623,7 @@ class BoardScreen(WorkspaceScreen):
         detail = ItemDetail(item, columns, tuple(parents), blockers, rollup, prd)
         self.post_message(self.DetailRead(detail))
 
+    @unless_leaving
     def on_board_screen_detail_read(self, message: DetailRead) -> None:
         """Show the detail if the cursor is still on that card."""
         from tpm_tui.widgets.detail_pane import DetailPane
@@ -736,6 +740,7 @@ class BoardScreen(WorkspaceScreen):
             return
         self.post_message(self.TreeLoaded(items, rollups, prds))
 
+    @unless_leaving
     def on_board_screen_tree_loaded(self, message: TreeLoaded) -> None:
         """Fill the epic tree."""
         self.query_one(EpicTree).show_items(message.items, message.rollups, message.prds)

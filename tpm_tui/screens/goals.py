@@ -18,7 +18,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
 from tpm_tui.screens.timekeeping import LineModal
 from tpm_tui.undo import GoalArchived, UndoStack, ValueRecorded
 from tpm_tui.widgets.key_bar import KeyBar
@@ -115,6 +115,7 @@ class GoalsScreen(WorkspaceScreen):
             return
         self.post_message(self.Loaded(found))
 
+    @unless_leaving
     def on_goals_screen_loaded(self, message: Loaded) -> None:
         """Draw the vision and the goals, keeping the cursor on the same row."""
         self.goals = found = message.goals

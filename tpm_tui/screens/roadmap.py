@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from tpm_tui.errors import InvalidInput, TpmError
 from tpm_tui.kinds import Kind
-from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
 from tpm_tui.screens.item_editing import edit_form
 from tpm_tui.screens.timekeeping import LineModal
 from tpm_tui.timescale import Status, Zoom
@@ -127,6 +127,7 @@ class RoadmapScreen(WorkspaceScreen):
             return
         self.post_message(self.Loaded(roadmap, focus, groups))
 
+    @unless_leaving
     def on_roadmap_screen_loaded(self, message: Loaded) -> None:
         """Draw it; the first time, start a little before today."""
         self.roadmap = message.roadmap

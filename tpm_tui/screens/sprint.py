@@ -17,7 +17,7 @@ from textual.widgets import ContentSwitcher, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tpm_tui.errors import TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
 from tpm_tui.widgets.burndown import BurndownChart, capacity_bar, velocity_lines
 from tpm_tui.widgets.kanban_column import CardList
 from tpm_tui.widgets.key_bar import KeyBar
@@ -228,6 +228,7 @@ class SprintScreen(WorkspaceScreen):
             return
         self.post_message(self.Loaded(planning, keep))
 
+    @unless_leaving
     def on_sprint_screen_loaded(self, message: Loaded) -> None:
         """Show a freshly read sprint."""
         planning = message.planning
@@ -542,6 +543,7 @@ class SprintScreen(WorkspaceScreen):
             return
         self.post_message(self.StandupRead(view))
 
+    @unless_leaving
     def on_sprint_screen_standup_read(self, message: StandupRead) -> None:
         """Show the stand-up."""
         from tpm_tui.services.standup import render

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
 from tpm_tui.undo import EntryDeleted, EntryEdited, UndoStack
 from tpm_tui.widgets.key_bar import KeyBar
 
@@ -108,6 +108,7 @@ class TimeScreen(WorkspaceScreen):
         data = DayData(target, entries, overlapping(entries, ws.clock.now()), totals)
         self.post_message(self.Loaded(data, focus))
 
+    @unless_leaving
     def on_time_screen_loaded(self, message: Loaded) -> None:
         """Fill the table, keeping the cursor on the same entry."""
         data = message.data

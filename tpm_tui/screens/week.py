@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Static
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import TpmError
 from tpm_tui.kinds import Category
-from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
 from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.week_chart import WeekChart
 
@@ -92,6 +92,7 @@ class WeekScreen(WorkspaceScreen):
             return
         self.post_message(self.Loaded(view))
 
+    @unless_leaving
     def on_week_screen_loaded(self, message: Loaded) -> None:
         """Show a freshly read week."""
         view = message.view
