@@ -154,7 +154,7 @@ class BoardScreen(WorkspaceScreen):
             self.query_one("#filter", Input).cursor_blink = not self.app.is_headless
             self.load()
         elif self.watcher is not None and self.watcher.changed():
-            self.load(self.focused_id())
+            self.load(self._focus_target())
 
     @work(thread=True, exclusive=True, group="board-load")
     def load(self, focus: int | None = None) -> None:
@@ -183,7 +183,7 @@ class BoardScreen(WorkspaceScreen):
         wanted = (self.level or Level.WORK, self.item_filter or ItemFilter())
         if message.generation != self.generation or (data.level, data.item_filter) != wanted:
             # read before a local change, or for a level or filter since replaced
-            self.load(message.focus if message.focus is not None else self.focused_id())
+            self.load(message.focus if message.focus is not None else self._focus_target())
             return
         first = self.data is None
         self.data, self.level, self.item_filter = data, data.level, data.item_filter
@@ -214,6 +214,13 @@ class BoardScreen(WorkspaceScreen):
             self.loaded()
 
     # ------------------------------------------------------------ helpers
+
+    def _focus_target(self) -> int | None:
+        """The card a new read should keep under the cursor: an item just saved until
+        the read that shows it lands (a read started later, for a change seen on coming
+        back from the form, replaces that read and must not lose it), else the card
+        under the cursor now."""
+        return self._expect if self._expect is not None else self.focused_id()
 
     def _current_column(self) -> KanbanColumn | None:
         return self.columns.get(self.current) if self.current is not None else None
@@ -311,7 +318,7 @@ class BoardScreen(WorkspaceScreen):
         # Behind another screen the board does not read (thousands of cards, unseen):
         # the change stays noted until it is shown again (`reload`).
         if self.is_current and self.watcher is not None and self.watcher.changed():
-            self.load(self.focused_id())
+            self.load(self._focus_target())
             self.tpm.read_timer()  # a timer started in another terminal
 
     # ------------------------------------------------------------ moving around
@@ -673,7 +680,7 @@ class BoardScreen(WorkspaceScreen):
         if parsed == self.item_filter:
             return
         self.item_filter = parsed
-        self.load(self.focused_id())
+        self.load(self._focus_target())
 
     @on(Input.Changed, "#filter")
     def _filter_typed(self, event: Input.Changed) -> None:
