@@ -208,8 +208,16 @@ class TpmApp(App[None]):
             return
         screen = self.screen
         if isinstance(screen, WorkspaceScreen):
+
+            def stopped(message: str | None) -> None:
+                # The screen reads its data again: the time screen's row of the timer
+                # ends, the week's totals stop counting (a modal's answer does the same
+                # by resuming the screen).
+                self._done(message)
+                screen.reload(first=False)
+
             # In turn with the screen's keys, and retried while another program writes.
-            screen.act(lambda: screen.save("stop of the timer", self._stop_now, self._done))
+            screen.act(lambda: screen.save("stop of the timer", self._stop_now, stopped))
             return
         try:
             self._done(self._stop_now(self.workspace.db))
