@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -29,6 +31,10 @@ if TYPE_CHECKING:
 # gets its modes back (raw mode, alternate screen, mouse, cursor). Every change is
 # saved the moment it is made, so there is nothing else to keep.
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+# A key that has not settled after this long no longer holds the keys behind it (a
+# widget that never finishes with a key must not freeze the keyboard).
+KEY_SETTLE_LIMIT = 2.0  # seconds
 
 
 def screen_class(mode: str) -> type[WorkspaceScreen]:
@@ -106,6 +112,10 @@ class TpmApp(App[None]):
         self.timekeeper = TimeKeeper(workspace)
         self.timer: EntryView | None = None  # the running timer, as last read
         self.timer_known = False  # whether it has been read at all
+        self._keys: deque[events.Key] = deque()  # typed, not yet routed
+        self._key_in_flight: events.Key | None = None
+        self._key_routed_at = 0.0
+        self._key_check_due = False
 
     def on_mount(self) -> None:
         """Open on the requested screen; keep the timer badge ticking; leave cleanly
@@ -120,6 +130,65 @@ class TpmApp(App[None]):
 
     def _exit_on_signal(self, number: int) -> None:
         self.exit(return_code=128 + number)
+
+    # ------------------------------------------------------------ keys, one at a time
+
+    # Textual routes each key to the focus of the moment it leaves the app's queue, but
+    # a key's effect lands later: its binding runs once the key has bubbled up to the
+    # app, a focus() is deferred, a pushed screen mounts afterwards. Keys arriving at
+    # once (a fast typist, a paste, a macro) were routed before the keys ahead of them
+    # had acted: `n bug` lost "bug", `/ now` opened the New item form, Tab then `~`
+    # typed into the field just left. So a key is routed only when the one before it
+    # has been handled and what it set off has settled.
+
+    async def on_event(self, event: events.Event) -> None:
+        """Typed keys wait their turn (see above); every other event goes on at once."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._keys.append(event)
+            await self._route_keys()
+            return
+        await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that bubbled up to the app has been handled (its binding has run)."""
+        if event is self._key_in_flight:
+            self._key_in_flight = None
+            self._check_keys_soon()
+
+    def _key_settled(self) -> bool:
+        """Whether the key before has been handled and nothing it set off is pending:
+        the screen mounted, and no message waiting in the app or in the screen (a
+        deferred focus, a Submitted, a dismiss)."""
+        key = self._key_in_flight
+        if time.monotonic() - self._key_routed_at > KEY_SETTLE_LIMIT:
+            return True
+        if key is not None and not key._stop_propagation:
+            return False
+        screen = self.screen
+        if not screen.is_mounted or self._message_queue.qsize():
+            return False
+        # (The message queues are Textual's own; there is no public "idle" to ask.)
+        return not any(node._message_queue.qsize() for node in screen.walk_children(with_self=True))
+
+    async def _route_keys(self) -> None:
+        while self._keys and self._key_settled():
+            key = self._keys.popleft()
+            self._key_in_flight = key
+            self._key_routed_at = time.monotonic()
+            await super().on_event(key)  # a priority binding, or to the focused widget
+            if not key.is_forwarded:  # handled by a priority binding: done
+                self._key_in_flight = None
+        if self._keys:
+            self._check_keys_soon()
+
+    def _check_keys_soon(self) -> None:
+        if not self._key_check_due:
+            self._key_check_due = True
+            self.set_timer(0.005, self._check_keys)
+
+    async def _check_keys(self) -> None:
+        self._key_check_due = False
+        await self._route_keys()
 
     # ------------------------------------------------------------ the timer badge
 
