@@ -34,7 +34,7 @@ EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 # A key that has not settled after this long no longer holds the keys behind it (a
 # widget that never finishes with a key must not freeze the keyboard).
-KEY_SETTLE_LIMIT = 2.0  # seconds
+KEY_SETTLE_LIMIT = 10.0  # seconds (a cold form opens in seconds on a loaded machine)
 
 
 def screen_class(mode: str) -> type[WorkspaceScreen]:
