@@ -167,6 +167,10 @@ class TpmApp(App[None]):
         screen = self.screen
         if not screen.is_mounted or self._message_queue.qsize():
             return False
+        if isinstance(screen, WorkspaceScreen) and screen.form_waiting():
+            # An earlier key's form waits for the screen's data: the keys behind it
+            # wait unread (they belong to the form).
+            return False
         # (The message queues are Textual's own; there is no public "idle" to ask.)
         return not any(node._message_queue.qsize() for node in screen.walk_children(with_self=True))
 
@@ -179,16 +183,24 @@ class TpmApp(App[None]):
             if not key.is_forwarded:  # handled by a priority binding: done
                 self._key_in_flight = None
         if self._keys:
+            screen = self.screen
+            if isinstance(screen, WorkspaceScreen):
+                screen.note_waiting()  # "… 3 keys waiting" counts these too
             self._check_keys_soon()
 
     def _check_keys_soon(self) -> None:
         if not self._key_check_due:
             self._key_check_due = True
-            self.set_timer(0.005, self._check_keys)
+            self.set_timer(0.01, self._check_keys)
 
     async def _check_keys(self) -> None:
         self._key_check_due = False
         await self._route_keys()
+
+    @property
+    def keys_held(self) -> int:
+        """Keys typed and not yet routed (they wait for the keys before them)."""
+        return len(self._keys)
 
     # ------------------------------------------------------------ the timer badge
 

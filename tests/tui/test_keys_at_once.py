@@ -124,3 +124,19 @@ async def test_no_key_is_lost_after_the_points_error_shows(
         assert form.query_one("#error-points").display
         await at_once(pilot, "ctrl+a", "ctrl+k", "5")
         assert points.value == "5"
+
+
+async def test_keys_typed_after_n_while_the_board_rereads_go_to_the_form(
+    seeded: Seeded, make_app: Callable[..., TpmApp]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        board.expect_data()  # as after a write: keys wait for the board's fresh data
+        await at_once(pilot, "n", *"bug")  # b u g are also board keys (epics, undo, first)
+        await pilot.pause()
+        assert "key" in str(board.query_one("#status-line").render())
+        board.loaded()
+        await wait_until(pilot, lambda: isinstance(app.screen, ItemForm))
+        await wait_until(pilot, lambda: _value(app, "#field-title") == "bug")
+        assert not board._pending

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued
 from tpm_tui.undo import ItemArchived, ItemEdited, ItemMoved, ItemReordered, UndoStack
 from tpm_tui.widgets.epic_tree import EpicTree
 from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
@@ -445,6 +445,7 @@ class BoardScreen(WorkspaceScreen):
         return self.app.screen is self
 
     @queued
+    @opens_form
     def action_new_item(self) -> None:
         """Open the form for a new item in the focused column."""
         from tpm_tui.models import Kind
@@ -477,6 +478,7 @@ class BoardScreen(WorkspaceScreen):
         )
 
     @queued
+    @opens_form
     def action_edit_item(self) -> None:
         """Open the form on the focused card."""
         from tpm_tui.screens.item_editing import edit_form
