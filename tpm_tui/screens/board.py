@@ -86,11 +86,12 @@ class BoardScreen(WorkspaceScreen):
     class Loaded(Message):
         """Board data read off the UI thread."""
 
-        def __init__(self, data: BoardData, focus: int | None, generation: int) -> None:
+        def __init__(self, data: BoardData, focus: int | None, generation: int, read: int) -> None:
             super().__init__()
             self.data = data
             self.focus = focus
             self.generation = generation
+            self.read = read  # which read of the board this is (only the last is shown)
 
     class TreeLoaded(Message):
         """Epics and features for the epic tree."""
@@ -122,6 +123,7 @@ class BoardScreen(WorkspaceScreen):
         # moving it between widgets would rebuild the footer on every key)
         self.generation = 0  # bumped by every local change; stale loads are dropped
         self._expect: int | None = None  # an item just saved, to say if a filter hides it
+        self._reads = 0  # reads of the board asked for so far
         self._new_level = False  # after `v`: the cursor goes to the first card if its own left
 
     # ------------------------------------------------------------ set-up
@@ -156,8 +158,15 @@ class BoardScreen(WorkspaceScreen):
         elif self.watcher is not None and self.watcher.changed():
             self.load(self.focused_id())
 
-    @work(thread=True, exclusive=True, group="board-load")
     def load(self, focus: int | None = None) -> None:
+        """Read the board in a thread. Only the last read asked for is shown (an earlier
+        one may come back later), and while a saved item waits to be shown every read
+        lands on it: the cursor goes to the new card whichever read wins the race."""
+        self._reads += 1
+        self._read(self._expect if self._expect is not None else focus, self._reads)
+
+    @work(thread=True, exclusive=True, group="board-load")
+    def _read(self, focus: int | None, read: int) -> None:
         """Read the board (opening the database on first use) and post it back."""
         generation = self.generation
         try:
@@ -170,7 +179,7 @@ class BoardScreen(WorkspaceScreen):
         except TpmError as error:
             self.failed(error)
             return
-        self.post_message(self.Loaded(data, focus, generation))
+        self.post_message(self.Loaded(data, focus, generation, read))
 
     async def on_board_screen_loaded(self, message: Loaded) -> None:
         """Show freshly read data: mount the columns once, then hand every column its
@@ -178,6 +187,8 @@ class BoardScreen(WorkspaceScreen):
         from tpm_tui.services.board import Level
         from tpm_tui.services.filters import ItemFilter
 
+        if message.read != self._reads:
+            return  # a later read is on its way
         data = message.data
         wanted = (self.level or Level.WORK, self.item_filter or ItemFilter())
         if message.generation != self.generation or (data.level, data.item_filter) != wanted:
