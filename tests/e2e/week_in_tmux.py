@@ -51,11 +51,7 @@ SCROLLBAR = set("▁▂▃▄▅▆▇█▔▕▏▎▍▌▋▊▉")
 # Disagreements already reported, by a part of the step's label: the run says so and
 # goes on (exit 0), and fails when one no longer happens (so the entry goes with the
 # fix). `--strict` treats them as any other disagreement.
-KNOWN: dict[str, str] = {
-    "S: stop the timer": (
-        "the time screen keeps the stopped entry as `running` (no re-read after S)"
-    ),
-}
+KNOWN: dict[str, str] = {}
 
 Json = dict[str, Any]
 

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
+from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
 from tpm_tui.undo import ItemArchived, ItemEdited, ItemMoved, ItemReordered, UndoStack
 from tpm_tui.widgets.epic_tree import EpicTree
 from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
@@ -86,11 +86,12 @@ class BoardScreen(WorkspaceScreen):
     class Loaded(Message):
         """Board data read off the UI thread."""
 
-        def __init__(self, data: BoardData, focus: int | None, generation: int) -> None:
+        def __init__(self, data: BoardData, focus: int | None, generation: int, read: int) -> None:
             super().__init__()
             self.data = data
             self.focus = focus
             self.generation = generation
+            self.read = read  # which read of the board this is (only the last is shown)
 
     class TreeLoaded(Message):
         """Epics and features for the epic tree."""
@@ -122,6 +123,7 @@ class BoardScreen(WorkspaceScreen):
         # moving it between widgets would rebuild the footer on every key)
         self.generation = 0  # bumped by every local change; stale loads are dropped
         self._expect: int | None = None  # an item just saved, to say if a filter hides it
+        self._reads = 0  # reads of the board asked for so far
         self._new_level = False  # after `v`: the cursor goes to the first card if its own left
 
     # ------------------------------------------------------------ set-up
@@ -154,10 +156,17 @@ class BoardScreen(WorkspaceScreen):
             self.query_one("#filter", Input).cursor_blink = not self.app.is_headless
             self.load()
         elif self.watcher is not None and self.watcher.changed():
-            self.load(self._focus_target())
+            self.load(self.focused_id())
+
+    def load(self, focus: int | None = None) -> None:
+        """Read the board in a thread. Only the last read asked for is shown (an earlier
+        one may come back later), and while a saved item waits to be shown every read
+        lands on it: the cursor goes to the new card whichever read wins the race."""
+        self._reads += 1
+        self._read(self._expect if self._expect is not None else focus, self._reads)
 
     @work(thread=True, exclusive=True, group="board-load")
-    def load(self, focus: int | None = None) -> None:
+    def _read(self, focus: int | None, read: int) -> None:
         """Read the board (opening the database on first use) and post it back."""
         generation = self.generation
         try:
@@ -170,7 +179,7 @@ class BoardScreen(WorkspaceScreen):
         except TpmError as error:
             self.failed(error)
             return
-        self.post_message(self.Loaded(data, focus, generation))
+        self.post_message(self.Loaded(data, focus, generation, read))
 
     @unless_leaving
     async def on_board_screen_loaded(self, message: Loaded) -> None:
@@ -179,11 +188,13 @@ class BoardScreen(WorkspaceScreen):
         from tpm_tui.services.board import Level
         from tpm_tui.services.filters import ItemFilter
 
+        if message.read != self._reads:
+            return  # a later read is on its way
         data = message.data
         wanted = (self.level or Level.WORK, self.item_filter or ItemFilter())
         if message.generation != self.generation or (data.level, data.item_filter) != wanted:
             # read before a local change, or for a level or filter since replaced
-            self.load(message.focus if message.focus is not None else self._focus_target())
+            self.load(message.focus if message.focus is not None else self.focused_id())
             return
         first = self.data is None
         self.data, self.level, self.item_filter = data, data.level, data.item_filter
@@ -214,13 +225,6 @@ class BoardScreen(WorkspaceScreen):
             self.loaded()
 
     # ------------------------------------------------------------ helpers
-
-    def _focus_target(self) -> int | None:
-        """The card a new read should keep under the cursor: an item just saved until
-        the read that shows it lands (a read started later, for a change seen on coming
-        back from the form, replaces that read and must not lose it), else the card
-        under the cursor now."""
-        return self._expect if self._expect is not None else self.focused_id()
 
     def _current_column(self) -> KanbanColumn | None:
         return self.columns.get(self.current) if self.current is not None else None
@@ -318,7 +322,7 @@ class BoardScreen(WorkspaceScreen):
         # Behind another screen the board does not read (thousands of cards, unseen):
         # the change stays noted until it is shown again (`reload`).
         if self.is_current and self.watcher is not None and self.watcher.changed():
-            self.load(self._focus_target())
+            self.load(self.focused_id())
             self.tpm.read_timer()  # a timer started in another terminal
 
     # ------------------------------------------------------------ moving around
@@ -455,6 +459,7 @@ class BoardScreen(WorkspaceScreen):
         return self.app.screen is self
 
     @queued
+    @opens_form
     def action_new_item(self) -> None:
         """Open the form for a new item in the focused column."""
         from tpm_tui.models import Kind
@@ -487,6 +492,7 @@ class BoardScreen(WorkspaceScreen):
         )
 
     @queued
+    @opens_form
     def action_edit_item(self) -> None:
         """Open the form on the focused card."""
         from tpm_tui.screens.item_editing import edit_form
@@ -680,7 +686,7 @@ class BoardScreen(WorkspaceScreen):
         if parsed == self.item_filter:
             return
         self.item_filter = parsed
-        self.load(self._focus_target())
+        self.load(self.focused_id())
 
     @on(Input.Changed, "#filter")
     def _filter_typed(self, event: Input.Changed) -> None:

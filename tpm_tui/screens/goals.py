@@ -18,7 +18,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
+from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
 from tpm_tui.screens.timekeeping import LineModal
 from tpm_tui.undo import GoalArchived, UndoStack, ValueRecorded
 from tpm_tui.widgets.key_bar import KeyBar
@@ -260,6 +260,7 @@ class GoalsScreen(WorkspaceScreen):
             self.load()
 
     @queued
+    @opens_form
     def action_new_goal(self) -> None:
         """Add a goal: its title."""
         from tpm_tui.services.goals import create_goal
@@ -276,6 +277,7 @@ class GoalsScreen(WorkspaceScreen):
         )
 
     @queued
+    @opens_form
     def action_add_key_result(self) -> None:
         """Add a key result to the goal under the cursor."""
         from tpm_tui.services.goals import add_key_result, parse_number
@@ -309,6 +311,7 @@ class GoalsScreen(WorkspaceScreen):
         )
 
     @queued
+    @opens_form
     def action_record_value(self) -> None:
         """Record today's value of the key result under the cursor."""
         from tpm_tui.services.goals import parse_number, record_value

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from tpm_tui.errors import InvalidInput, TpmError
 from tpm_tui.kinds import Kind
-from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
+from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
 from tpm_tui.screens.item_editing import edit_form
 from tpm_tui.screens.timekeeping import LineModal
 from tpm_tui.timescale import Status, Zoom
@@ -328,6 +328,7 @@ class RoadmapScreen(WorkspaceScreen):
         self.save("undo", lambda db: self.undo.undo(db, clock), done)
 
     @queued
+    @opens_form
     def action_edit(self) -> None:
         """The same item form as the board."""
         row = self.timeline.selected_row()
@@ -352,6 +353,7 @@ class RoadmapScreen(WorkspaceScreen):
         self.app.push_screen(edit_form(self.db, ws.clock, row.item.id, saved), done)
 
     @queued
+    @opens_form
     def action_milestone(self) -> None:
         """Add a milestone: a title, on the selected item's target date unless @date."""
         from tpm_tui.dates import parse_day

@@ -17,7 +17,7 @@ from textual.widgets import ContentSwitcher, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tpm_tui.errors import TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
+from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
 from tpm_tui.widgets.burndown import BurndownChart, capacity_bar, velocity_lines
 from tpm_tui.widgets.kanban_column import CardList
 from tpm_tui.widgets.key_bar import KeyBar
@@ -487,6 +487,7 @@ class SprintScreen(WorkspaceScreen):
     # ------------------------------------------------------------ closing
 
     @queued
+    @opens_form
     def action_close_sprint(self) -> None:
         """Close the sprint: record its velocity, carry its unfinished items over, and
         open its retro note."""

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
+from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
 from tpm_tui.undo import EntryDeleted, EntryEdited, UndoStack
 from tpm_tui.widgets.key_bar import KeyBar
 
@@ -241,6 +241,7 @@ class TimeScreen(WorkspaceScreen):
         self.save("undo", lambda db: self.undo.undo(db, clock), done)
 
     @queued
+    @opens_form
     def action_edit(self) -> None:
         """Edit the entry under the cursor in a form."""
         from tpm_tui.screens.entry_form import EntryForm
