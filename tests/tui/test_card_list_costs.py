@@ -28,9 +28,9 @@ def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[o
     calls: list[object] = []
     real: Callable[..., Any] = getattr(module, name)
 
-    def counted(*args: Any) -> Any:
+    def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(args)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(module, name, counted)
     return calls
@@ -52,7 +52,7 @@ async def test_titles_are_measured_once_and_unchanged_cards_draw_nothing(
         assert measured == []
         widget.set_items((*cards[1:], item("A new, rather long title " * 3, id=999)), {})
         assert len(measured) == 1  # only the new title
-        assert widget.title_lines == 1  # 20 lines: too few for two-line titles
+        assert widget.title_lines == 2  # the new title needs two lines
 
 
 async def test_a_long_title_anywhere_in_the_list_still_gives_every_card_two_lines() -> None:

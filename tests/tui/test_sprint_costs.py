@@ -73,8 +73,9 @@ async def test_a_pull_reads_no_backlog_and_changes_elsewhere_still_show(
         other.close()
         await wait_until(
             pilot,
-            lambda: screen.planning is not None
-            and made in [i.id for i in screen.planning.candidates],
+            lambda: (
+                screen.planning is not None and made in [i.id for i in screen.planning.candidates]
+            ),
             tries=300,
         )
         assert made in [i.id for i in backlog_list.items]
