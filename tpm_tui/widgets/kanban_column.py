@@ -6,6 +6,7 @@ card whose item changed can never be drawn from an old render)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import is_
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
@@ -103,8 +104,12 @@ class CardList(ScrollView, can_focus=False):
     def set_items(self, items: Sequence[ItemView], rollups: dict[int, Rollup]) -> None:
         """Show these cards (the cursor index is the caller's to set)."""
         new = list(items)
-        if rollups == self.rollups and new == self.items:
-            return  # a reload that changed nothing here: nothing to draw
+        old = self.items
+        # The very same cards (a switch that kept them): nothing to draw. Cards read
+        # afresh are not compared field by field: thousands of comparisons cost more than
+        # redrawing the few cards on screen from their renders (kept by what they show).
+        if rollups == self.rollups and len(new) == len(old) and all(map(is_, new, old)):
+            return
         self.items = new
         self.rollups = rollups
         self._widest = self._widest_title()
