@@ -200,17 +200,30 @@ class SprintScreen(WorkspaceScreen):
         item = self._current_list().highlighted_item()
         return item.id if item is not None else None
 
-    def read(self, sprint_id: int | None, keep: int | None = None, same: bool = False) -> None:
+    def read(
+        self,
+        sprint_id: int | None,
+        keep: int | None = None,
+        same: bool = False,
+        backlog: tuple[ItemView, ...] | None = None,
+    ) -> None:
         """Read a sprint afresh; keys wait until it is on screen. `same`: the backlog
         shown is kept if the database did not change since it was read (switching
-        sprints: reading thousands of backlog items again would be most of the cost)."""
-        changed = self._changed()
-        kept = self.planning.candidates if same and not changed and self.planning else None
+        sprints: reading thousands of backlog items again would be most of the cost).
+        `backlog`: the backlog as this screen's own write left it (`>`); the change
+        watcher is not asked, so the next look reads whatever another program did."""
+        if backlog is not None:
+            kept: tuple[ItemView, ...] | None = backlog
+        else:
+            changed = self._changed()
+            kept = self.planning.candidates if same and not changed and self.planning else None
         self._read_day = self.workspace.clock.today()
         self.expect_data()
         self.load(sprint_id, keep, kept)
 
-    @work(thread=True, exclusive=True, group="sprint-load")
+    # A description of its own: the default one spells out every argument (thousands of
+    # backlog items written out on each switch).
+    @work(thread=True, exclusive=True, group="sprint-load", description="read the sprint")
     def load(
         self,
         sprint_id: int | None,
@@ -447,14 +460,19 @@ class SprintScreen(WorkspaceScreen):
 
     def _moved(self, item: ItemView, side: int) -> None:
         """After `>` or `<`: the cursor stays where it was in that list (on the next
-        item); the figures are read again."""
+        item); the figures are read again. After `>` the backlog is the one shown less
+        the item (not read again: thousands of rows for one that left)."""
         cards = self._lists()[side]
         items = cards.items
         index = items.index(item) if item in items else 0
         keep = items[index + 1].id if index + 1 < len(items) else None
         if keep is None and index > 0:
             keep = items[index - 1].id
-        self.read(self.sprint_id, keep)
+        if side == 0 and self.planning is not None:
+            left = tuple(i for i in self.planning.candidates if i.id != item.id)
+            self.read(self.sprint_id, keep, backlog=left)
+        else:
+            self.read(self.sprint_id, keep)
 
     @queued
     def action_rank(self, delta: int) -> None:

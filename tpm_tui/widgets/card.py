@@ -36,10 +36,9 @@ _Line = tuple[str, list[_Span]]
 _WORD = re.compile(r"\s*\S+\s*")  # a word with the white space around it
 
 
-def title_fits(item: ItemView, width: int) -> bool:
-    """Whether `#12 Title` fits on one line `width` cells wide (no layout: this runs
-    over every card of a column)."""
-    return cell_len(f"#{item.id} {item.title}") <= width
+def title_cells(item: ItemView) -> int:
+    """How many cells `#12 Title` takes on one line (no layout)."""
+    return cell_len(f"#{item.id} {item.title}")
 
 
 def card_lines(

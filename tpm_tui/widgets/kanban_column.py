@@ -6,6 +6,7 @@ card whose item changed can never be drawn from an old render)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import is_
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
@@ -24,7 +25,7 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.widget import Widget
 
-from tpm_tui.widgets.card import card_key, card_lines, title_fits
+from tpm_tui.widgets.card import card_key, card_lines, title_cells
 
 if TYPE_CHECKING:
     from tpm_tui.services.backlog import ColumnView, ItemView, Rollup
@@ -86,6 +87,11 @@ class CardList(ScrollView, can_focus=False):
         self._renders: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(256)
         self._styles: dict[Style, dict[tuple[str, int, int], RichStyle]] = {}
         self._measured: tuple[Size, Size] | None = None  # the sizes the card height is for
+        # The cells of each card's `#12 Title`, by the id and title it shows: an update
+        # measures only the titles it brings, and a resize none.
+        self._title_cells: dict[tuple[int, str], int] = {}
+        self._widest = 0  # the widest `#12 Title` of the list, in cells
+        self._variables: dict[str, str] | None = None  # the theme the renders were made in
         self._announced: ItemView | None = None
 
     @property
@@ -97,14 +103,31 @@ class CardList(ScrollView, can_focus=False):
 
     def set_items(self, items: Sequence[ItemView], rollups: dict[int, Rollup]) -> None:
         """Show these cards (the cursor index is the caller's to set)."""
-        if len(items) == len(self.items) and rollups == self.rollups and items == self.items:
-            return  # a reload that changed nothing here: nothing to draw
-        self.items = list(items)
+        new = list(items)
+        old = self.items
+        # The very same cards (a switch that kept them): nothing to draw. Cards read
+        # afresh are not compared field by field: thousands of comparisons cost more than
+        # redrawing the few cards on screen from their renders (kept by what they show).
+        if rollups == self.rollups and len(new) == len(old) and all(map(is_, new, old)):
+            return
+        self.items = new
         self.rollups = rollups
+        self._widest = self._widest_title()
         self._measure()
         self.highlighted = self.validate_highlighted(self.highlighted)
         self.refresh()
         self._announce()
+
+    def _widest_title(self) -> int:
+        """The widest `#12 Title` of the cards, measuring only titles not seen before
+        (and forgetting those no longer shown)."""
+        known, cells = self._title_cells, {}
+        for item in self.items:
+            key = (item.id, item.title)
+            width = known.get(key)
+            cells[key] = title_cells(item) if width is None else width
+        self._title_cells = cells
+        return max(cells.values(), default=0)
 
     def _measure(self) -> None:
         """Fix the card height for the current size, and the virtual size from it."""
@@ -114,7 +137,7 @@ class CardList(ScrollView, can_focus=False):
         roomy = self.size.height >= TWO_LINE_TITLES_FROM
         # Title lines only grow for a column whose titles need them; every card of a
         # column keeps one height, so card i always starts at line i * height.
-        lines = 2 if roomy and not all(title_fits(i, inner) for i in self.items) else 1
+        lines = 2 if roomy and self.items and self._widest > inner else 1
         if lines != self.title_lines:
             self.title_lines = lines
             self.call_after_refresh(self.scroll_to_highlight)
@@ -127,9 +150,14 @@ class CardList(ScrollView, can_focus=False):
         self.refresh()
 
     def notify_style_update(self) -> None:
-        """A theme change: renders made with the old colours are dropped."""
-        self._renders.clear()
-        self._styles.clear()
+        """A restyle, which every widget of a screen gets when the screen comes back:
+        the renders are kept, since each is keyed by the card's style; only a theme
+        change (new colours behind the runs' style names) drops them."""
+        variables = self.app.theme_variables
+        if variables is not self._variables:
+            self._variables = variables
+            self._renders.clear()
+            self._styles.clear()
         self.refresh()
         super().notify_style_update()
 
