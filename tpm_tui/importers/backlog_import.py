@@ -638,12 +638,13 @@ class _Import:
             ids[str(row[1])] = int(row[0])
         # The item history: each new item created when the export says (done when it
         # was resolved), as the history of a workspace from before it is told.
+        events: list[dict[str, Any] | None] = []
         for want, new in new_rows:
             after = {**new, "id": ids[want.issue.key]}
             created = {**after, "done_at": None}
-            history.record(ex, None, created, min(new["created_at"], self.now))
+            events.append(history.event(None, created, min(new["created_at"], self.now)))
             if new["done_at"] is not None:
-                history.record(ex, created, after, min(new["done_at"], self.now))
+                events.append(history.event(created, after, min(new["done_at"], self.now)))
         wants = {want.issue.key: want for want, _ in new_rows}
         parent_sets: list[dict[str, Any]] = []
         bad = 0
@@ -665,8 +666,8 @@ class _Import:
                     bad += 1
         ex.many(q.imported_item_set_parent, parent_sets)
         before = {int(r["id"]): r for r in self.existing.values()}
-        for item in updates:
-            history.record(ex, dict(before[item["id"]]), item, self.now)
+        events += [history.event(dict(before[item["id"]]), item, self.now) for item in updates]
+        history.record_all(ex, events)
         ex.many(
             q.item_update,
             [

@@ -40,22 +40,35 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
     return words
 
 
+def event(
+    before: dict[str, Any] | None, after: dict[str, Any], at: datetime
+) -> dict[str, Any] | None:
+    """The event row of a change (None when no followed field changed)."""
+    words = changes(before, after)
+    if not words:
+        return None
+    status, done, points, sprint_id, archived = _state(after)
+    return {
+        "item_id": after["id"],
+        "at": at,
+        "change": ",".join(words),
+        "status": status,
+        "done": done,
+        "points": points,
+        "sprint_id": sprint_id,
+        "archived": archived,
+    }
+
+
 def record(
     ex: Executor, before: dict[str, Any] | None, after: dict[str, Any], at: datetime
 ) -> None:
     """Write the event of a change (nothing when no followed field changed)."""
-    words = changes(before, after)
-    if not words:
-        return
-    status, done, points, sprint_id, archived = _state(after)
-    ex.run(
-        q.event_insert,
-        item_id=after["id"],
-        at=at,
-        change=",".join(words),
-        status=status,
-        done=done,
-        points=points,
-        sprint_id=sprint_id,
-        archived=archived,
-    )
+    row = event(before, after, at)
+    if row is not None:
+        ex.run(q.event_insert, **row)
+
+
+def record_all(ex: Executor, rows: list[dict[str, Any] | None]) -> None:
+    """Write many events at once (a bulk import's), skipping the None of no change."""
+    ex.many(q.event_insert, [row for row in rows if row is not None])
