@@ -124,6 +124,9 @@ class BoardScreen(WorkspaceScreen):
         self.generation = 0  # bumped by every local change; stale loads are dropped
         self._expect: int | None = None  # an item just saved, to say if a filter hides it
         self._reads = 0  # reads of the board asked for so far
+        # A card a read was asked to put under the cursor (a move, an undo), until a read
+        # aimed at it lands: a later read for a change seen meanwhile must not lose it.
+        self._aim: int | None = None
         self._new_level = False  # after `v`: the cursor goes to the first card if its own left
 
     # ------------------------------------------------------------ set-up
@@ -163,7 +166,10 @@ class BoardScreen(WorkspaceScreen):
         one may come back later), and while a saved item waits to be shown every read
         lands on it: the cursor goes to the new card whichever read wins the race."""
         self._reads += 1
-        self._read(self._expect if self._expect is not None else focus, self._reads)
+        if focus is not None and focus != self.focused_id():
+            self._aim = focus
+        target = next((t for t in (self._expect, self._aim) if t is not None), focus)
+        self._read(target, self._reads)
 
     @work(thread=True, exclusive=True, group="board-load")
     def _read(self, focus: int | None, read: int) -> None:
@@ -190,6 +196,8 @@ class BoardScreen(WorkspaceScreen):
 
         if message.read != self._reads:
             return  # a later read is on its way
+        if message.focus is not None and message.focus == self._aim:
+            self._aim = None
         data = message.data
         wanted = (self.level or Level.WORK, self.item_filter or ItemFilter())
         if message.generation != self.generation or (data.level, data.item_filter) != wanted:
