@@ -191,6 +191,9 @@ class TpmApp(App[None]):
         return not any(node._message_queue.qsize() for node in screen.walk_children(with_self=True))
 
     async def _route_keys(self) -> None:
+        if not self._screen_stack:  # the app is leaving: nothing is left to type into
+            self._keys.clear()
+            return
         while self._keys and self._key_settled():
             key = self._keys.popleft()
             self._key_in_flight = key

@@ -1746,7 +1746,11 @@ class Days(Week):
         # opens a new item): a reported bug. Type once its cursor shows.
         self.term.wait_for_cells(_filter_focused)
         self.term.type("owner:ana")
-        self.term.wait_for("owner:ana")
+        # The empty field's placeholder names `owner:ana` too: wait for the typed text,
+        # alone at the start of its line (on a loaded machine the keys arrive later).
+        self.term.wait_for(
+            lambda screen: any(line.strip() == "owner:ana" for line in screen.splitlines())
+        )
         self.term.press("Enter")
         self.keep, self.filter_text = (lambda item: item["owner"] == "ana"), "owner:ana"
         self.board(step)

@@ -140,3 +140,18 @@ async def test_keys_typed_after_n_while_the_board_rereads_go_to_the_form(
         await wait_until(pilot, lambda: isinstance(app.screen, ItemForm))
         await wait_until(pilot, lambda: _value(app, "#field-title") == "bug")
         assert not board._pending
+
+
+async def test_keys_still_waiting_when_the_app_leaves_are_dropped_quietly(
+    seeded: Seeded, make_app: Callable[..., TpmApp]
+) -> None:
+    """A key check that comes due while the app is closing (its screens already gone,
+    as on a loaded machine) drops the keys instead of crashing on an empty stack."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+    event = events.Key("j", "j")
+    event.set_sender(app)
+    app._keys.append(event)
+    await app._check_keys()  # no ScreenStackError
+    assert app.keys_held == 0
