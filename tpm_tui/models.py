@@ -99,6 +99,7 @@ class WorkItem(SQLModel, table=True):
     updated_at: dt.datetime
     done_at: dt.datetime | None = None
     archived_at: dt.datetime | None = None
+    version: int = 0  # raised by every change: a form saving over another change sees it
 
 
 class TimeEntry(SQLModel, table=True):
@@ -108,11 +109,11 @@ class TimeEntry(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint(f"category IN ({CATEGORIES_SQL})", name="ck_time_entry_category"),
         sa.CheckConstraint("ended_at IS NULL OR ended_at > started_at", name="ck_time_entry_order"),
-        # At most one running timer, enforced by the database itself. (The migration
-        # adds postgresql_where too; naming it here would import that dialect at start.)
+        # One running timer per person. (The migration adds postgresql_where too;
+        # naming it here would import that dialect at start.)
         sa.Index(
             "ux_time_entry_one_running",
-            sa.text("(ended_at IS NULL)"),
+            "person",
             unique=True,
             sqlite_where=sa.text("ended_at IS NULL"),
         ),
@@ -125,6 +126,7 @@ class TimeEntry(SQLModel, table=True):
     note: str = ""
     item_id: int | None = Field(default=None, foreign_key="work_item.id", index=True)
     created_at: dt.datetime
+    person: str = Field(default="", max_length=60, index=True)  # whose hours (team mode)
 
 
 class Setting(SQLModel, table=True):

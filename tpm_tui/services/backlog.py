@@ -315,6 +315,7 @@ def _load(ex: Executor, item_id: int) -> dict[str, Any]:
 def _save(ex: Executor, item: dict[str, Any]) -> ItemView:
     """Write every field of a changed row back, and read it as the UI shows it."""
     fields = {name: value for name, value in item.items() if name != "id"}
+    fields["version"] = item["version"] + 1  # every change: a form open meanwhile sees it
     ex.run(q.item_update, row_id=item["id"], **fields)
     return _fetch(ex, item["id"])
 
@@ -374,6 +375,7 @@ def create_item(
             updated_at=now,
             done_at=now if column.is_done else None,
             archived_at=None,
+            version=0,
         )
         return _fetch(ex, int(item_id))
 

@@ -48,9 +48,9 @@ dependency_insert = Stmt(
 
 entries_between = Stmt(
     name='entries_between',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end ORDER BY time_entry.started_at',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE ORDER BY time_entry.started_at',
-    params=(('end', 'datetime'), ('now', 'datetime'), ('start', 'datetime')),
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
+    params=(('end', 'datetime'), ('now', 'datetime'), ('person', 'str'), ('start', 'datetime')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(),
     names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
@@ -58,9 +58,9 @@ entries_between = Stmt(
 
 entries_insert = Stmt(
     name='entries_insert',
-    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at)',
-    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING time_entry.id',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at, :person)',
+    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(person)s::VARCHAR) RETURNING time_entry.id',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -68,9 +68,9 @@ entries_insert = Stmt(
 
 entries_last_end_on_day = Stmt(
     name='entries_last_end_on_day',
-    sqlite='SELECT max(time_entry.ended_at) AS max_1 \nFROM time_entry \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND time_entry.ended_at IS NOT NULL AND (:until IS NULL OR time_entry.ended_at <= :until)',
-    postgresql='SELECT max(time_entry.ended_at) AS max_1 \nFROM time_entry \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND time_entry.ended_at IS NOT NULL AND (%(until)s::TIMESTAMP WITH TIME ZONE IS NULL OR time_entry.ended_at <= %(until)s::TIMESTAMP WITH TIME ZONE)',
-    params=(('end', 'datetime'), ('start', 'datetime'), ('until', 'datetime')),
+    sqlite='SELECT max(time_entry.ended_at) AS max_1 \nFROM time_entry \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND time_entry.ended_at IS NOT NULL AND (:until IS NULL OR time_entry.ended_at <= :until) AND (:person IS NULL OR time_entry.person = :person)',
+    postgresql='SELECT max(time_entry.ended_at) AS max_1 \nFROM time_entry \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND time_entry.ended_at IS NOT NULL AND (%(until)s::TIMESTAMP WITH TIME ZONE IS NULL OR time_entry.ended_at <= %(until)s::TIMESTAMP WITH TIME ZONE) AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)',
+    params=(('end', 'datetime'), ('person', 'str'), ('start', 'datetime'), ('until', 'datetime')),
     columns=('datetime',),
     constants=(),
     names=('max',),
@@ -78,9 +78,9 @@ entries_last_end_on_day = Stmt(
 
 entries_overlapping = Stmt(
     name='entries_overlapping',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at < :end AND coalesce(time_entry.ended_at, :now) > :start AND (:but IS NULL OR time_entry.id != :but) ORDER BY time_entry.started_at',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) > %(start)s::TIMESTAMP WITH TIME ZONE AND (%(but)s::INTEGER IS NULL OR time_entry.id != %(but)s::INTEGER) ORDER BY time_entry.started_at',
-    params=(('but', 'int'), ('end', 'datetime'), ('now', 'datetime'), ('start', 'datetime')),
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at < :end AND coalesce(time_entry.ended_at, :now) > :start AND (:but IS NULL OR time_entry.id != :but) AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) > %(start)s::TIMESTAMP WITH TIME ZONE AND (%(but)s::INTEGER IS NULL OR time_entry.id != %(but)s::INTEGER) AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
+    params=(('but', 'int'), ('end', 'datetime'), ('now', 'datetime'), ('person', 'str'), ('start', 'datetime')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(),
     names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
@@ -88,9 +88,9 @@ entries_overlapping = Stmt(
 
 entries_recent = Stmt(
     name='entries_recent',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE 1 = 1 ORDER BY time_entry.started_at DESC\n LIMIT :limit OFFSET :param_1',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE true ORDER BY time_entry.started_at DESC \n LIMIT %(limit)s::INTEGER',
-    params=(('limit', 'int'), ('now', 'datetime')),
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE :person IS NULL OR time_entry.person = :person ORDER BY time_entry.started_at DESC\n LIMIT :limit OFFSET :param_1',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE %(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR ORDER BY time_entry.started_at DESC \n LIMIT %(limit)s::INTEGER',
+    params=(('limit', 'int'), ('now', 'datetime'), ('person', 'str')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(('param_1', 0),),
     names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
@@ -98,9 +98,9 @@ entries_recent = Stmt(
 
 entry_by_id = Stmt(
     name='entry_by_id',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.id = :id ORDER BY time_entry.started_at',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.id = %(id)s::INTEGER ORDER BY time_entry.started_at',
-    params=(('id', 'int'), ('now', 'datetime')),
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.id = :id AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.id = %(id)s::INTEGER AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
+    params=(('id', 'int'), ('now', 'datetime'), ('person', 'str')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(),
     names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
@@ -108,9 +108,9 @@ entry_by_id = Stmt(
 
 entry_delete = Stmt(
     name='entry_delete',
-    sqlite='DELETE FROM time_entry WHERE time_entry.id = :id',
-    postgresql='DELETE FROM time_entry WHERE time_entry.id = %(id)s::INTEGER',
-    params=(('id', 'int'),),
+    sqlite='DELETE FROM time_entry WHERE time_entry.id = :id AND (:person IS NULL OR time_entry.person = :person)',
+    postgresql='DELETE FROM time_entry WHERE time_entry.id = %(id)s::INTEGER AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)',
+    params=(('id', 'int'), ('person', 'str')),
     columns=(),
     constants=(),
     names=(),
@@ -118,9 +118,9 @@ entry_delete = Stmt(
 
 entry_insert = Stmt(
     name='entry_insert',
-    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at) RETURNING id',
-    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING time_entry.id',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at, :person) RETURNING id',
+    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(person)s::VARCHAR) RETURNING time_entry.id',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('started_at', 'datetime')),
     columns=('int',),
     constants=(),
     names=('id',),
@@ -128,9 +128,9 @@ entry_insert = Stmt(
 
 entry_insert_with_id = Stmt(
     name='entry_insert_with_id',
-    sqlite='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at) VALUES (:id, :category, :started_at, :ended_at, :note, :item_id, :created_at)',
-    postgresql='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at) VALUES (%(id)s::INTEGER, %(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE)',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('id', 'int'), ('item_id', 'int'), ('note', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at, person) VALUES (:id, :category, :started_at, :ended_at, :note, :item_id, :created_at, :person)',
+    postgresql='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at, person) VALUES (%(id)s::INTEGER, %(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(person)s::VARCHAR)',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('id', 'int'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -138,29 +138,29 @@ entry_insert_with_id = Stmt(
 
 entry_row = Stmt(
     name='entry_row',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.id = :id',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.id = %(id)s::INTEGER',
-    params=(('id', 'int'),),
-    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime'),
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person \nFROM time_entry \nWHERE time_entry.id = :id AND (:person IS NULL OR time_entry.person = :person)',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person \nFROM time_entry \nWHERE time_entry.id = %(id)s::INTEGER AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)',
+    params=(('id', 'int'), ('person', 'str')),
+    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime', 'str'),
     constants=(),
-    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at'),
+    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at', 'person'),
 )
 
 entry_row_running = Stmt(
     name='entry_row_running',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at \nFROM time_entry \nWHERE time_entry.ended_at IS NULL',
-    params=(),
-    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime'),
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person \nFROM time_entry \nWHERE time_entry.ended_at IS NULL AND (:person IS NULL OR time_entry.person = :person)',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person \nFROM time_entry \nWHERE time_entry.ended_at IS NULL AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)',
+    params=(('person', 'str'),),
+    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime', 'str'),
     constants=(),
-    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at'),
+    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at', 'person'),
 )
 
 entry_running = Stmt(
     name='entry_running',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.ended_at IS NULL ORDER BY time_entry.started_at',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.ended_at IS NULL ORDER BY time_entry.started_at',
-    params=(('now', 'datetime'),),
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.ended_at IS NULL AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.ended_at IS NULL AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
+    params=(('now', 'datetime'), ('person', 'str')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(),
     names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
@@ -168,9 +168,9 @@ entry_running = Stmt(
 
 entry_update = Stmt(
     name='entry_update',
-    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at WHERE time_entry.id = :row_id',
-    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE WHERE time_entry.id = %(row_id)s::INTEGER',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
+    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at, person=:person WHERE time_entry.id = :row_id',
+    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, person=%(person)s::VARCHAR WHERE time_entry.id = %(row_id)s::INTEGER',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -228,9 +228,9 @@ item_child_kinds = Stmt(
 
 item_insert = Stmt(
     name='item_insert',
-    sqlite='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at) VALUES (:kind, :parent_id, :goal_id, :title, :description, :acceptance, :status, :rank, :points, :sprint_id, :owner, :start_date, :target_date, :created_at, :updated_at, :done_at, :archived_at) RETURNING id',
-    postgresql='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at) VALUES (%(kind)s::VARCHAR, %(parent_id)s::INTEGER, %(goal_id)s::INTEGER, %(title)s::VARCHAR, %(description)s::VARCHAR, %(acceptance)s::VARCHAR, %(status)s::VARCHAR, %(rank)s::INTEGER, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(owner)s::VARCHAR, %(start_date)s::DATE, %(target_date)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE, %(done_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE) RETURNING work_item.id',
-    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
+    sqlite='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, version) VALUES (:kind, :parent_id, :goal_id, :title, :description, :acceptance, :status, :rank, :points, :sprint_id, :owner, :start_date, :target_date, :created_at, :updated_at, :done_at, :archived_at, :version) RETURNING id',
+    postgresql='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, version) VALUES (%(kind)s::VARCHAR, %(parent_id)s::INTEGER, %(goal_id)s::INTEGER, %(title)s::VARCHAR, %(description)s::VARCHAR, %(acceptance)s::VARCHAR, %(status)s::VARCHAR, %(rank)s::INTEGER, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(owner)s::VARCHAR, %(start_date)s::DATE, %(target_date)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE, %(done_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE, %(version)s::INTEGER) RETURNING work_item.id',
+    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime'), ('version', 'int')),
     columns=('int',),
     constants=(),
     names=('id',),
@@ -248,12 +248,12 @@ item_max_rank = Stmt(
 
 item_row = Stmt(
     name='item_row',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item \nWHERE work_item.id = :id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item \nWHERE work_item.id = %(id)s::INTEGER',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.version \nFROM work_item \nWHERE work_item.id = :id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.version \nFROM work_item \nWHERE work_item.id = %(id)s::INTEGER',
     params=(('id', 'int'),),
-    columns=('int', 'str', 'int', 'int', 'str', 'str', 'str', 'str', 'int', 'int', 'int', 'str', 'date', 'date', 'datetime', 'datetime', 'datetime', 'datetime'),
+    columns=('int', 'str', 'int', 'int', 'str', 'str', 'str', 'str', 'int', 'int', 'int', 'str', 'date', 'date', 'datetime', 'datetime', 'datetime', 'datetime', 'int'),
     constants=(),
-    names=('id', 'kind', 'parent_id', 'goal_id', 'title', 'description', 'acceptance', 'status', 'rank', 'points', 'sprint_id', 'owner', 'start_date', 'target_date', 'created_at', 'updated_at', 'done_at', 'archived_at'),
+    names=('id', 'kind', 'parent_id', 'goal_id', 'title', 'description', 'acceptance', 'status', 'rank', 'points', 'sprint_id', 'owner', 'start_date', 'target_date', 'created_at', 'updated_at', 'done_at', 'archived_at', 'version'),
 )
 
 item_set_rank = Stmt(
@@ -278,9 +278,9 @@ item_title = Stmt(
 
 item_update = Stmt(
     name='item_update',
-    sqlite='UPDATE work_item SET kind=:kind, parent_id=:parent_id, goal_id=:goal_id, title=:title, description=:description, acceptance=:acceptance, status=:status, rank=:rank, points=:points, sprint_id=:sprint_id, owner=:owner, start_date=:start_date, target_date=:target_date, created_at=:created_at, updated_at=:updated_at, done_at=:done_at, archived_at=:archived_at WHERE work_item.id = :row_id',
-    postgresql='UPDATE work_item SET kind=%(kind)s::VARCHAR, parent_id=%(parent_id)s::INTEGER, goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, acceptance=%(acceptance)s::VARCHAR, status=%(status)s::VARCHAR, rank=%(rank)s::INTEGER, points=%(points)s::INTEGER, sprint_id=%(sprint_id)s::INTEGER, owner=%(owner)s::VARCHAR, start_date=%(start_date)s::DATE, target_date=%(target_date)s::DATE, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE, done_at=%(done_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE WHERE work_item.id = %(row_id)s::INTEGER',
-    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('row_id', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime')),
+    sqlite='UPDATE work_item SET kind=:kind, parent_id=:parent_id, goal_id=:goal_id, title=:title, description=:description, acceptance=:acceptance, status=:status, rank=:rank, points=:points, sprint_id=:sprint_id, owner=:owner, start_date=:start_date, target_date=:target_date, created_at=:created_at, updated_at=:updated_at, done_at=:done_at, archived_at=:archived_at, version=:version WHERE work_item.id = :row_id',
+    postgresql='UPDATE work_item SET kind=%(kind)s::VARCHAR, parent_id=%(parent_id)s::INTEGER, goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, acceptance=%(acceptance)s::VARCHAR, status=%(status)s::VARCHAR, rank=%(rank)s::INTEGER, points=%(points)s::INTEGER, sprint_id=%(sprint_id)s::INTEGER, owner=%(owner)s::VARCHAR, start_date=%(start_date)s::DATE, target_date=%(target_date)s::DATE, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE, done_at=%(done_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE, version=%(version)s::INTEGER WHERE work_item.id = %(row_id)s::INTEGER',
+    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('row_id', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime'), ('version', 'int')),
     columns=(),
     constants=(),
     names=(),
@@ -358,19 +358,29 @@ rollups_by_feature = Stmt(
 
 seconds_by_category_between = Stmt(
     name='seconds_by_category_between',
-    sqlite='SELECT time_entry.category, sum(CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER)) AS sum_1 \nFROM time_entry \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end GROUP BY time_entry.category',
-    postgresql='SELECT time_entry.category, sum(CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER)) AS sum_1 \nFROM time_entry \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE GROUP BY time_entry.category',
-    params=(('end', 'datetime'), ('now', 'datetime'), ('start', 'datetime')),
+    sqlite='SELECT time_entry.category, sum(CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER)) AS sum_1 \nFROM time_entry \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND (:person IS NULL OR time_entry.person = :person) GROUP BY time_entry.category',
+    postgresql='SELECT time_entry.category, sum(CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER)) AS sum_1 \nFROM time_entry \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) GROUP BY time_entry.category',
+    params=(('end', 'datetime'), ('now', 'datetime'), ('person', 'str'), ('start', 'datetime')),
     columns=('str', 'int'),
     constants=(),
     names=('category', 'sum'),
 )
 
+seconds_by_person_category_between = Stmt(
+    name='seconds_by_person_category_between',
+    sqlite='SELECT time_entry.person, time_entry.category, sum(CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER)) AS sum_1 \nFROM time_entry \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end GROUP BY time_entry.person, time_entry.category ORDER BY time_entry.person, time_entry.category',
+    postgresql='SELECT time_entry.person, time_entry.category, sum(CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER)) AS sum_1 \nFROM time_entry \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE GROUP BY time_entry.person, time_entry.category ORDER BY time_entry.person, time_entry.category',
+    params=(('end', 'datetime'), ('now', 'datetime'), ('start', 'datetime')),
+    columns=('str', 'str', 'int'),
+    constants=(),
+    names=('person', 'category', 'sum'),
+)
+
 seconds_by_week_of_four = Stmt(
     name='seconds_by_week_of_four',
-    sqlite='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < :b1) THEN :param_1 WHEN (time_entry.started_at < :b2) THEN :param_2 WHEN (time_entry.started_at < :b3) THEN :param_3 WHEN (time_entry.started_at < :b4) THEN :param_4 ELSE :param_5 END AS bucket, time_entry.category AS category, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= :b0 AND time_entry.started_at < :b4) AS spans GROUP BY spans.bucket, spans.category',
-    postgresql='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < %(b1)s::TIMESTAMP WITH TIME ZONE) THEN %(param_1)s::INTEGER WHEN (time_entry.started_at < %(b2)s::TIMESTAMP WITH TIME ZONE) THEN %(param_2)s::INTEGER WHEN (time_entry.started_at < %(b3)s::TIMESTAMP WITH TIME ZONE) THEN %(param_3)s::INTEGER WHEN (time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) THEN %(param_4)s::INTEGER ELSE %(param_5)s::INTEGER END AS bucket, time_entry.category AS category, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= %(b0)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) AS spans GROUP BY spans.bucket, spans.category',
-    params=(('b0', 'datetime'), ('b1', 'datetime'), ('b2', 'datetime'), ('b3', 'datetime'), ('b4', 'datetime'), ('now', 'datetime')),
+    sqlite='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < :b1) THEN :param_1 WHEN (time_entry.started_at < :b2) THEN :param_2 WHEN (time_entry.started_at < :b3) THEN :param_3 WHEN (time_entry.started_at < :b4) THEN :param_4 ELSE :param_5 END AS bucket, time_entry.category AS category, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= :b0 AND time_entry.started_at < :b4 AND (:person IS NULL OR time_entry.person = :person)) AS spans GROUP BY spans.bucket, spans.category',
+    postgresql='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < %(b1)s::TIMESTAMP WITH TIME ZONE) THEN %(param_1)s::INTEGER WHEN (time_entry.started_at < %(b2)s::TIMESTAMP WITH TIME ZONE) THEN %(param_2)s::INTEGER WHEN (time_entry.started_at < %(b3)s::TIMESTAMP WITH TIME ZONE) THEN %(param_3)s::INTEGER WHEN (time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) THEN %(param_4)s::INTEGER ELSE %(param_5)s::INTEGER END AS bucket, time_entry.category AS category, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= %(b0)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)) AS spans GROUP BY spans.bucket, spans.category',
+    params=(('b0', 'datetime'), ('b1', 'datetime'), ('b2', 'datetime'), ('b3', 'datetime'), ('b4', 'datetime'), ('now', 'datetime'), ('person', 'str')),
     columns=('int', 'str', 'int'),
     constants=(('param_1', 0), ('param_2', 1), ('param_3', 2), ('param_4', 3), ('param_5', 4)),
     names=('bucket', 'category', 'sum'),
@@ -478,9 +488,9 @@ sprints_all = Stmt(
 
 top_items_between = Stmt(
     name='top_items_between',
-    sqlite='SELECT work_item.id, work_item.title, work_item.kind, sum(CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER)) AS seconds \nFROM time_entry JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end GROUP BY work_item.id, work_item.title, work_item.kind ORDER BY seconds DESC, work_item.id\n LIMIT :limit OFFSET :param_1',
-    postgresql='SELECT work_item.id, work_item.title, work_item.kind, sum(CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER)) AS seconds \nFROM time_entry JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE GROUP BY work_item.id, work_item.title, work_item.kind ORDER BY seconds DESC, work_item.id \n LIMIT %(limit)s::INTEGER',
-    params=(('end', 'datetime'), ('limit', 'int'), ('now', 'datetime'), ('start', 'datetime')),
+    sqlite='SELECT work_item.id, work_item.title, work_item.kind, sum(CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER)) AS seconds \nFROM time_entry JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND (:person IS NULL OR time_entry.person = :person) GROUP BY work_item.id, work_item.title, work_item.kind ORDER BY seconds DESC, work_item.id\n LIMIT :limit OFFSET :param_1',
+    postgresql='SELECT work_item.id, work_item.title, work_item.kind, sum(CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER)) AS seconds \nFROM time_entry JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) GROUP BY work_item.id, work_item.title, work_item.kind ORDER BY seconds DESC, work_item.id \n LIMIT %(limit)s::INTEGER',
+    params=(('end', 'datetime'), ('limit', 'int'), ('now', 'datetime'), ('person', 'str'), ('start', 'datetime')),
     columns=('int', 'str', 'str', 'int'),
     constants=(('param_1', 0),),
     names=('id', 'title', 'kind', 'seconds'),
@@ -488,9 +498,9 @@ top_items_between = Stmt(
 
 week_seconds_by_day = Stmt(
     name='week_seconds_by_day',
-    sqlite='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < :b1) THEN :param_1 WHEN (time_entry.started_at < :b2) THEN :param_2 WHEN (time_entry.started_at < :b3) THEN :param_3 WHEN (time_entry.started_at < :b4) THEN :param_4 WHEN (time_entry.started_at < :b5) THEN :param_5 WHEN (time_entry.started_at < :b6) THEN :param_6 WHEN (time_entry.started_at < :b7) THEN :param_7 ELSE :param_8 END AS bucket, time_entry.category AS category, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= :b0 AND time_entry.started_at < :b7) AS spans GROUP BY spans.bucket, spans.category',
-    postgresql='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < %(b1)s::TIMESTAMP WITH TIME ZONE) THEN %(param_1)s::INTEGER WHEN (time_entry.started_at < %(b2)s::TIMESTAMP WITH TIME ZONE) THEN %(param_2)s::INTEGER WHEN (time_entry.started_at < %(b3)s::TIMESTAMP WITH TIME ZONE) THEN %(param_3)s::INTEGER WHEN (time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) THEN %(param_4)s::INTEGER WHEN (time_entry.started_at < %(b5)s::TIMESTAMP WITH TIME ZONE) THEN %(param_5)s::INTEGER WHEN (time_entry.started_at < %(b6)s::TIMESTAMP WITH TIME ZONE) THEN %(param_6)s::INTEGER WHEN (time_entry.started_at < %(b7)s::TIMESTAMP WITH TIME ZONE) THEN %(param_7)s::INTEGER ELSE %(param_8)s::INTEGER END AS bucket, time_entry.category AS category, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= %(b0)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(b7)s::TIMESTAMP WITH TIME ZONE) AS spans GROUP BY spans.bucket, spans.category',
-    params=(('b0', 'datetime'), ('b1', 'datetime'), ('b2', 'datetime'), ('b3', 'datetime'), ('b4', 'datetime'), ('b5', 'datetime'), ('b6', 'datetime'), ('b7', 'datetime'), ('now', 'datetime')),
+    sqlite='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < :b1) THEN :param_1 WHEN (time_entry.started_at < :b2) THEN :param_2 WHEN (time_entry.started_at < :b3) THEN :param_3 WHEN (time_entry.started_at < :b4) THEN :param_4 WHEN (time_entry.started_at < :b5) THEN :param_5 WHEN (time_entry.started_at < :b6) THEN :param_6 WHEN (time_entry.started_at < :b7) THEN :param_7 ELSE :param_8 END AS bucket, time_entry.category AS category, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= :b0 AND time_entry.started_at < :b7 AND (:person IS NULL OR time_entry.person = :person)) AS spans GROUP BY spans.bucket, spans.category',
+    postgresql='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < %(b1)s::TIMESTAMP WITH TIME ZONE) THEN %(param_1)s::INTEGER WHEN (time_entry.started_at < %(b2)s::TIMESTAMP WITH TIME ZONE) THEN %(param_2)s::INTEGER WHEN (time_entry.started_at < %(b3)s::TIMESTAMP WITH TIME ZONE) THEN %(param_3)s::INTEGER WHEN (time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) THEN %(param_4)s::INTEGER WHEN (time_entry.started_at < %(b5)s::TIMESTAMP WITH TIME ZONE) THEN %(param_5)s::INTEGER WHEN (time_entry.started_at < %(b6)s::TIMESTAMP WITH TIME ZONE) THEN %(param_6)s::INTEGER WHEN (time_entry.started_at < %(b7)s::TIMESTAMP WITH TIME ZONE) THEN %(param_7)s::INTEGER ELSE %(param_8)s::INTEGER END AS bucket, time_entry.category AS category, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= %(b0)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(b7)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)) AS spans GROUP BY spans.bucket, spans.category',
+    params=(('b0', 'datetime'), ('b1', 'datetime'), ('b2', 'datetime'), ('b3', 'datetime'), ('b4', 'datetime'), ('b5', 'datetime'), ('b6', 'datetime'), ('b7', 'datetime'), ('now', 'datetime'), ('person', 'str')),
     columns=('int', 'str', 'int'),
     constants=(('param_1', 0), ('param_2', 1), ('param_3', 2), ('param_4', 3), ('param_5', 4), ('param_6', 5), ('param_7', 6), ('param_8', 7)),
     names=('bucket', 'category', 'sum'),
