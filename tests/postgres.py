@@ -78,8 +78,16 @@ class Server:
     def stop(self) -> None:
         """Stop the server (fast: the test data is throwaway)."""
         subprocess.run(
-            [*self.as_user, str(self.bin_dir / "pg_ctl"), "-D", str(self.socket_dir / "data")]
-            + ["-m", "fast", "-w", "stop"],
+            [
+                *self.as_user,
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.socket_dir / "data"),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
             capture_output=True,
             check=False,
         )
@@ -102,15 +110,39 @@ def start_server() -> Server:
         as_user = ["runuser", "-u", "postgres", "--"]
     data = folder / "data"
     subprocess.run(
-        [*as_user, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "tpm"]
-        + ["-E", "UTF8", "--locale", "C"],
+        [
+            *as_user,
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "tpm",
+            "-E",
+            "UTF8",
+            "--locale",
+            "C",
+        ],
         capture_output=True,
         check=True,
     )
     options = f"-k {folder} -p {PORT} -c listen_addresses='' -c fsync=off"
     started = subprocess.run(
-        [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options]
-        + ["-l", str(folder / "log"), "-w", "-t", "30", "start"],
+        [
+            *as_user,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "-t",
+            "30",
+            "start",
+        ],
         capture_output=True,
         text=True,
         check=False,

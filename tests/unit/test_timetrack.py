@@ -97,9 +97,7 @@ def test_the_database_itself_allows_one_running_timer(db: Database, clock: Clock
     timetrack.start_timer(db, clock, "meetings")
     with pytest.raises(StorageError) as raised, db.orm_write() as session:
         session.add(
-            TimeEntry(
-                category="tooling", started_at=NOW, note="", created_at=NOW, person=db.person
-            )
+            TimeEntry(category="tooling", started_at=NOW, note="", created_at=NOW, person=db.person)
         )
         session.flush()
     assert isinstance(raised.value.__cause__, sa.exc.IntegrityError)
