@@ -133,11 +133,32 @@ def run_tpm(
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """In the main process, name the file where every process writes its figures
+    (before any xdist worker starts, so the workers inherit it)."""
+    from tests.reliability.figures import FIGURES_ENV
+
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get(FIGURES_ENV):
+        return
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix="tpm-figures-", suffix=".jsonl")
+    os.close(handle)
+    os.environ[FIGURES_ENV] = name
+
+    def forget() -> None:
+        os.environ.pop(FIGURES_ENV, None)
+        Path(name).unlink(missing_ok=True)
+
+    config.add_cleanup(forget)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Print what the reliability tests tried and what survived."""
-    from tests.reliability.figures import FIGURES
+    from tests.reliability.figures import collected
 
-    if FIGURES:
+    figures = collected()
+    if figures:
         terminalreporter.section("reliability figures")
-        for name, value in FIGURES.items():
+        for name, value in figures.items():
             terminalreporter.write_line(f"{name}: {value}")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
+import time
+from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -23,12 +26,17 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from tpm_tui.db import Database
+    from tpm_tui.errors import TimerNeedsAnswer
     from tpm_tui.services.timetrack import EntryView
 
 # Closing the terminal (HUP) or `kill` (TERM) ends the app as `q` does: the terminal
 # gets its modes back (raw mode, alternate screen, mouse, cursor). Every change is
 # saved the moment it is made, so there is nothing else to keep.
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+# A key that has not settled after this long no longer holds the keys behind it (a
+# widget that never finishes with a key must not freeze the keyboard).
+KEY_SETTLE_LIMIT = 10.0  # seconds (a cold form opens in seconds on a loaded machine)
 
 
 def screen_class(mode: str) -> type[WorkspaceScreen]:
@@ -47,6 +55,14 @@ def screen_class(mode: str) -> type[WorkspaceScreen]:
         from tpm_tui.screens.week import WeekScreen
 
         return WeekScreen
+    if mode == "sprint":
+        from tpm_tui.screens.sprint import SprintScreen
+
+        return SprintScreen
+    if mode == "goals":
+        from tpm_tui.screens.goals import GoalsScreen
+
+        return GoalsScreen
     raise KeyError(mode)
 
 
@@ -69,6 +85,8 @@ class TpmApp(App[None]):
         "roadmap": lambda: screen_class("roadmap")(),
         "time": lambda: screen_class("time")(),
         "week": lambda: screen_class("week")(),
+        "sprint": lambda: screen_class("sprint")(),
+        "goals": lambda: screen_class("goals")(),
     }
     COMMANDS = App.COMMANDS | {lambda: _palette()}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -81,6 +99,8 @@ class TpmApp(App[None]):
         Binding("2", "switch_mode('roadmap')", "Roadmap", show=False),
         Binding("3", "switch_mode('time')", "Time", show=False),
         Binding("4", "switch_mode('week')", "Week", show=False),
+        Binding("5", "switch_mode('sprint')", "Sprint", show=False),
+        Binding("6", "switch_mode('goals')", "Goals", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit", show=False),
     ]
@@ -94,20 +114,109 @@ class TpmApp(App[None]):
         self.timekeeper = TimeKeeper(workspace)
         self.timer: EntryView | None = None  # the running timer, as last read
         self.timer_known = False  # whether it has been read at all
+        self._keys: deque[events.Key] = deque()  # typed, not yet routed
+        self._key_in_flight: events.Key | None = None
+        self._key_routed_at = 0.0
+        self._key_check_due = False
+
+    async def run_async(self, **options: Any) -> None:
+        """Run the app, leaving cleanly on TERM and HUP from before the terminal is
+        touched until it is given back (a test runner's pilot does not come here, so
+        its own signals are left alone)."""
+        if options.get("headless"):
+            return await super().run_async(**options)
+        # Installed before the driver switches the terminal to raw mode and the
+        # alternate screen: a signal during start-up is an exit message like any
+        # other, handled once the message loop runs (or, before the driver starts,
+        # it stops the driver from starting at all).
+        loop = asyncio.get_running_loop()
+        for number in EXIT_SIGNALS:
+            loop.add_signal_handler(number, self._exit_on_signal, number)
+        try:
+            return await super().run_async(**options)
+        finally:
+            for number in EXIT_SIGNALS:
+                loop.remove_signal_handler(number)
 
     def on_mount(self) -> None:
-        """Open on the requested screen; keep the timer badge ticking; leave cleanly
-        on TERM and HUP."""
+        """Open on the requested screen; keep the timer badge ticking."""
         self.switch_mode(self.start_mode)
         self.set_interval(1.0, self.tick)
         self.set_interval(5.0, self.read_timer)
-        if not self.is_headless:  # a test runner's own signals are left alone
-            loop = asyncio.get_running_loop()
-            for number in EXIT_SIGNALS:
-                loop.add_signal_handler(number, self._exit_on_signal, number)
 
     def _exit_on_signal(self, number: int) -> None:
         self.exit(return_code=128 + number)
+
+    # ------------------------------------------------------------ keys, one at a time
+
+    # Textual routes each key to the focus of the moment it leaves the app's queue, but
+    # a key's effect lands later: its binding runs once the key has bubbled up to the
+    # app, a focus() is deferred, a pushed screen mounts afterwards. Keys arriving at
+    # once (a fast typist, a paste, a macro) were routed before the keys ahead of them
+    # had acted: `n bug` lost "bug", `/ now` opened the New item form, Tab then `~`
+    # typed into the field just left. So a key is routed only when the one before it
+    # has been handled and what it set off has settled.
+
+    async def on_event(self, event: events.Event) -> None:
+        """Typed keys wait their turn (see above); every other event goes on at once."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._keys.append(event)
+            await self._route_keys()
+            return
+        await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that bubbled up to the app has been handled (its binding has run)."""
+        if event is self._key_in_flight:
+            self._key_in_flight = None
+            self._check_keys_soon()
+
+    def _key_settled(self) -> bool:
+        """Whether the key before has been handled and nothing it set off is pending:
+        the screen mounted, and no message waiting in the app or in the screen (a
+        deferred focus, a Submitted, a dismiss)."""
+        key = self._key_in_flight
+        if time.monotonic() - self._key_routed_at > KEY_SETTLE_LIMIT:
+            return True
+        if key is not None and not key._stop_propagation:
+            return False
+        screen = self.screen
+        if not screen.is_mounted or self._message_queue.qsize():
+            return False
+        if isinstance(screen, WorkspaceScreen) and screen.form_waiting():
+            # An earlier key's form waits for the screen's data: the keys behind it
+            # wait unread (they belong to the form).
+            return False
+        # (The message queues are Textual's own; there is no public "idle" to ask.)
+        return not any(node._message_queue.qsize() for node in screen.walk_children(with_self=True))
+
+    async def _route_keys(self) -> None:
+        while self._keys and self._key_settled():
+            key = self._keys.popleft()
+            self._key_in_flight = key
+            self._key_routed_at = time.monotonic()
+            await super().on_event(key)  # a priority binding, or to the focused widget
+            if not key.is_forwarded:  # handled by a priority binding: done
+                self._key_in_flight = None
+        if self._keys:
+            screen = self.screen
+            if isinstance(screen, WorkspaceScreen):
+                screen.note_waiting()  # "… 3 keys waiting" counts these too
+            self._check_keys_soon()
+
+    def _check_keys_soon(self) -> None:
+        if not self._key_check_due:
+            self._key_check_due = True
+            self.set_timer(0.01, self._check_keys)
+
+    async def _check_keys(self) -> None:
+        self._key_check_due = False
+        await self._route_keys()
+
+    @property
+    def keys_held(self) -> int:
+        """Keys typed and not yet routed (they wait for the keys before them)."""
+        return len(self._keys)
 
     # ------------------------------------------------------------ the timer badge
 
@@ -142,8 +251,8 @@ class TpmApp(App[None]):
     def tick(self) -> None:
         """Hand the elapsed time to the badges of the current screen (which stay blank
         until the timer has been read: "no timer" would be a guess)."""
-        if not self.timer_known:
-            return
+        if not self.timer_known or not self.screen_stack:
+            return  # (no screen: the app is leaving, and the clock's tick came late)
         timer = self.timer
         for badge in self.screen.query(TimerBadge):
             if timer is None:
@@ -174,10 +283,18 @@ class TpmApp(App[None]):
 
     def action_start_timer(self) -> None:
         """s: start a timer on a category."""
-        from tpm_tui.screens.timekeeping import StartTimerScreen
+        from tpm_tui.screens.timekeeping import StartTimerScreen, StopTimerScreen
 
         keeper = self.timekeeper
-        self.push_screen(StartTimerScreen(keeper.start_check, keeper.start_save), self._done)
+
+        def ask(line: str, asked: TimerNeedsAnswer) -> StopTimerScreen:
+            # The answer to the question starts the timer of `line`.
+            answered = functools.partial(keeper.start_save, line)
+            return StopTimerScreen(
+                keeper.question(asked.timer), keeper.stop_check, answered, "esc goes back"
+            )
+
+        self.push_screen(StartTimerScreen(keeper.start_check, keeper.start_save, ask), self._done)
 
     def action_stop_timer(self) -> None:
         """S: stop the running timer (asking first if it was probably forgotten)."""
@@ -196,8 +313,16 @@ class TpmApp(App[None]):
             return
         screen = self.screen
         if isinstance(screen, WorkspaceScreen):
+
+            def stopped(message: str | None) -> None:
+                # The screen reads its data again: the time screen's row of the timer
+                # ends, the week's totals stop counting (a modal's answer does the same
+                # by resuming the screen).
+                self._done(message)
+                screen.reload(first=False)
+
             # In turn with the screen's keys, and retried while another program writes.
-            screen.act(lambda: screen.save("stop of the timer", self._stop_now, self._done))
+            screen.act(lambda: screen.save("stop of the timer", self._stop_now, stopped))
             return
         try:
             self._done(self._stop_now(self.workspace.db))

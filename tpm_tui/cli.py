@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -200,6 +200,8 @@ _SCREENS = {
     "roadmap": ("the roadmap", "`tpm roadmap --format md` prints it"),
     "time": ("the time screen", "`tpm status` prints today"),
     "week": ("the week screen", "`tpm report` prints the week"),
+    "sprint": ("the sprint screen", "`tpm sprint show` prints the sprint"),
+    "goals": ("the goals screen", "`tpm goal list` prints the goals"),
 }
 
 
@@ -289,7 +291,8 @@ def log(
     """Log time already spent: DURATION (or a span, 9:00-9:30) CATEGORY [NOTE...].
 
     Without a time it goes right after the day's last entry if that fits before now,
-    else it ends now; a warning says when it overlaps another entry.
+    else in the day's latest free time long enough for it, else it ends now; a
+    warning says when it overlaps another entry.
 
     \b
     tpm log 45m meetings sprint planning
@@ -503,12 +506,11 @@ def _status_line(current: Any) -> str:
     return render(run.category.value, run.minutes, run.note, current.today_total)
 
 
-@cli.command()
-@click.option(
-    "--week",
-    metavar="WEEK",
-    help="ISO week such as 2026-W48, or a date inside it (default: this week).",
-)
+_WEEK_HELP = "ISO week such as 2026-W48, or a date inside it (default: this week)."
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--week", metavar="WEEK", help=_WEEK_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -516,14 +518,130 @@ def _status_line(current: Any) -> str:
     default="table",
     show_default=True,
 )
-@pass_env
-def report(env: Env, week: str | None, fmt: str) -> None:
-    """Where a week's hours went, per category and day, against the typical shares."""
+@click.pass_context
+def report(ctx: click.Context, week: str | None, fmt: str) -> None:
+    """Where a week's hours went, per category and day, against the typical shares.
+    `tpm report status` writes the week's status report."""
+    if ctx.invoked_subcommand is not None:
+        return
     from tpm_tui.dates import parse_week
     from tpm_tui.services.reports import render_week
 
+    env = ctx.find_object(Env)
+    assert env is not None
     monday = parse_week(week) if week else None
     click.echo(render_week(env.db, env.clock, monday, fmt), nl=False)
+
+
+@report.command(name="status")
+@click.option("--week", metavar="WEEK", help=_WEEK_HELP)
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@pass_env
+def report_status(env: Env, week: str | None, fmt: str) -> None:
+    """The week's status report: headline (sprint and goals), done this week, roadmap
+    and dates that moved, risks, the next 7 days, and the time split."""
+    from tpm_tui.dates import parse_week
+    from tpm_tui.services.status_report import render
+
+    monday = parse_week(week) if week else None
+    click.echo(render(env.db, env.clock, monday, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--week", metavar="WEEK", help="ISO week (2026-W13) or a date in it (default: this week)."
+)
+@click.option("--from", "from_day", metavar="DATE", help="First day (YYYY-MM-DD), with --to.")
+@click.option("--to", "to_day", metavar="DATE", help="Last day (YYYY-MM-DD), with --from.")
+@click.option(
+    "--apply", "apply_", is_flag=True, help="Log them (else only show what it would log)."
+)
+@click.option(
+    "--as",
+    "category",
+    default="meetings",
+    show_default=True,
+    help="Category for the meetings: meetings, tooling or deliverables (rules may override).",
+)
+@click.option(
+    "--me", metavar="EMAIL", help="Your address(es), for declined events (else `tpm config email`)."
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_env
+def meetings(
+    env: Env,
+    file: Path,
+    week: str | None,
+    from_day: str | None,
+    to_day: str | None,
+    apply_: bool,
+    category: str,
+    me: str | None,
+    fmt: str,
+) -> None:
+    """Log a calendar file's meetings (.ics) of a week as time: recurring ones expanded,
+    declined, cancelled, free and all-day ones skipped; again changes nothing."""
+    from tpm_tui.config import shown
+    from tpm_tui.dates import parse_iso_date, parse_week
+    from tpm_tui.importers.calendar import (
+        log_meetings,
+        parse_emails,
+        parse_rules,
+        plan_line,
+        plan_meetings,
+        plan_summary,
+        read_calendar,
+    )
+    from tpm_tui.kinds import parse_category
+    from tpm_tui.services.settings import get_setting, set_setting
+
+    clock = env.clock
+    kind = parse_category(category).value
+    if week is not None and (from_day or to_day):
+        raise InvalidInput("give --week or --from/--to, not both")
+    if (from_day is None) != (to_day is None):
+        raise InvalidInput("--from and --to go together")
+    if from_day is not None and to_day is not None:
+        first, last = parse_iso_date(from_day, "--from"), parse_iso_date(to_day, "--to")
+        if last < first:
+            raise InvalidInput("--to is before --from")
+        if (last - first).days > 400:
+            raise InvalidInput("at most 400 days at once")
+    else:
+        first = (
+            parse_week(week) if week else clock.today() - timedelta(days=clock.today().weekday())
+        )
+        last = first + timedelta(days=6)
+    start, end = clock.day_bounds(first, (last - first).days + 1)
+    data = read_import_bytes(file)
+    db = env.db
+    addresses = parse_emails(me) if me is not None else parse_emails(get_setting(db, "email"))
+    rules = parse_rules(get_setting(db, "meeting-rules"))
+    found = read_calendar(data, shown(file), start, end, me=addresses, rules=rules, category=kind)
+    plans = plan_meetings(db, clock, found)
+    if apply_:
+        log_meetings(db, clock, found)
+        set_setting(db, "meetings-file", str(file))
+    if fmt == "json":
+        rows = [
+            {
+                "event": p.key,
+                "title": p.meeting.title,
+                "start": p.meeting.start.isoformat(),
+                "end": p.meeting.end.isoformat(),
+                "category": p.meeting.category,
+                "action": p.action,
+                "skip": p.meeting.skip,
+                "overlaps": list(p.overlaps),
+            }
+            for p in plans
+        ]
+        click.echo(json.dumps({"applied": apply_, "meetings": rows}, indent=2, ensure_ascii=False))
+        return
+    click.echo(plan_summary(plans, apply_))
+    for plan in plans:
+        click.echo(f"  {plan_line(plan, clock)}".rstrip())
 
 
 # ---------------------------------------------------------------- backlog
@@ -590,10 +708,13 @@ _item_options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     click.option("--owner", metavar="NAME", help="Who owns it."),
     click.option("--start", metavar="DATE", help="Start date (YYYY-MM-DD) for the roadmap."),
     click.option("--target", metavar="DATE", help="Target date (YYYY-MM-DD) for the roadmap."),
-    click.option(
-        "--description", metavar="TEXT", help="Description (Markdown; an epic's is its PRD)."
-    ),
+    click.option("--description", metavar="TEXT", help="Description (Markdown; PRDs: `tpm prd`)."),
     click.option("--acceptance", metavar="TEXT", help="Acceptance criteria."),
+    click.option(
+        "--goal",
+        metavar="GOAL",
+        help="The goal an epic serves: G3, or part of its title (none clears).",
+    ),
 ]
 
 
@@ -623,6 +744,7 @@ def add(
     target: str | None,
     description: str | None,
     acceptance: str | None,
+    goal: str | None,
     quiet: bool,
 ) -> None:
     """Add a work item: KIND (epic, feature, story, bug, debt) and TITLE.
@@ -632,13 +754,17 @@ def add(
     tpm add story "Export invoices" --points 5 --parent 3
     tpm add debt "Upgrade the SDK" --parent 1 --status todo --sprint current
     """
-    from tpm_tui.kinds import parse_kind
+    from tpm_tui.kinds import Kind, parse_kind
     from tpm_tui.services.backlog import create_item
 
+    parsed_kind = parse_kind(kind)
+    goal_id = _goal_id(env, goal)
+    if goal_id is not None and parsed_kind is not Kind.EPIC:
+        raise InvalidInput(f"only epics serve goals; this is a {parsed_kind.value}")
     item = create_item(
         env.db,
         env.clock,
-        parse_kind(kind),
+        parsed_kind,
         title,
         points=points,
         parent_id=_cleared(parent),
@@ -649,8 +775,12 @@ def add(
         target_date=_optional_date(target, "--target"),
         description=description,
         acceptance=acceptance,
+        goal_id=goal_id,
     )
-    click.echo(str(item.id) if quiet else f"added {_item_line(item, _column_names(env))}")
+    if quiet:
+        click.echo(str(item.id))
+        return
+    click.echo(f"added {_item_line(item, _column_names(env))}{_goal_words(env, item)}")
 
 
 @cli.command()
@@ -691,12 +821,14 @@ def edit(
     target: str | None,
     description: str | None,
     acceptance: str | None,
+    goal: str | None,
 ) -> None:
     """Change fields of item ID; only the options given change (`none` clears one).
 
     \b
     tpm edit 12 --points 8 --sprint current
     tpm edit 3 --start 2026-12-07 --target 2027-01-29
+    tpm edit 3 --goal G1
     """
     from tpm_tui.kinds import parse_kind
     from tpm_tui.services.backlog import edit_item
@@ -724,10 +856,11 @@ def edit(
         changes["description"] = description
     if acceptance is not None:
         changes["acceptance"] = acceptance
-    if not changes and not blocked_by and not unblocked_by:
+    if not changes and not blocked_by and not unblocked_by and goal is None:
         raise InvalidInput("nothing to change: give at least one option (see `tpm edit --help`)")
     from tpm_tui.services.backlog import add_dependency, get_item, remove_dependency
 
+    goal_id = _goal_id(env, goal)
     for blocker in blocked_by:
         add_dependency(env.db, item_id, blocker)
     for blocker in unblocked_by:
@@ -735,7 +868,30 @@ def edit(
     item = (
         edit_item(env.db, env.clock, item_id, **changes) if changes else get_item(env.db, item_id)
     )
-    click.echo(f"saved {_item_line(item, _column_names(env))}")
+    if goal is not None:
+        from tpm_tui.services.goals import link_epic
+
+        item = link_epic(env.db, env.clock, item_id, goal_id)
+    click.echo(f"saved {_item_line(item, _column_names(env))}{_goal_words(env, item)}")
+
+
+def _goal_id(env: Env, text: str | None) -> int | None:
+    """A goal's id from a --goal option (None for none or when not given)."""
+    if text is None or text.strip().lower() in _NONE_WORDS:
+        return None
+    from tpm_tui.services.goals import resolve_goal
+
+    return resolve_goal(env.db, text).id
+
+
+def _goal_words(env: Env, item: ItemView) -> str:
+    """`, serving G1 Customers bill themselves` for an epic with a goal."""
+    if item.goal_id is None:
+        return ""
+    from tpm_tui.services.goals import resolve_goal
+
+    goal = resolve_goal(env.db, str(item.goal_id))
+    return f", serving {goal.label} {goal.title!r}"
 
 
 @cli.command()
@@ -834,6 +990,335 @@ def list_(
             f"{names.get(item.status, item.status)[:12]:<12} "
             f"{pts:>4} {done:>5}  {title:<50} {(item.epic_title or '')[:24]}{flag}"
         )
+
+
+# ---------------------------------------------------------------- goals, vision, PRDs
+
+
+@cli.command()
+@pass_env
+def goals(env: Env) -> None:
+    """Open the goals screen: the vision, the goals, their key results and epics."""
+    _run_tui(env, "goals")
+
+
+@cli.group()
+def goal() -> None:
+    """Product goals and their key results (`tpm goal list` shows them)."""
+
+
+@goal.command(name="add")
+@click.argument("title")
+@click.option("--due", metavar="DATE", help="When the goal should be met (YYYY-MM-DD).")
+@click.option("--description", metavar="TEXT", help="What it means, in a sentence or two.")
+@pass_env
+def goal_add(env: Env, title: str, due: str | None, description: str | None) -> None:
+    """Add a goal: TITLE.
+
+    \b
+    tpm goal add "Customers bill themselves" --due 2027-03-31
+    """
+    from tpm_tui.services.goals import create_goal
+
+    made = create_goal(env.db, env.clock, title, description or "", _optional_date(due, "--due"))
+    due_words = f", due {made.due_date}" if made.due_date else ""
+    click.echo(f"added {made.label} {made.title!r}{due_words}")
+
+
+@goal.command(name="edit")
+@click.argument("goal_ref", metavar="GOAL")
+@click.option("--title", metavar="TEXT", help="New title.")
+@click.option("--due", metavar="DATE", help="Due date (YYYY-MM-DD; none clears).")
+@click.option("--description", metavar="TEXT", help="New description.")
+@pass_env
+def goal_edit(
+    env: Env, goal_ref: str, title: str | None, due: str | None, description: str | None
+) -> None:
+    """Change a goal's title, due date or description."""
+    from tpm_tui.services.goals import edit_goal, resolve_goal
+
+    if title is None and due is None and description is None:
+        raise InvalidInput("nothing to change: give --title, --due or --description")
+    found = resolve_goal(env.db, goal_ref)
+    changed = edit_goal(
+        env.db,
+        found.id,
+        title=title,
+        description=description,
+        due_date=_optional_date(due, "--due"),
+        clear_due=due is not None and due.strip().lower() in _NONE_WORDS,
+    )
+    due_words = f", due {changed.due_date}" if changed.due_date else ""
+    click.echo(f"saved {changed.label} {changed.title!r}{due_words}")
+
+
+@goal.command(name="kr")
+@click.argument("goal_ref", metavar="GOAL")
+@click.argument("title")
+@click.option("--baseline", required=True, metavar="N", help="Where the number stands now.")
+@click.option("--target", required=True, metavar="N", help="Where it should get to.")
+@click.option("--unit", default="", metavar="UNIT", help="Its unit: %, ms, tickets…")
+@click.option("--current", metavar="N", help="Its value today, if measured already.")
+@click.option("--due", metavar="DATE", help="When it should reach the target (YYYY-MM-DD).")
+@pass_env
+def goal_kr(
+    env: Env,
+    goal_ref: str,
+    title: str,
+    baseline: str,
+    target: str,
+    unit: str,
+    current: str | None,
+    due: str | None,
+) -> None:
+    """Add a key result to GOAL: a metric TITLE from a baseline to a target.
+
+    \b
+    tpm goal kr G1 "Activation rate" --baseline 12 --target 25 --unit % --current 14
+    """
+    from tpm_tui.services.goals import add_key_result, resolve_goal
+
+    found = resolve_goal(env.db, goal_ref)
+    kr = add_key_result(
+        env.db,
+        env.clock,
+        found.id,
+        title,
+        baseline,
+        target,
+        unit,
+        current,
+        _optional_date(due, "--due"),
+    )
+    now = f", now {kr.shown(kr.current)}" if kr.values else ""
+    click.echo(
+        f"added KR{kr.id} {kr.title!r} to {found.label}: "
+        f"{kr.shown(kr.baseline)} → {kr.shown(kr.target)}{now}"
+    )
+
+
+@goal.command(name="update")
+@click.argument("kr_ref", metavar="KR")
+@click.argument("value")
+@click.option("--date", "day", metavar="DATE", help="The day it was measured (default today).")
+@pass_env
+def goal_update(env: Env, kr_ref: str, value: str, day: str | None) -> None:
+    """Record key result KR's VALUE (every value is kept: its history).
+
+    \b
+    tpm goal update KR3 17.5
+    tpm goal update 3 16 --date yesterday
+    """
+    from tpm_tui.services.goals import record_value, resolve_key_result
+
+    kr = resolve_key_result(env.db, kr_ref)
+    updated, measured = record_value(env.db, env.clock, kr.id, value, _parse_day(day, env.clock))
+    click.echo(
+        f"KR{updated.id} {updated.title!r}: {updated.shown(measured.value)} on "
+        f"{measured.recorded_on} ({updated.progress:.0f} % of the way from "
+        f"{updated.shown(updated.baseline)} to {updated.shown(updated.target)}) "
+        f"{updated.sparkline()}"
+    )
+
+
+@goal.command(name="archive")
+@click.argument("goal_ref", metavar="GOAL")
+@pass_env
+def goal_archive(env: Env, goal_ref: str) -> None:
+    """Archive GOAL (`tpm goal restore` brings it back)."""
+    from tpm_tui.services.goals import resolve_goal, set_goal_archived
+
+    found = resolve_goal(env.db, goal_ref)
+    set_goal_archived(env.db, env.clock, found.id, True)
+    click.echo(
+        f"archived {found.label} {found.title!r} (`tpm goal restore {found.label}` undoes it)"
+    )
+
+
+@goal.command(name="restore")
+@click.argument("goal_ref", metavar="GOAL")
+@pass_env
+def goal_restore(env: Env, goal_ref: str) -> None:
+    """Bring an archived GOAL back."""
+    from tpm_tui.services.goals import resolve_goal, set_goal_archived
+
+    found = resolve_goal(env.db, goal_ref)
+    set_goal_archived(env.db, env.clock, found.id, False)
+    click.echo(f"restored {found.label} {found.title!r}")
+
+
+@goal.command(name="list")
+@click.option("--archived", is_flag=True, help="Only archived goals.")
+@click.option("--all", "show_all", is_flag=True, help="Archived goals too.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "md"]),
+    default="table",
+    show_default=True,
+)
+@pass_env
+def goal_list(env: Env, archived: bool, show_all: bool, fmt: str) -> None:
+    """The goals with their key results (baseline → target, current value, history)
+    and the epics serving them; outcome and output side by side."""
+    from tpm_tui.services.goal_views import render_goals
+    from tpm_tui.services.goals import load_goals
+
+    found = load_goals(env.db, env.clock, archived=None if show_all else archived)
+    click.echo(render_goals(found, fmt), nl=False)
+
+
+def _edit_text(
+    text: str,
+    name: str,
+    title: str,
+    save: Callable[[str], str],
+    check: Callable[[str], tuple[str, ...]] | None = None,
+) -> None:
+    """Edit `text` in $VISUAL/$EDITOR (or, with neither set, the built-in editor) and
+    hand what was written to `save`, which says what it did."""
+    from tpm_tui.editor import edit_in_editor, editor_command
+
+    command = editor_command()
+    if command is not None:
+        click.echo(save(edit_in_editor(text, name, command)))
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InvalidInput(
+            "no editor: set $EDITOR (export EDITOR=nano), or run this in a terminal for "
+            "the built-in editor"
+        )
+    from tpm_tui.screens.prd import run_editor
+
+    said = run_editor(title, text, save, check)
+    if said:
+        click.echo(said)
+
+
+def _one_of(**flags: bool) -> None:
+    """Refuse two of these options at once."""
+    given = [f"--{name.replace('_', '-')}" for name, on in flags.items() if on]
+    if len(given) > 1:
+        raise InvalidInput(f"{' and '.join(given)} do different things: give one of them")
+
+
+def _print_history(versions: list[Any], what: str) -> None:
+    if not versions:
+        click.echo(f"{what} has no saved version yet")
+        return
+    for v in versions:
+        sections = f"  {v.sections} sections" if v.sections.total else ""
+        click.echo(
+            f"v{v.number:<3} {v.saved_at.astimezone():%Y-%m-%d %H:%M}{sections}  "
+            f"{v.length:,} characters"
+        )
+
+
+@cli.command()
+@click.option("--edit", "edit_it", is_flag=True, help="Write it in $EDITOR (or a built-in editor).")
+@click.option("--history", is_flag=True, help="List its saved versions.")
+@click.option("--diff", "show_diff", is_flag=True, help="Show its last change.")
+@pass_env
+def vision(env: Env, edit_it: bool, history: bool, show_diff: bool) -> None:
+    """Print the product vision (a short Markdown statement above the goals)."""
+    from tpm_tui.services import goals as goal_service
+
+    _one_of(edit=edit_it, history=history, diff=show_diff)
+    db, clock = env.db, env.clock
+    if history:
+        _print_history(goal_service.vision_history(db), "the vision")
+        return
+    if show_diff:
+        change = goal_service.vision_change(db, clock)
+        click.echo(change or "the vision has at most one version: no change to show")
+        return
+    found = goal_service.vision(db)
+    if not edit_it:
+        if found is None:
+            click.echo("No vision yet: `tpm vision --edit` writes it.")
+        else:
+            click.echo(found.body)
+        return
+
+    start = found.body if found is not None else goal_service.VISION_TEMPLATE
+
+    def save(text: str) -> str:
+        if found is None and text.rstrip() == start.rstrip():
+            return "no change: the template was left as it was; the vision is unsaved"
+        saved = goal_service.save_vision(db, clock, text)
+        return "saved the vision" if saved.changed else "no change: the vision is as it was"
+
+    _edit_text(start, "vision.md", "Vision", save)
+
+
+@cli.command()
+@click.argument("item_id", type=ITEM_ID, metavar="EPIC")
+@click.option("--edit", "edit_it", is_flag=True, help="Write it in $EDITOR (or a built-in editor).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write it (with the appendix) to FILE.",
+)
+@click.option("--history", is_flag=True, help="List its saved versions.")
+@click.option("--diff", "show_diff", is_flag=True, help="Show its last change.")
+@pass_env
+def prd(
+    env: Env, item_id: int, edit_it: bool, output: Path | None, history: bool, show_diff: bool
+) -> None:
+    """Print EPIC's PRD with the generated appendix (its features and stories: points,
+    status, acceptance criteria, blockers).
+
+    \b
+    tpm prd 3
+    tpm prd 3 --edit
+    tpm prd 3 --output prd-invoicing.md
+    """
+    from tpm_tui.services import prd as prd_service
+
+    _one_of(edit=edit_it, output=output is not None, history=history, diff=show_diff)
+    db, clock = env.db, env.clock
+    epic = prd_service.epic_of(db, item_id)
+    if history:
+        _print_history(prd_service.history(db, item_id), f"the PRD of #{item_id}")
+        return
+    if show_diff:
+        change = prd_service.last_change(db, clock, item_id)
+        click.echo(change or f"the PRD of #{item_id} has at most one version: no change to show")
+        return
+    if output is not None:
+        from tpm_tui.config import shown, write_private_text
+
+        _check_name_length(output.absolute())
+        try:
+            write_private_text(output, prd_service.render(db, item_id))
+        except OSError as exc:
+            raise StorageError(f"{shown(output)}: cannot write it ({exc.strerror or exc})") from exc
+        click.echo(f"wrote the PRD of #{item_id} to {shown(output)}")
+        return
+    if not edit_it:
+        click.echo(prd_service.render(db, item_id), nl=False)
+        return
+
+    start, new = prd_service.starting_text(db, clock, item_id)
+
+    def save(text: str) -> str:
+        if new and text.rstrip() == start.rstrip():
+            return f"no change: the template was left as it was; the PRD of #{item_id} is unsaved"
+        saved = prd_service.save_prd(db, clock, item_id, text)
+        if not saved.changed:
+            return f"no change: the PRD of #{item_id} is as it was"
+        left = prd_service.check_sections(text).unwritten
+        empty = f"; still to write: {', '.join(left)}" if left else ""
+        return f"saved the PRD of #{item_id} ({saved.sections} sections written{empty})"
+
+    _edit_text(
+        start,
+        f"prd-{item_id}.md",
+        f"PRD #{item_id} {epic.title}",
+        save,
+        lambda text: prd_service.check_sections(text).unwritten,
+    )
 
 
 # ---------------------------------------------------------------- workspace
@@ -939,12 +1424,19 @@ def _check_name_length(path: Path) -> None:
 @click.argument("value", required=False)
 @pass_env
 def config(env: Env, key: str | None, value: str | None) -> None:
-    """Show the settings, or set one: `tpm config week-target 38h`."""
+    """Show the settings, or set one: `tpm config week-target 38h`, `tpm config wip.review 4`."""
+    from tpm_tui.cli_sprints import set_wip, wip_lines
     from tpm_tui.services.settings import SETTINGS, all_settings, get_setting, set_setting
 
     if key is None:
-        for name, shown, help_text in all_settings(env.db):
-            click.echo(f"{name:<14}{shown:<10}{help_text}")
+        rows = all_settings(env.db)
+        width = max(10, *(len(shown) + 2 for _, shown, _ in rows))  # long values fit
+        for name, shown, help_text in rows:
+            click.echo(f"{name:<14}{shown:<{width}}{help_text}")
+        for line in wip_lines(env, width):
+            click.echo(line)
+    elif key.startswith("wip."):
+        set_wip(env, key, value)
     elif value is None:
         stored = get_setting(env.db, key)  # refuses an unknown key
         click.echo(SETTINGS[key].show(stored))
@@ -954,13 +1446,29 @@ def config(env: Env, key: str | None, value: str | None) -> None:
 
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jira-csv"]),
+    default="json",
+    show_default=True,
+    help="json: the whole workspace (for `tpm import`); jira-csv: the backlog for Jira.",
+)
 @pass_env
-def export(env: Env, file: Path | None) -> None:
-    """Write the whole workspace as JSON to FILE (or to standard output)."""
+def export(env: Env, file: Path | None, fmt: str) -> None:
+    """Write the whole workspace as JSON to FILE (or to standard output), or with
+    --format jira-csv the backlog as a CSV Jira imports."""
     from tpm_tui.config import shown, write_private_text
-    from tpm_tui.services.transfer import export_workspace
 
-    text = json.dumps(export_workspace(env.db, env.clock), indent=1, ensure_ascii=False) + "\n"
+    if fmt == "jira-csv":
+        from tpm_tui.importers.jira_export import jira_csv
+
+        text = jira_csv(env.db)
+    else:
+        from tpm_tui.services.transfer import export_workspace
+
+        text = json.dumps(export_workspace(env.db, env.clock), indent=1, ensure_ascii=False)
+        text += "\n"
     if file is None or str(file) == "-":
         click.echo(text, nl=False)
         return
@@ -983,13 +1491,24 @@ def read_import(file: Path) -> str:
     larger than IMPORT_MAX_BYTES, refused in one line otherwise."""
     from tpm_tui.config import shown
 
+    try:
+        return read_import_bytes(file).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        name = "standard input" if str(file) == "-" else shown(file)
+        raise InvalidInput(f"{name}: cannot read it ({shown(str(exc))})") from None
+
+
+def read_import_bytes(file: Path) -> bytes:
+    """The bytes of an import file (or of standard input for `-`), as read_import."""
+    from tpm_tui.config import shown
+
     limit = f"larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB: that is not a tpm export"
     try:
         if str(file) == "-":
             data = sys.stdin.buffer.read(IMPORT_MAX_BYTES + 1)
             if len(data) > IMPORT_MAX_BYTES:
                 raise InvalidInput(f"standard input is {limit}")
-            return data.decode("utf-8")
+            return data
         _check_name_length(file.absolute())
         # O_NONBLOCK: opening a FIFO must not wait for a writer before it is refused.
         fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
@@ -1002,8 +1521,8 @@ def read_import(file: Path) -> str:
             data = handle.read(IMPORT_MAX_BYTES + 1)
             if len(data) > IMPORT_MAX_BYTES:  # it grew while being read
                 raise InvalidInput(f"{shown(file)}: {limit}")
-        return data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return data
+    except OSError as exc:
         reason = getattr(exc, "strerror", None) or exc
         raise InvalidInput(f"{shown(file)}: cannot read it ({shown(str(reason))})") from None
 
@@ -1013,15 +1532,68 @@ def read_import(file: Path) -> str:
 @click.option(
     "--replace", is_flag=True, help="Replace a non-empty workspace (a backup is taken first)."
 )
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(["jira", "github", "linear"]),
+    help="Read FILE as a Jira CSV, `gh issue list --json` or Linear CSV export.",
+)
+@click.option("--dry-run", is_flag=True, help="With --from: show what it would do, change nothing.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="STATUS=COLUMN",
+    help="With --from: send a status to a column ('In QA=review'); repeatable.",
+)
+@click.option("--skip-bad", is_flag=True, help="With --from: import the good rows of a file.")
+@click.option("--restore", is_flag=True, help="With --from: bring back items archived in tpm.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    help="With --from: the summary as text or JSON.",
+)
 @pass_env
-def import_(env: Env, file: Path, replace: bool) -> None:
-    """Restore a `tpm export` FILE (- for standard input) into an empty workspace."""
+def import_(
+    env: Env,
+    file: Path,
+    replace: bool,
+    source: str | None,
+    dry_run: bool,
+    maps: tuple[str, ...],
+    skip_bad: bool,
+    restore: bool,
+    fmt: str,
+) -> None:
+    """Restore a `tpm export` FILE (- for standard input) into an empty workspace, or
+    with --from bring a Jira, GitHub or Linear export in (again: it updates)."""
     from tpm_tui.config import shown
-    from tpm_tui.services.transfer import check_import, import_workspace
+
+    if source is not None:
+        if replace:
+            raise InvalidInput("--replace is for a tpm export; --from adds and updates items")
+        options = {"dry_run": dry_run, "skip_bad": skip_bad, "restore": restore}
+        _import_from(env, file, source, maps, fmt, options)
+        return
+    used = [
+        name
+        for name, on in (
+            ("--dry-run", dry_run),
+            ("--map", maps),
+            ("--skip-bad", skip_bad),
+            ("--restore", restore),
+        )
+        if on
+    ]
+    if used:
+        raise InvalidInput(f"{used[0]} needs --from jira|github|linear")
+    from tpm_tui.services.transfer import check_import, import_workspace, json_int
 
     raw = read_import(file)
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_int=json_int)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise InvalidInput(f"{shown(file)}: not valid JSON ({exc})") from None
     clock = env.clock
@@ -1032,6 +1604,29 @@ def import_(env: Env, file: Path, replace: bool) -> None:
         f"imported {summary}"
         + (f"; the previous workspace is in {shown(result.backup)}" if result.backup else "")
     )
+
+
+def _import_from(
+    env: Env, file: Path, source: str, maps: tuple[str, ...], fmt: str, options: dict[str, bool]
+) -> None:
+    """`tpm import --from SOURCE FILE`: the summary, how the export was read, and the
+    rows skipped with --skip-bad (each with its line)."""
+    from tpm_tui.config import shown
+    from tpm_tui.importers.backlog_import import import_backlog, parse_maps, read_export
+
+    mapping = parse_maps(maps)
+    name = "standard input" if str(file) == "-" else shown(file)
+    clock = env.clock
+    parsed = read_export(source, read_import_bytes(file), name, clock)
+    result = import_backlog(env.db, clock, parsed, maps=mapping, **options)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo(result.summary())
+    for line in result.mapping:
+        click.echo(f"  {line}")
+    for problem in result.problems:
+        click.echo(f"  skipped {problem}")
 
 
 @cli.command()
@@ -1047,7 +1642,7 @@ def demo(env: Env, no_open: bool) -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="tpm-demo-"))
     path = folder / "tpm.db"
-    location = Location(f"sqlite:///{path}", path, "demo")
+    location = Location.for_file(path, "demo")
     db = open_database(location)
     counts = build_demo(db, env.clock)
     db.close()
@@ -1136,3 +1731,7 @@ def serve(env: Env, host: str, port: int, token: str | None, read_only: bool) ->
 def main() -> None:
     """Console-script entry point."""
     cli.main(prog_name="tpm")
+
+
+# The sprint, team, stand-up and column commands register themselves on `cli`.
+from tpm_tui import cli_sprints  # noqa: E402, F401

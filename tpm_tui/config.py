@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from tpm_tui import where
 from tpm_tui.errors import InvalidInput
@@ -36,6 +37,13 @@ class Location:
     url: str
     path: Path | None
     source: str
+
+    @classmethod
+    def for_file(cls, path: Path, source: str) -> Location:
+        """The location of SQLite file `path`: its URL quotes the path, since SQLAlchemy
+        decodes %XX in a URL's path and would otherwise open another file."""
+        quoted = quote(str(path), safe="/", errors="surrogateescape")
+        return cls(f"sqlite:///{quoted}", path, source)
 
     @property
     def label(self) -> str:
@@ -93,9 +101,13 @@ def _from_value(value: str, source: str) -> Location:
     )
     url = _SQLITE_URL.fullmatch(value)
     if url is not None:
-        name, _, query = url[3].partition("?")
+        encoded, _, query = url[3].partition("?")
+        name = unquote(encoded)  # once, as SQLAlchemy's make_url decodes a URL's path
         if _in_memory(name, query):
             raise ConfigError(refusal)
+        if name.startswith("file:") or "uri=" in query.lower():
+            # SQLite would read the name as a URI of its own (another file, or memory)
+            raise ConfigError(f"{source}: a SQLite URI filename is not supported; name a file")
         path = Path(name).expanduser().absolute()
     elif "://" in value:
         return Location(value, None, source)
@@ -106,7 +118,7 @@ def _from_value(value: str, source: str) -> Location:
     check_name_length(path, source)
     if path.is_dir():
         path = path / DB_FILENAME
-    return Location(f"sqlite:///{path}", path, source)
+    return Location.for_file(path, source)
 
 
 def default_data_dir() -> Path:
@@ -123,7 +135,7 @@ def resolve_location(db_option: str | None, env: Mapping[str, str] | None = None
     folder = Path(value).expanduser().absolute() if how == "home" else default_data_dir()
     path = folder / DB_FILENAME
     check_name_length(path, source)
-    return Location(f"sqlite:///{path}", path, source)
+    return Location.for_file(path, source)
 
 
 def read_only_requested(env: Mapping[str, str] | None = None) -> bool:

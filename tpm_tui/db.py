@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import stat
 import sys
 import threading
 from collections.abc import Iterator
@@ -236,7 +237,9 @@ class Database:
         if self._shared.engine is None:
             from tpm_tui.engine import make_engine
 
-            url = f"sqlite:///{self.file}" if self.file is not None else self.location.url
+            url = self.location.url
+            if self.file is not None:
+                url = Location.for_file(self.file, self.location.source).url
             try:
                 self._shared.engine = make_engine(url)
             except Exception as exc:  # bad URL, missing driver
@@ -441,12 +444,27 @@ class Identity:
     reason: str = ""
 
 
+def refuse_special(path: Path) -> None:
+    """StorageError `PATH: not a file` when something that is not a regular file (a
+    FIFO, a device, a folder) is at `path`: opening a FIFO blocks until a writer comes,
+    so nothing may open one. A missing path is left to the caller."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as exc:  # a loop of links, a NUL in the name
+        raise StorageError(f"{shown(path)}: cannot open it ({exc})") from None
+    if not stat.S_ISREG(mode):
+        raise StorageError(f"{shown(path)}: not a file")
+
+
 def read_header(path: Path) -> bytes:
     """The first 100 bytes of a file (SQLite's header), or fewer for a short file.
 
     Only for a file this process has no SQLite connection to: closing any descriptor
     of a database file drops every POSIX lock the process holds on it, which lets
     another process delete a -wal file still in use here (lost writes)."""
+    refuse_special(path)
     with open(path, "rb") as handle:
         return handle.read(100)
 
@@ -493,6 +511,7 @@ def identify(conn: sqlite3.Connection) -> Identity:
 
 def identify_file(path: Path) -> Identity:
     """What the file at `path` is, without changing it (nor making -wal/-shm files)."""
+    refuse_special(path)
     try:
         if os.stat(path).st_size == 0:
             return Identity("empty")
@@ -535,7 +554,7 @@ def _database_file(path: Path, create: bool) -> Path:
     try:
         real = path.resolve() if path.is_symlink() else path
         if real.exists():
-            if not real.is_file():
+            if not real.is_file():  # a FIFO, a device, a folder (as refuse_special)
                 raise StorageError(f"{shown(path)}: not a file")
             return real
         if not create:

@@ -12,11 +12,18 @@ from tpm_tui.kinds import Category, Kind
 __all__ = [
     "BoardColumn",
     "Category",
+    "DateChange",
     "Dependency",
+    "DocumentVersion",
     "Goal",
+    "ItemEvent",
+    "KeyResult",
+    "KeyResultValue",
     "Kind",
     "Milestone",
     "Sprint",
+    "TeamAway",
+    "TeamMember",
     "TimeEntry",
     "WorkItem",
 ]
@@ -48,6 +55,39 @@ class Goal(SQLModel, table=True):
     description: str = ""
     position: int = 0
     created_at: dt.datetime
+    due_date: dt.date | None = None
+    archived_at: dt.datetime | None = None
+
+
+class KeyResult(SQLModel, table=True):
+    """A measurable result a goal is judged by: a metric moving from a baseline to a
+    target (its values over time are KeyResultValue rows)."""
+
+    __tablename__ = "key_result"
+    __table_args__ = (sa.CheckConstraint("target <> baseline", name="ck_key_result_moves"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="goal.id", index=True)
+    title: str = Field(max_length=200)
+    unit: str = Field(default="", max_length=20)
+    baseline: float
+    target: float
+    due_date: dt.date | None = None
+    position: int = 0
+    created_at: dt.datetime
+    archived_at: dt.datetime | None = None
+
+
+class KeyResultValue(SQLModel, table=True):
+    """One measured value of a key result, on a day (the history its sparkline draws)."""
+
+    __tablename__ = "key_result_value"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_result_id: int = Field(foreign_key="key_result.id", index=True)
+    value: float
+    recorded_on: dt.date
+    created_at: dt.datetime
 
 
 class Sprint(SQLModel, table=True):
@@ -60,6 +100,13 @@ class Sprint(SQLModel, table=True):
     start_date: dt.date
     end_date: dt.date
     goal: str = ""
+    # Points the team can take on, typed by a person (`--capacity`); null: computed from
+    # the team's days and the points per person-day of past sprints.
+    capacity: int | None = None
+    # Done points, recorded when the sprint is closed (null while it is open).
+    velocity: int | None = None
+    closed_at: dt.datetime | None = None
+    retro: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Milestone(SQLModel, table=True):
@@ -79,6 +126,9 @@ class WorkItem(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint(f"kind IN ({KINDS_SQL})", name="ck_work_item_kind"),
         sa.Index("ix_work_item_status_rank", "status", "rank"),
+        # One item per key of each source (`tpm import --from jira` again updates it);
+        # items made in tpm have neither and are not constrained.
+        sa.Index("ux_work_item_source_key", "source", "source_key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -100,6 +150,12 @@ class WorkItem(SQLModel, table=True):
     done_at: dt.datetime | None = None
     archived_at: dt.datetime | None = None
     version: int = 0  # raised by every change: a form saving over another change sees it
+    # Where an imported item came from: the tool ("jira", "github", "linear"), its key
+    # there ("PAY-142", "org/repo#12"), and what the last import read for it (JSON), so
+    # a re-import changes only the fields the source changed since.
+    source: str | None = Field(default=None, max_length=20)
+    source_key: str | None = Field(default=None, max_length=120)
+    source_data: str | None = None
 
 
 class TimeEntry(SQLModel, table=True):
@@ -117,6 +173,7 @@ class TimeEntry(SQLModel, table=True):
             unique=True,
             sqlite_where=sa.text("ended_at IS NULL"),
         ),
+        sa.Index("ux_time_entry_external_id", "external_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -127,6 +184,9 @@ class TimeEntry(SQLModel, table=True):
     item_id: int | None = Field(default=None, foreign_key="work_item.id", index=True)
     created_at: dt.datetime
     person: str = Field(default="", max_length=60, index=True)  # whose hours (team mode)
+    # The calendar event an imported meeting came from (UID and recurrence id), so a
+    # second import of the same file finds it instead of logging it twice.
+    external_id: str | None = Field(default=None, max_length=500)
 
 
 class Setting(SQLModel, table=True):
@@ -148,3 +208,84 @@ class Dependency(SQLModel, table=True):
 
     item_id: int = Field(foreign_key="work_item.id", primary_key=True)
     blocked_by_id: int = Field(foreign_key="work_item.id", primary_key=True, index=True)
+
+
+class ItemEvent(SQLModel, table=True):
+    """One change of an item's column, points, sprint or archive (or its creation), with
+    the item's state right after it: burndowns, scope changes, stand-ups and cycle
+    times are read from these rows."""
+
+    __tablename__ = "item_event"
+    __table_args__ = (sa.Index("ix_item_event_item_at", "item_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="work_item.id")
+    at: dt.datetime = Field(index=True)
+    # What changed: `created`, or some of status, points, sprint, archived, restored.
+    change: str = Field(max_length=60)
+    # The state after the change. The column is kept by key without a foreign key: a
+    # column removed later leaves its history readable.
+    status: str = Field(max_length=40)
+    done: bool = False
+    points: int | None = None
+    sprint_id: int | None = Field(default=None, foreign_key="sprint.id", index=True)
+    archived: bool = False
+
+
+class TeamMember(SQLModel, table=True):
+    """A person of the team, with the share of a day they spend on sprint work."""
+
+    __tablename__ = "team_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, sa_column_kwargs={"unique": True})
+    focus_percent: int = 70
+
+
+class TeamAway(SQLModel, table=True):
+    """Days a team member is away (holidays, training), first and last day included."""
+
+    __tablename__ = "team_away"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="team_member.id", index=True)
+    start_date: dt.date
+    end_date: dt.date
+
+
+class DocumentVersion(SQLModel, table=True):
+    """One saved version of a written document: the product vision, or an epic's PRD.
+    The newest version of a document is its current text; the older ones are its
+    history. `sections_filled` / `sections_total` are the PRD's template sections
+    written so far (kept here so a list of epics never reads the bodies)."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('vision', 'prd')", name="ck_document_version_kind"),
+        sa.Index("ix_document_version_kind_item", "kind", "item_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    item_id: int | None = Field(default=None, foreign_key="work_item.id")
+    body: str = ""
+    sections_filled: int = 0
+    sections_total: int = 0
+    saved_at: dt.datetime
+
+
+class DateChange(SQLModel, table=True):
+    """A change of an item's start or target date, with the dates before and after: what
+    the status report's "dates that moved this week" reads."""
+
+    __tablename__ = "date_change"
+    __table_args__ = (
+        sa.CheckConstraint("field IN ('start_date', 'target_date')", name="ck_date_change_field"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="work_item.id", index=True)
+    field: str = Field(max_length=20)
+    old_date: dt.date | None = None
+    new_date: dt.date | None = None
+    changed_at: dt.datetime = Field(index=True)

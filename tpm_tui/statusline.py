@@ -89,7 +89,7 @@ def _read(path: str, environ: Mapping[str, str]) -> str | None:
     if running is None:
         return render(None, 0, "", today)
     _id, category, _started, _ended, seconds, note, _item, _title = running
-    return render(category, (max(0, int(seconds or 0)) + 30) // 60, note, today)
+    return render(category, (int(seconds or 0) + 30) // 60, note, today)
 
 
 def main() -> None:

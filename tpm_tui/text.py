@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # ANSI escape sequences first (so an OSC title change leaves no residue), then any
 # remaining C0/C1 control character.
@@ -17,6 +18,25 @@ _ESCAPES = re.compile(
 # what it says (U+202A-U+202E, U+2066-U+2069).
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+# Letters and symbols that render as blank space: the Braille blank and the Hangul
+# fillers (categories So and Lo, so the category test alone would keep them).
+_FILLERS = frozenset("\u2800\u115f\u1160\u3164\uffa0")
+# Marks (combining, enclosing), format characters (zero-width, joiners, variation
+# selectors' kin) and separators: none is visible by itself.
+_INVISIBLE_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Zs", "Zl", "Zp"})
+
+
+def has_visible(text: str) -> bool:
+    """Whether `text` shows something: a character that is not white space, a mark,
+    a format character or a blank filler. The one rule for "this title is empty"."""
+    return any(
+        not ch.isspace()
+        and ch not in _FILLERS
+        and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+        for ch in text
+    )
 
 
 def clean_line(text: str) -> str:

@@ -21,16 +21,6 @@ class TimeKeeper:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
 
-    def _item_title(self, item_id: int | None) -> str | None:
-        from tpm_tui.services import backlog
-
-        if item_id is None:
-            return None
-        try:
-            return backlog.get_item(self.workspace.open(), item_id).title
-        except InvalidInput:
-            raise InvalidInput(f"no item #{item_id}", "item_id") from None
-
     # ------------------------------------------------------------ quick log
 
     def _quick_line(self, text: str) -> tuple[QuickLog, dict[str, Any]]:
@@ -97,16 +87,17 @@ class TimeKeeper:
         return running_timer(self.workspace.open(), self.workspace.clock)
 
     def start_check(self, text: str) -> str:
-        """The preview of a timer line."""
+        """The preview of a timer line: it runs the start's own checks (note, item)."""
         from tpm_tui.services.quicklog import parse_timer_line
-        from tpm_tui.services.timetrack import needs_confirmation
+        from tpm_tui.services.timetrack import check_timer, needs_confirmation
 
         category, note, item_id = parse_timer_line(text)
+        title = check_timer(self.workspace.open(), self.workspace.clock, note, item_id)
         parts = [f"start {category.value}"]
         if note:
             parts.append(note)
         if item_id is not None:
-            parts.append(f"#{item_id} {self._item_title(item_id)}")
+            parts.append(f"#{item_id} {title}")
         current = self.running()
         if current is not None:
             if needs_confirmation(current, self.workspace.clock.now()):
@@ -141,13 +132,18 @@ class TimeKeeper:
 
     def stop_question(self) -> str | None:
         """For a timer left running past midnight or over ten hours, the question to ask."""
-        from tpm_tui.services.timetrack import needs_confirmation, timer_question
+        from tpm_tui.services.timetrack import needs_confirmation
 
         timer = self.running()
-        now = self.workspace.clock.now()
-        if timer is None or not needs_confirmation(timer, now):
+        if timer is None or not needs_confirmation(timer, self.workspace.clock.now()):
             return None
-        question = timer_question(timer, now)
+        return self.question(timer)
+
+    def question(self, timer: EntryView) -> str:
+        """What a forgotten timer asks, from `S` or from `s` starting another."""
+        from tpm_tui.services.timetrack import timer_question
+
+        question = timer_question(timer, self.workspace.clock.now())
         return f"{question[0].upper()}{question[1:]}. Keep it, or end it at…"
 
     def _stop_at(self, text: str) -> datetime | None:

@@ -222,3 +222,45 @@ class EntryEdited:
 
         edit_entry(db, clock, self.entry_id, **self.before)
         return self.entry_id
+
+
+# ---------------------------------------------------------------- goals
+
+
+@dataclass(frozen=True)
+class ValueRecorded:
+    """A key result's value recorded; undo forgets it."""
+
+    value_id: int
+    kr_id: int
+
+    @property
+    def label(self) -> str:
+        """`value of KR3`."""
+        return f"value of KR{self.kr_id}"
+
+    def undo(self, db: Database, clock: Clock) -> int | None:
+        """Delete the value."""
+        from tpm_tui.services import goals
+
+        goals.forget_value(db, self.value_id)
+        return None
+
+
+@dataclass(frozen=True)
+class GoalArchived:
+    """A goal archived; undo brings it back."""
+
+    goal_id: int
+
+    @property
+    def label(self) -> str:
+        """`archive of G2`."""
+        return f"archive of G{self.goal_id}"
+
+    def undo(self, db: Database, clock: Clock) -> int | None:
+        """Restore the goal."""
+        from tpm_tui.services import goals
+
+        goals.set_goal_archived(db, clock, self.goal_id, False)
+        return None

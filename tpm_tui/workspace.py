@@ -51,7 +51,10 @@ class Workspace:
         """What names this workspace in the files it writes (reports), so that two
         workspaces never overwrite each other's: "" for the default database, else its
         file's name (`work` for work.db; the folder's for a tpm.db elsewhere; the
-        database's name for a server)."""
+        database's name for a server) and a short hash of the resolved file (or of the
+        URL), since two folders may each hold a q.db: `work-1a2b3c`."""
+        import hashlib
+
         from tpm_tui.config import DB_FILENAME, default_data_dir
 
         location = self.location
@@ -59,13 +62,16 @@ class Workspace:
             return "demo"
         if location.path is None:
             name = location.url.rsplit("/", 1)[-1].split("?", 1)[0]
-        elif location.path.resolve() == (default_data_dir() / DB_FILENAME).resolve():
-            return ""
-        elif location.path.name == DB_FILENAME:
-            name = location.path.parent.name
+            identity = location.label  # the URL without its password
         else:
-            name = location.path.stem
-        return re.sub(r"[^\w.-]+", "-", name, flags=re.ASCII).strip("-.") or "workspace"
+            real = location.path.resolve()
+            if real == (default_data_dir() / DB_FILENAME).resolve():
+                return ""
+            name = real.parent.name if real.name == DB_FILENAME else real.stem
+            identity = str(real)
+        name = re.sub(r"[^\w.-]+", "-", name, flags=re.ASCII).strip("-.") or "workspace"
+        digest = hashlib.sha256(os.fsencode(identity)).hexdigest()[:6]
+        return f"{name}-{digest}"
 
     def open(self) -> Database:
         """The open database (opened, created or migrated on first call). Its writes

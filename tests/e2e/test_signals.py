@@ -168,6 +168,50 @@ def test_a_signal_restores_the_terminal_like_q_and_keeps_the_data(
     assert '"status": "todo"' in listed.stdout  # the move made before the signal is kept
 
 
+ALT_SCREEN_ON = b"\x1b[?1049h"
+
+
+@pytest.mark.parametrize(
+    ("how", "mode"),
+    [
+        ("SIGTERM", "board"),
+        ("SIGHUP", "time"),
+        ("SIGTERM", "week"),
+        ("SIGHUP", "roadmap"),
+        ("SIGTERM", "sprint"),
+        ("SIGHUP", "goals"),
+    ],
+)
+def test_a_signal_during_start_up_restores_the_terminal(
+    env: dict[str, str], how: str, mode: str
+) -> None:
+    """The signal comes the moment the alternate screen is on, before the screen has
+    its data: the app still ends as `q` does."""
+    db = Path(env["TPM_DB"])
+    assert run_tpm("add", "story", "Export invoices", db_path=db).returncode == 0
+    term = Pty([mode], env)
+    try:
+        deadline = time.monotonic() + 30
+        while ALT_SCREEN_ON not in term.output:  # polled tightly: the window is short
+            assert time.monotonic() < deadline, bytes(term.output[-500:])
+            time.sleep(0.001)
+        mark = term.output.index(ALT_SCREEN_ON)
+        term.proc.send_signal(getattr(signal, how))
+        code = term.exit_code()
+        time.sleep(0.2)  # the last bytes through the reader
+        output = bytes(term.output)
+        after = term.stty()
+    finally:
+        term.close()
+    assert code == 0, code  # ended as `q` ends it, not killed by the signal
+    assert after == term.before  # stty -a: raw mode and echo as they were
+    tail = output[mark:]
+    assert all(reset in tail for reset in RESETS), tail[-300:]
+    assert b"Traceback" not in output
+    listed = run_tpm("list", "--format", "json", db_path=db)
+    assert listed.returncode == 0 and "Export invoices" in listed.stdout
+
+
 def test_demo_removes_its_folder_when_the_board_closes(env: dict[str, str]) -> None:
     term = Pty(["demo"], env)
     try:

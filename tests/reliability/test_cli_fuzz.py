@@ -36,13 +36,18 @@ CASES = int(os.environ.get("TPM_FUZZ_CASES", "200"))
 COUNTS: Counter[str] = Counter()
 CLOCK = Clock(NOW)
 
-# Words that have broken command lines: numbers at and past SQLite's integer range,
+# Words that have broken command lines: numbers at and past SQLite's integer range and
+# past the 4,300 digits int() converts,
 # dates at and past the accepted range, weeks, spans, offsets, prefixes, markup, escape
 # sequences, a byte that is not UTF-8 (as a shell passes it), and very long names.
 IDS = [
     "1", "2", "3", "7", "#2", "0", "-1", "999", "1e3", "", "none", "-",
     str(2**31), str(2**63 - 1), str(2**63), str(2**64), "9" * 40,
 ]  # fmt: skip
+# Past the 4,300 digits int() converts (it raises ValueError): a branch of their own
+# wherever a number is read, so a run meets them often.
+GIANTS = ["9" * 4301, "#" + "9" * 4301, "0" * 4400 + "1"]
+IDS += GIANTS
 DATES = [
     "today", "yesterday", "mon", "su", "2026-11-20", "2026-11-30", "1950-06-01", "0001-01-01",
     "9999-12-31", "1970-01-01", "1970-01-02", "2199-12-31", "2200-01-01", "2026-02-30",
@@ -80,6 +85,8 @@ HINTS = {
     "at": TIMES,
     "starts": TIMES,
     "points": [*IDS, "5", "100", "101", "abc"],
+    "capacity": [*IDS, "none", "30"],
+    "focus": ["0.7", "70%", "5", "101", "inf", "nan", "1e400", "-inf%"],
 }
 # Files the commands may read or write: all relative, inside the case's own folder.
 PATHS = st.sampled_from(
@@ -88,7 +95,7 @@ PATHS = st.sampled_from(
 )  # fmt: skip
 DB_OPTIONS = st.sampled_from(
     ["other.db", "sub/dir/x.db", ".", "sqlite://", "sqlite:///rel.db", "x" * 300 + ".db",
-     "sqlite:///:memory:", "notes.txt"]
+     "sqlite:///:memory:", "sqlite:///%3Amemory%3A", "sqlite:///a%2520b.db", "notes.txt"]
 )  # fmt: skip
 
 
@@ -99,9 +106,11 @@ def _value(param: click.Parameter) -> st.SearchStrategy[str]:
     if isinstance(param.type, click.Path):
         return st.one_of(PATHS, TOKEN)
     if isinstance(param.type, ItemIdType):
-        return st.one_of(st.sampled_from(IDS), st.integers(-(2**70), 2**70).map(str))
+        return st.one_of(
+            st.sampled_from(IDS), st.sampled_from(GIANTS), st.integers(-(2**70), 2**70).map(str)
+        )
     if param.name in HINTS:
-        return st.one_of(st.sampled_from(HINTS[param.name]), TOKEN)
+        return st.one_of(st.sampled_from(HINTS[param.name]), st.sampled_from(GIANTS), TOKEN)
     return TOKEN
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.conftest import NOW, Seeded, location_for
 from tests.reliability.figures import record
-from tests.tui.conftest import board_ready, wait_until
+from tests.tui.conftest import board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.services import backlog
@@ -79,7 +79,7 @@ async def test_tui_and_two_shell_writers(seeded: Seeded, clock: Clock, db_path: 
         await wait_until(pilot, board_matches, tries=200)
         await pilot.press("4")
         await wait_until(pilot, lambda: getattr(app.screen, "view", None) is not None)
-        await app.workers.wait_for_complete()
+        await settle(app)
         await pilot.pause(0.2)
         shown = app.screen.view.report.total_minutes  # type: ignore[attr-defined]
         assert shown == week_report(db, clock).total_minutes

@@ -74,6 +74,23 @@ COMMANDS = st.one_of(
     st.tuples(
         IDS, st.sampled_from([["--points", "8"], ["--title", "Renamed"], ["--status", "done"]])
     ).map(lambda t: ["edit", t[0], *t[1]]),
+    st.sampled_from(
+        [
+            ["sprint", "show", "--format", "json"],
+            ["sprint", "show", "Sprint 23", "--format", "json"],
+            ["sprint", "show", "--format", "md"],
+            ["sprint", "list", "--format", "json"],
+            ["sprint", "capacity"],
+        ]
+    ),
+    st.tuples(
+        st.sampled_from(["add", "remove"]),
+        st.sampled_from(["Sprint 24", "current", "Sprint 23", "Sprint 99"]),
+        st.lists(IDS, min_size=1, max_size=2),
+    ).map(lambda t: ["sprint", t[0], t[1], *t[2]]),
+    st.sampled_from(
+        [["standup"], ["standup", "--format", "md"], ["standup", "--date", "yesterday"]]
+    ),
 )
 # Each command runs a little later than the one before (minutes), as in a real day.
 SEQUENCES = st.lists(st.tuples(COMMANDS, st.integers(min_value=0, max_value=300)), max_size=8)

@@ -301,6 +301,7 @@ def test_refused_files_stay_byte_for_byte(
         ["doctor"],
     ]
     tried = unchanged = 0
+    changed: list[str] = []  # which file and command, said when the test fails
     for kind, make in FOREIGN.items():
         folder = tmp_path / kind.replace(" ", "-").replace("'", "")
         folder.mkdir()
@@ -313,6 +314,8 @@ def test_refused_files_stay_byte_for_byte(
             assert code in (1, 2), (kind, args, code)
             if _state(folder) == before:
                 unchanged += 1
+            else:
+                changed.append(f"{kind}: tpm {' '.join(args)}")
     top = _state(tmp_path)
     for value in MEMORY:
         for args in commands:
@@ -321,6 +324,8 @@ def test_refused_files_stay_byte_for_byte(
             assert code == 2, (value, args, code)
             if _state(tmp_path) == top:  # no file made (nor changed) in the working folder
                 unchanged += 1
+            else:
+                changed.append(f"{value}: tpm {' '.join(args)}")
     capsys.readouterr()
     record("refused files", f"{tried} tried, {unchanged} unchanged bytes")
-    assert unchanged == tried
+    assert unchanged == tried, changed[:20]

@@ -4,6 +4,7 @@ line it refuses is refused by the save with the same words, and nothing else cha
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from datetime import timedelta
@@ -19,9 +20,12 @@ from tests.reliability.figures import record
 from tests.reliability.test_fuzz import RUN  # the same case count (TPM_FUZZ_CASES)
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database, open_database
+from tpm_tui.durations import format_duration
 from tpm_tui.errors import InvalidInput
 from tpm_tui.services import backlog, timetrack
 from tpm_tui.services.quicklog import parse_quick_log
+from tpm_tui.timekeeper import TimeKeeper
+from tpm_tui.workspace import Workspace
 
 COUNTS: Counter[str] = Counter()
 # 19:30: late enough in the day that most spans and starts lie in the past.
@@ -120,6 +124,58 @@ def test_the_quick_log_saves_what_it_previews(template: Path, tmp_path: Path, te
         COUNTS["saved as previewed"] += 1
     finally:
         db.close()
+
+
+# What a paste brings: an #id thousands of digits long (4301 is past Python's own limit
+# for reading an int), a note around its 500-character limit, junk glued on.
+PASTED = st.tuples(
+    GRAMMAR,
+    st.one_of(
+        st.one_of(st.sampled_from([10, 19, 20, 30, 4301]), st.integers(1, 4400)).map(
+            lambda n: "#" + "1" * n
+        ),
+        st.integers(480, 520).map(lambda n: "n" * n),
+        st.text(max_size=10),
+    ),
+).map(" ".join)
+ITEM_WORD = re.compile(r"(^|\s)#\d")
+
+
+@RUN
+@given(text=st.one_of(PASTED, LINES))
+def test_the_quick_log_dialog_saves_what_it_previews(
+    template: Path, tmp_path: Path, text: str
+) -> None:
+    """The dialog's own pair (TimeKeeper.quick_check, quick_save): what previews saves
+    as previewed, what is refused is refused by both in the same short line, and an
+    #id is never note text."""
+    COUNTS["dialog lines, preview against save"] += 1
+    folder = tmp_path / f"dialog-{COUNTS['dialog lines, preview against save']}"
+    folder.mkdir()
+    shutil.copy(template, folder / "tpm.db")
+    workspace = Workspace(location_for(folder / "tpm.db"), CLOCK)
+    keeper = TimeKeeper(workspace)
+    try:
+        before = _entries(workspace.open())
+        try:
+            preview = keeper.quick_check(text)
+        except InvalidInput as previewed:
+            with pytest.raises(InvalidInput) as saved:
+                keeper.quick_save(text)
+            assert str(saved.value) == str(previewed)
+            assert "\n" not in str(previewed) and len(str(previewed)) < 200
+            assert _entries(workspace.open()) == before
+            COUNTS["dialog: refused by preview and save alike"] += 1
+            return
+        keeper.quick_save(text)
+        after = _entries(workspace.open())
+        assert len(after) == len(before) + 1
+        (added,) = set(after) - set(before)
+        assert not ITEM_WORD.search(added[3]), added[3]  # an #id is never note text
+        assert preview.startswith(format_duration(int((added[2] - added[1]).total_seconds() // 60)))
+        COUNTS["dialog: saved as previewed"] += 1
+    finally:
+        workspace.close()
 
 
 def test_zz_report_time_fuzz_counts() -> None:

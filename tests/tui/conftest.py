@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 
 from tests.conftest import location_for
@@ -15,7 +17,7 @@ from tpm_tui.clock import Clock
 from tpm_tui.screens.board import BoardScreen
 from tpm_tui.workspace import Workspace
 
-__all__ = ["SIZE", "Workspace", "board_ready", "location_for", "wait_until"]
+__all__ = ["SIZE", "Workspace", "board_ready", "location_for", "settle", "wait_until"]
 
 SIZE = (120, 40)
 
@@ -46,13 +48,26 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], tries: in
     raise AssertionError("the app never reached the expected state")
 
 
+async def settle(app: App[Any]) -> None:
+    """Wait for every worker of the app to end. A worker cancelled by a newer one of its
+    exclusive group (a timer read replaced by the next) is how the app works, not a
+    failure; a worker that raised is."""
+    from textual.worker import WorkerCancelled
+
+    workers = list(app.workers)
+    results = await asyncio.gather(*(w.wait() for w in workers), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, WorkerCancelled):
+            raise result
+
+
 async def board_ready(pilot: Pilot[Any]) -> BoardScreen:
     """Wait for the board's first load and return the screen."""
     await wait_until(
         pilot,
         lambda: isinstance(pilot.app.screen, BoardScreen) and pilot.app.screen.data is not None,
     )
-    await pilot.app.workers.wait_for_complete()
+    await settle(pilot.app)
     await pilot.pause()
     screen = pilot.app.screen
     assert isinstance(screen, BoardScreen)

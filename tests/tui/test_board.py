@@ -7,7 +7,7 @@ from datetime import date
 
 from tests.conftest import Seeded
 from tests.tui.board_checks import rendered_cards
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
@@ -40,7 +40,7 @@ async def test_move_reorder_archive_and_undo_reach_the_database(
         assert _place(db, seeded.story)[0] == "review"
         for _ in range(5):  # five moves back
             await pilot.press("u")
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         assert _place(db, seeded.story) == start[seeded.story]  # exactly as it was
 
         await pilot.press("j")  # the debt, second in Backlog
@@ -60,12 +60,12 @@ async def test_move_reorder_archive_and_undo_reach_the_database(
         column = board.query_one("#column-backlog", KanbanColumn)
         assert column.ids == [seeded.story]
         await pilot.press("u")  # brings the debt back
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         await pilot.pause()
         assert {i: _place(db, i) for i in start} == start
         assert column.ids == [seeded.story, seeded.debt]
         await pilot.press("u")  # takes back the J: the debt is raised again
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         assert _place(db, seeded.debt)[1] < _place(db, seeded.story)[1]
 
 
@@ -111,7 +111,7 @@ async def test_new_item_form_validates_inline_and_saves(
         form.query_one("#field-target_date").value = "2026-12-24"  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not isinstance(app.screen, ItemForm))
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
     created = [i for i in backlog.list_items(seeded.db) if i.title == "Export to Excel"]
     assert len(created) == 1
     item = created[0]
@@ -152,7 +152,7 @@ async def test_filter_narrows_and_escape_clears(
     async with app.run_test(size=SIZE) as pilot:
         board = await board_ready(pilot)
         await pilot.press("slash", *"kind:debt")
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         await wait_until(
             pilot, lambda: board.data is not None and board.data.item_filter.text == "kind:debt"
         )
@@ -162,7 +162,7 @@ async def test_filter_narrows_and_escape_clears(
         status = str(board.query_one("#status-line").render())
         assert "filter kind:debt" in status and "hides 2" in status
         await pilot.press("escape")
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         await wait_until(pilot, lambda: sum(len(c.ids) for c in board.columns.values()) == 3)
 
 
@@ -179,7 +179,7 @@ async def test_level_switch_and_epic_tree(seeded: Seeded, make_app: Callable[...
             pilot, lambda: [i for c in board.columns.values() for i in c.ids] == [seeded.epic]
         )
         await pilot.press("v", "b")
-        await app.workers.wait_for_complete()
+        await settle(app)
         await pilot.pause()
         await pilot.press("down", "down", "enter")  # root, epic, feature
         await wait_until(

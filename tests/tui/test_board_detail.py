@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import Markdown
 
 from tests.conftest import Seeded, location_for
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.db import open_database
@@ -55,7 +55,7 @@ async def test_the_pane_shows_the_focused_card_in_full_and_follows_the_cursor(
         await pilot.press("i")
         pane = board.query_one(DetailPane)
         await wait_until(pilot, lambda: pane.detail is not None)
-        await app.workers.wait_for_complete()
+        await settle(app)
         await pilot.pause()
         text = _pane_text(board)
         for expected in (

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 
 from tests.conftest import Seeded, location_for
 from tests.tui.board_checks import assert_board_shows_db
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.db import open_database
@@ -42,7 +42,7 @@ async def test_a_wrong_filter_says_why_and_the_last_good_one_stays(
         await pilot.press("slash", *"kind:debt")
         await wait_until(pilot, lambda: board.data is not None and _shown(board) == [seeded.debt])
         await pilot.press(*" points:=>1")  # a points filter with a bad operator
-        await app.workers.wait_for_complete()
+        await settle(app)
         await pilot.pause()
         assert "points:=>1?" in _on_screen(board)
         assert _shown(board) == [seeded.debt]  # kind:debt still applied
@@ -129,7 +129,7 @@ async def test_a_slow_read_for_an_older_filter_never_lands(
         await pilot.pause(0.05)
         field.value = "kind:debt owner:"  # ...when this one (read as kind:debt) is typed
         await pilot.pause(0.8)
-        await app.workers.wait_for_complete()
+        await settle(app)
         await pilot.pause()
         assert board.data is not None and board.data.item_filter.text == "kind:debt"
         assert _shown(board) == [seeded.debt]

@@ -10,7 +10,7 @@ from pathlib import Path
 from textual.widgets import Input, OptionList, Select
 
 from tests.conftest import Seeded
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.screens.item_form import ItemForm
 from tpm_tui.services import backlog
@@ -177,7 +177,7 @@ async def test_a_save_says_so_and_undo_says_what_it_took_back(
         said = [n.message for n in app._notifications]
         assert f"Saved #{seeded.story} Export invoices" in said
         await pilot.press("u")
-        await app.workers.wait_for_complete()
+        await settle(app)
         said = [n.message for n in app._notifications]
         assert f"Undid the edit of #{seeded.story} (points)" in said
         assert backlog.get_item(seeded.db, seeded.story).points == 5
@@ -191,3 +191,25 @@ async def test_a_click_on_a_match_picks_it(seeded: Seeded, make_app: Callable[..
         await pilot.click(options, offset=(2, 1))  # the second match
         assert parent.value == f"#{seeded.feature} Invoice export (feature)"
         assert not options.display
+
+
+async def test_a_new_item_is_under_the_cursor_once_saved(
+    db: object, clock: object, make_app: Callable[..., TpmApp]
+) -> None:
+    """After ctrl+s on a new item the cursor is on it, even though the board also reads
+    again on coming back from the form (the write changed the database behind it)."""
+    from tpm_tui.services.demo import build_demo
+
+    build_demo(db, clock)  # type: ignore[arg-type]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        form = await _open_form(pilot, app, "n")
+        form.query_one("#field-title", Input).value = "Meter the retries"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ItemForm))
+        (new,) = [i for i in backlog.list_items(db) if i.title == "Meter the retries"]  # type: ignore[arg-type]
+        for _ in range(3):  # the form's read and the board's own (on coming back) land
+            await settle(app)
+            await pilot.pause(0.2)
+        assert board.focused_id() == new.id

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import Seeded, location_for
 from tests.tui.board_checks import assert_board_shows_db, rendered_cards
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database, open_database
@@ -27,9 +27,9 @@ def _forms(app: TpmApp) -> int:
 async def _settled(pilot: object, board: BoardScreen) -> None:
     """Wait for loads in flight (the board reloads after its own writes too)."""
     app = board.app
-    await app.workers.wait_for_complete()
+    await settle(app)
     await pilot.pause()  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
+    await settle(app)
     await pilot.pause()  # type: ignore[attr-defined]
 
 

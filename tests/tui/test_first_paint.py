@@ -157,14 +157,15 @@ async def test_a_key_pressed_before_the_cards_appear_waits_and_is_applied(
 ) -> None:
     """`L k` pressed while the board is still opening: neither is dropped; both run
     once the cards are on screen, in order, on what the screen then shows."""
-    import time
+    import threading
 
     from tpm_tui.services import board as board_service
 
     slow = board_service.load_board
+    disk = threading.Event()  # a slow disk, held until the keys are in (not a guess of time)
 
     def slow_load(*args: object, **kwargs: object) -> object:
-        time.sleep(0.5)  # a slow disk: the keys come first
+        disk.wait(30)
         return slow(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(board_service, "load_board", slow_load)
@@ -183,6 +184,7 @@ async def test_a_key_pressed_before_the_cards_appear_waits_and_is_applied(
         await pilot.pause(0.2)
         status = str(screen.query_one("#status-line").render())
         assert "opening" in status and "2 keys waiting" in status, status
+        disk.set()
         await wait_until(
             pilot, lambda: screen.ready and screen.waiting_for is None and not screen._pending
         )

@@ -18,7 +18,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.conftest import NOW, Seeded
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.db import BUSY_TIMEOUT_MS
@@ -100,7 +100,7 @@ async def test_every_writing_key_survives_a_lock_held_past_the_busy_timeout(
             lambda: all(s.waiting_for is None and not s._pending for s in screens),
             tries=1500,
         )
-        await app.workers.wait_for_complete()
+        await settle(app)
         story = backlog.get_item(db, seeded.story)
         assert (story.status, story.archived) == ("todo", True)
         assert timetrack.running_timer(db, clock) is None  # S applied after the lock

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.conftest import SIZE, wait_until
+from tests.tui.conftest import SIZE, settle, wait_until
 from tests.tui.helpers import open_screen, record_notifications
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
@@ -70,7 +70,7 @@ async def test_keys_change_the_dates_exactly_and_undo_restores_them(
             pilot, lambda: _dates(db, feature.id) == (date(2026, 11, 16), date(2026, 12, 4))
         )
         assert _dates(db, epic.id) == (date(2026, 11, 2), date(2026, 11, 27))
-        await app.workers.wait_for_complete()
+        await settle(app)
         await pilot.pause()
         assert screen.roadmap is not None and screen.roadmap.rows[0].outside_epic
         await pilot.press("z")  # months: a shift is a month
@@ -80,7 +80,7 @@ async def test_keys_change_the_dates_exactly_and_undo_restores_them(
         )
         for _ in range(7):  # seven date changes, seven undos
             await pilot.press("u")
-            await app.workers.wait_for_complete()
+            await settle(app)
         assert _dates(db, epic.id) == (date(2026, 11, 2), date(2026, 12, 4))
         assert _dates(db, feature.id) == (date(2026, 11, 9), date(2026, 11, 27))
 
@@ -166,7 +166,7 @@ async def test_saved_changes_and_undos_say_what_they_were(
         await wait_until(pilot, lambda: backlog.get_item(db, epic.id).title == "Billing")
         await pilot.press("u")
         await wait_until(pilot, lambda: _dates(db, epic.id)[0] == date(2026, 11, 2))
-        await app.workers.wait_for_complete()
+        await settle(app)
         assert f": Undid the edit of #{epic.id} (title)" in said
         assert f": Undid the shift of #{epic.id}" in said
 

@@ -10,7 +10,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.conftest import Seeded
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
@@ -53,7 +53,7 @@ def test_filtered_board(
         await wait_until(
             pilot, lambda: board.data is not None and board.data.item_filter.points is not None
         )
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=filtered)
@@ -104,7 +104,7 @@ def _detail_open(keys: str) -> Any:
         board = await board_ready(pilot)
         await pilot.press(*keys)
         await wait_until(pilot, lambda: any(p.detail is not None for p in board.query(DetailPane)))
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         await pilot.pause(0.2)
 
     return run
@@ -143,7 +143,7 @@ def test_filter_with_an_error(
         board = await board_ready(pilot)
         await pilot.press("slash", *"kind:debt points:=>3")
         await wait_until(pilot, lambda: bool(board.query_one("#filter-error").display))
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=wrong)
@@ -156,7 +156,7 @@ def _screen(key: str, loaded: str) -> Any:
         await board_ready(pilot)
         await pilot.press(key)
         await wait_until(pilot, lambda: getattr(pilot.app.screen, loaded, None) is not None)
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         await pilot.pause()
 
     return run
@@ -165,7 +165,7 @@ def _screen(key: str, loaded: str) -> Any:
 def _seed_week(db: Database, clock: Clock) -> None:
     """W48: meetings 55 % (above), tooling 35 % (within), deliverables 10 % (within);
     W47 for the trend."""
-    from datetime import date
+    from datetime import date, time
 
     from tpm_tui.services import timetrack
 
@@ -182,7 +182,7 @@ def _seed_week(db: Database, clock: Clock) -> None:
             db, clock, hours * 60, category, note, day=day, item_id=story if hours < 4 else None
         )
     timetrack.log_entry(db, clock, 45, "meetings", "standup")
-    timetrack.log_entry(db, clock, 30, "tooling", "overlapping triage")
+    timetrack.log_entry(db, clock, 30, "tooling", "overlapping triage", starts=time(9, 30))
 
 
 def test_quick_log_with_a_preview(
@@ -290,7 +290,7 @@ def _roadmap_at(zoom_presses: int) -> Any:
         await wait_until(pilot, lambda: getattr(pilot.app.screen, "roadmap", None) is not None)
         for _ in range(zoom_presses):
             await pilot.press("z")
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app)
         await pilot.pause()
 
     return run

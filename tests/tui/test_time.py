@@ -9,7 +9,7 @@ from typing import Any
 from textual.widgets import DataTable, Input
 
 from tests.conftest import NOW, Seeded
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
@@ -155,14 +155,14 @@ async def test_time_screen_edit_and_delete_with_undo(
         edited = timetrack.entries_for_day(db, clock, NOW.date())[0]
         assert (edited.minutes, edited.category) == (45, Category.TOOLING)
         await pilot.press("u")
-        await app.workers.wait_for_complete()
+        await settle(app)
         restored = timetrack.entries_for_day(db, clock, NOW.date())[0]
         assert (restored.minutes, restored.category) == (60, Category.MEETINGS)
         await pilot.press("x")
-        await app.workers.wait_for_complete()
+        await settle(app)
         assert timetrack.entries_for_day(db, clock, NOW.date()) == []
         await pilot.press("u")
-        await app.workers.wait_for_complete()
+        await settle(app)
         assert timetrack.entries_for_day(db, clock, NOW.date()) == [first]
         await pilot.press("left_square_bracket")
         await wait_until(pilot, lambda: screen.day == date(2026, 11, 25))  # type: ignore[attr-defined]
@@ -223,8 +223,10 @@ async def test_week_exports_the_same_markdown_as_the_cli(
             pilot, lambda: isinstance(app.screen, WeekScreen) and app.screen.view is not None
         )
         await pilot.press("E", "C")
-    md = (tmp_path / "reports" / "week-2026-W48-data.md").read_text()  # data/tpm.db
+    tag = app.workspace.file_tag  # data/tpm.db: data and a hash of the path
+    assert tag.startswith("data-")
+    md = (tmp_path / "reports" / f"week-2026-W48-{tag}.md").read_text()
     assert md == render_week(db, clock, None, "md") and "**1h30m logged:**" in md
-    assert (tmp_path / "reports" / "week-2026-W48-data.csv").read_text() == render_week(
+    assert (tmp_path / "reports" / f"week-2026-W48-{tag}.csv").read_text() == render_week(
         db, clock, None, "csv"
     )

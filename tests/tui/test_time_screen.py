@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from tests.conftest import NOW
-from tests.tui.conftest import SIZE, wait_until
+from tests.tui.conftest import SIZE, settle, wait_until
 from tests.tui.helpers import open_screen, record_notifications
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
@@ -85,7 +85,7 @@ async def test_deleting_twice_before_the_reload_deletes_what_the_cursor_showed(
         screen = await open_screen(pilot, "3", TimeScreen)
         await pilot.press("j", "x", "x")  # the second x waits for the reload after the first
         await wait_until(pilot, lambda: len(_notes(db, clock)) == 3)
-        await app.workers.wait_for_complete()
+        await settle(app)
         await pilot.pause()
         assert _notes(db, clock) == ["one", "four", "five"]
         assert screen.data is not None and len(screen.data.entries) == 3

@@ -104,7 +104,7 @@ def test_start_keep(tpm) -> None:  # type: ignore[no-untyped-def]
 
 def test_log_warns_about_an_overlap_and_takes_a_span(tpm) -> None:  # type: ignore[no-untyped-def]
     assert tpm("log", "90m", "m").stderr == ""
-    overlapping = tpm("log", "1h", "t")
+    overlapping = tpm("log", "1h", "t", "--from", "9:00")  # (without a time: 07:30-08:30)
     assert overlapping.exit_code == 0
     assert overlapping.stderr.startswith("tpm: warning: this entry overlaps 08:30–10:00 meetings")
     span = tpm("log", "7:00-7:30", "m", "standup")

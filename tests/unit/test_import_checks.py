@@ -23,7 +23,7 @@ from tpm_tui import cli as climod
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database, open_database
 from tpm_tui.errors import InvalidInput
-from tpm_tui.services import backlog, planning, timetrack, transfer
+from tpm_tui.services import backlog, goals, planning, timetrack, transfer
 from tpm_tui.services import settings as settings_service
 from tpm_tui.services.validate import DATE_MAX, DATE_MIN
 
@@ -240,7 +240,7 @@ def test_whatever_the_services_store_an_import_accepts(
         backlog.create_item(source, clock, "story", "S", points=points, parent_id=epic.id)
         planning.create_sprint(source, "S1", day, day)
         planning.create_milestone(source, "M", day)
-        planning.create_goal(source, clock, "G")
+        goals.create_goal(source, clock, "G")
         # (days before DATE_MIN are for the entry side to refuse: `tpm log --date`)
         for when in {max(day - timedelta(days=1), DATE_MIN), day}:
             with contextlib.suppress(InvalidInput):  # refused at entry: not in the export

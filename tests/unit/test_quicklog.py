@@ -122,7 +122,7 @@ def test_the_preview_refuses_what_the_save_refuses(db: Database, clock: Clock) -
         "Logged 1h30m meetings (Wed 25 Nov 14:00–15:30)"
     )
     keeper.quick_save("90m m")  # 08:30-10:00
-    assert keeper.quick_check("1h t").endswith(" · overlaps 08:30–10:00 meetings")
+    assert keeper.quick_check("1h t @9:00").endswith(" · overlaps 08:30–10:00 meetings")
 
 
 def test_a_span_to_midnight_and_a_broken_span_say_so() -> None:

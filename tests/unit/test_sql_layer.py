@@ -74,6 +74,7 @@ def _value(kind: str) -> st.SearchStrategy[Any]:
         "date": DAYS,
         "datetime": MOMENTS,
         "list:str": KINDS,
+        "list:int": st.lists(IDS, max_size=5),
     }[kind]
 
 
@@ -85,6 +86,8 @@ def reads(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         params["words"] = draw(st.one_of(st.none(), WORDS.map(lambda ws: json.dumps(ws))))
     if "limit" in params:
         params["limit"] = draw(st.integers(min_value=0, max_value=30))
+    if params.get("words") is not None:  # a JSON list of patterns, as the service passes
+        params["words"] = draw(WORDS.map(lambda ws: json.dumps([f"%{w}%" for w in ws])))
     return name, params
 
 

@@ -168,7 +168,7 @@ def test_every_moment_of_the_range_fits_what_an_import_accepts(zone: str) -> Non
     _, last_end = clock.day_bounds(DATE_MAX)
     assert validate.moment(first_start, "started_at") == first_start
     assert validate.moment(last_end + timedelta(hours=24), "ended_at")
-    assert datetime(1970, 1, 1, tzinfo=UTC) == validate.MOMENT_MIN
+    assert datetime(1970, 1, 1, 10, tzinfo=UTC) == validate.MOMENT_MIN  # 1970-01-02 at +14
     with pytest.raises(InvalidInput, match="out of range"):
         validate.moment(datetime(1969, 12, 31, 23, 59, tzinfo=UTC), "started_at")
 
@@ -191,8 +191,8 @@ def test_a_log_goes_after_the_days_last_entry_when_it_fits_before_now(db: Databa
 def test_a_log_that_does_not_fit_ends_now_and_its_overlap_is_named(
     db: Database, clock: Clock
 ) -> None:
-    first = timetrack.log_entry(db, clock, 90, "m")  # 08:30-10:00
-    second = timetrack.log_entry(db, clock, 60, "t")  # nothing free: 09:00-10:00
+    first = timetrack.log_entry(db, clock, 9 * 60 + 30, "m")  # 00:30-10:00
+    second = timetrack.log_entry(db, clock, 60, "t")  # nothing free for 1h: 09:00-10:00
     assert second.ended_at == NOW
     assert [e.id for e in timetrack.overlapping_entries(db, clock, second)] == [first.id]
     assert timetrack.overlapping_entries(db, clock, first) == [second]

@@ -45,7 +45,8 @@ def test_log_on_an_earlier_day_stacks_from_nine(db: Database, clock: Clock) -> N
 
 
 def test_a_full_day_ends_at_midnight(db: Database, clock: Clock) -> None:
-    timetrack.log_entry(db, clock, 14 * 60, "tooling", day=date(2026, 11, 24))
+    timetrack.log_entry(db, clock, 14 * 60, "tooling", day=date(2026, 11, 24))  # 09:00-23:00
+    timetrack.log_entry(db, clock, 9 * 60, "tooling", day=date(2026, 11, 24))  # 00:00-09:00
     late = timetrack.log_entry(db, clock, 3 * 60, "meetings", day=date(2026, 11, 24))
     assert late.ended_at == datetime(2026, 11, 25, 0, 0, tzinfo=BERLIN)
     assert late.started_at.date() == date(2026, 11, 24)
@@ -179,7 +180,7 @@ def test_delete_and_restore(db: Database, clock: Clock) -> None:
 
 def test_overlaps_and_recent_entries(db: Database, clock: Clock) -> None:
     a = timetrack.log_entry(db, clock, 60, "meetings", "a")  # 09:00-10:00
-    b = timetrack.log_entry(db, clock, 30, "tooling", "b")  # 09:30-10:00: overlaps a
+    b = timetrack.log_entry(db, clock, 30, "tooling", "b", starts=time(9, 30))  # overlaps a
     c = timetrack.log_entry(db, clock, 30, "tooling", "c", day=date(2026, 11, 25))
     entries = timetrack.entries_for_day(db, clock, NOW.date())
     assert timetrack.overlapping(entries, NOW) == {a.id, b.id}

@@ -13,7 +13,7 @@ from tests.conftest import Seeded
 from tpm_tui.clock import Clock
 from tpm_tui.db import HEAD_REVISION, Database
 from tpm_tui.errors import Conflict, InvalidInput
-from tpm_tui.services import backlog, demo, planning, settings, timetrack, transfer
+from tpm_tui.services import backlog, demo, goals, planning, settings, timetrack, transfer
 
 
 def _without_stamp(data: dict[str, Any]) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def exported(seeded: Seeded, clock: Clock) -> dict[str, Any]:
     timetrack.log_entry(seeded.db, clock, 45, "meetings", "planning", item_id=seeded.story)
     timetrack.start_timer(seeded.db, clock, "tooling", "grooming")
     planning.create_milestone(seeded.db, "Beta", date(2026, 12, 15))
-    planning.create_goal(seeded.db, clock, "Customers bill themselves")
+    goals.create_goal(seeded.db, clock, "Customers bill themselves")
     backlog.set_archived(seeded.db, clock, seeded.debt, True)
     settings.set_setting(seeded.db, "week-target", "38h")
     return transfer.export_workspace(seeded.db, clock)

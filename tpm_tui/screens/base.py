@@ -6,6 +6,7 @@ never taking the app down (every failure becomes a message)."""
 from __future__ import annotations
 
 import functools
+import inspect
 import time
 from collections import deque
 from collections.abc import Callable
@@ -44,17 +45,50 @@ def refusal(error: TpmError) -> str:
     return str(error)
 
 
+def opens_form(method: Callable[..., None]) -> Callable[..., None]:
+    """Mark a queued key action that opens a form or a line to type in (put it under
+    `@queued`): while it waits its turn, the keys typed after it wait unread, since
+    they belong to the form, not to the screen."""
+    method.__tpm_opens_form__ = True  # type: ignore[attr-defined]
+    return method
+
+
 def queued(method: Callable[..., None]) -> Callable[..., None]:
     """Mark a key's action as one that reads or changes what the screen shows: it runs
     when the screen's data is on screen and no earlier write is still waiting, in the
     order the keys were pressed (never dropped, never applied to a stale view)."""
+    form = getattr(method, "__tpm_opens_form__", False)
 
     @functools.wraps(method)
     def wrapper(self: WorkspaceScreen, *args: Any) -> None:
-        self.act(functools.partial(method, self, *args))
+        self.act(functools.partial(method, self, *args), opens_form=form)
 
     wrapper.__tpm_queued__ = True  # type: ignore[attr-defined]
     return wrapper
+
+
+H = TypeVar("H", bound=Callable[..., Any])
+
+
+def unless_leaving(handler: H) -> H:
+    """Mark a handler of data read in a worker: it is dropped once the app is leaving
+    (q or a signal while the read was on its way), as the screen's widgets are going
+    and could no longer be queried or mounted."""
+    if inspect.iscoroutinefunction(handler):
+
+        @functools.wraps(handler)
+        async def awaited(self: WorkspaceScreen, message: Any) -> None:
+            if self.is_attached:  # False from the moment the app is asked to exit
+                await handler(self, message)
+
+        return cast("H", awaited)
+
+    @functools.wraps(handler)
+    def called(self: WorkspaceScreen, message: Any) -> None:
+        if self.is_attached:
+            handler(self, message)
+
+    return cast("H", called)
 
 
 class WorkspaceScreen(Screen[None]):
@@ -71,6 +105,7 @@ class WorkspaceScreen(Screen[None]):
         self.stale = False  # a read is on its way that replaces what is shown
         self.waiting_for: str | None = None  # a write retrying in the background
         self._pending: deque[Callable[[], None]] = deque()
+        self._forms_waiting: set[int] = set()  # ids of waiting actions that open a form
         self._waiting_since: float | None = None
 
     @property
@@ -152,17 +187,28 @@ class WorkspaceScreen(Screen[None]):
     def _can_act(self) -> bool:
         return self.ready and not self.stale and self.waiting_for is None
 
-    def act(self, action: Callable[[], None]) -> None:
+    def act(self, action: Callable[[], None], opens_form: bool = False) -> None:
         """Run a key's action now, or after what is still in flight."""
         if self._can_act() and not self._pending:
             self._run(action)
             return
         self._pending.append(action)
+        if opens_form:
+            self._forms_waiting.add(id(action))
         if self.waiting_for is not None:
             self._note_waiting()
         elif self._waiting_since is None:
             self._waiting_since = time.monotonic()
             self.set_timer(WAIT_NOTE_AFTER, self._note_waiting)
+
+    def form_waiting(self) -> bool:
+        """Whether a key action that opens a form waits its turn (the app then holds
+        the keys typed after it unread)."""
+        return bool(self._forms_waiting)
+
+    def note_waiting(self) -> None:
+        """Say in the status line what keys wait for, if they wait."""
+        self._note_waiting()
 
     def _run(self, action: Callable[[], None]) -> None:
         """Run one key's action; a refusal from below becomes a message, never a crash."""
@@ -173,14 +219,16 @@ class WorkspaceScreen(Screen[None]):
 
     def _drain(self) -> None:
         while self._pending and self._can_act():
-            self._run(self._pending.popleft())
+            action = self._pending.popleft()
+            self._forms_waiting.discard(id(action))
+            self._run(action)
         if not self._pending:
             self._waiting_since = None
 
     def _note_waiting(self) -> None:
         if self._waiting_since is None:
             return
-        keys = len(self._pending)
+        keys = len(self._pending) + self.tpm.keys_held
         what = self.waiting_for or ("reading" if self.ready else "opening the workspace")
         self.set_status(
             Content.assemble(

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
 from tpm_tui.undo import ItemArchived, ItemEdited, ItemMoved, ItemReordered, UndoStack
 from tpm_tui.widgets.epic_tree import EpicTree
 from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tpm_tui.db import ChangeWatcher
     from tpm_tui.services.backlog import ItemView, Rollup
     from tpm_tui.services.board import BoardData, Level
+    from tpm_tui.services.documents import Sections
     from tpm_tui.services.filters import ItemFilter
     from tpm_tui.undo import Step
     from tpm_tui.widgets.detail_pane import ItemDetail
@@ -79,24 +80,29 @@ class BoardScreen(WorkspaceScreen):
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("v", "level", "Level"),
         Binding("b", "tree", "Epics"),
+        Binding("p", "prd", "PRD"),
     ]
 
     class Loaded(Message):
         """Board data read off the UI thread."""
 
-        def __init__(self, data: BoardData, focus: int | None, generation: int) -> None:
+        def __init__(self, data: BoardData, focus: int | None, generation: int, read: int) -> None:
             super().__init__()
             self.data = data
             self.focus = focus
             self.generation = generation
+            self.read = read  # which read of the board this is (only the last is shown)
 
     class TreeLoaded(Message):
         """Epics and features for the epic tree."""
 
-        def __init__(self, items: list[ItemView], rollups: dict[int, Rollup]) -> None:
+        def __init__(
+            self, items: list[ItemView], rollups: dict[int, Rollup], prds: dict[int, Sections]
+        ) -> None:
             super().__init__()
             self.items = items
             self.rollups = rollups
+            self.prds = prds
 
     class DetailRead(Message):
         """The focused card's parents, blockers and roll-up, for the detail pane."""
@@ -117,6 +123,10 @@ class BoardScreen(WorkspaceScreen):
         # moving it between widgets would rebuild the footer on every key)
         self.generation = 0  # bumped by every local change; stale loads are dropped
         self._expect: int | None = None  # an item just saved, to say if a filter hides it
+        self._reads = 0  # reads of the board asked for so far
+        # A card a read was asked to put under the cursor (a move, an undo), until a read
+        # aimed at it lands: a later read for a change seen meanwhile must not lose it.
+        self._aim: int | None = None
         self._new_level = False  # after `v`: the cursor goes to the first card if its own left
 
     # ------------------------------------------------------------ set-up
@@ -144,13 +154,25 @@ class BoardScreen(WorkspaceScreen):
 
     def reload(self, first: bool) -> None:
         """Paint the frame now; open the database and read the board in a thread.
-        (Coming back needs nothing: the board follows every change by itself.)"""
+        Coming back reads it again only if something changed while it was hidden."""
         if first:
             self.query_one("#filter", Input).cursor_blink = not self.app.is_headless
             self.load()
+        elif self.watcher is not None and self.watcher.changed():
+            self.load(self.focused_id())
+
+    def load(self, focus: int | None = None) -> None:
+        """Read the board in a thread. Only the last read asked for is shown (an earlier
+        one may come back later), and while a saved item waits to be shown every read
+        lands on it: the cursor goes to the new card whichever read wins the race."""
+        self._reads += 1
+        if focus is not None and focus != self.focused_id():
+            self._aim = focus
+        target = next((t for t in (self._expect, self._aim) if t is not None), focus)
+        self._read(target, self._reads)
 
     @work(thread=True, exclusive=True, group="board-load")
-    def load(self, focus: int | None = None) -> None:
+    def _read(self, focus: int | None, read: int) -> None:
         """Read the board (opening the database on first use) and post it back."""
         generation = self.generation
         try:
@@ -163,14 +185,19 @@ class BoardScreen(WorkspaceScreen):
         except TpmError as error:
             self.failed(error)
             return
-        self.post_message(self.Loaded(data, focus, generation))
+        self.post_message(self.Loaded(data, focus, generation, read))
 
+    @unless_leaving
     async def on_board_screen_loaded(self, message: Loaded) -> None:
         """Show freshly read data: mount the columns once, then hand every column its
         cards, keeping the focus on the same card."""
         from tpm_tui.services.board import Level
         from tpm_tui.services.filters import ItemFilter
 
+        if message.read != self._reads:
+            return  # a later read is on its way
+        if message.focus is not None and message.focus == self._aim:
+            self._aim = None
         data = message.data
         wanted = (self.level or Level.WORK, self.item_filter or ItemFilter())
         if message.generation != self.generation or (data.level, data.item_filter) != wanted:
@@ -182,6 +209,8 @@ class BoardScreen(WorkspaceScreen):
         if [c.key for c in data.columns] != list(self.columns):
             container = self.query_one("#columns", Horizontal)
             await container.remove_children()
+            if not container.is_attached:  # the app began to leave meanwhile
+                return
             self.columns = {c.key: KanbanColumn(c) for c in data.columns}
             await container.mount(*self.columns.values())
         focus = message.focus if message.focus is not None else self.focused_id()
@@ -209,13 +238,23 @@ class BoardScreen(WorkspaceScreen):
         return self.columns.get(self.current) if self.current is not None else None
 
     def _set_current(self, column: KanbanColumn) -> None:
-        """Make `column` the one the keys act on (marked by a CSS class, not focus)."""
+        """Make `column` the one the keys act on (marked on its header and cursor, not
+        by focus)."""
         previous = self._current_column()
         if previous is not None and previous is not column:
-            previous.remove_class("-current")
-        column.add_class("-current")
+            previous.set_current(False)
+        column.set_current(True)
         self.current = column.column.key
+        self._show_current_only()
         self._follow_cursor()
+
+    def _show_current_only(self) -> None:
+        """On a narrow body the current column alone is displayed, by a class on it. The
+        class restyles the column's whole subtree (scroll bars too: a layout of the
+        screen), so it is set only while the narrow layout needs it."""
+        narrow = self.query_one("#board-body").has_class("-narrow")
+        for key, column in self.columns.items():
+            column.set_class(narrow and key == self.current, "-current")
 
     def _column_of(self, item_id: int) -> KanbanColumn | None:
         return next((c for c in self.columns.values() if c.has(item_id)), None)
@@ -288,7 +327,9 @@ class BoardScreen(WorkspaceScreen):
             self.watcher = None
 
     def _poll_changes(self) -> None:
-        if self.watcher is not None and self.watcher.changed():
+        # Behind another screen the board does not read (thousands of cards, unseen):
+        # the change stays noted until it is shown again (`reload`).
+        if self.is_current and self.watcher is not None and self.watcher.changed():
             self.load(self.focused_id())
             self.tpm.read_timer()  # a timer started in another terminal
 
@@ -426,6 +467,7 @@ class BoardScreen(WorkspaceScreen):
         return self.app.screen is self
 
     @queued
+    @opens_form
     def action_new_item(self) -> None:
         """Open the form for a new item in the focused column."""
         from tpm_tui.models import Kind
@@ -458,6 +500,7 @@ class BoardScreen(WorkspaceScreen):
         )
 
     @queued
+    @opens_form
     def action_edit_item(self) -> None:
         """Open the form on the focused card."""
         from tpm_tui.screens.item_editing import edit_form
@@ -509,6 +552,20 @@ class BoardScreen(WorkspaceScreen):
         if event.index is not None:
             self.action_edit_item()
 
+    @queued
+    def action_prd(self) -> None:
+        """Open the PRD of the epic of the card under the cursor."""
+        from tpm_tui.screens.prd import open_prd
+
+        item = self._focused_item()
+        if item is None:
+            return
+        epic_id = item.id if item.kind.level == 0 else item.epic_id
+        if epic_id is None:
+            self.notify(f"#{item.id} is under no epic: PRDs belong to epics", severity="warning")
+            return
+        open_prd(self, epic_id)
+
     # ------------------------------------------------------------ the detail pane
 
     @queued
@@ -538,6 +595,7 @@ class BoardScreen(WorkspaceScreen):
         board never restyles for it otherwise)."""
         body = self.query_one("#board-body")
         body.set_class(body.has_class("-detail") and self.size.width < NARROW, "-narrow")
+        self._show_current_only()
 
     @on(CardList.CursorMoved)
     def _cursor_moved(self, event: CardList.CursorMoved) -> None:
@@ -575,12 +633,18 @@ class BoardScreen(WorkspaceScreen):
             blocked_by = backlog.dependencies(db).get(item.id, [])
             blockers = tuple(backlog.get_item(db, i) for i in blocked_by)
             rollup = backlog.rollups(db, [item.id]).get(item.id) if item.kind.level < 2 else None
+            prd = None
+            if item.kind.level == 0:
+                from tpm_tui.services.prd import status
+
+                prd = status(db, item.id)
         except TpmError as error:
             self.app.call_from_thread(self.show_error, error)
             return
-        detail = ItemDetail(item, columns, tuple(parents), blockers, rollup)
+        detail = ItemDetail(item, columns, tuple(parents), blockers, rollup, prd)
         self.post_message(self.DetailRead(detail))
 
+    @unless_leaving
     def on_board_screen_detail_read(self, message: DetailRead) -> None:
         """Show the detail if the cursor is still on that card."""
         from tpm_tui.widgets.detail_pane import DetailPane
@@ -689,14 +753,18 @@ class BoardScreen(WorkspaceScreen):
             db = self.workspace.open()
             items = backlog.list_items(db, kinds=[Kind.EPIC, Kind.FEATURE])
             rollups = backlog.rollups(db)
+            from tpm_tui.services.prd import statuses
+
+            prds = statuses(db)
         except TpmError as error:
             self.app.call_from_thread(self.show_error, error)
             return
-        self.post_message(self.TreeLoaded(items, rollups))
+        self.post_message(self.TreeLoaded(items, rollups, prds))
 
+    @unless_leaving
     def on_board_screen_tree_loaded(self, message: TreeLoaded) -> None:
         """Fill the epic tree."""
-        self.query_one(EpicTree).show_items(message.items, message.rollups)
+        self.query_one(EpicTree).show_items(message.items, message.rollups, message.prds)
 
     @on(EpicTree.Chosen)
     def _epic_chosen(self, event: EpicTree.Chosen) -> None:

@@ -162,7 +162,9 @@ class ParentPicker(Vertical):
         if self.selected is not None and any(c.id == self.selected for c in allowed):
             return self.selected
         if text.startswith("#") and text[1:].split(" ")[0].isdigit():
-            return int(text[1:].split(" ")[0])
+            from tpm_tui.services.validate import item_id
+
+            return item_id(text[1:].split(" ")[0])
         matches = [c for c in allowed if text.lower() in c.label.lower()]
         if len(matches) == 1:
             return matches[0].id

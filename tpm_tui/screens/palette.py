@@ -23,7 +23,14 @@ LONGER_NAMES = {
     "stop_timer": "Stop timer",
     "help": "Help: every key of this screen",
 }
-SCREEN_NAMES = {"board": "Board", "roadmap": "Roadmap", "time": "Time", "week": "Week"}
+SCREEN_NAMES = {
+    "board": "Board",
+    "roadmap": "Roadmap",
+    "time": "Time",
+    "week": "Week",
+    "sprint": "Sprint",
+    "goals": "Goals",
+}
 ACTION_FLOOR = 0.5  # action scores live in (0.5, 1], item scores in (0, 0.5]
 
 

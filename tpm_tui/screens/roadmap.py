@@ -14,7 +14,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.kinds import Kind
+from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
 from tpm_tui.screens.item_editing import edit_form
 from tpm_tui.screens.timekeeping import LineModal
 from tpm_tui.timescale import Status, Zoom
@@ -25,6 +26,7 @@ from tpm_tui.widgets.timeline import MILESTONE_COLOUR, STATUS_COLOURS, TODAY_COL
 if TYPE_CHECKING:
     from tpm_tui.db import Database
     from tpm_tui.services.backlog import ItemView
+    from tpm_tui.services.goals import RoadmapGroup
     from tpm_tui.services.roadmap import Roadmap
     from tpm_tui.undo import Step
 
@@ -48,6 +50,8 @@ class RoadmapScreen(WorkspaceScreen):
         Binding("space", "fold", "Fold epic", show=False),
         Binding("enter,e", "edit", "Edit", key_display="⏎"),
         Binding("m", "milestone", "Milestone"),
+        Binding("g", "group", "Group by goal"),
+        Binding("p", "prd", "PRD"),
         Binding("full_stop", "today", "Today", key_display="."),
         Binding("u", "undo", "Undo"),
     ]
@@ -55,16 +59,20 @@ class RoadmapScreen(WorkspaceScreen):
     class Loaded(Message):
         """The roadmap read off the UI thread."""
 
-        def __init__(self, roadmap: Roadmap, focus: int | None) -> None:
+        def __init__(
+            self, roadmap: Roadmap, focus: int | None, groups: list[RoadmapGroup] | None
+        ) -> None:
             super().__init__()
             self.roadmap = roadmap
             self.focus = focus
+            self.groups = groups
 
     def __init__(self) -> None:
         super().__init__()
         self.roadmap: Roadmap | None = None
         self.undo = UndoStack()
         self._placed = False
+        self.grouped = False  # g: the epics grouped by the goal they serve
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top("Reading the roadmap…")
@@ -106,13 +114,20 @@ class RoadmapScreen(WorkspaceScreen):
         from tpm_tui.services.roadmap import load_roadmap
 
         ws = self.workspace
+        groups = None
         try:
             roadmap = load_roadmap(ws.open(), ws.clock)
+            if self.grouped:
+                from tpm_tui.services.goals import group_rows, load_goals
+
+                goal_list = load_goals(ws.open(), ws.clock).goals
+                groups = group_rows(roadmap.rows, goal_list)
         except TpmError as error:
             self.failed(error)
             return
-        self.post_message(self.Loaded(roadmap, focus))
+        self.post_message(self.Loaded(roadmap, focus, groups))
 
+    @unless_leaving
     def on_roadmap_screen_loaded(self, message: Loaded) -> None:
         """Draw it; the first time, start a little before today."""
         self.roadmap = message.roadmap
@@ -121,9 +136,13 @@ class RoadmapScreen(WorkspaceScreen):
         if not self._placed:
             self._placed = True
             timeline.origin = self._start_for(today)
-        timeline.show(
-            message.roadmap.rows, message.roadmap.milestones, message.roadmap.sprints, today
-        )
+        rows, headers = message.roadmap.rows, []
+        if message.groups is not None:
+            rows = []
+            for group in message.groups:
+                headers.append((len(rows), group.header))
+                rows.extend(group.rows)
+        timeline.show(rows, message.roadmap.milestones, message.roadmap.sprints, today, headers)
         if message.focus is not None:
             timeline.select_item(message.focus)
         self.refresh_status()
@@ -151,7 +170,7 @@ class RoadmapScreen(WorkspaceScreen):
         self.set_status(
             Content.assemble(
                 ("Roadmap", "bold"),
-                f"  {timeline.zoom.value} · {summary}",
+                f"  {timeline.zoom.value}{' · by goal' if self.grouped else ''} · {summary}",
             )
         )
         unscheduled = roadmap.unscheduled
@@ -177,6 +196,27 @@ class RoadmapScreen(WorkspaceScreen):
             box.update("")
 
     # ------------------------------------------------------------ moving around
+
+    @queued
+    def action_group(self) -> None:
+        """Group the epics by the goal they serve (g again: by dates)."""
+        self.grouped = not self.grouped
+        self.read(self.timeline.selected_item_id())
+
+    @queued
+    def action_prd(self) -> None:
+        """Open the PRD of the epic under the cursor (or of a feature's epic)."""
+        from tpm_tui.screens.prd import open_prd
+
+        row = self.timeline.selected_row()
+        if row is None:
+            return
+        item = row.item
+        epic_id = item.id if item.kind is Kind.EPIC else item.epic_id
+        if epic_id is None:
+            self.notify(f"#{item.id} is under no epic: PRDs belong to epics", severity="warning")
+            return
+        open_prd(self, epic_id)
 
     @queued
     def action_select(self, delta: int) -> None:
@@ -288,6 +328,7 @@ class RoadmapScreen(WorkspaceScreen):
         self.save("undo", lambda db: self.undo.undo(db, clock), done)
 
     @queued
+    @opens_form
     def action_edit(self) -> None:
         """The same item form as the board."""
         row = self.timeline.selected_row()
@@ -312,6 +353,7 @@ class RoadmapScreen(WorkspaceScreen):
         self.app.push_screen(edit_form(self.db, ws.clock, row.item.id, saved), done)
 
     @queued
+    @opens_form
     def action_milestone(self) -> None:
         """Add a milestone: a title, on the selected item's target date unless @date."""
         from tpm_tui.dates import parse_day

@@ -16,11 +16,12 @@ from textual.widgets import DataTable, Static
 
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import InvalidInput, TpmError
-from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
 from tpm_tui.undo import EntryDeleted, EntryEdited, UndoStack
 from tpm_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from tpm_tui.importers.calendar import Logged, Meeting, Planned
     from tpm_tui.services.timetrack import EntryView
     from tpm_tui.undo import Step
 
@@ -54,6 +55,7 @@ class TimeScreen(WorkspaceScreen):
         Binding("enter", "edit", show=False, priority=True),  # before the table's enter
         Binding("x", "delete", "Delete"),
         Binding("u", "undo", "Undo"),
+        Binding("M", "meetings", "Meetings"),
     ]
 
     class Loaded(Message):
@@ -106,6 +108,7 @@ class TimeScreen(WorkspaceScreen):
         data = DayData(target, entries, overlapping(entries, ws.clock.now()), totals)
         self.post_message(self.Loaded(data, focus))
 
+    @unless_leaving
     def on_time_screen_loaded(self, message: Loaded) -> None:
         """Fill the table, keeping the cursor on the same entry."""
         data = message.data
@@ -238,6 +241,7 @@ class TimeScreen(WorkspaceScreen):
         self.save("undo", lambda db: self.undo.undo(db, clock), done)
 
     @queued
+    @opens_form
     def action_edit(self) -> None:
         """Edit the entry under the cursor in a form."""
         from tpm_tui.screens.entry_form import EntryForm
@@ -280,11 +284,56 @@ class TimeScreen(WorkspaceScreen):
             EntryForm(f"Edit the {entry.category.value} entry", values, save), done
         )
 
+    @queued
+    def action_meetings(self) -> None:
+        """The shown day's week of meetings from the calendar file, in a preview that
+        logs the ticked ones."""
+        if self.day is not None:
+            self.read_meetings(self.day)
+
+    @work(thread=True, exclusive=True, group="time-meetings")
+    def read_meetings(self, day: date) -> None:
+        """Read the calendar file and plan its week (off the UI thread)."""
+        from tpm_tui.importers.calendar import read_meeting_week
+
+        ws = self.workspace
+        try:
+            heading, meetings, plans = read_meeting_week(ws.open(), ws.clock, day)
+        except TpmError as error:
+            self.app.call_from_thread(self.show_error, error)
+            return
+        self.app.call_from_thread(self._preview, heading, meetings, plans)
+
+    def _preview(self, heading: str, meetings: list[Meeting], plans: list[Planned]) -> None:
+        from tpm_tui.importers.calendar import log_meetings
+        from tpm_tui.screens.meetings_preview import MeetingsPreview
+
+        clock = self.workspace.clock
+
+        def done(logged: Logged) -> None:
+            removed = f", removed {logged.removed}" if logged.removed else ""
+            said = f"Logged {logged.added} meetings, moved {logged.moved}{removed}"
+            self.notify(said, markup=False)
+            self.read(self.day)
+
+        def chosen(keys: set[str] | None) -> None:
+            if keys is None:
+                return
+            if not keys:
+                self.notify("Nothing ticked: nothing logged", markup=False)
+                return
+            self.save(
+                "meeting import", lambda db: log_meetings(db, clock, meetings, only=keys), done
+            )
+
+        self.app.push_screen(MeetingsPreview(heading, plans, clock), chosen)
+
     def _typed(self, entry: EntryView, typed: dict[str, str]) -> dict[str, Any]:
         """Form text to edit_entry arguments; each error names its field."""
         from tpm_tui.dates import parse_clock_time
         from tpm_tui.durations import parse_duration
         from tpm_tui.kinds import parse_category
+        from tpm_tui.services.validate import item_id
 
         def named(field: str, parse: Any, text: str) -> Any:
             try:
@@ -297,13 +346,11 @@ class TimeScreen(WorkspaceScreen):
         minutes = None
         if typed["minutes"].strip() or not entry.running:
             minutes = named("minutes", parse_duration, typed["minutes"])
-        item_text = typed["item_id"].strip().lstrip("#")
-        if item_text and not item_text.isdigit():
-            raise InvalidInput(f"{typed['item_id']!r} is not an item id such as #12", "item_id")
+        item_text = typed["item_id"].strip()
         return {
             "started_at": started,
             "minutes": minutes,
             "category": named("category", parse_category, typed["category"]),
             "note": typed["note"],
-            "item_id": int(item_text) if item_text else None,
+            "item_id": named("item_id", item_id, item_text) if item_text else None,
         }

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from tpm_tui.errors import TpmError
+from tpm_tui.errors import TimerNeedsAnswer, TpmError
 from tpm_tui.screens.base import refusal
 from tpm_tui.widgets.quick_log import QuickLogInput
 
@@ -92,9 +92,13 @@ class LineModal(ModalScreen[str | None]):
         try:
             message = self.save(event.value)
         except TpmError as error:
-            self._refused(error)
+            self.refused(event.value, error)
             return
         self.dismiss(message)
+
+    def refused(self, text: str, error: TpmError) -> None:
+        """The save of `text` was refused: say why under the line."""
+        self._refused(error)
 
     def action_cancel(self) -> None:
         """Close without saving."""
@@ -133,9 +137,16 @@ class QuickLogScreen(LineModal):
 
 
 class StartTimerScreen(LineModal):
-    """`s`: start a timer on a category (m, t or d), with an optional note and #item."""
+    """`s`: start a timer on a category (m, t or d), with an optional note and #item.
+    A running timer that was probably forgotten is not stopped blindly: `ask(text,
+    asked)` gives the question `S` asks, whose answer starts the timer."""
 
-    def __init__(self, check: Callable[[str], str], save: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        check: Callable[[str], str],
+        save: Callable[[str], str],
+        ask: Callable[[str, TimerNeedsAnswer], StopTimerScreen],
+    ) -> None:
         super().__init__(
             "Start a timer",
             "m meetings · t tooling · d deliverables, then an optional note and #item"
@@ -143,18 +154,34 @@ class StartTimerScreen(LineModal):
             check,
             save,
         )
+        self.ask = ask
+
+    def refused(self, text: str, error: TpmError) -> None:
+        """A forgotten timer is asked about (esc there comes back to this line)."""
+        if isinstance(error, TimerNeedsAnswer):
+            self.app.push_screen(self.ask(text, error), self._answered)
+            return
+        super().refused(text, error)
+
+    def _answered(self, message: str | None) -> None:
+        if message is not None:  # the timer started
+            self.dismiss(message)
 
 
 class StopTimerScreen(LineModal):
-    """`S` on a timer left running past midnight or over ten hours: keep it, or end it
-    at the time the work really stopped."""
+    """`S` (or `s`) on a timer left running past midnight or over ten hours: keep it,
+    or end it at the time the work really stopped."""
 
     def __init__(
-        self, question: str, check: Callable[[str], str], save: Callable[[str], str]
+        self,
+        question: str,
+        check: Callable[[str], str],
+        save: Callable[[str], str],
+        escape: str = "esc leaves it running",
     ) -> None:
         super().__init__(
             question,
-            "enter keeps it as it is · type a time (17:30) to end it then · esc leaves it running",
+            f"enter keeps it as it is · type a time (17:30) to end it then · {escape}",
             check,
             save,
         )

@@ -4,6 +4,7 @@ total against the weekly target. E and C write it out as Markdown or CSV."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,7 +20,7 @@ from textual.widgets import DataTable, Static
 from tpm_tui.durations import format_duration
 from tpm_tui.errors import TpmError
 from tpm_tui.kinds import Category
-from tpm_tui.screens.base import WorkspaceScreen, queued
+from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
 from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.week_chart import WeekChart
 
@@ -38,6 +39,7 @@ class WeekScreen(WorkspaceScreen):
         Binding("full_stop", "this_week", "This week", key_display="."),
         Binding("E", "export('md')", "Export Markdown", key_display="E"),
         Binding("C", "export('csv')", "Export CSV", key_display="C"),
+        Binding("R", "status_report", "Status report", key_display="R"),
     ]
 
     class Loaded(Message):
@@ -90,6 +92,7 @@ class WeekScreen(WorkspaceScreen):
             return
         self.post_message(self.Loaded(view))
 
+    @unless_leaving
     def on_week_screen_loaded(self, message: Loaded) -> None:
         """Show a freshly read week."""
         view = message.view
@@ -99,7 +102,7 @@ class WeekScreen(WorkspaceScreen):
         this_week = report.start <= self.workspace.clock.today() <= report.end
         heading = f"Week {report.label} · {report.start:%a %d %b} – {report.end:%a %d %b %Y}"
         self._heading = Content.assemble(
-            (heading, "bold"), (" (this week)" if this_week else ""), "   [ ] · . · E C"
+            (heading, "bold"), (" (this week)" if this_week else ""), "   [ ] · . · E C R"
         )
         self.refresh_status()
         headline = self.query_one("#week-headline", Static)
@@ -211,20 +214,37 @@ class WeekScreen(WorkspaceScreen):
     @queued
     def action_export(self, fmt: str) -> None:
         """Write the week as Markdown (E) or CSV (C), as `tpm report --format` does."""
-        from tpm_tui.config import make_private_dir, reports_dir, write_private_text
         from tpm_tui.services.reports import render_week
 
         if self.view is None:
             return
-        ws = self.workspace
+        start = self.view.report.start
+        self._write("week", fmt, lambda: render_week(self.db, self.workspace.clock, start, fmt))
+
+    @queued
+    def action_status_report(self) -> None:
+        """Write the week's status report as Markdown, as `tpm report status` does."""
+        from tpm_tui.services.status_report import render
+
+        if self.view is None:
+            return
+        start = self.view.report.start
+        self._write("status", "md", lambda: render(self.db, self.workspace.clock, start, "md"))
+
+    def _write(self, name: str, fmt: str, text: Callable[[], str]) -> None:
+        """Write a file for the shown week into the reports folder and say where."""
+        from tpm_tui.config import make_private_dir, reports_dir, write_private_text
+
+        assert self.view is not None
         folder = reports_dir()
-        tag = ws.file_tag
-        path = folder / f"week-{self.view.report.label}{'-' + tag if tag else ''}.{fmt}"
+        tag = self.workspace.file_tag
+        path = folder / f"{name}-{self.view.report.label}{'-' + tag if tag else ''}.{fmt}"
         try:
-            text = render_week(self.db, ws.clock, self.view.report.start, fmt)
+            written = text()
             make_private_dir(folder)
-            write_private_text(path, text)
+            write_private_text(path, written)
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror}", severity="error", markup=False)
             return
-        self.notify(f"Wrote {path}", title="Week exported", markup=False)
+        title = "Status report written" if name == "status" else "Week exported"
+        self.notify(f"Wrote {path}", title=title, markup=False)

@@ -12,7 +12,7 @@ from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.kinds import Kind, parse_kind
-from tpm_tui.services import validate
+from tpm_tui.services import history, validate
 from tpm_tui.services.filters import ItemFilter
 from tpm_tui.sql import compiled as q
 from tpm_tui.sql.executor import Executor
@@ -56,6 +56,8 @@ class ItemView:
     updated_at: datetime
     done_at: datetime | None
     archived_at: datetime | None
+    source: str | None = None  # the tool an imported item came from ("jira"...)
+    source_key: str | None = None  # its key there ("PAY-142", "org/repo#12")
 
     @property
     def archived(self) -> bool:
@@ -154,6 +156,13 @@ def _fetch(ex: Executor, item_id: int) -> ItemView:
     return _view(row)
 
 
+# For the other services' transactions (sprints, columns): the same readers.
+view = _view
+fetch = _fetch
+columns_in = _columns
+resolve_column = _resolve_column
+
+
 def get_item(db: Database, item_id: int) -> ItemView:
     """One item by id (archived ones included)."""
     with db.read() as ex:
@@ -177,6 +186,7 @@ def _filter_params(f: ItemFilter | None, today: date | None) -> dict[str, Any]:
         "owner": None,
         "points_op": None,
         "points": None,
+        "source_key": None,
     }
     if f is None:
         return params
@@ -191,6 +201,8 @@ def _filter_params(f: ItemFilter | None, today: date | None) -> dict[str, Any]:
     params["owner"] = f.owner
     if f.points is not None:
         params["points_op"], params["points"] = f.points
+    if f.source_key is not None:
+        params["source_key"] = f.source_key.lower()
     return params
 
 
@@ -313,10 +325,13 @@ def _load(ex: Executor, item_id: int) -> dict[str, Any]:
 
 
 def _save(ex: Executor, item: dict[str, Any]) -> ItemView:
-    """Write every field of a changed row back, and read it as the UI shows it."""
+    """Write every field of a changed row back (with the history's event of what
+    changed, in the same transaction), and read it as the UI shows it."""
+    before = ex.record(q.item_row, id=item["id"])
     fields = {name: value for name, value in item.items() if name != "id"}
     fields["version"] = item["version"] + 1  # every change: a form open meanwhile sees it
     ex.run(q.item_update, row_id=item["id"], **fields)
+    history.record(ex, before, item, item["updated_at"])
     return _fetch(ex, item["id"])
 
 
@@ -376,7 +391,12 @@ def create_item(
             done_at=now if column.is_done else None,
             archived_at=None,
             version=0,
+            source=None,
+            source_key=None,
+            source_data=None,
         )
+        created = _load(ex, int(item_id))
+        history.record(ex, None, created, now)
         return _fetch(ex, int(item_id))
 
 
@@ -388,6 +408,7 @@ def edit_item(db: Database, clock: Clock, item_id: int, **changes: Any) -> ItemV
     now = clock.now()
     with db.write() as ex:
         item = _load(ex, item_id)
+        dates_before = {name: item[name] for name in DATE_FIELDS}
         kind = Kind(item["kind"])
         if "kind" in changes:
             new_kind = changes["kind"]
@@ -423,7 +444,48 @@ def edit_item(db: Database, clock: Clock, item_id: int, **changes: Any) -> ItemV
         if "status" in changes:
             _set_status(ex, item, _resolve_column(ex, changes["status"]), now)
         item["updated_at"] = now
+        _record_date_changes(ex, item_id, dates_before, item, now)
         return _save(ex, item)
+
+
+DATE_FIELDS = ("start_date", "target_date")
+
+
+def _record_date_changes(
+    ex: Executor, item_id: int, before: dict[str, Any], item: dict[str, Any], now: datetime
+) -> None:
+    """Keep each change of a start or target date (the status report's "dates that
+    moved this week")."""
+    for name, old in before.items():
+        if item[name] != old:
+            ex.scalar(
+                q.date_change_insert,
+                item_id=item_id,
+                field=name,
+                old_date=old,
+                new_date=item[name],
+                changed_at=now,
+            )
+
+
+def set_sprint(ex: Executor, item_id: int, sprint_id: int | None, now: datetime) -> ItemView:
+    """Inside a write: put an item into a sprint (or none), recorded in its history;
+    sprints hold stories, bugs and debt that are on the board."""
+    item = _load(ex, item_id)
+    kind = Kind(item["kind"])
+    if sprint_id is not None and kind not in LEAF_KINDS:
+        raise InvalidInput(
+            f"#{item_id} is {'an' if kind is Kind.EPIC else 'a'} {kind.value}: a sprint holds "
+            "stories, bugs and debt",
+            "sprint_id",
+        )
+    if sprint_id is not None and item["archived_at"] is not None:
+        raise InvalidInput(f"#{item_id} is archived: `tpm restore {item_id}` first", "sprint_id")
+    if item["sprint_id"] == sprint_id:
+        return _fetch(ex, item_id)
+    item["sprint_id"] = sprint_id
+    item["updated_at"] = now
+    return _save(ex, item)
 
 
 def move_item(db: Database, clock: Clock, item_id: int, status: str) -> ItemView:

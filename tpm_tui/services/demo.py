@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.kinds import Category, Kind
-from tpm_tui.services import backlog, planning
+from tpm_tui.services import backlog, goals, planning, prd, sprints, team
 from tpm_tui.sql import compiled as q
 
 # epic -> features -> (kind, title, points, column)
@@ -112,15 +112,10 @@ NOTES = {
 def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
     """Fill an empty workspace with goals, sprints, a backlog and four weeks of time."""
     rng = random.Random(seed)
+    timing = random.Random(seed + 1)  # when things happened (apart: rng keeps its draws)
     today = clock.today()
     monday = today - timedelta(days=today.weekday())
-    planning.create_goal(
-        db,
-        clock,
-        "Customers bill themselves",
-        "Invoices, edits and reminders without support tickets.",
-    )
-    planning.create_goal(db, clock, "Every payment lands", "Failed charges recover on their own.")
+    _demo_goals(db, clock)
     previous = planning.create_sprint(
         db,
         "Sprint 23",
@@ -168,18 +163,37 @@ def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
                     sprint = current.id
                 elif column == "done":
                     sprint = previous.id if rng.random() < 0.6 else current.id
+                start = previous.start_date if sprint == previous.id else monday
+                # Most of a sprint is planned on its first day; a little comes in later.
+                late = sprint == current.id and column == "todo" and timing.random() < 0.3
+                planned_on = min(today, start + timedelta(days=2)) if late else start
+                made = _then(clock, planned_on, 9) if sprint is not None else clock
                 item = backlog.create_item(
                     db,
-                    clock,
+                    made,
                     kind,
                     title,
                     points=points,
                     parent_id=feature.id,
-                    status=column,
+                    status="review" if column == "done" and sprint is not None else column,
                     sprint_id=sprint,
                     owner=rng.choice(OWNERS),
                     acceptance="- [ ] works on the staging data set\n- [ ] docs updated",
                 )
+                if column == "done" and sprint is not None:
+                    # Done on a weekday of its sprint (so far), in the place it would
+                    # have had being filed in Done.
+                    last = min(today, start + timedelta(days=11))
+                    days = [
+                        start + timedelta(days=d)
+                        for d in range((last - start).days + 1)
+                        if (start + timedelta(days=d)).weekday() < 5
+                    ]
+                    finished = _then(clock, timing.choice(days), timing.randint(10, 17))
+                    rank = 1 + max(
+                        (i.rank for i in backlog.list_items(db, status="done")), default=0
+                    )
+                    backlog.place_item(db, finished, item.id, "done", rank, finished.now())
                 counts["items"] += 1
                 if column != "backlog":
                     worked_on.append(item.id)
@@ -188,9 +202,93 @@ def build_demo(db: Database, clock: Clock, seed: int = 48) -> dict[str, int]:
             db, clock, kind, title, points=points, status=column, owner=rng.choice(OWNERS)
         )
         counts["items"] += 1
+    prd.save_prd(db, clock, 1, DEMO_PRD)
     counts["entries"] = _demo_time(db, clock, rng, worked_on)
     counts["sprints"] = 2
+    for index, owner in enumerate(OWNERS):
+        team.add_member(db, owner, (70, 80, 60, 70, 50)[index])
+    team.add_away(db, "chen", monday + timedelta(days=8), monday + timedelta(days=9))
+    sprints.close_sprint(db, _then(clock, previous.end_date, 17), previous.id, current.id)
     return counts
+
+
+VISION = """# Vision
+
+Small businesses get paid on time without thinking about billing: invoices go out,
+get corrected and get paid by themselves, and nobody opens a support ticket to do it.
+"""
+
+DEMO_PRD = """# PRD: Self-serve invoicing
+
+## Problem
+
+A third of our support tickets are customers asking us to fix, resend or export an
+invoice. Each costs a day of waiting and an agent's half hour.
+
+## Goals and non-goals
+
+- Customers export, edit and resend invoices themselves.
+- Not now: custom invoice templates.
+
+## Users and stories
+
+Owners of small businesses and their bookkeepers (the stories are in the appendix).
+
+## Requirements
+
+1. Export a month of invoices as PDF or CSV.
+2. Edit line items until the invoice is paid.
+
+## Acceptance criteria
+
+<!-- How we will know it is done. -->
+
+## Metrics
+
+Moves KR1 (invoices sent without a ticket) and KR2 (invoice tickets a week).
+
+## Risks and dependencies
+
+<!-- What could stop it, and what it waits for. -->
+
+## Open questions
+
+<!-- What is not decided yet, and who decides. -->
+
+## Timeline
+
+<!-- Start, target date, milestones. -->
+"""
+
+
+def _demo_goals(db: Database, clock: Clock) -> None:
+    """The vision, two goals and their key results, measured weekly for a month."""
+    goals.save_vision(db, clock, VISION)
+    billing = goals.create_goal(
+        db,
+        clock,
+        "Customers bill themselves",
+        "Invoices, edits and reminders without support tickets.",
+        due_date=clock.today() + timedelta(days=120),
+    )
+    payments = goals.create_goal(
+        db, clock, "Every payment lands", "Failed charges recover on their own."
+    )
+    results = [
+        (billing.id, "Invoices sent without a ticket", 62, 90, "%", (64, 67, 71)),
+        (billing.id, "Invoice tickets a week", 40, 15, "", (37, 36, 31)),
+        (payments.id, "Failed charges recovered", 20, 60, "%", (22, 21, 24)),
+    ]
+    today = clock.today()
+    for goal_id, title, baseline, target, unit, values in results:
+        kr = goals.add_key_result(db, clock, goal_id, title, baseline, target, unit)
+        for weeks_ago, value in zip((3, 2, 1), values, strict=True):
+            goals.record_value(db, clock, kr.id, value, today - timedelta(weeks=weeks_ago))
+
+
+def _then(clock: Clock, day: date, hour: int) -> Clock:
+    """A clock frozen at `hour` on `day` (never later than `clock`'s now)."""
+    return Clock(min(clock.at(day, time(hour, 0)), clock.now()), clock.now().tzinfo)
 
 
 def _demo_time(db: Database, clock: Clock, rng: random.Random, items: list[int]) -> int:
@@ -227,6 +325,7 @@ def _demo_time(db: Database, clock: Clock, rng: random.Random, items: list[int])
                     "note": rng.choice(NOTES[category]),
                     "item_id": item_id,
                     "created_at": end,
+                    "external_id": None,
                 }
             )
             moment = end + timedelta(minutes=rng.choice((0, 0, 15, 30)))

@@ -1,5 +1,5 @@
 """The board's filter language: free words plus `kind:`, `epic:`, `feature:`,
-`sprint:`, `owner:` and `points:` tokens."""
+`sprint:`, `owner:`, `points:` and `key:` tokens."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tpm_tui.errors import InvalidInput
 from tpm_tui.kinds import KIND_NAMES, Kind, parse_kind
 from tpm_tui.services import validate
 
-TOKENS = "kind:debt, epic:12, feature:5, sprint:current, owner:ana, points:>5"
+TOKENS = "kind:debt, epic:12, feature:5, sprint:current, owner:ana, points:>5, key:PAY-142"
 _POINTS = re.compile(r"(<=|>=|<|>|=)?(\d{1,3})")
 
 
@@ -26,6 +26,7 @@ class ItemFilter:
     sprint: str | None = None  # "current", "none", or a sprint's name
     owner: str | None = None
     points: tuple[str, int] | None = None  # (operator, value); ("none", 0) for unestimated
+    source_key: str | None = None  # an imported item's key in its tool (PAY-142)
     text: str = ""
 
     @property
@@ -39,6 +40,7 @@ class ItemFilter:
             or self.sprint is not None
             or self.owner is not None
             or self.points is not None
+            or self.source_key is not None
         )
 
 
@@ -92,6 +94,8 @@ def parse_filter(text: str) -> ItemFilter:
                 raise InvalidInput(
                     f"points:{value}? use points:5, points:>5 or points:none", "filter"
                 )
+        elif key == "key":
+            fields["source_key"] = value
         else:
             raise InvalidInput(f"unknown filter {key}: use words or {TOKENS}", "filter")
     return ItemFilter(words=tuple(words), kinds=tuple(kinds), text=text.strip(), **fields)  # type: ignore[arg-type]

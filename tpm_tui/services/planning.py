@@ -1,26 +1,55 @@
-"""Sprints, goals and milestones: the calendar and purpose around the backlog."""
+"""Sprints and milestones: the calendar around the backlog (goals: services/goals.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.services import validate
 from tpm_tui.sql import compiled as q
+from tpm_tui.sql.executor import Executor
+
+CAPACITY_MAX = 10_000
 
 
 @dataclass(frozen=True)
 class SprintView:
-    """A sprint's name, dates and goal."""
+    """A sprint's name, dates and goal; once closed, its velocity and when."""
 
     id: int
     name: str
     start_date: date
     end_date: date
     goal: str
+    capacity: int | None = None  # typed by a person; None: computed from the team
+    velocity: int | None = None  # done points, recorded at the close
+    closed_at: datetime | None = None
+    retro: str = ""
+
+    @property
+    def closed(self) -> bool:
+        """Whether the sprint was closed (its velocity recorded)."""
+        return self.closed_at is not None
+
+    @property
+    def days(self) -> int:
+        """Its length in days, first and last included."""
+        return (self.end_date - self.start_date).days + 1
+
+    def dates(self) -> str:
+        """`2026-11-23 – 2026-12-06`."""
+        return f"{self.start_date} – {self.end_date}"
+
+    def state(self, today: date) -> str:
+        """closed, planned (not started), running, or ended (past its end, not closed)."""
+        if self.closed:
+            return "closed"
+        if today < self.start_date:
+            return "planned"
+        return "running" if today <= self.end_date else "ended"
 
     def days_left(self, today: date) -> int:
         """Days from today to the sprint's last day, counting today (0 once it is over)."""
@@ -36,31 +65,56 @@ class MilestoneView:
     date: date
 
 
-@dataclass(frozen=True)
-class GoalView:
-    """A product goal that epics serve."""
+def check_capacity(value: int | None) -> int | None:
+    """A typed capacity: a whole number of points from 0 to 10,000, or None."""
+    if value is not None and not 0 <= value <= CAPACITY_MAX:
+        raise InvalidInput(f"the capacity is points from 0 to {CAPACITY_MAX}", "capacity")
+    return value
 
-    id: int
-    title: str
-    description: str
+
+def check_free(ex: Executor, start: date, end: date, but: int | None = None) -> None:
+    """Refuse dates that share a day with another sprint, naming it."""
+    row = ex.row(q.sprints_overlapping, start=start, end=end, but=but)
+    if row is not None:
+        other = SprintView(*row)
+        raise InvalidInput(
+            f"{start} – {end} overlaps {other.name} ({other.dates()}): sprints may not share a day",
+            "start_date",
+        )
 
 
 def create_sprint(
-    db: Database, name: str, start_date: date, end_date: date, goal: str = ""
+    db: Database,
+    name: str,
+    start_date: date,
+    end_date: date,
+    goal: str = "",
+    capacity: int | None = None,
 ) -> SprintView:
-    """Add a sprint; names are unique and the end may not precede the start."""
+    """Add a sprint; names are unique, the end may not precede the start, and no two
+    sprints share a day."""
     clean = validate.title(name, "sprint_name", validate.NAME_MAX)
     validate.day(start_date, "start_date")
     validate.day(end_date, "end_date")
     validate.date_range(start_date, end_date, "start_date", "end_date")
     clean_goal = validate.block(goal, "goal")
+    check_capacity(capacity)
     with db.write() as ex:
         if ex.scalar(q.sprint_id_by_name, name=clean.lower()) is not None:
             raise InvalidInput(f"there is already a sprint named {clean!r}", "name")
+        check_free(ex, start_date, end_date)
         sprint_id = ex.scalar(
-            q.sprint_insert, name=clean, start_date=start_date, end_date=end_date, goal=clean_goal
+            q.sprint_insert,
+            name=clean,
+            start_date=start_date,
+            end_date=end_date,
+            goal=clean_goal,
+            capacity=capacity,
+            velocity=None,
+            closed_at=None,
+            retro="",
         )
-    return SprintView(int(sprint_id), clean, start_date, end_date, clean_goal)
+    return SprintView(int(sprint_id), clean, start_date, end_date, clean_goal, capacity)
 
 
 def list_sprints(db: Database) -> list[SprintView]:
@@ -103,25 +157,3 @@ def list_milestones(db: Database) -> list[MilestoneView]:
     """Every milestone, by date."""
     with db.read() as ex:
         return [MilestoneView(*row) for row in ex.rows(q.milestones_all)]
-
-
-def create_goal(db: Database, clock: Clock, title: str, description: str = "") -> GoalView:
-    """Add a product goal."""
-    clean = validate.title(title)
-    clean_description = validate.block(description, "description")
-    with db.write() as ex:
-        position = int(ex.scalar(q.goals_count)) + 1
-        goal_id = ex.scalar(
-            q.goal_insert,
-            title=clean,
-            description=clean_description,
-            position=position,
-            created_at=clock.now(),
-        )
-    return GoalView(int(goal_id), clean, clean_description)
-
-
-def list_goals(db: Database) -> list[GoalView]:
-    """Every goal, in order."""
-    with db.read() as ex:
-        return [GoalView(*row) for row in ex.rows(q.goals_all)]

@@ -21,6 +21,7 @@ from tpm_tui.dates import (
 from tpm_tui.durations import ACCEPTED, DurationError, format_duration, parse_duration
 from tpm_tui.errors import InvalidInput
 from tpm_tui.kinds import Category, parse_category
+from tpm_tui.services import validate
 
 if TYPE_CHECKING:
     from tpm_tui.services.timetrack import EntryPlan
@@ -29,7 +30,7 @@ GRAMMAR = (
     "DURATION CATEGORY [note…] [#item] [@date] [@HH:MM], or a span (9:00-9:30) for the "
     "duration, e.g. 45m m sprint planning #12"
 )
-_ITEM = re.compile(r"#(\d{1,9})")
+_ITEM = re.compile(r"#(\d+)")  # every #digits word names an item, whatever its length
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def parse_quick_log(text: str, today: date) -> QuickLog:
         if m := _ITEM.fullmatch(word):
             if item_id is not None:
                 raise InvalidInput("one #item per entry", "quick_log")
-            item_id = int(m[1])
+            item_id = _item_id(m[1])
         elif word.startswith("@") and len(word) > 1:
             when = _date_or_time(word[1:], today)
             if isinstance(when, date):
@@ -105,6 +106,17 @@ def parse_quick_log(text: str, today: date) -> QuickLog:
         else:
             note.append(word)
     return QuickLog(minutes, category, " ".join(note), item_id, day, starts, ends)
+
+
+def _item_id(digits: str) -> int:
+    """The id an `#item` names; one too long to be any item's is refused (in a short
+    line: the digits may be thousands long), never taken for note text."""
+    if len(digits) > len(str(validate.ID_MAX)) or int(digits) > validate.ID_MAX:
+        shown = digits if len(digits) <= 12 else f"{digits[:12]}…"
+        raise InvalidInput(
+            f"#{shown} is too long to be an item id: `tpm list` shows the ids", "item_id"
+        )
+    return int(digits)
 
 
 def _date_or_time(text: str, today: date) -> date | time:
@@ -165,7 +177,7 @@ def parse_timer_line(text: str) -> tuple[Category, str, int | None]:
         if m := _ITEM.fullmatch(word):
             if item_id is not None:
                 raise InvalidInput("one #item per timer", "timer")
-            item_id = int(m[1])
+            item_id = _item_id(m[1])
         else:
             note.append(word)
     return category, " ".join(note), item_id

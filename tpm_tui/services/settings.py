@@ -18,6 +18,29 @@ def _week_target(text: str) -> str:
     return str(minutes)
 
 
+def _email(text: str) -> str:
+    from tpm_tui.importers.calendar import parse_emails
+
+    return ", ".join(sorted(parse_emails(text)))
+
+
+def _meeting_rules(text: str) -> str:
+    from tpm_tui.importers.calendar import parse_rules, show_rules
+
+    return show_rules(parse_rules(text))
+
+
+def _meetings_file(text: str) -> str:
+    from pathlib import Path
+
+    if not text.strip():
+        return ""
+    try:
+        return str(Path(text.strip()).expanduser().resolve())
+    except (OSError, RuntimeError, ValueError):
+        raise InvalidInput(f"{text[:60]!r} is not a path", "meetings-file") from None
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     """One setting: what it means, its default, how a typed value is checked and shown."""
@@ -34,6 +57,24 @@ SETTINGS: dict[str, SettingSpec] = {
         "2400",
         _week_target,
         lambda stored: format_duration(int(stored)),
+    ),
+    "email": SettingSpec(
+        "your calendar address(es): `tpm meetings` skips what you declined",
+        "",
+        _email,
+        str,
+    ),
+    "meeting-rules": SettingSpec(
+        "`Focus time=deliverables; Lunch=skip`: meetings by title to a category, or skipped",
+        "",
+        _meeting_rules,
+        str,
+    ),
+    "meetings-file": SettingSpec(
+        "the calendar file `M` on the time screen reads (set by `tpm meetings --apply`)",
+        "",
+        _meetings_file,
+        str,
     ),
 }
 

@@ -151,7 +151,7 @@ def _view(clock: Clock, row: tuple[Any, ...]) -> EntryView:
         category=Category(category),
         started_at=clock.local(started),
         ended_at=clock.local(ended) if ended is not None else None,
-        seconds=max(0, int(seconds or 0)),
+        seconds=int(seconds or 0),  # never below 0: see statements._entry_seconds
         note=note,
         item_id=item_id,
         item_title=title,
@@ -200,9 +200,11 @@ def _place(
     ex: Executor, clock: Clock, minutes: int, day: date, now: datetime
 ) -> tuple[datetime, datetime]:
     """Where an entry without a given time goes (as UTC moments): right after the day's
-    last entry when it fits before now (before midnight for an earlier day), else
-    ending now (at midnight). The arithmetic is in UTC, so a day whose clocks change is
-    as long as it really is."""
+    last entry when it fits before now (before midnight for an earlier day, from 09:00);
+    else in the latest free stretch of the day long enough for it, ending where that
+    stretch ends (so entries logged in a row never overlap while the day has room);
+    else ending now (at midnight), overlapping. The arithmetic is in UTC, so a day
+    whose clocks change is as long as it really is."""
     length = timedelta(minutes=minutes)
     day_start, day_end = clock.day_bounds(day)
     now = now.astimezone(UTC)
@@ -214,8 +216,12 @@ def _place(
     if not today:
         first = clock.at(day, DAY_STARTS_AT).astimezone(UTC)
         anchor = first if anchor is None else max(first, anchor)
-    if anchor is not None and anchor + length <= limit:
+    gaps = _free_stretches(ex, clock, day_start, limit, now)
+    if anchor is not None and any(s <= anchor and anchor + length <= e for s, e in gaps):
         return anchor, anchor + length
+    for gap_start, gap_end in reversed(gaps):
+        if gap_end - gap_start >= length:
+            return gap_end - length, gap_end
     start = limit - length
     if start < day_start:
         if today:
@@ -232,6 +238,24 @@ def _place(
             "duration",
         )
     return start, limit
+
+
+def _free_stretches(
+    ex: Executor, clock: Clock, start: datetime, end: datetime, now: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The stretches of [start, end) no entry covers (a running timer covers up to
+    now), in order, as UTC moments."""
+    free: list[tuple[datetime, datetime]] = []
+    cursor = start
+    for entry in _overlaps(ex, clock, start, end):
+        taken_from = entry.started_at.astimezone(UTC)
+        if taken_from > cursor:
+            free.append((cursor, taken_from))
+        taken_to = (entry.ended_at or now).astimezone(UTC)
+        cursor = max(cursor, taken_to)
+    if cursor < end:
+        free.append((cursor, end))
+    return free
 
 
 def _plan(
@@ -319,8 +343,9 @@ def log_entry(
 ) -> EntryView:
     """Record time already spent, `minutes` long or the span `starts`-`ends` (local
     times on `day`, today by default); from `starts` when only that is given. Without a
-    time it goes right after the day's last entry if it fits before now, else it ends
-    now; an earlier day's follows that day's last entry, from 09:00."""
+    time it goes right after the day's last entry if it fits before now (an earlier
+    day's from 09:00), else in the day's latest free stretch long enough for it, else
+    it ends now (see _place)."""
     category = category if isinstance(category, Category) else parse_category(category)
     with db.write() as ex:
         plan = _plan(ex, clock, minutes, note, day, item_id, starts, ends)
@@ -332,6 +357,7 @@ def log_entry(
             note=plan.note,
             item_id=item_id,
             created_at=clock.now(),
+            external_id=None,
         )
         return _one(ex, clock, int(entry_id))
 
@@ -409,10 +435,8 @@ def start_timer(
     `stop_running_at` (when it really ended) or `keep_running` (end it now, as it is)
     this raises TimerNeedsAnswer and writes nothing."""
     category = category if isinstance(category, Category) else parse_category(category)
-    clean_note = validate.line(note, "note", validate.NOTE_MAX)
-    now = validate.moment(clock.now(), "started_at")  # a clock far off is refused here
     with db.write() as ex:
-        _check_item(ex, item_id)
+        clean_note, now, _ = _timer_checks(ex, clock, note, item_id)
         stopped = None
         running = _running(ex)
         if running is not None:
@@ -429,8 +453,25 @@ def start_timer(
             note=clean_note,
             item_id=item_id,
             created_at=now,
+            external_id=None,
         )
         return TimerStart(_one(ex, clock, int(entry_id)), stopped)
+
+
+def _timer_checks(
+    ex: Executor, clock: Clock, note: str, item_id: int | None
+) -> tuple[str, datetime, str | None]:
+    """Every rule of starting a timer: its note (cleaned), the moment it starts (a clock
+    far off is refused here) and its item's title (the item must exist)."""
+    clean_note = validate.line(note, "note", validate.NOTE_MAX)
+    now = validate.moment(clock.now(), "started_at")
+    return clean_note, now, _check_item(ex, item_id)
+
+
+def check_timer(db: Database, clock: Clock, note: str, item_id: int | None) -> str | None:
+    """What start_timer would refuse, writing nothing (a preview): the item's title."""
+    with db.read() as ex:
+        return _timer_checks(ex, clock, note, item_id)[2]
 
 
 def running_timer(db: Database, clock: Clock) -> EntryView | None:
@@ -576,6 +617,7 @@ def restore_entry(db: Database, clock: Clock, view: EntryView) -> EntryView:
             "note": view.note,
             "item_id": view.item_id,
             "created_at": clock.now(),
+            "external_id": None,
         }
         if ex.record(q.entry_row, id=view.id) is None:
             ex.run(q.entry_insert_with_id, id=view.id, **fields)

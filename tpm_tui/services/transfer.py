@@ -3,6 +3,7 @@ transaction writes anything."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,17 +19,26 @@ from tpm_tui.errors import Conflict, InvalidInput
 from tpm_tui.models import (
     BoardColumn,
     Category,
+    DateChange,
     Dependency,
+    DocumentVersion,
     Goal,
+    ItemEvent,
+    KeyResult,
+    KeyResultValue,
     Kind,
     Milestone,
     Setting,
     Sprint,
+    TeamAway,
+    TeamMember,
     TimeEntry,
     WorkItem,
 )
-from tpm_tui.services import settings, timetrack, validate
-from tpm_tui.text import clean_block, clean_line
+from tpm_tui.services import planning, settings, timetrack, validate
+from tpm_tui.services.documents import DOCUMENT_MAX, DocKind
+from tpm_tui.services.goals import NUMBER_MAX
+from tpm_tui.text import clean_block, clean_line, has_visible
 
 FORMAT = "tpm-export"
 VERSION = 1
@@ -36,23 +46,44 @@ VERSION = 1
 SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
     ("columns", BoardColumn),
     ("goals", Goal),
+    ("key_results", KeyResult),
+    ("key_result_values", KeyResultValue),
     ("sprints", Sprint),
     ("milestones", Milestone),
     ("items", WorkItem),
     ("time_entries", TimeEntry),
     ("settings", Setting),
     ("dependencies", Dependency),
+    ("documents", DocumentVersion),
+    ("date_changes", DateChange),
+    ("team", TeamMember),
+    ("team_away", TeamAway),
+    ("item_events", ItemEvent),
 )
 # What makes a workspace "not empty" for import: things a person made.
-CONTENT = ("goals", "sprints", "milestones", "items", "time_entries")
-_BLOCK_FIELDS = {"description", "acceptance", "goal"}
+CONTENT = ("goals", "sprints", "milestones", "items", "time_entries", "documents", "team")
+_BLOCK_FIELDS = {"description", "acceptance", "goal", "body", "retro"}
+# Text columns longer than validate.TEXT_MAX: a document (a PRD) may be long.
+_LIMITS = {"body": DOCUMENT_MAX}
 _MAX_ROWS = 1_000_000
 # Moments are accepted in the one range every entrance uses (validate.MOMENT_MIN..MAX:
 # any moment of a local day of the accepted dates, in any zone), so whatever tpm
 # stored exports and imports again.
 _SPANS = {"started_at", "ended_at"}
 # Columns holding row ids: a stored id is a positive whole number.
-_ID_COLUMNS = {"id", "parent_id", "goal_id", "sprint_id", "item_id", "blocked_by_id"}
+_ID_COLUMNS = {
+    "id",
+    "parent_id",
+    "goal_id",
+    "sprint_id",
+    "item_id",
+    "blocked_by_id",
+    "key_result_id",
+    "member_id",
+}
+# An export made before the item history existed has no `item_events`: the import
+# tells each item's history from its own times, as the migration to it does.
+_HISTORY = "item_events"
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
@@ -111,6 +142,16 @@ def _has_content(session: Any) -> bool:
     )
 
 
+def json_int(text: str) -> int:
+    """A JSON integer as read for an import (json.loads' parse_int): one too long for any
+    column becomes a number out of every range, refused at its row like any other, since
+    int() raises ValueError past 4,300 digits."""
+    digits = text.lstrip("-").lstrip("0")
+    if len(digits) > len(str(2**64)):
+        return -(2**64) if text.startswith("-") else 2**64
+    return int(text)
+
+
 def _fail(where: str, message: str) -> InvalidInput:
     return InvalidInput(f"import refused, nothing changed: {where}: {message}")
 
@@ -141,10 +182,18 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
         if column.name in _ID_COLUMNS and value <= 0:
             raise _fail(where, f"must be a positive whole number, not {value}")
         return value
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _fail(where, f"must be a number, not {value!r:.40}")
+        if not math.isfinite(value) or abs(value) > NUMBER_MAX:
+            raise _fail(where, "is not a number tpm keeps (finite, at most 1e15)")
+        return float(value)
     if kind is str:
         if not isinstance(value, str):
             raise _fail(where, f"must be text, not {value!r:.40}")
-        limit = getattr(column.type, "length", None) or validate.TEXT_MAX
+        limit = (
+            getattr(column.type, "length", None) or _LIMITS.get(column.name) or validate.TEXT_MAX
+        )
         text = clean_block(value) if column.name in _BLOCK_FIELDS else clean_line(value)
         if len(text) > limit:
             raise _fail(where, f"is {len(text)} characters long; the limit is {limit}")
@@ -165,8 +214,12 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
         # The time an entry covers is the user's data, held to the one range; the other
         # moments (created, updated, done, archived) are when tpm did something, as
         # the clock said, and come back as they went out.
-        if column.name not in _SPANS or validate.MOMENT_MIN <= moment <= validate.MOMENT_MAX:
+        if column.name not in _SPANS:
             return moment
+        try:
+            return validate.moment(moment, column.name)
+        except InvalidInput as refused:
+            raise _fail(where, str(refused)) from None
     elif validate.DATE_MIN <= parsed_day <= validate.DATE_MAX:
         return parsed_day
     raise _fail(where, f"{value:.40} is out of range ({validate.DATE_MIN}…{validate.DATE_MAX})")
@@ -174,6 +227,8 @@ def _parse_value(where: str, column: sa.Column[Any], value: Any) -> Any:
 
 def _parse_rows(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     parsed: dict[str, list[dict[str, Any]]] = {}
+    if _HISTORY not in data:
+        parsed["backfill"] = []
     for name, model in SECTIONS:
         rows = data.get(name, [])
         if not isinstance(rows, list):
@@ -220,14 +275,22 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
     if not columns:
         raise _fail("columns", "the board needs at least one column")
     for i, c in enumerate(rows["columns"]):
-        if not c["key"] or not c["name"]:
+        if not c["key"] or not has_visible(c["name"]):
             raise _fail(f"columns[{i}]", "key and name may not be empty")
     names = [s["name"].lower() for s in rows["sprints"]]
     if len(set(names)) != len(names):
         raise _fail("sprints", "two sprints share a name")
     for i, s in enumerate(rows["sprints"]):
+        if not has_visible(s["name"]):
+            raise _fail(f"sprints[{i}]", "the name is empty")
         if s["end_date"] < s["start_date"]:
             raise _fail(f"sprints[{i}]", "ends before it starts")
+        if s["capacity"] is not None and not 0 <= s["capacity"] <= planning.CAPACITY_MAX:
+            raise _fail(f"sprints[{i}]", f"capacity out of 0–{planning.CAPACITY_MAX}")
+    _check_team(rows)
+    for i, g in enumerate(rows["goals"]):
+        if not has_visible(g["title"]):
+            raise _fail(f"goals[{i}] (G{g['id']})", "the title is empty")
     goals = {g["id"] for g in rows["goals"]}
     sprints = {s["id"] for s in rows["sprints"]}
     items = {it["id"]: it for it in rows["items"]}
@@ -235,7 +298,7 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
         where = f"items[{i}] (#{it['id']})"
         if it["kind"] not in {k.value for k in Kind}:
             raise _fail(where, f"unknown kind {it['kind']!r}")
-        if not it["title"]:
+        if not has_visible(it["title"]):
             raise _fail(where, "the title is empty")
         if it["status"] not in columns:
             raise _fail(where, f"status {it['status']!r} is not a column in the file")
@@ -245,6 +308,10 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
             raise _fail(where, f"goal {it['goal_id']} is not in the file")
         if it["points"] is not None and not 0 <= it["points"] <= validate.POINTS_MAX:
             raise _fail(where, f"points {it['points']} out of 0–{validate.POINTS_MAX}")
+        try:
+            validate.own_points(Kind(it["kind"]), it["points"])  # as add and edit refuse
+        except InvalidInput as refused:
+            raise _fail(where, str(refused)) from None
         if it["start_date"] and it["target_date"] and it["target_date"] < it["start_date"]:
             raise _fail(where, "the target date is before the start date")
         parent_id = it["parent_id"]
@@ -270,8 +337,69 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], now: datetime) -> N
         if d["item_id"] == d["blocked_by_id"]:
             raise _fail(where, "an item cannot block itself")
     _check_no_cycle(rows["dependencies"])
+    _check_goals(rows, items)
+    for i, e in enumerate(rows["item_events"]):
+        where = f"item_events[{i}]"
+        if e["item_id"] not in items:
+            raise _fail(where, f"item {e['item_id']} is not in the file")
+        if e["sprint_id"] is not None and e["sprint_id"] not in sprints:
+            raise _fail(where, f"sprint {e['sprint_id']} is not in the file")
     _check_entries(rows["time_entries"], items, now)
     _check_settings(rows["settings"])
+
+
+def _check_goals(rows: dict[str, list[dict[str, Any]]], items: dict[int, Any]) -> None:
+    """Key results, their values, documents and date changes point at what exists, as
+    the commands that write them check."""
+    goals = {g["id"] for g in rows["goals"]}
+    results = set()
+    for i, kr in enumerate(rows["key_results"]):
+        where = f"key_results[{i}] (KR{kr['id']})"
+        if kr["goal_id"] not in goals:
+            raise _fail(where, f"goal {kr['goal_id']} is not in the file")
+        if kr["target"] == kr["baseline"]:
+            raise _fail(where, "the target is the baseline: nothing could move")
+        if not has_visible(kr["title"]):
+            raise _fail(where, "the title is empty")
+        results.add(kr["id"])
+    for i, value in enumerate(rows["key_result_values"]):
+        if value["key_result_id"] not in results:
+            raise _fail(
+                f"key_result_values[{i}]", f"key result {value['key_result_id']} is not in the file"
+            )
+    kinds = {k.value for k in DocKind}
+    for i, doc in enumerate(rows["documents"]):
+        where = f"documents[{i}]"
+        if doc["kind"] not in kinds:
+            raise _fail(where, f"unknown kind {doc['kind']!r}: use {', '.join(sorted(kinds))}")
+        if doc["kind"] == DocKind.VISION and doc["item_id"] is not None:
+            raise _fail(where, "the vision belongs to no item")
+        if doc["kind"] == DocKind.PRD:
+            item = items.get(doc["item_id"])
+            if item is None or item["kind"] != Kind.EPIC:
+                raise _fail(where, f"a PRD belongs to an epic; item {doc['item_id']} is not one")
+    for i, change in enumerate(rows["date_changes"]):
+        where = f"date_changes[{i}]"
+        if change["item_id"] not in items:
+            raise _fail(where, f"item {change['item_id']} is not in the file")
+        if change["field"] not in ("start_date", "target_date"):
+            raise _fail(where, f"field {change['field']!r} is not start_date or target_date")
+
+
+def _check_team(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Names unique in any case, a focus `tpm team add` takes, days away of a member."""
+    names = [m["name"].lower() for m in rows["team"]]
+    if len(set(names)) != len(names):
+        raise _fail("team", "two people share a name")
+    for i, m in enumerate(rows["team"]):
+        if not has_visible(m["name"]) or not 5 <= m["focus_percent"] <= 100:
+            raise _fail(f"team[{i}]", "a name and a focus from 5 to 100 (percent)")
+    members = {m["id"] for m in rows["team"]}
+    for i, a in enumerate(rows["team_away"]):
+        if a["member_id"] not in members:
+            raise _fail(f"team_away[{i}]", f"member {a['member_id']} is not in the file")
+        if a["end_date"] < a["start_date"]:
+            raise _fail(f"team_away[{i}]", "ends before it starts")
 
 
 def _check_no_cycle(dependencies: list[dict[str, Any]]) -> None:
@@ -376,7 +504,26 @@ def check_import(data: Any, clock: Clock | None = None) -> CheckedImport:
         raise _fail("file", f"export version {data.get('version')!r:.20} is not {VERSION}")
     rows = _parse_rows(data)
     _check_references(rows, (clock or Clock()).now())
+    _check_imported_keys(rows)
     return CheckedImport(rows)
+
+
+def _check_imported_keys(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """One item per key of each source, one entry per calendar event (as the unique
+    indexes of `tpm import --from` and `tpm meetings` require)."""
+    keys: dict[tuple[Any, Any], int] = {}
+    for i, it in enumerate(rows["items"]):
+        if it["source"] is not None and it["source_key"] is not None:
+            key = (it["source"], it["source_key"])
+            if key in keys:
+                raise _fail(f"items[{i}] (#{it['id']})", f"key {key[1]!r} is also #{keys[key]}'s")
+            keys[key] = it["id"]
+    events: set[Any] = set()
+    for i, e in enumerate(rows["time_entries"]):
+        if e["external_id"] is not None:
+            if e["external_id"] in events:
+                raise _fail(f"time_entries[{i}] (#{e['id']})", "its calendar event is logged twice")
+            events.add(e["external_id"])
 
 
 def import_workspace(
@@ -414,4 +561,9 @@ def import_workspace(
             batch = items if name == "items" else rows[name]
             if batch:
                 session.execute(sa.insert(_table(model)), batch)
+        if "backfill" in rows:
+            from tpm_tui.sql.statements import built
+
+            for step in ("created", "done", "archived"):
+                session.execute(built(f"events_backfill_{step}"))
     return ImportResult({name: len(rows[name]) for name, _model in SECTIONS}, saved)

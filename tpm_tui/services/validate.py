@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 
 from tpm_tui.dates import DATE_MAX as DATE_MAX  # the range lives in dates.py; read here too
@@ -10,7 +9,7 @@ from tpm_tui.dates import DATE_MIN as DATE_MIN
 from tpm_tui.dates import RANGE_WORDS, check_day
 from tpm_tui.errors import InvalidInput
 from tpm_tui.kinds import Kind
-from tpm_tui.text import clean_block, clean_line
+from tpm_tui.text import clean_block, clean_line, has_visible
 
 TITLE_MAX = 200
 OWNER_MAX = 60
@@ -21,10 +20,23 @@ POINTS_MAX = 100
 POINTS_RULE = f"a whole number from 0 to {POINTS_MAX}, or empty"
 """The points rule in the words every hint, help text and error uses."""
 ID_MAX = 2**63 - 1  # SQLite's largest integer
-# Stored moments (UTC) an import accepts: every moment of a local day in
-# DATE_MIN..DATE_MAX, in any time zone, for entries up to a day long.
-MOMENT_MIN = datetime.combine(DATE_MIN - timedelta(days=1), time(), UTC)
-MOMENT_MAX = datetime.combine(DATE_MAX + timedelta(days=3), time(), UTC)
+# Stored moments (UTC) tpm accepts (a timer's start, an import): the moments of a local
+# day in DATE_MIN..DATE_MAX in some time zone (UTC-12 to UTC+14), no more, so the range
+# the messages name holds; an end may come up to a day (the longest entry) later.
+MOMENT_MIN = datetime.combine(DATE_MIN, time(), UTC) - timedelta(hours=14)
+START_END = datetime.combine(DATE_MAX + timedelta(days=1), time(), UTC) + timedelta(hours=12)
+MOMENT_MAX = START_END + timedelta(days=1)
+
+
+def whole_number(text: str) -> int | None:
+    """`text` as a whole number if it is ASCII digits only (int() would also take "٣" and
+    "1_0"), else None. Leading zeros are dropped and a number longer than any limit tpm
+    has becomes ID_MAX + 1 (out of every range) before int() sees it: int() raises
+    ValueError past 4,300 digits."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    digits = text.lstrip("0") or "0"
+    return ID_MAX + 1 if len(digits) > len(str(ID_MAX)) else int(digits)
 
 
 def _label(field: str) -> str:
@@ -34,8 +46,7 @@ def _label(field: str) -> str:
 def title(value: str, field: str = "title", limit: int = TITLE_MAX) -> str:
     """A required one-line text: cleaned, not empty, not over `limit` characters."""
     text = clean_line(value)
-    if not any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text):
-        # empty, or only invisible format characters (zero-width spaces, joiners...)
+    if not has_visible(text):
         raise InvalidInput(f"the {_label(field)} is empty: type a few words", field)
     if len(text) > limit:
         raise InvalidInput(
@@ -69,9 +80,8 @@ def points(value: object) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     number: object = value
-    if isinstance(value, str):  # ASCII digits only: int() would also take "٣" and "1_0"
-        text = value.strip()
-        number = int(text) if text.isascii() and text.isdigit() else None
+    if isinstance(value, str):
+        number = whole_number(value.strip())
     if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= POINTS_MAX:
         raise InvalidInput(f"points must be {POINTS_RULE}; not {str(value)[:20]!r}", "points")
     return number
@@ -91,10 +101,11 @@ def own_points(kind: Kind, value: int | None) -> None:
 def item_id(value: str | int) -> int:
     """An item id as typed (`12`, `#12`): a whole number from 1 to ID_MAX."""
     text = str(value).strip().removeprefix("#")
-    number = int(text) if text.isascii() and text.isdigit() else 0
+    number = whole_number(text) or 0
     if not 1 <= number <= ID_MAX:
         raise InvalidInput(
-            f"{str(value)[:24]!r} is not an item id: use a whole number from 1, such as 12",
+            f"{str(value)[:24]!r} is not an item id: use a whole number from 1 to {ID_MAX}, "
+            "such as 12",
             "id",
         )
     return number
@@ -108,9 +119,11 @@ def day(value: date | None, field: str) -> date | None:
 
 
 def moment(value: datetime, field: str) -> datetime:
-    """A stored moment (aware) inside MOMENT_MIN..MOMENT_MAX: what any local day of the
-    accepted range can hold, so every moment tpm stores can be imported again."""
-    if not MOMENT_MIN <= value <= MOMENT_MAX:
+    """A stored moment (aware) that a local day of the accepted range holds in some
+    zone (a start: MOMENT_MIN up to START_END), or an end up to a day after one (up to
+    MOMENT_MAX): the one check for the timer and the import."""
+    last = START_END - timedelta(microseconds=1) if field == "started_at" else MOMENT_MAX
+    if not MOMENT_MIN <= value <= last:
         raise InvalidInput(
             f"the {_label(field)} {value.isoformat()} is out of range: {RANGE_WORDS}", field
         )

@@ -6,6 +6,96 @@ from tpm_tui.sql.stmt import Stmt
 
 # fmt: off
 
+away_all = Stmt(
+    name='away_all',
+    sqlite='SELECT team_away.member_id, team_away.start_date, team_away.end_date \nFROM team_away ORDER BY team_away.member_id, team_away.start_date, team_away.id',
+    postgresql='SELECT team_away.member_id, team_away.start_date, team_away.end_date \nFROM team_away ORDER BY team_away.member_id, team_away.start_date, team_away.id',
+    params=(),
+    columns=('int', 'date', 'date'),
+    constants=(),
+    names=('member_id', 'start_date', 'end_date'),
+)
+
+away_insert = Stmt(
+    name='away_insert',
+    sqlite='INSERT INTO team_away (member_id, start_date, end_date) VALUES (:member_id, :start_date, :end_date) RETURNING id',
+    postgresql='INSERT INTO team_away (member_id, start_date, end_date) VALUES (%(member_id)s::INTEGER, %(start_date)s::DATE, %(end_date)s::DATE) RETURNING team_away.id',
+    params=(('end_date', 'date'), ('member_id', 'int'), ('start_date', 'date')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+backlog_candidates = Stmt(
+    name='backlog_candidates',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE (work_item.sprint_id IS NULL OR sprint.closed_at IS NOT NULL) AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL AND board_column.is_done = 0 ORDER BY board_column.position, work_item.rank, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE (work_item.sprint_id IS NULL OR sprint.closed_at IS NOT NULL) AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL AND NOT board_column.is_done ORDER BY board_column.position, work_item.rank, work_item.id',
+    params=(),
+    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime', 'str', 'str'),
+    constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic'), ('kind_7', ('story', 'bug', 'debt'))),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key'),
+)
+
+blocked_open_items = Stmt(
+    name='blocked_open_items',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, blocker.id AS blocker_id, blocker.title AS blocker_title, blocker_column.name AS blocker_column \nFROM dependency JOIN work_item ON work_item.id = dependency.item_id JOIN board_column AS own_column ON own_column."key" = work_item.status JOIN work_item AS blocker ON blocker.id = dependency.blocked_by_id JOIN board_column AS blocker_column ON blocker_column."key" = blocker.status \nWHERE own_column.is_done = 0 AND blocker_column.is_done = 0 AND work_item.archived_at IS NULL AND blocker.archived_at IS NULL ORDER BY work_item.id, blocker.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, blocker.id AS blocker_id, blocker.title AS blocker_title, blocker_column.name AS blocker_column \nFROM dependency JOIN work_item ON work_item.id = dependency.item_id JOIN board_column AS own_column ON own_column.key = work_item.status JOIN work_item AS blocker ON blocker.id = dependency.blocked_by_id JOIN board_column AS blocker_column ON blocker_column.key = blocker.status \nWHERE NOT own_column.is_done AND NOT blocker_column.is_done AND work_item.archived_at IS NULL AND blocker.archived_at IS NULL ORDER BY work_item.id, blocker.id',
+    params=(),
+    columns=('int', 'str', 'str', 'int', 'str', 'str'),
+    constants=(),
+    names=('id', 'kind', 'title', 'blocker_id', 'blocker_title', 'blocker_column'),
+)
+
+column_delete = Stmt(
+    name='column_delete',
+    sqlite='DELETE FROM board_column WHERE board_column."key" = :key',
+    postgresql='DELETE FROM board_column WHERE board_column.key = %(key)s::VARCHAR',
+    params=(('key', 'str'),),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+column_insert = Stmt(
+    name='column_insert',
+    sqlite='INSERT INTO board_column ("key", name, position, wip_limit, is_done) VALUES (:key, :name, :position, :wip_limit, :is_done) RETURNING id',
+    postgresql='INSERT INTO board_column (key, name, position, wip_limit, is_done) VALUES (%(key)s::VARCHAR, %(name)s::VARCHAR, %(position)s::INTEGER, %(wip_limit)s::INTEGER, %(is_done)s) RETURNING board_column.id',
+    params=(('is_done', 'bool'), ('key', 'str'), ('name', 'str'), ('position', 'int'), ('wip_limit', 'int')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+column_item_count = Stmt(
+    name='column_item_count',
+    sqlite='SELECT count(*) AS count_1 \nFROM work_item \nWHERE work_item.status = :key',
+    postgresql='SELECT count(*) AS count_1 \nFROM work_item \nWHERE work_item.status = %(key)s::VARCHAR',
+    params=(('key', 'str'),),
+    columns=('int',),
+    constants=(),
+    names=('count',),
+)
+
+column_max_ranks = Stmt(
+    name='column_max_ranks',
+    sqlite='SELECT work_item.status, max(work_item.rank) AS max_1 \nFROM work_item GROUP BY work_item.status',
+    postgresql='SELECT work_item.status, max(work_item.rank) AS max_1 \nFROM work_item GROUP BY work_item.status',
+    params=(),
+    columns=('str', 'int'),
+    constants=(),
+    names=('status', 'max'),
+)
+
+column_update = Stmt(
+    name='column_update',
+    sqlite='UPDATE board_column SET name=:name, position=:position, wip_limit=:wip_limit, is_done=:is_done WHERE board_column."key" = :row_key',
+    postgresql='UPDATE board_column SET name=%(name)s::VARCHAR, position=%(position)s::INTEGER, wip_limit=%(wip_limit)s::INTEGER, is_done=%(is_done)s WHERE board_column.key = %(row_key)s::VARCHAR',
+    params=(('is_done', 'bool'), ('name', 'str'), ('position', 'int'), ('row_key', 'str'), ('wip_limit', 'int')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
 columns_all = Stmt(
     name='columns_all',
     sqlite='SELECT board_column."key", board_column.name, board_column.position, board_column.wip_limit, board_column.is_done \nFROM board_column ORDER BY board_column.position',
@@ -14,6 +104,26 @@ columns_all = Stmt(
     columns=('str', 'str', 'int', 'int', 'bool'),
     constants=(),
     names=('key', 'name', 'position', 'wip_limit', 'is_done'),
+)
+
+date_change_insert = Stmt(
+    name='date_change_insert',
+    sqlite='INSERT INTO date_change (item_id, field, old_date, new_date, changed_at) VALUES (:item_id, :field, :old_date, :new_date, :changed_at) RETURNING id',
+    postgresql='INSERT INTO date_change (item_id, field, old_date, new_date, changed_at) VALUES (%(item_id)s::INTEGER, %(field)s::VARCHAR, %(old_date)s::DATE, %(new_date)s::DATE, %(changed_at)s::TIMESTAMP WITH TIME ZONE) RETURNING date_change.id',
+    params=(('changed_at', 'datetime'), ('field', 'str'), ('item_id', 'int'), ('new_date', 'date'), ('old_date', 'date')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+date_changes_between = Stmt(
+    name='date_changes_between',
+    sqlite='SELECT date_change.id, date_change.item_id, work_item.kind, work_item.title, date_change.field, date_change.old_date, date_change.new_date, date_change.changed_at \nFROM date_change JOIN work_item ON work_item.id = date_change.item_id \nWHERE date_change.changed_at >= :start AND date_change.changed_at < :end ORDER BY date_change.changed_at, date_change.id',
+    postgresql='SELECT date_change.id, date_change.item_id, work_item.kind, work_item.title, date_change.field, date_change.old_date, date_change.new_date, date_change.changed_at \nFROM date_change JOIN work_item ON work_item.id = date_change.item_id \nWHERE date_change.changed_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND date_change.changed_at < %(end)s::TIMESTAMP WITH TIME ZONE ORDER BY date_change.changed_at, date_change.id',
+    params=(('end', 'datetime'), ('start', 'datetime')),
+    columns=('int', 'int', 'str', 'str', 'str', 'date', 'date', 'datetime'),
+    constants=(),
+    names=('id', 'item_id', 'kind', 'title', 'field', 'old_date', 'new_date', 'changed_at'),
 )
 
 dependencies_all = Stmt(
@@ -46,21 +156,81 @@ dependency_insert = Stmt(
     names=(),
 )
 
+document_history = Stmt(
+    name='document_history',
+    sqlite='SELECT document_version.id, document_version.saved_at, document_version.sections_filled, document_version.sections_total, length(document_version.body) AS length \nFROM document_version \nWHERE document_version.kind = :kind AND (:item_id IS NULL AND document_version.item_id IS NULL OR document_version.item_id = :item_id) ORDER BY document_version.id',
+    postgresql='SELECT document_version.id, document_version.saved_at, document_version.sections_filled, document_version.sections_total, length(document_version.body) AS length \nFROM document_version \nWHERE document_version.kind = %(kind)s::VARCHAR AND (%(item_id)s::INTEGER IS NULL AND document_version.item_id IS NULL OR document_version.item_id = %(item_id)s::INTEGER) ORDER BY document_version.id',
+    params=(('item_id', 'int'), ('kind', 'str')),
+    columns=('int', 'datetime', 'int', 'int', 'any'),
+    constants=(),
+    names=('id', 'saved_at', 'sections_filled', 'sections_total', 'length'),
+)
+
+document_insert = Stmt(
+    name='document_insert',
+    sqlite='INSERT INTO document_version (kind, item_id, body, sections_filled, sections_total, saved_at) VALUES (:kind, :item_id, :body, :sections_filled, :sections_total, :saved_at) RETURNING id',
+    postgresql='INSERT INTO document_version (kind, item_id, body, sections_filled, sections_total, saved_at) VALUES (%(kind)s::VARCHAR, %(item_id)s::INTEGER, %(body)s::VARCHAR, %(sections_filled)s::INTEGER, %(sections_total)s::INTEGER, %(saved_at)s::TIMESTAMP WITH TIME ZONE) RETURNING document_version.id',
+    params=(('body', 'str'), ('item_id', 'int'), ('kind', 'str'), ('saved_at', 'datetime'), ('sections_filled', 'int'), ('sections_total', 'int')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+document_latest = Stmt(
+    name='document_latest',
+    sqlite='SELECT document_version.id, document_version.kind, document_version.item_id, document_version.body, document_version.sections_filled, document_version.sections_total, document_version.saved_at \nFROM document_version \nWHERE document_version.kind = :kind AND (:item_id IS NULL AND document_version.item_id IS NULL OR document_version.item_id = :item_id) ORDER BY document_version.id DESC\n LIMIT :limit OFFSET :param_1',
+    postgresql='SELECT document_version.id, document_version.kind, document_version.item_id, document_version.body, document_version.sections_filled, document_version.sections_total, document_version.saved_at \nFROM document_version \nWHERE document_version.kind = %(kind)s::VARCHAR AND (%(item_id)s::INTEGER IS NULL AND document_version.item_id IS NULL OR document_version.item_id = %(item_id)s::INTEGER) ORDER BY document_version.id DESC \n LIMIT %(limit)s::INTEGER',
+    params=(('item_id', 'int'), ('kind', 'str'), ('limit', 'int')),
+    columns=('int', 'str', 'int', 'str', 'int', 'int', 'datetime'),
+    constants=(('param_1', 0),),
+    names=('id', 'kind', 'item_id', 'body', 'sections_filled', 'sections_total', 'saved_at'),
+)
+
+document_version_body = Stmt(
+    name='document_version_body',
+    sqlite='SELECT document_version.body \nFROM document_version \nWHERE document_version.id = :id',
+    postgresql='SELECT document_version.body \nFROM document_version \nWHERE document_version.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=('str',),
+    constants=(),
+    names=('body',),
+)
+
+done_items_described = Stmt(
+    name='done_items_described',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.points, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.id IN (__[POSTCOMPILE_ids]) AND board_column.is_done = 1 AND work_item.archived_at IS NULL ORDER BY work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.points, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.id IN (__[POSTCOMPILE_ids]) AND board_column.is_done AND work_item.archived_at IS NULL ORDER BY work_item.id',
+    params=(('ids', 'list:int'),),
+    columns=('int', 'str', 'str', 'int', 'int', 'str'),
+    constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic')),
+    names=('id', 'kind', 'title', 'points', 'epic_id', 'epic_title'),
+)
+
 entries_between = Stmt(
     name='entries_between',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (:now > time_entry.started_at) THEN :now ELSE time_entry.started_at END) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
     params=(('end', 'datetime'), ('now', 'datetime'), ('person', 'str'), ('start', 'datetime')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(),
     names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
 )
 
+entries_from_events = Stmt(
+    name='entries_from_events',
+    sqlite='SELECT time_entry.id, time_entry.external_id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note \nFROM time_entry \nWHERE time_entry.external_id IS NOT NULL ORDER BY time_entry.id',
+    postgresql='SELECT time_entry.id, time_entry.external_id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note \nFROM time_entry \nWHERE time_entry.external_id IS NOT NULL ORDER BY time_entry.id',
+    params=(),
+    columns=('int', 'str', 'str', 'datetime', 'datetime', 'str'),
+    constants=(),
+    names=('id', 'external_id', 'category', 'started_at', 'ended_at', 'note'),
+)
+
 entries_insert = Stmt(
     name='entries_insert',
-    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at, :person)',
-    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(person)s::VARCHAR) RETURNING time_entry.id',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person, external_id) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at, :person, :external_id)',
+    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person, external_id) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(person)s::VARCHAR, %(external_id)s::VARCHAR) RETURNING time_entry.id',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -78,8 +248,8 @@ entries_last_end_on_day = Stmt(
 
 entries_overlapping = Stmt(
     name='entries_overlapping',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at < :end AND coalesce(time_entry.ended_at, :now) > :start AND (:but IS NULL OR time_entry.id != :but) AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) > %(start)s::TIMESTAMP WITH TIME ZONE AND (%(but)s::INTEGER IS NULL OR time_entry.id != %(but)s::INTEGER) AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (:now > time_entry.started_at) THEN :now ELSE time_entry.started_at END) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at < :end AND coalesce(time_entry.ended_at, :now) > :start AND (:but IS NULL OR time_entry.id != :but) AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) > %(start)s::TIMESTAMP WITH TIME ZONE AND (%(but)s::INTEGER IS NULL OR time_entry.id != %(but)s::INTEGER) AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
     params=(('but', 'int'), ('end', 'datetime'), ('now', 'datetime'), ('person', 'str'), ('start', 'datetime')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(),
@@ -88,8 +258,8 @@ entries_overlapping = Stmt(
 
 entries_recent = Stmt(
     name='entries_recent',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE :person IS NULL OR time_entry.person = :person ORDER BY time_entry.started_at DESC\n LIMIT :limit OFFSET :param_1',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE %(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR ORDER BY time_entry.started_at DESC \n LIMIT %(limit)s::INTEGER',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (:now > time_entry.started_at) THEN :now ELSE time_entry.started_at END) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE :person IS NULL OR time_entry.person = :person ORDER BY time_entry.started_at DESC\n LIMIT :limit OFFSET :param_1',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE %(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR ORDER BY time_entry.started_at DESC \n LIMIT %(limit)s::INTEGER',
     params=(('limit', 'int'), ('now', 'datetime'), ('person', 'str')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(('param_1', 0),),
@@ -98,8 +268,8 @@ entries_recent = Stmt(
 
 entry_by_id = Stmt(
     name='entry_by_id',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.id = :id AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.id = %(id)s::INTEGER AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (:now > time_entry.started_at) THEN :now ELSE time_entry.started_at END) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.id = :id AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.id = %(id)s::INTEGER AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
     params=(('id', 'int'), ('now', 'datetime'), ('person', 'str')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(),
@@ -118,9 +288,9 @@ entry_delete = Stmt(
 
 entry_insert = Stmt(
     name='entry_insert',
-    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at, :person) RETURNING id',
-    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(person)s::VARCHAR) RETURNING time_entry.id',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person, external_id) VALUES (:category, :started_at, :ended_at, :note, :item_id, :created_at, :person, :external_id) RETURNING id',
+    postgresql='INSERT INTO time_entry (category, started_at, ended_at, note, item_id, created_at, person, external_id) VALUES (%(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(person)s::VARCHAR, %(external_id)s::VARCHAR) RETURNING time_entry.id',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('started_at', 'datetime')),
     columns=('int',),
     constants=(),
     names=('id',),
@@ -128,9 +298,19 @@ entry_insert = Stmt(
 
 entry_insert_with_id = Stmt(
     name='entry_insert_with_id',
-    sqlite='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at, person) VALUES (:id, :category, :started_at, :ended_at, :note, :item_id, :created_at, :person)',
-    postgresql='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at, person) VALUES (%(id)s::INTEGER, %(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(person)s::VARCHAR)',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('id', 'int'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('started_at', 'datetime')),
+    sqlite='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at, person, external_id) VALUES (:id, :category, :started_at, :ended_at, :note, :item_id, :created_at, :person, :external_id)',
+    postgresql='INSERT INTO time_entry (id, category, started_at, ended_at, note, item_id, created_at, person, external_id) VALUES (%(id)s::INTEGER, %(category)s::VARCHAR, %(started_at)s::TIMESTAMP WITH TIME ZONE, %(ended_at)s::TIMESTAMP WITH TIME ZONE, %(note)s::VARCHAR, %(item_id)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(person)s::VARCHAR, %(external_id)s::VARCHAR)',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('id', 'int'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('started_at', 'datetime')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+entry_move = Stmt(
+    name='entry_move',
+    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note WHERE time_entry.id = :row_id',
+    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR WHERE time_entry.id = %(row_id)s::INTEGER',
+    params=(('category', 'str'), ('ended_at', 'datetime'), ('note', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
@@ -138,82 +318,202 @@ entry_insert_with_id = Stmt(
 
 entry_row = Stmt(
     name='entry_row',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person \nFROM time_entry \nWHERE time_entry.id = :id AND (:person IS NULL OR time_entry.person = :person)',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person \nFROM time_entry \nWHERE time_entry.id = %(id)s::INTEGER AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person, time_entry.external_id \nFROM time_entry \nWHERE time_entry.id = :id AND (:person IS NULL OR time_entry.person = :person)',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person, time_entry.external_id \nFROM time_entry \nWHERE time_entry.id = %(id)s::INTEGER AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)',
     params=(('id', 'int'), ('person', 'str')),
-    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime', 'str'),
+    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime', 'str', 'str'),
     constants=(),
-    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at', 'person'),
+    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at', 'person', 'external_id'),
 )
 
 entry_row_running = Stmt(
     name='entry_row_running',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person \nFROM time_entry \nWHERE time_entry.ended_at IS NULL AND (:person IS NULL OR time_entry.person = :person)',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person \nFROM time_entry \nWHERE time_entry.ended_at IS NULL AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person, time_entry.external_id \nFROM time_entry \nWHERE time_entry.ended_at IS NULL AND (:person IS NULL OR time_entry.person = :person)',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note, time_entry.item_id, time_entry.created_at, time_entry.person, time_entry.external_id \nFROM time_entry \nWHERE time_entry.ended_at IS NULL AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)',
     params=(('person', 'str'),),
-    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime', 'str'),
+    columns=('int', 'str', 'datetime', 'datetime', 'str', 'int', 'datetime', 'str', 'str'),
     constants=(),
-    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at', 'person'),
+    names=('id', 'category', 'started_at', 'ended_at', 'note', 'item_id', 'created_at', 'person', 'external_id'),
 )
 
 entry_running = Stmt(
     name='entry_running',
-    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.ended_at IS NULL AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
-    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.ended_at IS NULL AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
+    sqlite='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(round(((julianday(CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (:now > time_entry.started_at) THEN :now ELSE time_entry.started_at END) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.ended_at IS NULL AND (:person IS NULL OR time_entry.person = :person) ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.category, time_entry.started_at, time_entry.ended_at, CAST(sign(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds, time_entry.note, time_entry.item_id, work_item.title \nFROM time_entry LEFT OUTER JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.ended_at IS NULL AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) ORDER BY time_entry.started_at',
     params=(('now', 'datetime'), ('person', 'str')),
     columns=('int', 'str', 'datetime', 'datetime', 'int', 'str', 'int', 'str'),
     constants=(),
     names=('id', 'category', 'started_at', 'ended_at', 'seconds', 'note', 'item_id', 'title'),
 )
 
+entry_spans_between = Stmt(
+    name='entry_spans_between',
+    sqlite='SELECT time_entry.id, time_entry.external_id, time_entry.started_at, coalesce(time_entry.ended_at, :now) AS coalesce_1 \nFROM time_entry \nWHERE time_entry.started_at < :end AND coalesce(time_entry.ended_at, :now) > :start ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.external_id, time_entry.started_at, coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) AS coalesce_1 \nFROM time_entry \nWHERE time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) > %(start)s::TIMESTAMP WITH TIME ZONE ORDER BY time_entry.started_at',
+    params=(('end', 'datetime'), ('now', 'datetime'), ('start', 'datetime')),
+    columns=('int', 'str', 'datetime', 'datetime'),
+    constants=(),
+    names=('id', 'external_id', 'started_at', 'coalesce'),
+)
+
 entry_update = Stmt(
     name='entry_update',
-    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at, person=:person WHERE time_entry.id = :row_id',
-    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, person=%(person)s::VARCHAR WHERE time_entry.id = %(row_id)s::INTEGER',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
+    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at, person=:person, external_id=:external_id WHERE time_entry.id = :row_id',
+    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, person=%(person)s::VARCHAR, external_id=%(external_id)s::VARCHAR WHERE time_entry.id = %(row_id)s::INTEGER',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
     columns=(),
     constants=(),
     names=(),
 )
 
-goal_insert = Stmt(
-    name='goal_insert',
-    sqlite='INSERT INTO goal (title, description, position, created_at) VALUES (:title, :description, :position, :created_at) RETURNING id',
-    postgresql='INSERT INTO goal (title, description, position, created_at) VALUES (%(title)s::VARCHAR, %(description)s::VARCHAR, %(position)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING goal.id',
-    params=(('created_at', 'datetime'), ('description', 'str'), ('position', 'int'), ('title', 'str')),
+event_insert = Stmt(
+    name='event_insert',
+    sqlite='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) VALUES (:item_id, :at, :change, :status, :done, :points, :sprint_id, :archived) RETURNING id',
+    postgresql='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) VALUES (%(item_id)s::INTEGER, %(at)s::TIMESTAMP WITH TIME ZONE, %(change)s::VARCHAR, %(status)s::VARCHAR, %(done)s, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(archived)s) RETURNING item_event.id',
+    params=(('archived', 'bool'), ('at', 'datetime'), ('change', 'str'), ('done', 'bool'), ('item_id', 'int'), ('points', 'int'), ('sprint_id', 'int'), ('status', 'str')),
     columns=('int',),
     constants=(),
     names=('id',),
 )
 
-goals_all = Stmt(
-    name='goals_all',
-    sqlite='SELECT goal.id, goal.title, goal.description \nFROM goal ORDER BY goal.position, goal.id',
-    postgresql='SELECT goal.id, goal.title, goal.description \nFROM goal ORDER BY goal.position, goal.id',
+events_backfill_archived = Stmt(
+    name='events_backfill_archived',
+    sqlite='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.archived_at, :param_1 AS anon_1, work_item.status, work_item.done_at IS NOT NULL OR board_column.is_done = 1 AS anon_2, work_item.points, work_item.sprint_id, 1 AS anon_3 \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.archived_at IS NOT NULL ORDER BY work_item.id',
+    postgresql='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.archived_at, %(param_1)s::VARCHAR AS anon_1, work_item.status, work_item.done_at IS NOT NULL OR board_column.is_done AS anon_2, work_item.points, work_item.sprint_id, true AS anon_3 \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.archived_at IS NOT NULL ORDER BY work_item.id',
     params=(),
-    columns=('int', 'str', 'str'),
-    constants=(),
-    names=('id', 'title', 'description'),
+    columns=(),
+    constants=(('param_1', 'archived'),),
+    names=(),
 )
 
-goals_count = Stmt(
-    name='goals_count',
-    sqlite='SELECT count(*) AS count_1 \nFROM goal',
-    postgresql='SELECT count(*) AS count_1 \nFROM goal',
+events_backfill_created = Stmt(
+    name='events_backfill_created',
+    sqlite='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.created_at, :param_1 AS anon_1, work_item.status, board_column.is_done = 1 AND work_item.done_at IS NULL AS anon_2, work_item.points, work_item.sprint_id, 0 AS anon_3 \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE 1 = 1 ORDER BY work_item.id',
+    postgresql='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.created_at, %(param_1)s::VARCHAR AS anon_1, work_item.status, board_column.is_done AND work_item.done_at IS NULL AS anon_2, work_item.points, work_item.sprint_id, false AS anon_3 \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE true ORDER BY work_item.id',
     params=(),
+    columns=(),
+    constants=(('param_1', 'created'),),
+    names=(),
+)
+
+events_backfill_done = Stmt(
+    name='events_backfill_done',
+    sqlite='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.done_at, :param_1 AS anon_1, work_item.status, 1 AS anon_2, work_item.points, work_item.sprint_id, 0 AS anon_3 \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.done_at IS NOT NULL ORDER BY work_item.id',
+    postgresql='INSERT INTO item_event (item_id, at, change, status, done, points, sprint_id, archived) SELECT work_item.id, work_item.done_at, %(param_1)s::VARCHAR AS anon_1, work_item.status, true AS anon_2, work_item.points, work_item.sprint_id, false AS anon_3 \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.done_at IS NOT NULL ORDER BY work_item.id',
+    params=(),
+    columns=(),
+    constants=(('param_1', 'status'),),
+    names=(),
+)
+
+goal_insert = Stmt(
+    name='goal_insert',
+    sqlite='INSERT INTO goal (title, description, position, created_at, due_date, archived_at) VALUES (:title, :description, :position, :created_at, :due_date, :archived_at) RETURNING id',
+    postgresql='INSERT INTO goal (title, description, position, created_at, due_date, archived_at) VALUES (%(title)s::VARCHAR, %(description)s::VARCHAR, %(position)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(due_date)s::DATE, %(archived_at)s::TIMESTAMP WITH TIME ZONE) RETURNING goal.id',
+    params=(('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('due_date', 'date'), ('position', 'int'), ('title', 'str')),
     columns=('int',),
     constants=(),
-    names=('count',),
+    names=('id',),
+)
+
+goal_max_position = Stmt(
+    name='goal_max_position',
+    sqlite='SELECT coalesce(max(goal.position), :coalesce_2) AS coalesce_1 \nFROM goal',
+    postgresql='SELECT coalesce(max(goal.position), %(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM goal',
+    params=(),
+    columns=('int',),
+    constants=(('coalesce_2', 0),),
+    names=('coalesce',),
+)
+
+goal_rollups = Stmt(
+    name='goal_rollups',
+    sqlite='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = :kind_1 AND parent_item.archived_at IS NULL) THEN parent_item.goal_id WHEN (parent_item.kind = :kind_2 AND grand_item.kind = :kind_3 AND grand_item.archived_at IS NULL) THEN grand_item.goal_id ELSE NULL END AS owner_id, coalesce(leaf.points, :coalesce_1) AS pts, CASE WHEN board_column.is_done THEN :param_1 ELSE :param_2 END AS done \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_4]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
+    postgresql='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = %(kind_1)s::VARCHAR AND parent_item.archived_at IS NULL) THEN parent_item.goal_id WHEN (parent_item.kind = %(kind_2)s::VARCHAR AND grand_item.kind = %(kind_3)s::VARCHAR AND grand_item.archived_at IS NULL) THEN grand_item.goal_id ELSE NULL END AS owner_id, coalesce(leaf.points, %(coalesce_1)s::INTEGER) AS pts, CASE WHEN board_column.is_done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END AS done \nFROM work_item AS leaf JOIN board_column ON board_column.key = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_4]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
+    params=(),
+    columns=('int', 'int', 'int', 'int', 'int'),
+    constants=(('coalesce_1', 0), ('kind_1', 'epic'), ('kind_2', 'feature'), ('kind_3', 'epic'), ('kind_4', ('story', 'bug', 'debt')), ('param_1', 1), ('param_2', 0)),
+    names=('owner_id', 'sum', 'sum', 'count', 'sum'),
+)
+
+goal_row = Stmt(
+    name='goal_row',
+    sqlite='SELECT goal.id, goal.title, goal.description, goal.position, goal.created_at, goal.due_date, goal.archived_at \nFROM goal \nWHERE goal.id = :id',
+    postgresql='SELECT goal.id, goal.title, goal.description, goal.position, goal.created_at, goal.due_date, goal.archived_at \nFROM goal \nWHERE goal.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=('int', 'str', 'str', 'int', 'datetime', 'date', 'datetime'),
+    constants=(),
+    names=('id', 'title', 'description', 'position', 'created_at', 'due_date', 'archived_at'),
+)
+
+goal_update = Stmt(
+    name='goal_update',
+    sqlite='UPDATE goal SET title=:title, description=:description, position=:position, created_at=:created_at, due_date=:due_date, archived_at=:archived_at WHERE goal.id = :row_id',
+    postgresql='UPDATE goal SET title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, position=%(position)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, due_date=%(due_date)s::DATE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE WHERE goal.id = %(row_id)s::INTEGER',
+    params=(('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('due_date', 'date'), ('position', 'int'), ('row_id', 'int'), ('title', 'str')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+goals_all = Stmt(
+    name='goals_all',
+    sqlite='SELECT goal.id, goal.title, goal.description, goal.due_date, goal.position, goal.created_at, goal.archived_at \nFROM goal ORDER BY goal.position, goal.id',
+    postgresql='SELECT goal.id, goal.title, goal.description, goal.due_date, goal.position, goal.created_at, goal.archived_at \nFROM goal ORDER BY goal.position, goal.id',
+    params=(),
+    columns=('int', 'str', 'str', 'date', 'int', 'datetime', 'datetime'),
+    constants=(),
+    names=('id', 'title', 'description', 'due_date', 'position', 'created_at', 'archived_at'),
+)
+
+imported_item_ids = Stmt(
+    name='imported_item_ids',
+    sqlite='SELECT work_item.id, work_item.source_key \nFROM work_item \nWHERE work_item.source = :source',
+    postgresql='SELECT work_item.id, work_item.source_key \nFROM work_item \nWHERE work_item.source = %(source)s::VARCHAR',
+    params=(('source', 'str'),),
+    columns=('int', 'str'),
+    constants=(),
+    names=('id', 'source_key'),
+)
+
+imported_item_set_parent = Stmt(
+    name='imported_item_set_parent',
+    sqlite='UPDATE work_item SET parent_id=:parent_id WHERE work_item.id = :row_id',
+    postgresql='UPDATE work_item SET parent_id=%(parent_id)s::INTEGER WHERE work_item.id = %(row_id)s::INTEGER',
+    params=(('parent_id', 'int'), ('row_id', 'int')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+imported_items = Stmt(
+    name='imported_items',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.version, work_item.source, work_item.source_key, work_item.source_data \nFROM work_item \nWHERE work_item.source = :source ORDER BY work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.version, work_item.source, work_item.source_key, work_item.source_data \nFROM work_item \nWHERE work_item.source = %(source)s::VARCHAR ORDER BY work_item.id',
+    params=(('source', 'str'),),
+    columns=('int', 'str', 'int', 'int', 'str', 'str', 'str', 'str', 'int', 'int', 'int', 'str', 'date', 'date', 'datetime', 'datetime', 'datetime', 'datetime', 'int', 'str', 'str', 'str'),
+    constants=(),
+    names=('id', 'kind', 'parent_id', 'goal_id', 'title', 'description', 'acceptance', 'status', 'rank', 'points', 'sprint_id', 'owner', 'start_date', 'target_date', 'created_at', 'updated_at', 'done_at', 'archived_at', 'version', 'source', 'source_key', 'source_data'),
+)
+
+imported_items_insert = Stmt(
+    name='imported_items_insert',
+    sqlite='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, version, source, source_key, source_data) VALUES (:kind, :parent_id, :goal_id, :title, :description, :acceptance, :status, :rank, :points, :sprint_id, :owner, :start_date, :target_date, :created_at, :updated_at, :done_at, :archived_at, :version, :source, :source_key, :source_data)',
+    postgresql='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, version, source, source_key, source_data) VALUES (%(kind)s::VARCHAR, %(parent_id)s::INTEGER, %(goal_id)s::INTEGER, %(title)s::VARCHAR, %(description)s::VARCHAR, %(acceptance)s::VARCHAR, %(status)s::VARCHAR, %(rank)s::INTEGER, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(owner)s::VARCHAR, %(start_date)s::DATE, %(target_date)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE, %(done_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE, %(version)s::INTEGER, %(source)s::VARCHAR, %(source_key)s::VARCHAR, %(source_data)s::VARCHAR) RETURNING work_item.id',
+    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('source', 'str'), ('source_data', 'str'), ('source_key', 'str'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime'), ('version', 'int')),
+    columns=(),
+    constants=(),
+    names=(),
 )
 
 item_by_id = Stmt(
     name='item_by_id',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.id = :id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.id = %(id)s::INTEGER',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.id = :id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.id = %(id)s::INTEGER',
     params=(('id', 'int'),),
-    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
+    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime', 'str', 'str'),
     constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic')),
-    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at'),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key'),
 )
 
 item_child_kinds = Stmt(
@@ -226,11 +526,21 @@ item_child_kinds = Stmt(
     names=('kind',),
 )
 
+item_events = Stmt(
+    name='item_events',
+    sqlite='SELECT item_event.at, item_event.change, item_event.status, item_event.done, item_event.points, item_event.sprint_id, item_event.archived \nFROM item_event \nWHERE item_event.item_id = :id ORDER BY item_event.at, item_event.id',
+    postgresql='SELECT item_event.at, item_event.change, item_event.status, item_event.done, item_event.points, item_event.sprint_id, item_event.archived \nFROM item_event \nWHERE item_event.item_id = %(id)s::INTEGER ORDER BY item_event.at, item_event.id',
+    params=(('id', 'int'),),
+    columns=('datetime', 'str', 'str', 'bool', 'int', 'int', 'bool'),
+    constants=(),
+    names=('at', 'change', 'status', 'done', 'points', 'sprint_id', 'archived'),
+)
+
 item_insert = Stmt(
     name='item_insert',
-    sqlite='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, version) VALUES (:kind, :parent_id, :goal_id, :title, :description, :acceptance, :status, :rank, :points, :sprint_id, :owner, :start_date, :target_date, :created_at, :updated_at, :done_at, :archived_at, :version) RETURNING id',
-    postgresql='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, version) VALUES (%(kind)s::VARCHAR, %(parent_id)s::INTEGER, %(goal_id)s::INTEGER, %(title)s::VARCHAR, %(description)s::VARCHAR, %(acceptance)s::VARCHAR, %(status)s::VARCHAR, %(rank)s::INTEGER, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(owner)s::VARCHAR, %(start_date)s::DATE, %(target_date)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE, %(done_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE, %(version)s::INTEGER) RETURNING work_item.id',
-    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime'), ('version', 'int')),
+    sqlite='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, version, source, source_key, source_data) VALUES (:kind, :parent_id, :goal_id, :title, :description, :acceptance, :status, :rank, :points, :sprint_id, :owner, :start_date, :target_date, :created_at, :updated_at, :done_at, :archived_at, :version, :source, :source_key, :source_data) RETURNING id',
+    postgresql='INSERT INTO work_item (kind, parent_id, goal_id, title, description, acceptance, status, rank, points, sprint_id, owner, start_date, target_date, created_at, updated_at, done_at, archived_at, version, source, source_key, source_data) VALUES (%(kind)s::VARCHAR, %(parent_id)s::INTEGER, %(goal_id)s::INTEGER, %(title)s::VARCHAR, %(description)s::VARCHAR, %(acceptance)s::VARCHAR, %(status)s::VARCHAR, %(rank)s::INTEGER, %(points)s::INTEGER, %(sprint_id)s::INTEGER, %(owner)s::VARCHAR, %(start_date)s::DATE, %(target_date)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE, %(done_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE, %(version)s::INTEGER, %(source)s::VARCHAR, %(source_key)s::VARCHAR, %(source_data)s::VARCHAR) RETURNING work_item.id',
+    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('source', 'str'), ('source_data', 'str'), ('source_key', 'str'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime'), ('version', 'int')),
     columns=('int',),
     constants=(),
     names=('id',),
@@ -248,12 +558,12 @@ item_max_rank = Stmt(
 
 item_row = Stmt(
     name='item_row',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.version \nFROM work_item \nWHERE work_item.id = :id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.version \nFROM work_item \nWHERE work_item.id = %(id)s::INTEGER',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.version, work_item.source, work_item.source_key, work_item.source_data \nFROM work_item \nWHERE work_item.id = :id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.goal_id, work_item.title, work_item.description, work_item.acceptance, work_item.status, work_item.rank, work_item.points, work_item.sprint_id, work_item.owner, work_item.start_date, work_item.target_date, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.version, work_item.source, work_item.source_key, work_item.source_data \nFROM work_item \nWHERE work_item.id = %(id)s::INTEGER',
     params=(('id', 'int'),),
-    columns=('int', 'str', 'int', 'int', 'str', 'str', 'str', 'str', 'int', 'int', 'int', 'str', 'date', 'date', 'datetime', 'datetime', 'datetime', 'datetime', 'int'),
+    columns=('int', 'str', 'int', 'int', 'str', 'str', 'str', 'str', 'int', 'int', 'int', 'str', 'date', 'date', 'datetime', 'datetime', 'datetime', 'datetime', 'int', 'str', 'str', 'str'),
     constants=(),
-    names=('id', 'kind', 'parent_id', 'goal_id', 'title', 'description', 'acceptance', 'status', 'rank', 'points', 'sprint_id', 'owner', 'start_date', 'target_date', 'created_at', 'updated_at', 'done_at', 'archived_at', 'version'),
+    names=('id', 'kind', 'parent_id', 'goal_id', 'title', 'description', 'acceptance', 'status', 'rank', 'points', 'sprint_id', 'owner', 'start_date', 'target_date', 'created_at', 'updated_at', 'done_at', 'archived_at', 'version', 'source', 'source_key', 'source_data'),
 )
 
 item_set_rank = Stmt(
@@ -278,9 +588,9 @@ item_title = Stmt(
 
 item_update = Stmt(
     name='item_update',
-    sqlite='UPDATE work_item SET kind=:kind, parent_id=:parent_id, goal_id=:goal_id, title=:title, description=:description, acceptance=:acceptance, status=:status, rank=:rank, points=:points, sprint_id=:sprint_id, owner=:owner, start_date=:start_date, target_date=:target_date, created_at=:created_at, updated_at=:updated_at, done_at=:done_at, archived_at=:archived_at, version=:version WHERE work_item.id = :row_id',
-    postgresql='UPDATE work_item SET kind=%(kind)s::VARCHAR, parent_id=%(parent_id)s::INTEGER, goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, acceptance=%(acceptance)s::VARCHAR, status=%(status)s::VARCHAR, rank=%(rank)s::INTEGER, points=%(points)s::INTEGER, sprint_id=%(sprint_id)s::INTEGER, owner=%(owner)s::VARCHAR, start_date=%(start_date)s::DATE, target_date=%(target_date)s::DATE, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE, done_at=%(done_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE, version=%(version)s::INTEGER WHERE work_item.id = %(row_id)s::INTEGER',
-    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('row_id', 'int'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime'), ('version', 'int')),
+    sqlite='UPDATE work_item SET kind=:kind, parent_id=:parent_id, goal_id=:goal_id, title=:title, description=:description, acceptance=:acceptance, status=:status, rank=:rank, points=:points, sprint_id=:sprint_id, owner=:owner, start_date=:start_date, target_date=:target_date, created_at=:created_at, updated_at=:updated_at, done_at=:done_at, archived_at=:archived_at, version=:version, source=:source, source_key=:source_key, source_data=:source_data WHERE work_item.id = :row_id',
+    postgresql='UPDATE work_item SET kind=%(kind)s::VARCHAR, parent_id=%(parent_id)s::INTEGER, goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, description=%(description)s::VARCHAR, acceptance=%(acceptance)s::VARCHAR, status=%(status)s::VARCHAR, rank=%(rank)s::INTEGER, points=%(points)s::INTEGER, sprint_id=%(sprint_id)s::INTEGER, owner=%(owner)s::VARCHAR, start_date=%(start_date)s::DATE, target_date=%(target_date)s::DATE, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE, done_at=%(done_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE, version=%(version)s::INTEGER, source=%(source)s::VARCHAR, source_key=%(source_key)s::VARCHAR, source_data=%(source_data)s::VARCHAR WHERE work_item.id = %(row_id)s::INTEGER',
+    params=(('acceptance', 'str'), ('archived_at', 'datetime'), ('created_at', 'datetime'), ('description', 'str'), ('done_at', 'datetime'), ('goal_id', 'int'), ('kind', 'str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('rank', 'int'), ('row_id', 'int'), ('source', 'str'), ('source_data', 'str'), ('source_key', 'str'), ('sprint_id', 'int'), ('start_date', 'date'), ('status', 'str'), ('target_date', 'date'), ('title', 'str'), ('updated_at', 'datetime'), ('version', 'int')),
     columns=(),
     constants=(),
     names=(),
@@ -296,14 +606,164 @@ items_count_active_of_kinds = Stmt(
     names=('count',),
 )
 
+items_done_between = Stmt(
+    name='items_done_between',
+    sqlite='SELECT steps.item_id, steps.at \nFROM (SELECT item_event.item_id AS item_id, item_event.at AS at, item_event.id AS event_id, CASE WHEN item_event.done THEN :param_1 ELSE :param_2 END AS done, lag(CASE WHEN item_event.done THEN :param_1 ELSE :param_2 END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS done_before \nFROM item_event \nWHERE item_event.item_id IN (SELECT DISTINCT item_event.item_id \nFROM item_event \nWHERE item_event.at >= :start AND item_event.at < :end)) AS steps \nWHERE steps.done = :done_1 AND steps.done_before = :done_before_1 AND steps.at >= :start AND steps.at < :end ORDER BY steps.at, steps.event_id',
+    postgresql='SELECT steps.item_id, steps.at \nFROM (SELECT item_event.item_id AS item_id, item_event.at AS at, item_event.id AS event_id, CASE WHEN item_event.done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END AS done, lag(CASE WHEN item_event.done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS done_before \nFROM item_event \nWHERE item_event.item_id IN (SELECT DISTINCT item_event.item_id \nFROM item_event \nWHERE item_event.at >= %(start)s::TIMESTAMP WITH TIME ZONE AND item_event.at < %(end)s::TIMESTAMP WITH TIME ZONE)) AS steps \nWHERE steps.done = %(done_1)s::INTEGER AND steps.done_before = %(done_before_1)s::INTEGER AND steps.at >= %(start)s::TIMESTAMP WITH TIME ZONE AND steps.at < %(end)s::TIMESTAMP WITH TIME ZONE ORDER BY steps.at, steps.event_id',
+    params=(('end', 'datetime'), ('start', 'datetime')),
+    columns=('int', 'datetime'),
+    constants=(('done_1', 1), ('done_before_1', 0), ('param_1', 1), ('param_2', 0)),
+    names=('item_id', 'at'),
+)
+
+items_last_change = Stmt(
+    name='items_last_change',
+    sqlite='SELECT item_event.item_id, max(item_event.at) AS max_1 \nFROM item_event \nWHERE item_event.item_id IN (__[POSTCOMPILE_ids]) GROUP BY item_event.item_id',
+    postgresql='SELECT item_event.item_id, max(item_event.at) AS max_1 \nFROM item_event \nWHERE item_event.item_id IN (__[POSTCOMPILE_ids]) GROUP BY item_event.item_id',
+    params=(('ids', 'list:int'),),
+    columns=('int', 'datetime'),
+    constants=(),
+    names=('item_id', 'max'),
+)
+
 items_list = Stmt(
     name='items_list',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE (:status IS NULL OR work_item.status = :status) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (:active = 1 AND work_item.archived_at IS NULL OR :archived = 1 AND work_item.archived_at IS NOT NULL) AND (:parent_id IS NULL OR work_item.parent_id = :parent_id) AND (:words IS NULL OR (NOT EXISTS (SELECT 1 FROM json_each(:words) AS w WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE \'\\\' OR lower(work_item.description) LIKE w.value ESCAPE \'\\\'))) = 1) AND (:epic_id IS NULL OR :epic_id = CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END OR work_item.id = :epic_id) AND (:feature_id IS NULL OR work_item.parent_id = :feature_id OR work_item.id = :feature_id) AND (:sprint_mode = :param_1 OR :sprint_mode = :param_2 AND work_item.sprint_id IS NULL OR :sprint_mode = :param_3 AND sprint.start_date <= :today AND sprint.end_date >= :today OR :sprint_mode = :param_4 AND lower(sprint.name) = :sprint_name) AND (:owner IS NULL OR lower(work_item.owner) = :owner) AND (:points_op IS NULL OR :points_op = :param_5 AND work_item.points IS NULL OR :points_op = :param_6 AND work_item.points = :points OR :points_op = :param_7 AND work_item.points < :points OR :points_op = :param_8 AND work_item.points > :points OR :points_op = :param_9 AND work_item.points <= :points OR :points_op = :param_10 AND work_item.points >= :points) ORDER BY board_column.position, work_item.rank, work_item.id',
-    postgresql="SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE (%(status)s::VARCHAR IS NULL OR work_item.status = %(status)s::VARCHAR) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (%(active)s AND work_item.archived_at IS NULL OR %(archived)s AND work_item.archived_at IS NOT NULL) AND (%(parent_id)s::INTEGER IS NULL OR work_item.parent_id = %(parent_id)s::INTEGER) AND (%(words)s::VARCHAR IS NULL OR (NOT EXISTS (SELECT 1 FROM json_array_elements_text(CAST(%(words)s::VARCHAR AS json)) AS w(value) WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE '\\' OR lower(work_item.description) LIKE w.value ESCAPE '\\')))) AND (%(epic_id)s::INTEGER IS NULL OR %(epic_id)s::INTEGER = CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END OR work_item.id = %(epic_id)s::INTEGER) AND (%(feature_id)s::INTEGER IS NULL OR work_item.parent_id = %(feature_id)s::INTEGER OR work_item.id = %(feature_id)s::INTEGER) AND (%(sprint_mode)s::VARCHAR = %(param_1)s::VARCHAR OR %(sprint_mode)s::VARCHAR = %(param_2)s::VARCHAR AND work_item.sprint_id IS NULL OR %(sprint_mode)s::VARCHAR = %(param_3)s::VARCHAR AND sprint.start_date <= %(today)s::DATE AND sprint.end_date >= %(today)s::DATE OR %(sprint_mode)s::VARCHAR = %(param_4)s::VARCHAR AND lower(sprint.name) = %(sprint_name)s::VARCHAR) AND (%(owner)s::VARCHAR IS NULL OR lower(work_item.owner) = %(owner)s::VARCHAR) AND (%(points_op)s::VARCHAR IS NULL OR %(points_op)s::VARCHAR = %(param_5)s::VARCHAR AND work_item.points IS NULL OR %(points_op)s::VARCHAR = %(param_6)s::VARCHAR AND work_item.points = %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_7)s::VARCHAR AND work_item.points < %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_8)s::VARCHAR AND work_item.points > %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_9)s::VARCHAR AND work_item.points <= %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_10)s::VARCHAR AND work_item.points >= %(points)s::INTEGER) ORDER BY board_column.position, work_item.rank, work_item.id",
-    params=(('active', 'bool'), ('archived', 'bool'), ('epic_id', 'int'), ('feature_id', 'int'), ('kinds', 'list:str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('points_op', 'str'), ('sprint_mode', 'str'), ('sprint_name', 'str'), ('status', 'str'), ('today', 'date'), ('words', 'str')),
-    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime'),
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE (:status IS NULL OR work_item.status = :status) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (:active = 1 AND work_item.archived_at IS NULL OR :archived = 1 AND work_item.archived_at IS NOT NULL) AND (:parent_id IS NULL OR work_item.parent_id = :parent_id) AND (:words IS NULL OR (NOT EXISTS (SELECT 1 FROM json_each(:words) AS w WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE \'\\\' OR lower(work_item.description) LIKE w.value ESCAPE \'\\\'))) = 1) AND (:epic_id IS NULL OR :epic_id = CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END OR work_item.id = :epic_id) AND (:feature_id IS NULL OR work_item.parent_id = :feature_id OR work_item.id = :feature_id) AND (:sprint_mode = :param_1 OR :sprint_mode = :param_2 AND work_item.sprint_id IS NULL OR :sprint_mode = :param_3 AND sprint.start_date <= :today AND sprint.end_date >= :today AND sprint.closed_at IS NULL OR :sprint_mode = :param_4 AND lower(sprint.name) = :sprint_name) AND (:owner IS NULL OR lower(work_item.owner) = :owner) AND (:source_key IS NULL OR lower(work_item.source_key) = :source_key) AND (:points_op IS NULL OR :points_op = :param_5 AND work_item.points IS NULL OR :points_op = :param_6 AND work_item.points = :points OR :points_op = :param_7 AND work_item.points < :points OR :points_op = :param_8 AND work_item.points > :points OR :points_op = :param_9 AND work_item.points <= :points OR :points_op = :param_10 AND work_item.points >= :points) ORDER BY board_column.position, work_item.rank, work_item.id',
+    postgresql="SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE (%(status)s::VARCHAR IS NULL OR work_item.status = %(status)s::VARCHAR) AND work_item.kind IN (__[POSTCOMPILE_kinds]) AND (%(active)s AND work_item.archived_at IS NULL OR %(archived)s AND work_item.archived_at IS NOT NULL) AND (%(parent_id)s::INTEGER IS NULL OR work_item.parent_id = %(parent_id)s::INTEGER) AND (%(words)s::VARCHAR IS NULL OR (NOT EXISTS (SELECT 1 FROM json_array_elements_text(CAST(%(words)s::VARCHAR AS json)) AS w(value) WHERE NOT (lower(work_item.title) LIKE w.value ESCAPE '\\' OR lower(work_item.description) LIKE w.value ESCAPE '\\')))) AND (%(epic_id)s::INTEGER IS NULL OR %(epic_id)s::INTEGER = CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END OR work_item.id = %(epic_id)s::INTEGER) AND (%(feature_id)s::INTEGER IS NULL OR work_item.parent_id = %(feature_id)s::INTEGER OR work_item.id = %(feature_id)s::INTEGER) AND (%(sprint_mode)s::VARCHAR = %(param_1)s::VARCHAR OR %(sprint_mode)s::VARCHAR = %(param_2)s::VARCHAR AND work_item.sprint_id IS NULL OR %(sprint_mode)s::VARCHAR = %(param_3)s::VARCHAR AND sprint.start_date <= %(today)s::DATE AND sprint.end_date >= %(today)s::DATE AND sprint.closed_at IS NULL OR %(sprint_mode)s::VARCHAR = %(param_4)s::VARCHAR AND lower(sprint.name) = %(sprint_name)s::VARCHAR) AND (%(owner)s::VARCHAR IS NULL OR lower(work_item.owner) = %(owner)s::VARCHAR) AND (%(source_key)s::VARCHAR IS NULL OR lower(work_item.source_key) = %(source_key)s::VARCHAR) AND (%(points_op)s::VARCHAR IS NULL OR %(points_op)s::VARCHAR = %(param_5)s::VARCHAR AND work_item.points IS NULL OR %(points_op)s::VARCHAR = %(param_6)s::VARCHAR AND work_item.points = %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_7)s::VARCHAR AND work_item.points < %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_8)s::VARCHAR AND work_item.points > %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_9)s::VARCHAR AND work_item.points <= %(points)s::INTEGER OR %(points_op)s::VARCHAR = %(param_10)s::VARCHAR AND work_item.points >= %(points)s::INTEGER) ORDER BY board_column.position, work_item.rank, work_item.id",
+    params=(('active', 'bool'), ('archived', 'bool'), ('epic_id', 'int'), ('feature_id', 'int'), ('kinds', 'list:str'), ('owner', 'str'), ('parent_id', 'int'), ('points', 'int'), ('points_op', 'str'), ('source_key', 'str'), ('sprint_mode', 'str'), ('sprint_name', 'str'), ('status', 'str'), ('today', 'date'), ('words', 'str')),
+    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime', 'str', 'str'),
     constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic'), ('param_1', 'any'), ('param_10', '>='), ('param_2', 'none'), ('param_3', 'current'), ('param_4', 'name'), ('param_5', 'none'), ('param_6', '='), ('param_7', '<'), ('param_8', '>'), ('param_9', '<=')),
-    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at'),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key'),
+)
+
+items_with_children = Stmt(
+    name='items_with_children',
+    sqlite='SELECT DISTINCT work_item.parent_id \nFROM work_item \nWHERE work_item.parent_id IS NOT NULL',
+    postgresql='SELECT DISTINCT work_item.parent_id \nFROM work_item \nWHERE work_item.parent_id IS NOT NULL',
+    params=(),
+    columns=('int',),
+    constants=(),
+    names=('parent_id',),
+)
+
+key_result_insert = Stmt(
+    name='key_result_insert',
+    sqlite='INSERT INTO key_result (goal_id, title, unit, baseline, target, due_date, position, created_at, archived_at) VALUES (:goal_id, :title, :unit, :baseline, :target, :due_date, :position, :created_at, :archived_at) RETURNING id',
+    postgresql='INSERT INTO key_result (goal_id, title, unit, baseline, target, due_date, position, created_at, archived_at) VALUES (%(goal_id)s::INTEGER, %(title)s::VARCHAR, %(unit)s::VARCHAR, %(baseline)s, %(target)s, %(due_date)s::DATE, %(position)s::INTEGER, %(created_at)s::TIMESTAMP WITH TIME ZONE, %(archived_at)s::TIMESTAMP WITH TIME ZONE) RETURNING key_result.id',
+    params=(('archived_at', 'datetime'), ('baseline', 'float'), ('created_at', 'datetime'), ('due_date', 'date'), ('goal_id', 'int'), ('position', 'int'), ('target', 'float'), ('title', 'str'), ('unit', 'str')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+key_result_max_position = Stmt(
+    name='key_result_max_position',
+    sqlite='SELECT coalesce(max(key_result.position), :coalesce_2) AS coalesce_1 \nFROM key_result \nWHERE key_result.goal_id = :goal_id',
+    postgresql='SELECT coalesce(max(key_result.position), %(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM key_result \nWHERE key_result.goal_id = %(goal_id)s::INTEGER',
+    params=(('goal_id', 'int'),),
+    columns=('int',),
+    constants=(('coalesce_2', 0),),
+    names=('coalesce',),
+)
+
+key_result_row = Stmt(
+    name='key_result_row',
+    sqlite='SELECT key_result.id, key_result.goal_id, key_result.title, key_result.unit, key_result.baseline, key_result.target, key_result.due_date, key_result.position, key_result.created_at, key_result.archived_at \nFROM key_result \nWHERE key_result.id = :id',
+    postgresql='SELECT key_result.id, key_result.goal_id, key_result.title, key_result.unit, key_result.baseline, key_result.target, key_result.due_date, key_result.position, key_result.created_at, key_result.archived_at \nFROM key_result \nWHERE key_result.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=('int', 'int', 'str', 'str', 'float', 'float', 'date', 'int', 'datetime', 'datetime'),
+    constants=(),
+    names=('id', 'goal_id', 'title', 'unit', 'baseline', 'target', 'due_date', 'position', 'created_at', 'archived_at'),
+)
+
+key_result_update = Stmt(
+    name='key_result_update',
+    sqlite='UPDATE key_result SET goal_id=:goal_id, title=:title, unit=:unit, baseline=:baseline, target=:target, due_date=:due_date, position=:position, created_at=:created_at, archived_at=:archived_at WHERE key_result.id = :row_id',
+    postgresql='UPDATE key_result SET goal_id=%(goal_id)s::INTEGER, title=%(title)s::VARCHAR, unit=%(unit)s::VARCHAR, baseline=%(baseline)s, target=%(target)s, due_date=%(due_date)s::DATE, position=%(position)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, archived_at=%(archived_at)s::TIMESTAMP WITH TIME ZONE WHERE key_result.id = %(row_id)s::INTEGER',
+    params=(('archived_at', 'datetime'), ('baseline', 'float'), ('created_at', 'datetime'), ('due_date', 'date'), ('goal_id', 'int'), ('position', 'int'), ('row_id', 'int'), ('target', 'float'), ('title', 'str'), ('unit', 'str')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+key_result_value_delete = Stmt(
+    name='key_result_value_delete',
+    sqlite='DELETE FROM key_result_value WHERE key_result_value.id = :id',
+    postgresql='DELETE FROM key_result_value WHERE key_result_value.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+key_result_value_insert = Stmt(
+    name='key_result_value_insert',
+    sqlite='INSERT INTO key_result_value (key_result_id, value, recorded_on, created_at) VALUES (:key_result_id, :value, :recorded_on, :created_at) RETURNING id',
+    postgresql='INSERT INTO key_result_value (key_result_id, value, recorded_on, created_at) VALUES (%(key_result_id)s::INTEGER, %(value)s, %(recorded_on)s::DATE, %(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING key_result_value.id',
+    params=(('created_at', 'datetime'), ('key_result_id', 'int'), ('recorded_on', 'date'), ('value', 'float')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+key_result_values_all = Stmt(
+    name='key_result_values_all',
+    sqlite='SELECT key_result_value.id, key_result_value.key_result_id, key_result_value.value, key_result_value.recorded_on, key_result_value.created_at \nFROM key_result_value ORDER BY key_result_value.key_result_id, key_result_value.recorded_on, key_result_value.id',
+    postgresql='SELECT key_result_value.id, key_result_value.key_result_id, key_result_value.value, key_result_value.recorded_on, key_result_value.created_at \nFROM key_result_value ORDER BY key_result_value.key_result_id, key_result_value.recorded_on, key_result_value.id',
+    params=(),
+    columns=('int', 'int', 'float', 'date', 'datetime'),
+    constants=(),
+    names=('id', 'key_result_id', 'value', 'recorded_on', 'created_at'),
+)
+
+key_results_all = Stmt(
+    name='key_results_all',
+    sqlite='SELECT key_result.id, key_result.goal_id, key_result.title, key_result.unit, key_result.baseline, key_result.target, key_result.due_date, key_result.position, key_result.created_at, key_result.archived_at \nFROM key_result ORDER BY key_result.goal_id, key_result.position, key_result.id',
+    postgresql='SELECT key_result.id, key_result.goal_id, key_result.title, key_result.unit, key_result.baseline, key_result.target, key_result.due_date, key_result.position, key_result.created_at, key_result.archived_at \nFROM key_result ORDER BY key_result.goal_id, key_result.position, key_result.id',
+    params=(),
+    columns=('int', 'int', 'str', 'str', 'float', 'float', 'date', 'int', 'datetime', 'datetime'),
+    constants=(),
+    names=('id', 'goal_id', 'title', 'unit', 'baseline', 'target', 'due_date', 'position', 'created_at', 'archived_at'),
+)
+
+leaf_counts_by_column = Stmt(
+    name='leaf_counts_by_column',
+    sqlite='SELECT board_column."key", board_column.name, board_column.position, board_column.wip_limit, board_column.is_done, coalesce(counts.n, :coalesce_2) AS coalesce_1 \nFROM board_column LEFT OUTER JOIN (SELECT work_item.status AS status, count(*) AS n \nFROM work_item \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL GROUP BY work_item.status) AS counts ON counts.status = board_column."key" ORDER BY board_column.position',
+    postgresql='SELECT board_column.key, board_column.name, board_column.position, board_column.wip_limit, board_column.is_done, coalesce(counts.n, %(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM board_column LEFT OUTER JOIN (SELECT work_item.status AS status, count(*) AS n \nFROM work_item \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL GROUP BY work_item.status) AS counts ON counts.status = board_column.key ORDER BY board_column.position',
+    params=(),
+    columns=('str', 'str', 'int', 'int', 'bool', 'int'),
+    constants=(('coalesce_2', 0), ('kind_1', ('story', 'bug', 'debt'))),
+    names=('key', 'name', 'position', 'wip_limit', 'is_done', 'coalesce'),
+)
+
+member_insert = Stmt(
+    name='member_insert',
+    sqlite='INSERT INTO team_member (name, focus_percent) VALUES (:name, :focus_percent) RETURNING id',
+    postgresql='INSERT INTO team_member (name, focus_percent) VALUES (%(name)s::VARCHAR, %(focus_percent)s::INTEGER) RETURNING team_member.id',
+    params=(('focus_percent', 'int'), ('name', 'str')),
+    columns=('int',),
+    constants=(),
+    names=('id',),
+)
+
+member_set_focus = Stmt(
+    name='member_set_focus',
+    sqlite='UPDATE team_member SET focus_percent=:focus_percent WHERE team_member.id = :row_id',
+    postgresql='UPDATE team_member SET focus_percent=%(focus_percent)s::INTEGER WHERE team_member.id = %(row_id)s::INTEGER',
+    params=(('focus_percent', 'int'), ('row_id', 'int')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+members_all = Stmt(
+    name='members_all',
+    sqlite='SELECT team_member.id, team_member.name, team_member.focus_percent \nFROM team_member ORDER BY team_member.name, team_member.id',
+    postgresql='SELECT team_member.id, team_member.name, team_member.focus_percent \nFROM team_member ORDER BY team_member.name, team_member.id',
+    params=(),
+    columns=('int', 'str', 'int'),
+    constants=(),
+    names=('id', 'name', 'focus_percent'),
 )
 
 milestone_insert = Stmt(
@@ -336,6 +796,16 @@ parents_in_done_columns = Stmt(
     names=('id',),
 )
 
+prd_statuses = Stmt(
+    name='prd_statuses',
+    sqlite='SELECT document_version.item_id, document_version.sections_filled, document_version.sections_total \nFROM document_version \nWHERE document_version.id IN (SELECT max(document_version.id) AS max_1 \nFROM document_version \nWHERE document_version.kind = :kind_1 GROUP BY document_version.item_id) ORDER BY document_version.item_id',
+    postgresql='SELECT document_version.item_id, document_version.sections_filled, document_version.sections_total \nFROM document_version \nWHERE document_version.id IN (SELECT max(document_version.id) AS max_1 \nFROM document_version \nWHERE document_version.kind = %(kind_1)s::VARCHAR GROUP BY document_version.item_id) ORDER BY document_version.item_id',
+    params=(),
+    columns=('int', 'int', 'int'),
+    constants=(('kind_1', 'prd'),),
+    names=('item_id', 'sections_filled', 'sections_total'),
+)
+
 rollups_by_epic = Stmt(
     name='rollups_by_epic',
     sqlite='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = :kind_1) THEN parent_item.id WHEN (parent_item.kind = :kind_2) THEN grand_item.id ELSE NULL END AS owner_id, coalesce(leaf.points, :coalesce_1) AS pts, CASE WHEN board_column.is_done THEN :param_1 ELSE :param_2 END AS done \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_3]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
@@ -358,8 +828,8 @@ rollups_by_feature = Stmt(
 
 seconds_by_category_between = Stmt(
     name='seconds_by_category_between',
-    sqlite='SELECT time_entry.category, sum(CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER)) AS sum_1 \nFROM time_entry \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND (:person IS NULL OR time_entry.person = :person) GROUP BY time_entry.category',
-    postgresql='SELECT time_entry.category, sum(CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER)) AS sum_1 \nFROM time_entry \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) GROUP BY time_entry.category',
+    sqlite='SELECT time_entry.category, sum(CAST(round(((julianday(CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (:now > time_entry.started_at) THEN :now ELSE time_entry.started_at END) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER)) AS sum_1 \nFROM time_entry \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND (:person IS NULL OR time_entry.person = :person) GROUP BY time_entry.category',
+    postgresql='SELECT time_entry.category, sum(CAST(sign(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) + 0.5) AS INTEGER)) AS sum_1 \nFROM time_entry \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) GROUP BY time_entry.category',
     params=(('end', 'datetime'), ('now', 'datetime'), ('person', 'str'), ('start', 'datetime')),
     columns=('str', 'int'),
     constants=(),
@@ -378,8 +848,8 @@ seconds_by_person_category_between = Stmt(
 
 seconds_by_week_of_four = Stmt(
     name='seconds_by_week_of_four',
-    sqlite='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < :b1) THEN :param_1 WHEN (time_entry.started_at < :b2) THEN :param_2 WHEN (time_entry.started_at < :b3) THEN :param_3 WHEN (time_entry.started_at < :b4) THEN :param_4 ELSE :param_5 END AS bucket, time_entry.category AS category, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= :b0 AND time_entry.started_at < :b4 AND (:person IS NULL OR time_entry.person = :person)) AS spans GROUP BY spans.bucket, spans.category',
-    postgresql='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < %(b1)s::TIMESTAMP WITH TIME ZONE) THEN %(param_1)s::INTEGER WHEN (time_entry.started_at < %(b2)s::TIMESTAMP WITH TIME ZONE) THEN %(param_2)s::INTEGER WHEN (time_entry.started_at < %(b3)s::TIMESTAMP WITH TIME ZONE) THEN %(param_3)s::INTEGER WHEN (time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) THEN %(param_4)s::INTEGER ELSE %(param_5)s::INTEGER END AS bucket, time_entry.category AS category, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= %(b0)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)) AS spans GROUP BY spans.bucket, spans.category',
+    sqlite='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < :b1) THEN :param_1 WHEN (time_entry.started_at < :b2) THEN :param_2 WHEN (time_entry.started_at < :b3) THEN :param_3 WHEN (time_entry.started_at < :b4) THEN :param_4 ELSE :param_5 END AS bucket, time_entry.category AS category, CAST(round(((julianday(CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (:now > time_entry.started_at) THEN :now ELSE time_entry.started_at END) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= :b0 AND time_entry.started_at < :b4 AND (:person IS NULL OR time_entry.person = :person)) AS spans GROUP BY spans.bucket, spans.category',
+    postgresql='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < %(b1)s::TIMESTAMP WITH TIME ZONE) THEN %(param_1)s::INTEGER WHEN (time_entry.started_at < %(b2)s::TIMESTAMP WITH TIME ZONE) THEN %(param_2)s::INTEGER WHEN (time_entry.started_at < %(b3)s::TIMESTAMP WITH TIME ZONE) THEN %(param_3)s::INTEGER WHEN (time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) THEN %(param_4)s::INTEGER ELSE %(param_5)s::INTEGER END AS bucket, time_entry.category AS category, CAST(sign(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= %(b0)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)) AS spans GROUP BY spans.bucket, spans.category',
     params=(('b0', 'datetime'), ('b1', 'datetime'), ('b2', 'datetime'), ('b3', 'datetime'), ('b4', 'datetime'), ('now', 'datetime'), ('person', 'str')),
     columns=('int', 'str', 'int'),
     constants=(('param_1', 0), ('param_2', 1), ('param_3', 2), ('param_4', 3), ('param_5', 4)),
@@ -428,12 +898,12 @@ siblings_in_column = Stmt(
 
 sprint_current = Stmt(
     name='sprint_current',
-    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal \nFROM sprint \nWHERE sprint.start_date <= :today AND sprint.end_date >= :today ORDER BY sprint.start_date DESC\n LIMIT :param_1 OFFSET :param_2',
-    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal \nFROM sprint \nWHERE sprint.start_date <= %(today)s::DATE AND sprint.end_date >= %(today)s::DATE ORDER BY sprint.start_date DESC \n LIMIT %(param_1)s::INTEGER',
+    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.start_date <= :today AND sprint.end_date >= :today AND sprint.closed_at IS NULL ORDER BY sprint.start_date DESC\n LIMIT :param_1 OFFSET :param_2',
+    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.start_date <= %(today)s::DATE AND sprint.end_date >= %(today)s::DATE AND sprint.closed_at IS NULL ORDER BY sprint.start_date DESC \n LIMIT %(param_1)s::INTEGER',
     params=(('today', 'date'),),
-    columns=('int', 'str', 'date', 'date', 'str'),
+    columns=('int', 'str', 'date', 'date', 'str', 'int', 'int', 'datetime', 'str'),
     constants=(('param_1', 1), ('param_2', 0)),
-    names=('id', 'name', 'start_date', 'end_date', 'goal'),
+    names=('id', 'name', 'start_date', 'end_date', 'goal', 'capacity', 'velocity', 'closed_at', 'retro'),
 )
 
 sprint_exists = Stmt(
@@ -458,12 +928,32 @@ sprint_id_by_name = Stmt(
 
 sprint_insert = Stmt(
     name='sprint_insert',
-    sqlite='INSERT INTO sprint (name, start_date, end_date, goal) VALUES (:name, :start_date, :end_date, :goal) RETURNING id',
-    postgresql='INSERT INTO sprint (name, start_date, end_date, goal) VALUES (%(name)s::VARCHAR, %(start_date)s::DATE, %(end_date)s::DATE, %(goal)s::VARCHAR) RETURNING sprint.id',
-    params=(('end_date', 'date'), ('goal', 'str'), ('name', 'str'), ('start_date', 'date')),
+    sqlite='INSERT INTO sprint (name, start_date, end_date, goal, capacity, velocity, closed_at, retro) VALUES (:name, :start_date, :end_date, :goal, :capacity, :velocity, :closed_at, :retro) RETURNING id',
+    postgresql='INSERT INTO sprint (name, start_date, end_date, goal, capacity, velocity, closed_at, retro) VALUES (%(name)s::VARCHAR, %(start_date)s::DATE, %(end_date)s::DATE, %(goal)s::VARCHAR, %(capacity)s::INTEGER, %(velocity)s::INTEGER, %(closed_at)s::TIMESTAMP WITH TIME ZONE, %(retro)s::VARCHAR) RETURNING sprint.id',
+    params=(('capacity', 'int'), ('closed_at', 'datetime'), ('end_date', 'date'), ('goal', 'str'), ('name', 'str'), ('retro', 'str'), ('start_date', 'date'), ('velocity', 'int')),
     columns=('int',),
     constants=(),
     names=('id',),
+)
+
+sprint_items = Stmt(
+    name='sprint_items',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = :kind_1) THEN NULL WHEN (parent_item.kind = :kind_2) THEN parent_item.id WHEN (grand_item.kind = :kind_3) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = :kind_4) THEN NULL WHEN (parent_item.kind = :kind_5) THEN parent_item.title WHEN (grand_item.kind = :kind_6) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.sprint_id = :sprint_id AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.status, work_item.rank, work_item.points, work_item.parent_id, work_item.sprint_id, sprint.name AS sprint_name, work_item.owner, work_item.start_date, work_item.target_date, work_item.description, work_item.acceptance, work_item.goal_id, CASE WHEN (work_item.kind = %(kind_1)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN parent_item.id WHEN (grand_item.kind = %(kind_3)s::VARCHAR) THEN grand_item.id ELSE NULL END AS epic_id, CASE WHEN (work_item.kind = %(kind_4)s::VARCHAR) THEN NULL WHEN (parent_item.kind = %(kind_5)s::VARCHAR) THEN parent_item.title WHEN (grand_item.kind = %(kind_6)s::VARCHAR) THEN grand_item.title ELSE NULL END AS epic_title, work_item.created_at, work_item.updated_at, work_item.done_at, work_item.archived_at, work_item.source, work_item.source_key \nFROM work_item LEFT OUTER JOIN work_item AS parent_item ON parent_item.id = work_item.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN sprint ON sprint.id = work_item.sprint_id JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.sprint_id = %(sprint_id)s::INTEGER AND work_item.kind IN (__[POSTCOMPILE_kind_7]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
+    params=(('sprint_id', 'int'),),
+    columns=('int', 'str', 'str', 'str', 'int', 'int', 'int', 'int', 'str', 'str', 'date', 'date', 'str', 'str', 'int', 'int', 'str', 'datetime', 'datetime', 'datetime', 'datetime', 'str', 'str'),
+    constants=(('kind_1', 'epic'), ('kind_2', 'epic'), ('kind_3', 'epic'), ('kind_4', 'epic'), ('kind_5', 'epic'), ('kind_6', 'epic'), ('kind_7', ('story', 'bug', 'debt'))),
+    names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key'),
+)
+
+sprint_names = Stmt(
+    name='sprint_names',
+    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date \nFROM sprint ORDER BY sprint.id',
+    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date \nFROM sprint ORDER BY sprint.id',
+    params=(),
+    columns=('int', 'str', 'date', 'date'),
+    constants=(),
+    names=('id', 'name', 'start_date', 'end_date'),
 )
 
 sprint_points = Stmt(
@@ -476,20 +966,70 @@ sprint_points = Stmt(
     names=('coalesce', 'coalesce'),
 )
 
+sprint_row = Stmt(
+    name='sprint_row',
+    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.id = :id',
+    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=('int', 'str', 'date', 'date', 'str', 'int', 'int', 'datetime', 'str'),
+    constants=(),
+    names=('id', 'name', 'start_date', 'end_date', 'goal', 'capacity', 'velocity', 'closed_at', 'retro'),
+)
+
+sprint_scope_changes = Stmt(
+    name='sprint_scope_changes',
+    sqlite='SELECT steps.item_id, steps.at, steps.scope - steps.scope_before AS scope_delta, steps.remaining - steps.remaining_before AS remaining_delta \nFROM (SELECT item_event.item_id AS item_id, item_event.at AS at, item_event.id AS event_id, CASE WHEN (item_event.sprint_id = :sprint_id AND item_event.archived = 0) THEN coalesce(item_event.points, :coalesce_1) ELSE :param_1 END AS scope, lag(CASE WHEN (item_event.sprint_id = :sprint_id AND item_event.archived = 0) THEN coalesce(item_event.points, :coalesce_1) ELSE :param_1 END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS scope_before, CASE WHEN (item_event.sprint_id = :sprint_id AND item_event.archived = 0 AND item_event.done = 0) THEN coalesce(item_event.points, :coalesce_1) ELSE :param_2 END AS remaining, lag(CASE WHEN (item_event.sprint_id = :sprint_id AND item_event.archived = 0 AND item_event.done = 0) THEN coalesce(item_event.points, :coalesce_1) ELSE :param_2 END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS remaining_before \nFROM item_event JOIN work_item ON work_item.id = item_event.item_id \nWHERE item_event.item_id IN (SELECT DISTINCT item_event.item_id \nFROM item_event \nWHERE item_event.sprint_id = :sprint_id) AND work_item.kind IN (__[POSTCOMPILE_kind_1])) AS steps \nWHERE steps.scope != steps.scope_before OR steps.remaining != steps.remaining_before ORDER BY steps.at, steps.event_id',
+    postgresql='SELECT steps.item_id, steps.at, steps.scope - steps.scope_before AS scope_delta, steps.remaining - steps.remaining_before AS remaining_delta \nFROM (SELECT item_event.item_id AS item_id, item_event.at AS at, item_event.id AS event_id, CASE WHEN (item_event.sprint_id = %(sprint_id)s::INTEGER AND NOT item_event.archived) THEN coalesce(item_event.points, %(coalesce_1)s::INTEGER) ELSE %(param_1)s::INTEGER END AS scope, lag(CASE WHEN (item_event.sprint_id = %(sprint_id)s::INTEGER AND NOT item_event.archived) THEN coalesce(item_event.points, %(coalesce_1)s::INTEGER) ELSE %(param_1)s::INTEGER END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS scope_before, CASE WHEN (item_event.sprint_id = %(sprint_id)s::INTEGER AND NOT item_event.archived AND NOT item_event.done) THEN coalesce(item_event.points, %(coalesce_1)s::INTEGER) ELSE %(param_2)s::INTEGER END AS remaining, lag(CASE WHEN (item_event.sprint_id = %(sprint_id)s::INTEGER AND NOT item_event.archived AND NOT item_event.done) THEN coalesce(item_event.points, %(coalesce_1)s::INTEGER) ELSE %(param_2)s::INTEGER END, 1, 0) OVER (PARTITION BY item_event.item_id ORDER BY item_event.at, item_event.id) AS remaining_before \nFROM item_event JOIN work_item ON work_item.id = item_event.item_id \nWHERE item_event.item_id IN (SELECT DISTINCT item_event.item_id \nFROM item_event \nWHERE item_event.sprint_id = %(sprint_id)s::INTEGER) AND work_item.kind IN (__[POSTCOMPILE_kind_1])) AS steps \nWHERE steps.scope != steps.scope_before OR steps.remaining != steps.remaining_before ORDER BY steps.at, steps.event_id',
+    params=(('sprint_id', 'int'),),
+    columns=('int', 'datetime', 'int', 'int'),
+    constants=(('coalesce_1', 0), ('kind_1', ('story', 'bug', 'debt')), ('param_1', 0), ('param_2', 0)),
+    names=('item_id', 'at', 'scope_delta', 'remaining_delta'),
+)
+
+sprint_update = Stmt(
+    name='sprint_update',
+    sqlite='UPDATE sprint SET name=:name, start_date=:start_date, end_date=:end_date, goal=:goal, capacity=:capacity, velocity=:velocity, closed_at=:closed_at, retro=:retro WHERE sprint.id = :row_id',
+    postgresql='UPDATE sprint SET name=%(name)s::VARCHAR, start_date=%(start_date)s::DATE, end_date=%(end_date)s::DATE, goal=%(goal)s::VARCHAR, capacity=%(capacity)s::INTEGER, velocity=%(velocity)s::INTEGER, closed_at=%(closed_at)s::TIMESTAMP WITH TIME ZONE, retro=%(retro)s::VARCHAR WHERE sprint.id = %(row_id)s::INTEGER',
+    params=(('capacity', 'int'), ('closed_at', 'datetime'), ('end_date', 'date'), ('goal', 'str'), ('name', 'str'), ('retro', 'str'), ('row_id', 'int'), ('start_date', 'date'), ('velocity', 'int')),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
 sprints_all = Stmt(
     name='sprints_all',
-    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal \nFROM sprint ORDER BY sprint.start_date, sprint.id',
-    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal \nFROM sprint ORDER BY sprint.start_date, sprint.id',
+    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint ORDER BY sprint.start_date, sprint.id',
+    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint ORDER BY sprint.start_date, sprint.id',
     params=(),
-    columns=('int', 'str', 'date', 'date', 'str'),
+    columns=('int', 'str', 'date', 'date', 'str', 'int', 'int', 'datetime', 'str'),
     constants=(),
-    names=('id', 'name', 'start_date', 'end_date', 'goal'),
+    names=('id', 'name', 'start_date', 'end_date', 'goal', 'capacity', 'velocity', 'closed_at', 'retro'),
+)
+
+sprints_overlapping = Stmt(
+    name='sprints_overlapping',
+    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.start_date <= :end AND sprint.end_date >= :start AND (:but IS NULL OR sprint.id != :but) ORDER BY sprint.start_date, sprint.id',
+    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.start_date <= %(end)s::DATE AND sprint.end_date >= %(start)s::DATE AND (%(but)s::INTEGER IS NULL OR sprint.id != %(but)s::INTEGER) ORDER BY sprint.start_date, sprint.id',
+    params=(('but', 'int'), ('end', 'date'), ('start', 'date')),
+    columns=('int', 'str', 'date', 'date', 'str', 'int', 'int', 'datetime', 'str'),
+    constants=(),
+    names=('id', 'name', 'start_date', 'end_date', 'goal', 'capacity', 'velocity', 'closed_at', 'retro'),
+)
+
+stale_started_items = Stmt(
+    name='stale_started_items',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, board_column.name, work_item.updated_at \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND board_column.is_done = 0 AND board_column.position > :after_position AND work_item.updated_at < :before ORDER BY work_item.updated_at, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, board_column.name, work_item.updated_at \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND NOT board_column.is_done AND board_column.position > %(after_position)s::INTEGER AND work_item.updated_at < %(before)s::TIMESTAMP WITH TIME ZONE ORDER BY work_item.updated_at, work_item.id',
+    params=(('after_position', 'int'), ('before', 'datetime')),
+    columns=('int', 'str', 'str', 'str', 'str', 'datetime'),
+    constants=(('kind_1', ('story', 'bug', 'debt')),),
+    names=('id', 'kind', 'title', 'owner', 'name', 'updated_at'),
 )
 
 top_items_between = Stmt(
     name='top_items_between',
-    sqlite='SELECT work_item.id, work_item.title, work_item.kind, sum(CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER)) AS seconds \nFROM time_entry JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND (:person IS NULL OR time_entry.person = :person) GROUP BY work_item.id, work_item.title, work_item.kind ORDER BY seconds DESC, work_item.id\n LIMIT :limit OFFSET :param_1',
-    postgresql='SELECT work_item.id, work_item.title, work_item.kind, sum(CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER)) AS seconds \nFROM time_entry JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) GROUP BY work_item.id, work_item.title, work_item.kind ORDER BY seconds DESC, work_item.id \n LIMIT %(limit)s::INTEGER',
+    sqlite='SELECT work_item.id, work_item.title, work_item.kind, sum(CAST(round(((julianday(CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (:now > time_entry.started_at) THEN :now ELSE time_entry.started_at END) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER)) AS seconds \nFROM time_entry JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= :start AND time_entry.started_at < :end AND (:person IS NULL OR time_entry.person = :person) GROUP BY work_item.id, work_item.title, work_item.kind ORDER BY seconds DESC, work_item.id\n LIMIT :limit OFFSET :param_1',
+    postgresql='SELECT work_item.id, work_item.title, work_item.kind, sum(CAST(sign(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) + 0.5) AS INTEGER)) AS seconds \nFROM time_entry JOIN work_item ON work_item.id = time_entry.item_id \nWHERE time_entry.started_at >= %(start)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR) GROUP BY work_item.id, work_item.title, work_item.kind ORDER BY seconds DESC, work_item.id \n LIMIT %(limit)s::INTEGER',
     params=(('end', 'datetime'), ('limit', 'int'), ('now', 'datetime'), ('person', 'str'), ('start', 'datetime')),
     columns=('int', 'str', 'str', 'int'),
     constants=(('param_1', 0),),
@@ -498,8 +1038,8 @@ top_items_between = Stmt(
 
 week_seconds_by_day = Stmt(
     name='week_seconds_by_day',
-    sqlite='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < :b1) THEN :param_1 WHEN (time_entry.started_at < :b2) THEN :param_2 WHEN (time_entry.started_at < :b3) THEN :param_3 WHEN (time_entry.started_at < :b4) THEN :param_4 WHEN (time_entry.started_at < :b5) THEN :param_5 WHEN (time_entry.started_at < :b6) THEN :param_6 WHEN (time_entry.started_at < :b7) THEN :param_7 ELSE :param_8 END AS bucket, time_entry.category AS category, CAST(round(((julianday(coalesce(time_entry.ended_at, :now)) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= :b0 AND time_entry.started_at < :b7 AND (:person IS NULL OR time_entry.person = :person)) AS spans GROUP BY spans.bucket, spans.category',
-    postgresql='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < %(b1)s::TIMESTAMP WITH TIME ZONE) THEN %(param_1)s::INTEGER WHEN (time_entry.started_at < %(b2)s::TIMESTAMP WITH TIME ZONE) THEN %(param_2)s::INTEGER WHEN (time_entry.started_at < %(b3)s::TIMESTAMP WITH TIME ZONE) THEN %(param_3)s::INTEGER WHEN (time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) THEN %(param_4)s::INTEGER WHEN (time_entry.started_at < %(b5)s::TIMESTAMP WITH TIME ZONE) THEN %(param_5)s::INTEGER WHEN (time_entry.started_at < %(b6)s::TIMESTAMP WITH TIME ZONE) THEN %(param_6)s::INTEGER WHEN (time_entry.started_at < %(b7)s::TIMESTAMP WITH TIME ZONE) THEN %(param_7)s::INTEGER ELSE %(param_8)s::INTEGER END AS bucket, time_entry.category AS category, CAST(sign(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= %(b0)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(b7)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)) AS spans GROUP BY spans.bucket, spans.category',
+    sqlite='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < :b1) THEN :param_1 WHEN (time_entry.started_at < :b2) THEN :param_2 WHEN (time_entry.started_at < :b3) THEN :param_3 WHEN (time_entry.started_at < :b4) THEN :param_4 WHEN (time_entry.started_at < :b5) THEN :param_5 WHEN (time_entry.started_at < :b6) THEN :param_6 WHEN (time_entry.started_at < :b7) THEN :param_7 ELSE :param_8 END AS bucket, time_entry.category AS category, CAST(round(((julianday(CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (:now > time_entry.started_at) THEN :now ELSE time_entry.started_at END) - julianday(time_entry.started_at)) * 86400.0)) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= :b0 AND time_entry.started_at < :b7 AND (:person IS NULL OR time_entry.person = :person)) AS spans GROUP BY spans.bucket, spans.category',
+    postgresql='SELECT spans.bucket, spans.category, sum(spans.seconds) AS sum_1 \nFROM (SELECT CASE WHEN (time_entry.started_at < %(b1)s::TIMESTAMP WITH TIME ZONE) THEN %(param_1)s::INTEGER WHEN (time_entry.started_at < %(b2)s::TIMESTAMP WITH TIME ZONE) THEN %(param_2)s::INTEGER WHEN (time_entry.started_at < %(b3)s::TIMESTAMP WITH TIME ZONE) THEN %(param_3)s::INTEGER WHEN (time_entry.started_at < %(b4)s::TIMESTAMP WITH TIME ZONE) THEN %(param_4)s::INTEGER WHEN (time_entry.started_at < %(b5)s::TIMESTAMP WITH TIME ZONE) THEN %(param_5)s::INTEGER WHEN (time_entry.started_at < %(b6)s::TIMESTAMP WITH TIME ZONE) THEN %(param_6)s::INTEGER WHEN (time_entry.started_at < %(b7)s::TIMESTAMP WITH TIME ZONE) THEN %(param_7)s::INTEGER ELSE %(param_8)s::INTEGER END AS bucket, time_entry.category AS category, CAST(sign(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) * floor(abs(EXTRACT(EPOCH FROM (CASE WHEN (time_entry.ended_at IS NOT NULL) THEN time_entry.ended_at WHEN (%(now)s::TIMESTAMP WITH TIME ZONE > time_entry.started_at) THEN %(now)s::TIMESTAMP WITH TIME ZONE ELSE time_entry.started_at END - time_entry.started_at))) + 0.5) AS INTEGER) AS seconds \nFROM time_entry \nWHERE time_entry.started_at >= %(b0)s::TIMESTAMP WITH TIME ZONE AND time_entry.started_at < %(b7)s::TIMESTAMP WITH TIME ZONE AND (%(person)s::VARCHAR IS NULL OR time_entry.person = %(person)s::VARCHAR)) AS spans GROUP BY spans.bucket, spans.category',
     params=(('b0', 'datetime'), ('b1', 'datetime'), ('b2', 'datetime'), ('b3', 'datetime'), ('b4', 'datetime'), ('b5', 'datetime'), ('b6', 'datetime'), ('b7', 'datetime'), ('now', 'datetime'), ('person', 'str')),
     columns=('int', 'str', 'int'),
     constants=(('param_1', 0), ('param_2', 1), ('param_3', 2), ('param_4', 3), ('param_5', 4), ('param_6', 5), ('param_7', 6), ('param_8', 7)),

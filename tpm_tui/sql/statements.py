@@ -16,7 +16,6 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from tpm_tui.models import (
     BoardColumn,
     Dependency,
-    Goal,
     Milestone,
     Setting,
     Sprint,
@@ -84,7 +83,6 @@ C = table(BoardColumn)
 S = table(Sprint)
 M = table(Milestone)
 D = table(Dependency)
-GOAL = table(Goal)
 SETTING = table(Setting)
 LEAF_KINDS = ("story", "bug", "debt")
 
@@ -142,6 +140,8 @@ ITEM_COLUMNS = [
     I.c.updated_at,
     I.c.done_at,
     I.c.archived_at,
+    I.c.source,
+    I.c.source_key,
 ]
 ITEMS_FROM = (
     I.outerjoin(P, P.c.id == I.c.parent_id)
@@ -169,7 +169,8 @@ def items_list() -> Any:
     status, kinds (a list, always given), archived (active/archived/both), parent_id,
     and the filter language: words (JSON list of LIKE patterns), epic_id, feature_id,
     sprint_mode (any/none/current/name) with sprint_name and today, owner (lower
-    case), points_op (none/=/</>/<=/>=) with points."""
+    case), points_op (none/=/</>/<=/>=) with points, source_key (lower case: the
+    key an imported item had in its tool, `PAY-142`)."""
     points = param("points", "int")
     op = param("points_op", "str")
     sprint_mode = param("sprint_mode", "str")
@@ -195,12 +196,18 @@ def items_list() -> Any:
             sa.or_(
                 sprint_mode == "any",
                 sa.and_(sprint_mode == "none", I.c.sprint_id.is_(None)),
-                sa.and_(sprint_mode == "current", S.c.start_date <= today, S.c.end_date >= today),
+                sa.and_(
+                    sprint_mode == "current",
+                    S.c.start_date <= today,
+                    S.c.end_date >= today,
+                    S.c.closed_at.is_(None),
+                ),
                 sa.and_(
                     sprint_mode == "name", sa.func.lower(S.c.name) == param("sprint_name", "str")
                 ),
             ),
             _optional("owner", "str", lambda v: sa.func.lower(I.c.owner) == v),
+            _optional("source_key", "str", lambda v: sa.func.lower(I.c.source_key) == v),
             sa.or_(
                 op.is_(None),
                 sa.and_(op == "none", I.c.points.is_(None)),
@@ -360,9 +367,20 @@ def dependency_delete() -> Any:
     )
 
 
-# ---------------------------------------------------------------- sprints, milestones, goals
+# ---------------------------------------------------------------- sprints, milestones
+# (goals: statements_goals.py)
 
-SPRINT_COLUMNS = [S.c.id, S.c.name, S.c.start_date, S.c.end_date, S.c.goal]
+SPRINT_COLUMNS = [
+    S.c.id,
+    S.c.name,
+    S.c.start_date,
+    S.c.end_date,
+    S.c.goal,
+    S.c.capacity,
+    S.c.velocity,
+    S.c.closed_at,
+    S.c.retro,
+]
 
 
 @statement
@@ -373,11 +391,11 @@ def sprints_all() -> Any:
 
 @statement
 def sprint_current() -> Any:
-    """The sprint running on a day (the latest-starting if they overlap)."""
+    """The sprint running on a day and not closed (the latest-starting if they overlap)."""
     today = param("today", "date")
     return (
         sa.select(*SPRINT_COLUMNS)
-        .where(S.c.start_date <= today, S.c.end_date >= today)
+        .where(S.c.start_date <= today, S.c.end_date >= today, S.c.closed_at.is_(None))
         .order_by(S.c.start_date.desc())
         .limit(1)
     )
@@ -431,26 +449,6 @@ def milestone_insert() -> Any:
     return insert_all(Milestone)
 
 
-@statement
-def goals_all() -> Any:
-    """Every goal, in order."""
-    return sa.select(GOAL.c.id, GOAL.c.title, GOAL.c.description).order_by(
-        GOAL.c.position, GOAL.c.id
-    )
-
-
-@statement
-def goals_count() -> Any:
-    """How many goals there are."""
-    return sa.select(sa.func.count()).select_from(GOAL)
-
-
-@statement
-def goal_insert() -> Any:
-    """A new goal."""
-    return insert_all(Goal)
-
-
 # ---------------------------------------------------------------- settings
 
 
@@ -475,13 +473,24 @@ def setting_insert() -> Any:
 # ---------------------------------------------------------------- time entries
 
 
+def _entry_seconds(now: Any) -> Any:
+    """An entry's whole seconds; a running timer's up to `now`, and 0 while `now` is
+    before its start (a clock set back): the one place a running time is computed."""
+    end = sa.case(
+        (E.c.ended_at.is_not(None), E.c.ended_at),
+        (now > E.c.started_at, now),
+        else_=E.c.started_at,
+    )
+    return whole_seconds(end, E.c.started_at)
+
+
 def _entry_columns(now: Any) -> list[Any]:
     return [
         E.c.id,
         E.c.category,
         E.c.started_at,
         E.c.ended_at,
-        whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at).label("seconds"),
+        _entry_seconds(now).label("seconds"),
         E.c.note,
         E.c.item_id,
         I.c.title,
@@ -535,7 +544,7 @@ def seconds_by_category_between() -> Any:
     return (
         sa.select(
             E.c.category,
-            sa.func.sum(whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at)),
+            sa.func.sum(_entry_seconds(now)),
         )
         .where(
             E.c.started_at >= param("start", "datetime"),
@@ -665,7 +674,7 @@ def _bucketed_seconds(bounds: int) -> Any:
         sa.select(
             bucket.label("bucket"),
             E.c.category.label("category"),
-            whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at).label("seconds"),
+            _entry_seconds(now).label("seconds"),
         )
         .where(E.c.started_at >= edges[0], E.c.started_at < edges[-1], _whose())
         .subquery("spans")
@@ -692,7 +701,7 @@ def top_items_between() -> Any:
     """The work items that took the most time among entries starting in [start, end):
     id, title, kind, seconds; at most `limit`."""
     now = param("now", "datetime")
-    seconds = sa.func.sum(whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at))
+    seconds = sa.func.sum(_entry_seconds(now))
     return (
         sa.select(I.c.id, I.c.title, I.c.kind, seconds.label("seconds"))
         .select_from(E.join(I, I.c.id == E.c.item_id))
@@ -705,3 +714,11 @@ def top_items_between() -> Any:
         .order_by(sa.desc("seconds"), I.c.id)
         .limit(param("limit", "int"))
     )
+
+
+# Statements of other topics, each in a module of its own (registered on import).
+from tpm_tui.sql import (  # noqa: E402, F401
+    statements_goals,
+    statements_imports,
+    statements_sprints,
+)

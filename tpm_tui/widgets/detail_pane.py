@@ -15,6 +15,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tpm_tui.kinds import Kind
 from tpm_tui.widgets.card import KIND_TAGS
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from textual.widgets import Markdown
 
     from tpm_tui.services.backlog import ItemView, Rollup
+    from tpm_tui.services.documents import Sections
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class ItemDetail:
     parents: tuple[ItemView, ...] = ()  # from the epic down to the direct parent
     blockers: tuple[ItemView, ...] = ()
     rollup: Rollup | None = None
+    prd: Sections | None = None  # an epic's PRD: template sections written of all
 
     def column(self, item: ItemView) -> str:
         """The name of the column an item is in."""
@@ -68,6 +71,12 @@ def facts(detail: ItemDetail) -> list[tuple[str, str]]:
     value may hold several lines)."""
     item = detail.item
     rows = [("Points", _points(detail)), ("Column", detail.column(item))]
+    if item.kind is Kind.EPIC:
+        rows.append(("PRD", f"PRD {detail.prd}" if detail.prd else "none yet (p writes it)"))
+    if item.source_key:
+        rows.append(
+            ("Key", f"{item.source_key} ({item.source})" if item.source else item.source_key)
+        )
     if detail.parents:
         chain = "\n".join(
             f"{'› ' if depth else ''}#{p.id} {p.title} ({p.kind.value})"
@@ -146,13 +155,12 @@ class DetailPane(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("No card under the cursor.", "dim"), id="detail-heading")
         yield Facts()
-        yield Static(Content.styled("Description", "bold"), classes="detail-section")
-        yield Static(Content.styled("Acceptance criteria", "bold"), classes="detail-section")
-
-    def on_mount(self) -> None:
-        """Nothing shown until a card is."""
-        for section in self.query(".detail-section"):
+        # Hidden from the start, not in on_mount: a card shown before the pane's Mount
+        # event arrives would have its sections hidden again by it.
+        for title in ("Description", "Acceptance criteria"):
+            section = Static(Content.styled(title, "bold"), classes="detail-section")
             section.display = False
+            yield section
 
     def show_detail(self, detail: ItemDetail | None) -> None:
         """Show this item (None: nothing under the cursor)."""

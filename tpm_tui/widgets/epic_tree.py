@@ -14,14 +14,17 @@ from tpm_tui.kinds import Kind
 
 if TYPE_CHECKING:
     from tpm_tui.services.backlog import ItemView, Rollup
+    from tpm_tui.services.documents import Sections
 
 
-def _label(item: ItemView, rollup: Rollup | None) -> Text:
+def _label(item: ItemView, rollup: Rollup | None, prd: Sections | None = None) -> Text:
     label = Text(no_wrap=True, overflow="ellipsis")
     label.append(f"#{item.id} ", style="dim")
     label.append(item.title)  # plain text: never parsed as markup
     if rollup is not None and rollup.items:
         label.append(f"  {rollup.done_percent}% · {rollup.total_points} pts", style="dim")
+    if prd is not None:
+        label.append(f" · PRD {prd}", style="dim")
     return label
 
 
@@ -41,14 +44,23 @@ class EpicTree(Tree[int]):
         self.show_root = True
         self._kinds: dict[int, Kind] = {}
 
-    def show_items(self, items: Sequence[ItemView], rollups: dict[int, Rollup]) -> None:
-        """Rebuild from epics and features (a few dozen nodes; cheap)."""
+    def show_items(
+        self,
+        items: Sequence[ItemView],
+        rollups: dict[int, Rollup],
+        prds: dict[int, Sections] | None = None,
+    ) -> None:
+        """Rebuild from epics and features (a few dozen nodes; cheap); epics with a PRD
+        say how many of its template's sections are written (`PRD 5/9`)."""
+        prds = prds or {}
         self.clear()
         self._kinds = {item.id: item.kind for item in items}
         nodes = {}
         for item in items:
             if item.kind is Kind.EPIC:
-                nodes[item.id] = self.root.add(_label(item, rollups.get(item.id)), data=item.id)
+                nodes[item.id] = self.root.add(
+                    _label(item, rollups.get(item.id), prds.get(item.id)), data=item.id
+                )
         loose = None
         for item in items:
             if item.kind is not Kind.FEATURE:

@@ -6,9 +6,12 @@ card whose item changed can never be drawn from an old render)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import is_
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.app import ComposeResult
 from textual.cache import LRUCache
@@ -20,10 +23,9 @@ from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
-from textual.visual import Padding, Visual
 from textual.widget import Widget
 
-from tpm_tui.widgets.card import card_content, card_key, title_fits
+from tpm_tui.widgets.card import card_key, card_lines, title_cells
 
 if TYPE_CHECKING:
     from tpm_tui.services.backlog import ColumnView, ItemView, Rollup
@@ -37,7 +39,11 @@ class CardList(ScrollView, can_focus=False):
     board's keys drive it, so moving between columns does not move the focus (which
     would rebuild the footer on every key)."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"card-list--card", "card-list--cursor"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "card-list--card",
+        "card-list--cursor",
+        "card-list--current-cursor",  # over the cursor, in the column the keys act on
+    }
 
     DEFAULT_CSS = """
     CardList {
@@ -77,7 +83,15 @@ class CardList(ScrollView, can_focus=False):
         self.items: list[ItemView] = []
         self.rollups: dict[int, Rollup] = {}
         self.title_lines = 1
+        self.current = False  # in the column the keys act on
         self._renders: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(256)
+        self._styles: dict[Style, dict[tuple[str, int, int], RichStyle]] = {}
+        self._measured: tuple[Size, Size] | None = None  # the sizes the card height is for
+        # The cells of each card's `#12 Title`, by the id and title it shows: an update
+        # measures only the titles it brings, and a resize none.
+        self._title_cells: dict[tuple[int, str], int] = {}
+        self._widest = 0  # the widest `#12 Title` of the list, in cells
+        self._variables: dict[str, str] | None = None  # the theme the renders were made in
         self._announced: ItemView | None = None
 
     @property
@@ -89,23 +103,41 @@ class CardList(ScrollView, can_focus=False):
 
     def set_items(self, items: Sequence[ItemView], rollups: dict[int, Rollup]) -> None:
         """Show these cards (the cursor index is the caller's to set)."""
-        if len(items) == len(self.items) and rollups == self.rollups and items == self.items:
-            return  # a reload that changed nothing here: nothing to draw
-        self.items = list(items)
+        new = list(items)
+        old = self.items
+        # The very same cards (a switch that kept them): nothing to draw. Cards read
+        # afresh are not compared field by field: thousands of comparisons cost more than
+        # redrawing the few cards on screen from their renders (kept by what they show).
+        if rollups == self.rollups and len(new) == len(old) and all(map(is_, new, old)):
+            return
+        self.items = new
         self.rollups = rollups
+        self._widest = self._widest_title()
         self._measure()
         self.highlighted = self.validate_highlighted(self.highlighted)
         self.refresh()
         self._announce()
 
+    def _widest_title(self) -> int:
+        """The widest `#12 Title` of the cards, measuring only titles not seen before
+        (and forgetting those no longer shown)."""
+        known, cells = self._title_cells, {}
+        for item in self.items:
+            key = (item.id, item.title)
+            width = known.get(key)
+            cells[key] = title_cells(item) if width is None else width
+        self._title_cells = cells
+        return max(cells.values(), default=0)
+
     def _measure(self) -> None:
         """Fix the card height for the current size, and the virtual size from it."""
         region = self.scrollable_content_region
+        self._measured = (self.size, region.size)
         inner = region.width - PADDING.width
         roomy = self.size.height >= TWO_LINE_TITLES_FROM
         # Title lines only grow for a column whose titles need them; every card of a
         # column keeps one height, so card i always starts at line i * height.
-        lines = 2 if roomy and not all(title_fits(i, inner) for i in self.items) else 1
+        lines = 2 if roomy and self.items and self._widest > inner else 1
         if lines != self.title_lines:
             self.title_lines = lines
             self.call_after_refresh(self.scroll_to_highlight)
@@ -118,8 +150,14 @@ class CardList(ScrollView, can_focus=False):
         self.refresh()
 
     def notify_style_update(self) -> None:
-        """A theme change: renders made with the old colours are dropped."""
-        self._renders.clear()
+        """A restyle, which every widget of a screen gets when the screen comes back:
+        the renders are kept, since each is keyed by the card's style; only a theme
+        change (new colours behind the runs' style names) drops them."""
+        variables = self.app.theme_variables
+        if variables is not self._variables:
+            self._variables = variables
+            self._renders.clear()
+            self._styles.clear()
         self.refresh()
         super().notify_style_update()
 
@@ -157,6 +195,15 @@ class CardList(ScrollView, can_focus=False):
             return
         self.scroll_to(y=top, animate=False, force=True, immediate=True)
 
+    def set_current(self, current: bool) -> None:
+        """Draw the cursor as the one the keys move (or as a resting one). An attribute,
+        not a CSS class: a class would send the list and its scroll bars through the
+        stylesheet (a layout of the whole screen) and drop every cached card."""
+        if current != self.current:
+            self.current = current
+            if self.highlighted is not None:
+                self.refresh_lines(self.highlighted * self.card_height, self.card_height)
+
     def highlighted_item(self) -> ItemView | None:
         """The item under the cursor."""
         index = self.highlighted
@@ -172,7 +219,12 @@ class CardList(ScrollView, can_focus=False):
 
     def render_line(self, y: int) -> Strip:
         """One line of the card it falls on (blank below the last card)."""
-        width = self.scrollable_content_region.width
+        region = self.scrollable_content_region
+        if self._measured != (self.size, region.size):
+            # Laid out (or resized) since the cards came in, and the Resize event is still
+            # on its way: choose the card height for this size before drawing any card.
+            self._measure()
+        width = region.width
         index, offset = divmod(self.scroll_offset.y + y, self.card_height)
         if index >= len(self.items):
             return Strip.blank(width, self.get_visual_style("card-list--card").rich_style)
@@ -181,7 +233,11 @@ class CardList(ScrollView, can_focus=False):
     def _card_strips(self, index: int, width: int) -> list[Strip]:
         item = self.items[index]
         rollup = self.rollups.get(item.id)
-        if index == self.highlighted:
+        if index == self.highlighted and self.current:
+            style = self.get_visual_style(
+                "card-list--card", "card-list--cursor", "card-list--current-cursor"
+            )
+        elif index == self.highlighted:
             style = self.get_visual_style("card-list--card", "card-list--cursor")
         else:
             style = self.get_visual_style("card-list--card")
@@ -195,12 +251,47 @@ class CardList(ScrollView, can_focus=False):
     def render_card(
         self, item: ItemView, rollup: Rollup | None, width: int, style: Style | None = None
     ) -> list[Strip]:
-        """Draw one card, `card_height` lines of `width` cells (no cache)."""
+        """Draw one card, `card_height` lines of `width` cells (no cache): its lines laid
+        out by `card_lines`, each run a segment in its resolved style, the padding in the
+        card's style."""
         style = style or self.get_visual_style("card-list--card")
-        content = card_content(item, rollup, width - PADDING.width, self.title_lines)
-        visual: Visual = Padding(content, PADDING)
-        strips = Visual.to_strips(self, visual, width, self.card_height, style)
-        return [strip.extend_cell_length(width, style.rich_style) for strip in strips]
+        pad = style.rich_style
+        inner = width - PADDING.width
+        if inner <= 0:
+            return [Strip.blank(width, pad)] * self.card_height
+        styles = self._run_styles(style)
+        left, right = Segment(" " * PADDING.left, pad), Segment(" " * PADDING.right, pad)
+        strips = []
+        for y, line in enumerate(card_lines(item, rollup, inner, self.title_lines)):
+            segments = [left]
+            x = cells = 0
+            for text, name in line:
+                run_style = styles.get((name, x, y)) or self._run_style(style, name, x, y)
+                segments.append(Segment(text, run_style))
+                x += len(text)
+                cells += cell_len(text)
+            if cells < inner:
+                segments.append(Segment(" " * (inner - cells), pad))
+            segments.append(right)
+            strips.append(Strip(segments, width))
+        return strips
+
+    def _run_styles(self, style: Style) -> dict[tuple[str, int, int], RichStyle]:
+        """The resolved styles of runs on the card style `style`, by style name and
+        position."""
+        styles = self._styles.get(style)
+        if styles is None:
+            styles = self._styles[style] = {}
+        return styles
+
+    def _run_style(self, style: Style, name: str, x: int, y: int) -> RichStyle:
+        """Resolve a run's style name (theme variables included) on the card's style, as
+        Textual's own text rendering does, with the run's position in the card (`x`
+        characters into line `y`) noted as Textual notes it for text selection; and
+        remember it: the same few names and positions recur on every card."""
+        resolved = (style + (style + Style.parse(name))).rich_style_with_offset(x, y)
+        self._styles[style][name, x, y] = resolved
+        return resolved
 
     # ------------------------------------------------------------ the mouse
 
@@ -289,6 +380,11 @@ class KanbanColumn(Vertical):
     def has(self, item_id: int) -> bool:
         """Whether the item is in this column."""
         return item_id in self._ids
+
+    def set_current(self, current: bool) -> None:
+        """Mark the column as the one the keys act on (its header and its cursor)."""
+        self.query_one(ColumnHeader).set_class(current, "-current")
+        self.cards.set_current(current)
 
     def highlighted_id(self) -> int | None:
         """The highlighted card's item id."""

@@ -59,6 +59,7 @@ class Timeline(Widget):
         "timeline--milestone",
         "timeline--sprint",
         "timeline--sprint-alt",
+        "timeline--group",
         *(status_class(s) for s in Status),
     }
 
@@ -86,6 +87,10 @@ class Timeline(Widget):
     }
     Timeline > .timeline--today-in-bar {
         background: $accent 25%;
+    }
+    Timeline > .timeline--group {
+        color: $text-accent;
+        text-style: bold;
     }
     """
         + f"""
@@ -115,6 +120,9 @@ class Timeline(Widget):
         self.selected = 0
         self.top = 0
         self.collapsed: set[int] = set()
+        # Group header lines (the roadmap grouped by goal): (index in `rows` the header
+        # stands before, its text). Headers are drawn, never selected.
+        self.headers: list[tuple[int, str]] = []
 
     # ------------------------------------------------------------ data in
 
@@ -124,10 +132,13 @@ class Timeline(Widget):
         milestones: Sequence[MilestoneView],
         sprints: Sequence[SprintView],
         today: date,
+        headers: Sequence[tuple[int, str]] = (),
     ) -> None:
-        """New data (the selection stays on the same item when it is still there)."""
+        """New data (the selection stays on the same item when it is still there);
+        `headers` are group header lines, each before the row at its index."""
         selected_id = self.selected_item_id()
         self.rows = list(rows)
+        self.headers = list(headers)
         self.milestones = list(milestones)
         self.sprints = list(sprints)
         self.today = today
@@ -149,6 +160,36 @@ class Timeline(Widget):
             elif not hide:
                 out.append(row)
         return out
+
+    def lines(self) -> list[RoadmapRow | str]:
+        """What is drawn under the axis, top to bottom: the visible rows, with the
+        group headers (text) between them."""
+        if not self.headers:
+            return list(self.visible_rows())
+        at: dict[int, list[str]] = {}
+        for index, text in self.headers:
+            at.setdefault(index, []).append(text)
+        out: list[RoadmapRow | str] = []
+        hide = False
+        for index, row in enumerate(self.rows):
+            out.extend(at.get(index, ()))
+            if row.depth == 0:
+                hide = row.item.id in self.collapsed
+                out.append(row)
+            elif not hide:
+                out.append(row)
+        out.extend(at.get(len(self.rows), ()))
+        return out
+
+    def _selected_line(self) -> int:
+        """The line the selected row is drawn on."""
+        if not self.headers:
+            return self.selected
+        row = self.selected_row()
+        for number, line in enumerate(self.lines()):
+            if line is row:
+                return number
+        return 0
 
     def selected_row(self) -> RoadmapRow | None:
         """The row under the cursor."""
@@ -178,10 +219,13 @@ class Timeline(Widget):
 
     def _keep_selection_visible(self) -> None:
         height = max(1, self.size.height - HEADER)
-        if self.selected < self.top:
-            self.top = self.selected
-        elif self.selected >= self.top + height:
-            self.top = self.selected - height + 1
+        line = self._selected_line()
+        if self.headers and self.selected == 0:
+            line = 0  # the first group's header stays in view above the first row
+        if line < self.top:
+            self.top = line
+        elif line >= self.top + height:
+            self.top = line - height + 1
 
     def on_resize(self) -> None:
         """Keep the selected row on screen after a resize."""
@@ -223,11 +267,15 @@ class Timeline(Widget):
             return self._axis_line(width)
         if y == 1:
             return self._marker_line(width)
-        rows = self.visible_rows()
+        lines = self.lines()
         index = self.top + y - HEADER
-        if index >= len(rows):
+        if index >= len(lines):
             return Strip([Segment(" " * width, self.rich_style)], width)
-        return self._row_line(rows[index], index == self.selected, width)
+        line = lines[index]
+        if isinstance(line, str):
+            text = f" {line} ".ljust(width, "─")[:width]
+            return Strip([Segment(text, self._style("group"))], width)
+        return self._row_line(line, line is self.selected_row(), width)
 
     def _today_cell(self) -> int | None:
         offset = (self.today - self.origin).days

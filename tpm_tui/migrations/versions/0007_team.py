@@ -3,8 +3,8 @@ version (a form saving over a change made meanwhile sees it), and on PostgreSQL 
 times become `timestamp with time zone` and every change is announced (NOTIFY) so open
 screens follow within a second.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-26
 """
 
@@ -15,29 +15,30 @@ from alembic import op
 
 from tpm_tui.migrations.notify import notify_changes
 
-revision = "0004"
-down_revision = "0003"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-# 0001 created these as `timestamp without time zone`: on PostgreSQL an aware time was
-# then read back in the server's zone. The values stored are UTC.
-TIMES = {
-    "goal": ("created_at",),
-    "work_item": ("created_at", "updated_at", "done_at", "archived_at"),
-    "time_entry": ("started_at", "ended_at", "created_at"),
-}
+# The tables were created with `timestamp without time zone`: on PostgreSQL an aware
+# time was then read back in the server's zone. The values stored are UTC. Every such
+# column of every tpm table at this revision is converted (read from the catalogue, so
+# none is forgotten); later migrations create theirs with time zone.
+NAIVE_TIMES = """
+SELECT table_name, column_name FROM information_schema.columns
+WHERE table_schema = current_schema() AND data_type = 'timestamp without time zone'
+ORDER BY table_name, column_name
+"""
 
 
 def upgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
     if postgresql:
-        for table, columns in TIMES.items():
-            for column in columns:
-                op.execute(
-                    f"ALTER TABLE {table} ALTER COLUMN {column} TYPE TIMESTAMP WITH TIME ZONE"
-                    f" USING {column} AT TIME ZONE 'UTC'"
-                )
+        for table, column in op.get_bind().execute(sa.text(NAIVE_TIMES)).all():
+            op.execute(
+                f'ALTER TABLE "{table}" ALTER COLUMN "{column}"'
+                f" TYPE TIMESTAMP WITH TIME ZONE USING \"{column}\" AT TIME ZONE 'UTC'"
+            )
     op.drop_index("ux_time_entry_one_running", table_name="time_entry")
     with op.batch_alter_table("time_entry") as batch:
         batch.add_column(

@@ -1,0 +1,289 @@
+"""A 5,000-line PRD in the document editor: opening it (key to painted, net of a no-op
+key) and typing in its middle (median key to repaint, net of a no-op key), beside
+Textual's own TextArea with `language="markdown"` on the same text, measured in the same
+run; then the goals screen with 50 goals, 500 key-result values and 300 epics; then
+`tpm report status` beside `tpm report` over 100,000 entries and 5,000 items.
+
+Run: .venv/bin/python benchmarks/prd_speed.py [--quick]
+Prints figures; never fails on a time. `--quick` skips the 100,000-entry part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+LINES = 5_000
+TYPED = "the quick brown fox jumps"
+
+
+def document(lines: int = LINES) -> str:
+    """A PRD-like Markdown text: headings, paragraphs with emphasis, links and code,
+    lists, notes and a fenced block every few sections."""
+    out: list[str] = []
+    i = 0
+    while len(out) < lines:
+        out += [
+            f"## Section {i}",
+            "",
+            f"Some **bold** text, a [link](https://example.com/{i}) and `code` in a "
+            f"paragraph long enough to wrap on a narrow terminal, number {i}.",
+            "",
+            "- a requirement a test can check",
+            "- another one, with *emphasis* and more words to wrap perhaps",
+            "<!-- a note -->" if i % 3 else "```",
+            "" if i % 3 else "```",
+        ]
+        i += 1
+    return "\n".join(out[:lines])
+
+
+async def _noop(pilot: Any, clock: Any = time.perf_counter) -> float:
+    times = []
+    for _ in range(15):
+        t = clock()
+        await pilot.press("f9")  # unbound: the Pilot's own cost of a key
+        await pilot.pause()
+        times.append((clock() - t) * 1000)
+    return statistics.median(times)
+
+
+async def measure_editor(
+    text: str, plain_textual: bool, clock: Any = time.perf_counter
+) -> tuple[float, float, float]:
+    """(open ms, median key ms, median no-op key ms) for the document editor, or for
+    Textual's TextArea with tree-sitter Markdown; by the wall clock, or by this
+    process's CPU time (`time.process_time`: what a busy machine's other programs do
+    not add)."""
+    from textual.app import App, ComposeResult
+    from textual.screen import Screen
+    from textual.widgets import Static, TextArea
+
+    from tpm_tui.screens.prd import DocumentEditor
+
+    class Plain(Screen[None]):
+        def compose(self) -> ComposeResult:
+            yield TextArea(text, language="markdown", soft_wrap=True)
+
+    class Bench(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("bench")
+
+    app = Bench()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        noop = await _noop(pilot, clock)
+        t = clock()
+        screen: Screen[Any] = (
+            Plain() if plain_textual else DocumentEditor("PRD", text, lambda _: "saved")
+        )
+        await app.push_screen(screen)
+        await pilot.pause()
+        opened = (clock() - t) * 1000
+        area = screen.query_one(TextArea)
+        area.focus()
+        area.move_cursor((LINES // 2, 5))
+        await pilot.pause()
+        keys = []
+        for ch in TYPED:
+            t = clock()
+            await pilot.press("space" if ch == " " else ch)
+            await pilot.pause()
+            keys.append((clock() - t) * 1000)
+    return opened, statistics.median(keys), noop
+
+
+def make_goals(path: Path, goals: int = 50, values: int = 500, epics: int = 300) -> None:
+    """Goals with two key results each, values spread over them, epics linked."""
+    from tpm_tui.clock import Clock
+    from tpm_tui.config import Location
+    from tpm_tui.db import open_database
+    from tpm_tui.models import KeyResult, KeyResultValue, WorkItem
+    from tpm_tui.services import goals as goal_service
+
+    db = open_database(Location(f"sqlite:///{path}", path, "bench"))
+    clock = Clock()
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    ids = [goal_service.create_goal(db, clock, f"Goal {g}").id for g in range(goals)]
+    with db.orm_write() as session:
+        results = []
+        for g in ids:
+            for k in range(2):
+                kr = KeyResult(
+                    goal_id=g,
+                    title=f"Metric {g}.{k}",
+                    unit="%",
+                    baseline=10,
+                    target=40,
+                    position=k,
+                    created_at=now,
+                )
+                session.add(kr)
+                session.flush()
+                results.append(kr.id)
+        for v in range(values):
+            session.add(
+                KeyResultValue(
+                    key_result_id=rng.choice(results),
+                    value=rng.uniform(5, 45),
+                    recorded_on=date.today() - timedelta(days=v % 90),
+                    created_at=now,
+                )
+            )
+        for e in range(epics):
+            session.add(
+                WorkItem(
+                    kind="epic",
+                    title=f"Epic {e}",
+                    status="in_progress",
+                    rank=e,
+                    goal_id=rng.choice(ids),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    db.close()
+
+
+async def measure_goals(path: Path) -> tuple[float, float, float]:
+    """(key 6 to the goals screen painted, key 4 to the week screen painted — a floor:
+    an existing screen's first paint —, a no-op key) in ms."""
+    from tpm_tui.app import TpmApp
+    from tpm_tui.clock import Clock
+    from tpm_tui.config import Location
+    from tpm_tui.screens.board import BoardScreen
+    from tpm_tui.screens.goals import GoalsScreen
+    from tpm_tui.screens.week import WeekScreen
+    from tpm_tui.workspace import Workspace
+
+    app = TpmApp(Workspace(Location(f"sqlite:///{path}", path, "bench"), Clock()))
+    async with app.run_test(size=(160, 50)) as pilot:
+        while not (isinstance(app.screen, BoardScreen) and app.screen.data is not None):
+            await pilot.pause(0.05)
+        noop = await _noop(pilot)
+        painted = []
+        for key, kind in (("4", WeekScreen), ("6", GoalsScreen)):
+            t = time.perf_counter()
+            await pilot.press(key)
+            while not (isinstance(app.screen, kind) and app.screen.ready):
+                await pilot.pause(0.002)
+            await pilot.pause()
+            painted.append((time.perf_counter() - t) * 1000)
+        return painted[1], painted[0], noop
+
+
+def add_items(path: Path, epics: int = 100, stories_each: int = 49) -> None:
+    """5,000 items: epics with dates, each with stories spread over the columns, some
+    done this week, some blocked."""
+    from tpm_tui.config import Location
+    from tpm_tui.db import open_database
+    from tpm_tui.models import WorkItem
+
+    db = open_database(Location(f"sqlite:///{path}", path, "bench"))
+    rng = random.Random(9)
+    now = datetime.now(UTC)
+    columns = ("backlog", "todo", "in_progress", "review", "done")
+    with db.orm_write() as session:
+        for e in range(epics):
+            start = date.today() - timedelta(days=rng.randint(0, 200))
+            epic = WorkItem(
+                kind="epic",
+                title=f"Epic {e}",
+                status="in_progress",
+                rank=e,
+                start_date=start,
+                target_date=start + timedelta(days=rng.randint(30, 300)),
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(epic)
+            session.flush()
+            for s in range(stories_each):
+                column = rng.choice(columns)
+                done = now - timedelta(days=rng.randint(0, 60)) if column == "done" else None
+                session.add(
+                    WorkItem(
+                        kind="story",
+                        title=f"Story {e}.{s}",
+                        status=column,
+                        rank=s,
+                        points=rng.choice((1, 2, 3, 5, 8)),
+                        parent_id=epic.id,
+                        created_at=now,
+                        updated_at=now - timedelta(days=rng.randint(0, 20)),
+                        done_at=done,
+                    )
+                )
+    db.close()
+
+
+def time_command(path: Path, *args: str, runs: int = 3) -> float:
+    """The median wall time of `tpm ARGS` in ms."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "tpm_tui", "--db", str(path), *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    os.environ["TEXTUAL_ANIMATIONS"] = "none"
+    text = document()
+    opened, key, noop = asyncio.run(measure_editor(text, plain_textual=False))
+    t_opened, t_key, t_noop = asyncio.run(measure_editor(text, plain_textual=True))
+    print(f"PRD of {LINES:,} lines ({len(text):,} characters), headless 120x40")
+    print(f"  document editor: open {opened:.0f} ms (net {opened - noop:.0f} ms), typing median")
+    print(f"    {key:.1f} ms a key (net {key - noop:.1f} ms)   [targets: open < 150 ms net,")
+    print("    a key < 16 ms net]")
+    print(f"  Textual TextArea, language=markdown: open {t_opened:.0f} ms, typing median")
+    print(f"    {t_key:.1f} ms a key (net {t_key - t_noop:.1f} ms)")
+    print(f"  (a no-op key costs the Pilot {noop:.1f} ms by itself; load average")
+    print(f"  {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    cpu = time.process_time
+    opened, key, noop = asyncio.run(measure_editor(text, plain_textual=False, clock=cpu))
+    t_opened, t_key, t_noop = asyncio.run(measure_editor(text, plain_textual=True, clock=cpu))
+    print("  by CPU time of this process (what other programs on a busy machine do not add):")
+    print(f"    document editor: open net {opened - noop:.0f} ms, a key net {key - noop:.1f} ms")
+    print(f"    Textual TextArea markdown: open net {t_opened - t_noop:.0f} ms, a key net")
+    print(f"    {t_key - t_noop:.1f} ms")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tpm.db"
+        make_goals(path)
+        painted, floor, goals_noop = asyncio.run(measure_goals(path))
+    print("goals screen, 50 goals, 100 key results, 500 values, 300 epics (160x50)")
+    print(f"  key 6 to painted: {painted:.0f} ms (net {painted - goals_noop:.0f} ms; target < 100)")
+    print(f"  floor: key 4 to the (empty) week screen painted: {floor:.0f} ms")
+    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores during the run)")
+    if "--quick" in sys.argv:
+        return
+    sys.path.insert(0, str(Path(__file__).parent))
+    from week_speed import make_workspace
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tpm.db"
+        make_workspace(path)
+        add_items(path)
+        week = time_command(path, "report")
+        status = time_command(path, "report", "status")
+    print("100,000 entries, 5,000 items")
+    print(f"  tpm report: {week:.0f} ms   tpm report status: {status:.0f} ms")
+    print(f"  ratio {status / week:.2f} (target within 1.3x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,388 @@
+"""The goals screen: the product vision on top, then each goal with its key results
+(baseline → target, current value, a sparkline of its history) and the epics that
+serve it, its progress shown two ways side by side — outcome (key results) and output
+(its epics' done points) — so a goal whose work is done but whose numbers did not move
+stands out."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
+from tpm_tui.screens.timekeeping import LineModal
+from tpm_tui.undo import GoalArchived, UndoStack, ValueRecorded
+from tpm_tui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from tpm_tui.db import Database
+    from tpm_tui.services.goals import EpicLine, Goals, GoalView, KeyResultView
+
+BAR = 10  # cells of a progress bar
+
+_KR_LINE = re.compile(
+    r"^(?P<title>.+?):\s*(?P<base>\S+)\s*(?:->|→)\s*(?P<target>\S+)\s*(?P<unit>.*)$"
+)
+
+
+def bar(percent: int | None, width: int = BAR) -> Content:
+    """`████░░░░░░ 40 %` (`–` when there is nothing to measure)."""
+    if percent is None:
+        return Content.assemble(("·" * width, "dim"), "   – ")
+    filled = round(max(0, min(100, percent)) / 100 * width)
+    return Content.assemble(
+        ("█" * filled, "bold $primary"), ("░" * (width - filled), "dim"), f" {percent:3d} %"
+    )
+
+
+def vision_text(body: str) -> str:
+    """The vision as the screen shows it: its paragraphs re-flowed (the terminal wraps
+    them), a first `# Vision` heading left out, notes (HTML comments) dropped."""
+    body = re.sub(r"<!--.*?(-->|\Z)", "", body, flags=re.DOTALL)
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body) if p.strip()]
+    if paragraphs and re.fullmatch(r"#+\s*vision", paragraphs[0], re.IGNORECASE):
+        paragraphs = paragraphs[1:]
+    return "\n".join(paragraphs) or "(empty — press v to write it)"
+
+
+def parse_key_result(text: str) -> tuple[str, str, str, str]:
+    """`Activation rate: 12 -> 25 %` → title, baseline, target, unit."""
+    found = _KR_LINE.match(text.strip())
+    if found is None:
+        raise InvalidInput("type TITLE: BASELINE -> TARGET [UNIT], e.g. Activation: 12 -> 25 %")
+    return found["title"], found["base"], found["target"], found["unit"].strip()
+
+
+class GoalsScreen(WorkspaceScreen):
+    """The vision, the goals, their key results and the epics that serve them."""
+
+    AUTO_FOCUS = "#goals-list"
+    ICON = "◎"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_goal", "New goal"),
+        Binding("a", "add_key_result", "Add key result"),
+        Binding("m", "record_value", "Record value"),
+        Binding("p", "prd", "PRD"),
+        Binding("v", "vision", "Vision"),
+        Binding("x", "archive", "Archive goal"),
+        Binding("u", "undo", "Undo"),
+    ]
+
+    class Loaded(Message):
+        """The goals read off the UI thread."""
+
+        def __init__(self, goals: Goals) -> None:
+            super().__init__()
+            self.goals = goals
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.goals: Goals | None = None
+        self.undo = UndoStack()
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top("Reading the goals…")
+        yield Static("", id="goals-vision")
+        yield OptionList(id="goals-list")
+        yield KeyBar()
+
+    def reload(self, first: bool) -> None:
+        """Read them (again)."""
+        if not first and not self.ready:
+            return  # shown for the first time: the read the mount started is on its way
+        self.expect_data()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="goals-load")
+    def load(self) -> None:
+        """Read the vision, goals, key results and epics."""
+        from tpm_tui.services.goals import load_goals
+
+        ws = self.workspace
+        try:
+            found = load_goals(ws.open(), ws.clock)
+        except TpmError as error:
+            self.failed(error)
+            return
+        self.post_message(self.Loaded(found))
+
+    @unless_leaving
+    def on_goals_screen_loaded(self, message: Loaded) -> None:
+        """Draw the vision and the goals, keeping the cursor on the same row."""
+        self.goals = found = message.goals
+        vision = self.query_one("#goals-vision", Static)
+        if found.vision is None:
+            vision.update(Content.assemble(("No vision yet — press v to write it.", "dim")))
+        else:
+            vision.update(
+                Content.assemble(("Vision  ", "bold $accent"), vision_text(found.vision.body))
+            )
+        options = self.query_one(OptionList)
+        kept = self.selected_id()
+        options.clear_options()
+        options.add_options(self._options(found))
+        if kept is not None:
+            try:
+                options.highlighted = options.get_option_index(kept)
+            except Exception:  # the row is gone (archived): the first one then
+                options.highlighted = 0
+        elif options.option_count:
+            options.highlighted = 0
+        self.refresh_status()
+        self.loaded()
+
+    def _options(self, found: Goals) -> list[Option | None]:
+        out: list[Option | None] = []
+        if not found.goals:
+            out.append(Option(Content("No goals yet — press n to add one."), id="none"))
+        for goal in found.goals:
+            out.append(Option(self._goal_line(goal), id=f"g{goal.id}"))
+            for kr in goal.key_results:
+                out.append(Option(self._kr_line(kr), id=f"k{kr.id}"))
+            if not goal.key_results:
+                out.append(
+                    Option(
+                        Content.assemble(("    no key results yet — a adds one", "dim")),
+                        id=f"g{goal.id}-none",
+                        disabled=True,
+                    )
+                )
+            for line in goal.epics:
+                out.append(Option(self._epic_line(line), id=f"e{line.item.id}"))
+            out.append(None)
+        if found.unlinked:
+            n = len(found.unlinked)
+            out.append(
+                Option(
+                    Content.assemble(
+                        (
+                            f"{n} epic{'s' if n != 1 else ''} serve{'s' if n == 1 else ''} no goal",
+                            "bold",
+                        ),
+                        ("   (tpm edit EPIC --goal G1 links one)", "dim"),
+                    ),
+                    id="unlinked",
+                    disabled=True,
+                )
+            )
+            for line in found.unlinked:
+                out.append(Option(self._epic_line(line), id=f"e{line.item.id}"))
+        return out
+
+    @staticmethod
+    def _goal_line(goal: GoalView) -> Content:
+        due = f"  due {goal.due_date}" if goal.due_date else ""
+        parts: list[Content | str | tuple[str, str]] = [
+            (goal.label, "bold $accent"),
+            " ",
+            (goal.title, "bold"),
+            (due, "dim"),
+            "\n    outcome ",
+            bar(goal.outcome_percent),
+            "   output ",
+            bar(goal.output_percent),
+        ]
+        if goal.output_ahead:
+            parts.append(("   ⚠ epics done, numbers not moving", "bold $warning"))
+        return Content.assemble(*parts)
+
+    @staticmethod
+    def _kr_line(kr: KeyResultView) -> Content:
+        now = f"now {kr.shown(kr.current)}" if kr.values else "not measured"
+        return Content.assemble(
+            "    ",
+            (f"KR{kr.id} ", "dim"),
+            kr.title,
+            f"  {kr.shown(kr.baseline)} → {kr.shown(kr.target)}  {now}  ",
+            (kr.sparkline(), "$primary"),
+            f"  {kr.progress:.0f} %",
+            (f"  due {kr.due_date}" if kr.due_date else "", "dim"),
+        )
+
+    @staticmethod
+    def _epic_line(line: EpicLine) -> Content:
+        item = line.item
+        prd = f"  PRD {line.prd}" if line.prd is not None else "  no PRD"
+        return Content.assemble(
+            "    ◆ ",
+            (f"#{item.id} ", "dim"),
+            item.title,
+            f"  {line.done_percent} % done · {line.status.value}",
+            (prd, "dim"),
+        )
+
+    def selected_id(self) -> str | None:
+        """The id of the row under the cursor (`g3`, `k4`, `e12`)."""
+        options = self.query_one(OptionList)
+        index = options.highlighted
+        if index is None or not options.option_count:
+            return None
+        return options.get_option_at_index(index).id
+
+    def _goal_under_cursor(self) -> GoalView | None:
+        """The goal of the row under the cursor (its header, a key result or an epic)."""
+        if self.goals is None:
+            return None
+        selected = self.selected_id() or ""
+        for goal in self.goals.goals:
+            ids = {f"g{goal.id}", *(f"k{kr.id}" for kr in goal.key_results)}
+            ids |= {f"e{line.item.id}" for line in goal.epics}
+            if selected in ids:
+                return goal
+        return None
+
+    def refresh_status(self) -> None:
+        """How many goals, and the keys."""
+        if self.goals is None:
+            return
+        n = len(self.goals.goals)
+        self.set_status(
+            Content.assemble(
+                (f"Goals · {n} active", "bold"), "   n a m · p v · x u", ("   ? all keys", "dim")
+            )
+        )
+
+    # ------------------------------------------------------------ keys
+
+    def _done(self, message: str | None) -> None:
+        if message:
+            self.notify(message, markup=False)
+            self.expect_data()
+            self.load()
+
+    @queued
+    @opens_form
+    def action_new_goal(self) -> None:
+        """Add a goal: its title."""
+        from tpm_tui.services.goals import create_goal
+        from tpm_tui.services.validate import title
+
+        db, clock = self.db, self.workspace.clock
+
+        def save(text: str) -> str:
+            made = create_goal(db, clock, text)
+            return f"Added {made.label} {made.title}"
+
+        self.app.push_screen(
+            LineModal("New goal", "its title; enter saves", lambda t: title(t), save), self._done
+        )
+
+    @queued
+    @opens_form
+    def action_add_key_result(self) -> None:
+        """Add a key result to the goal under the cursor."""
+        from tpm_tui.services.goals import add_key_result, parse_number
+
+        goal = self._goal_under_cursor()
+        if goal is None:
+            self.notify("Put the cursor on a goal first (n adds one).", severity="warning")
+            return
+        db, clock = self.db, self.workspace.clock
+
+        def check(text: str) -> str:
+            name, base, target, unit = parse_key_result(text)
+            start, end = parse_number(base, "baseline"), parse_number(target, "target")
+            if start == end:
+                raise InvalidInput("the target is the baseline: nothing could move")
+            return f"{name}: {base} {unit} → {target} {unit}".replace("  ", " ")
+
+        def save(text: str) -> str:
+            name, base, target, unit = parse_key_result(text)
+            kr = add_key_result(db, clock, goal.id, name, base, target, unit)
+            return f"Added KR{kr.id} {kr.title} to {goal.label}"
+
+        self.app.push_screen(
+            LineModal(
+                f"Key result for {goal.label} {goal.title}",
+                "TITLE: BASELINE -> TARGET [UNIT], e.g. Activation rate: 12 -> 25 %",
+                check,
+                save,
+            ),
+            self._done,
+        )
+
+    @queued
+    @opens_form
+    def action_record_value(self) -> None:
+        """Record today's value of the key result under the cursor."""
+        from tpm_tui.services.goals import parse_number, record_value
+
+        selected = self.selected_id() or ""
+        if not selected.startswith("k"):
+            self.notify("Put the cursor on a key result first.", severity="warning")
+            return
+        kr_id = int(selected[1:])
+        db, clock = self.db, self.workspace.clock
+
+        def save(text: str) -> str:
+            kr, measured = record_value(db, clock, kr_id, text)
+            self.undo.push(ValueRecorded(measured.id, kr_id))
+            return f"KR{kr_id} {kr.title}: {kr.shown(measured.value)} today ({kr.progress:.0f} %)"
+
+        self.app.push_screen(
+            LineModal(
+                f"Today's value of KR{kr_id}",
+                "a number; every value is kept (u undoes)",
+                lambda t: f"{parse_number(t, 'value'):g}",
+                save,
+            ),
+            self._done,
+        )
+
+    @queued
+    def action_prd(self) -> None:
+        """Open the PRD of the epic under the cursor."""
+        from tpm_tui.screens.prd import open_prd
+
+        selected = self.selected_id() or ""
+        if not selected.startswith("e"):
+            self.notify("Put the cursor on an epic first.", severity="warning")
+            return
+        open_prd(self, int(selected[1:]))
+
+    @queued
+    def action_vision(self) -> None:
+        """Write the product vision."""
+        from tpm_tui.screens.prd import open_vision
+
+        open_vision(self)
+
+    @queued
+    def action_archive(self) -> None:
+        """Archive the goal under the cursor (u brings it back)."""
+        from tpm_tui.services.goals import set_goal_archived
+
+        goal = self._goal_under_cursor()
+        if goal is None:
+            self.notify("Put the cursor on a goal first.", severity="warning")
+            return
+        clock = self.workspace.clock
+
+        def write(db: Database) -> GoalView:
+            return set_goal_archived(db, clock, goal.id, True)
+
+        def done(_: GoalView) -> None:
+            self.undo.push(GoalArchived(goal.id))
+            self._done(f"Archived {goal.label} {goal.title} (u brings it back)")
+
+        self.save(f"archive of {goal.label}", write, done)
+
+    @queued
+    def action_undo(self) -> None:
+        """Take back the last value recorded or goal archived."""
+        clock = self.workspace.clock
+
+        def write(db: Database) -> str:
+            step, _ = self.undo.undo(db, clock)
+            return f"Undid the {step.label}"
+
+        self.save("undo", write, self._done)

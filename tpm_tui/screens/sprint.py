@@ -1,0 +1,671 @@
+"""The sprint screen: planning (the ranked backlog beside the sprint, `>` and `<` move
+an item between them, against the forecast and the capacity), the burndown and the
+velocity, the stand-up, and the retro note. `[` `]` switch sprints."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import ContentSwitcher, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from tpm_tui.errors import TpmError
+from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
+from tpm_tui.widgets.burndown import BurndownChart, capacity_bar, velocity_lines
+from tpm_tui.widgets.kanban_column import CardList
+from tpm_tui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from tpm_tui.db import ChangeWatcher
+    from tpm_tui.services.backlog import ItemView
+    from tpm_tui.services.sprints import Planning, Review, SprintReport
+    from tpm_tui.services.standup import Standup
+
+
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
+VIEWS = {"plan": "planning", "charts": "burndown", "standup": "stand-up", "retro": "retro"}
+
+
+class CloseSprint(ModalScreen[int | None | bool]):
+    """Close a sprint: its figures, and where its unfinished items go (the next sprint
+    or the backlog). Dismissed with the target sprint id, None for the backlog, or
+    False when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, report: SprintReport, following: tuple[int, str] | None) -> None:
+        super().__init__()
+        self.report = report
+        self.following = following
+
+    def compose(self) -> ComposeResult:
+        from tpm_tui.services.sprints import summary_line
+
+        r = self.report
+        unfinished = [i for i in r.items if i.done_at is None]
+        points = sum(i.points or 0 for i in unfinished)
+        with Vertical(id="close-box", classes="line-modal"):
+            yield Static(Content.assemble((f"Close {r.sprint.name}", "bold")), id="close-title")
+            yield Static(Content(summary_line(r)), id="close-summary")
+            yield Static(
+                Content(
+                    f"Velocity {r.done} (done points). {len(unfinished)} unfinished item"
+                    f"{'s' if len(unfinished) != 1 else ''} ({points} pts) go to:"
+                ),
+                id="close-question",
+            )
+            options = []
+            if self.following is not None:
+                options.append(Option(f"the next sprint, {self.following[1]}", id="next"))
+            options.append(Option("the backlog", id="backlog"))
+            yield OptionList(*options, id="close-options")
+            yield Static(Content("enter closes it · esc cancels"), id="close-hint")
+
+    def on_mount(self) -> None:
+        """The choice has the keys."""
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "next" and self.following is not None:
+            self.dismiss(self.following[0])
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        """Leave it open."""
+        self.dismiss(False)
+
+
+class SprintScreen(WorkspaceScreen):
+    """A sprint: plan it, follow its burndown and the stand-up, close it, write its retro."""
+
+    AUTO_FOCUS = ""
+    ICON = "◷"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left_square_bracket", "sprint(-1)", "Previous sprint", key_display="["),
+        Binding("right_square_bracket", "sprint(1)", "Next sprint", key_display="]"),
+        Binding("p", "view('plan')", "Plan"),
+        Binding("b", "view('charts')", "Burndown"),
+        Binding("d", "view('standup')", "Stand-up"),
+        Binding("r", "view('retro')", "Retro"),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("left,h", "side(0)", "Backlog side", show=False),
+        Binding("right,l", "side(1)", "Sprint side", show=False),
+        Binding("greater_than_sign", "pull", "Into sprint", key_display=">"),
+        Binding("less_than_sign", "send_back", "Back to backlog", key_display="<"),
+        Binding("K,shift+up", "rank(-1)", "Rank up", key_display="K"),
+        Binding("J,shift+down", "rank(1)", "Rank down", key_display="J"),
+        Binding("C", "close_sprint", "Close sprint", key_display="C"),
+        Binding("ctrl+s", "save_retro", "Save retro", show=False),
+        Binding("ctrl+b", "action_item", "Action → backlog", show=False),
+        Binding("escape", "leave_note", "Leave the note", show=False),
+    ]
+
+    class Loaded(Message):
+        """A sprint read off the UI thread (None: there is no sprint yet)."""
+
+        def __init__(self, planning: Planning | None, keep: int | None) -> None:
+            super().__init__()
+            self.planning = planning
+            self.keep = keep
+
+    class StandupRead(Message):
+        """The stand-up read off the UI thread."""
+
+        def __init__(self, view: Standup) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.planning: Planning | None = None
+        self.sprint_id: int | None = None
+        self.view = "plan"
+        self.side = 0  # 0: the backlog list, 1: the sprint's
+        self._retro_for: int | None = None  # the sprint whose note the editor holds
+        self._watcher: ChangeWatcher | None = None  # commits by other connections
+        self._read_day: date | None = None  # "today" when the sprint was last read
+
+    # ------------------------------------------------------------ set-up
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top("Reading the sprint…")
+        with ContentSwitcher(initial="plan", id="sprint-views"):
+            with Vertical(id="plan"):
+                yield Static("", id="sprint-goal")
+                yield Static("", id="sprint-bar")
+                yield Static("", id="sprint-capacity")
+                with Horizontal(id="sprint-lists"):
+                    with Vertical(classes="sprint-side -current", id="side-backlog"):
+                        yield Static("", classes="sprint-side-title", id="backlog-title")
+                        yield CardList(id="sprint-backlog")
+                    with Vertical(classes="sprint-side", id="side-sprint"):
+                        yield Static("", classes="sprint-side-title", id="items-title")
+                        yield CardList(id="sprint-items")
+            with Vertical(id="charts"):
+                yield Static("", id="burndown-title")
+                yield BurndownChart(id="burndown")
+                yield Static("", id="burndown-legend")
+                yield Static("", id="velocity")
+            with VerticalScroll(id="standup"):
+                yield Static("", id="standup-text")
+            with Vertical(id="retro"):
+                yield TextArea(language="markdown", id="retro-note", soft_wrap=True)
+                yield Static("", id="retro-hint")
+        yield KeyBar()
+
+    def reload(self, first: bool) -> None:
+        """Read the sprint (the running one at first), again when coming back; while
+        shown, a change made elsewhere (`tpm sprint add` in a terminal) is read within
+        a second."""
+        if first:
+            self._watcher = self.workspace.watcher()
+            self.set_interval(1.0, self._poll_changes)
+            self.read(self.sprint_id)
+        elif self.ready and (self._changed() or self._read_day != self.workspace.clock.today()):
+            self.read(self.sprint_id, self._current_id())
+        # else: the first read is still on its way, or what is shown is still true
+
+    def _changed(self) -> bool:
+        """Whether another connection committed since the last look (always, without a
+        watcher: a server database)."""
+        return self._watcher is None or self._watcher.changed()
+
+    def on_unmount(self) -> None:
+        """Close the watcher's connection."""
+        if self._watcher is not None:
+            self._watcher.close()
+
+    def _poll_changes(self) -> None:
+        if not (self.is_current and self.ready and not self.stale and self.waiting_for is None):
+            return
+        if self._watcher is not None and self._watcher.changed():
+            self.read(self.sprint_id, self._current_id())
+
+    def _current_id(self) -> int | None:
+        item = self._current_list().highlighted_item()
+        return item.id if item is not None else None
+
+    def read(
+        self,
+        sprint_id: int | None,
+        keep: int | None = None,
+        same: bool = False,
+        backlog: tuple[ItemView, ...] | None = None,
+    ) -> None:
+        """Read a sprint afresh; keys wait until it is on screen. `same`: the backlog
+        shown is kept if the database did not change since it was read (switching
+        sprints: reading thousands of backlog items again would be most of the cost).
+        `backlog`: the backlog as this screen's own write left it (`>`); the change
+        watcher is not asked, so the next look reads whatever another program did."""
+        if backlog is not None:
+            kept: tuple[ItemView, ...] | None = backlog
+        else:
+            changed = self._changed()
+            kept = self.planning.candidates if same and not changed and self.planning else None
+        self._read_day = self.workspace.clock.today()
+        self.expect_data()
+        self.load(sprint_id, keep, kept)
+
+    # A description of its own: the default one spells out every argument (thousands of
+    # backlog items written out on each switch).
+    @work(thread=True, exclusive=True, group="sprint-load", description="read the sprint")
+    def load(
+        self,
+        sprint_id: int | None,
+        keep: int | None = None,
+        candidates: tuple[ItemView, ...] | None = None,
+    ) -> None:
+        """The sprint, its figures and the backlog it can take from."""
+        from tpm_tui.services.sprints import load_planning
+
+        ws = self.workspace
+        try:
+            planning = load_planning(ws.open(), ws.clock, sprint_id, candidates)
+        except TpmError as error:
+            self.failed(error)
+            return
+        self.post_message(self.Loaded(planning, keep))
+
+    @unless_leaving
+    def on_sprint_screen_loaded(self, message: Loaded) -> None:
+        """Show a freshly read sprint."""
+        planning = message.planning
+        self.planning = planning
+        if planning is None:
+            self._show_nothing()
+            self.loaded()
+            return
+        report = planning.report
+        if self._retro_for is not None and self._retro_for != report.sprint.id:
+            self._retro_for = None
+        self.sprint_id = report.sprint.id
+        backlog_list, sprint_list = self._lists()
+        self._fill(backlog_list, planning.candidates, message.keep if self.side == 0 else None)
+        self._fill(sprint_list, report.items, message.keep if self.side == 1 else None)
+        self._show_figures(report)
+        self.refresh_status()
+        if self.view == "standup":
+            self._read_standup()
+        elif self.view == "retro":
+            self._show_retro()
+        self.loaded()
+
+    def _show_nothing(self) -> None:
+        self.set_status(Content.assemble(("No sprint yet", "bold")))
+        self.query_one("#sprint-goal", Static).update(
+            Content(
+                'Make one in the shell: tpm sprint new "Sprint 1" --start mon --length 2w '
+                "(then 5 brings you back here)."
+            )
+        )
+
+    @staticmethod
+    def _fill(cards: CardList, items: tuple[ItemView, ...], keep: int | None) -> None:
+        row = cards.highlighted or 0
+        cards.set_items(items, {})
+        ids = [i.id for i in items]
+        if keep is not None and keep in ids:
+            cards.highlighted = ids.index(keep)
+        elif items:
+            cards.highlighted = max(0, min(row, len(items) - 1))
+
+    def _lists(self) -> tuple[CardList, CardList]:
+        return (
+            self.query_one("#sprint-backlog", CardList),
+            self.query_one("#sprint-items", CardList),
+        )
+
+    def _show_figures(self, report: SprintReport) -> None:
+        assert self.planning is not None
+        sprint = report.sprint
+        goal = self.query_one("#sprint-goal", Static)
+        goal.update(
+            Content.assemble(("Goal: ", "bold"), sprint.goal)
+            if sprint.goal
+            else Content.assemble(("no goal set (tpm sprint edit … --goal)", "dim"))
+        )
+        width = max(40, self.size.width - 2)
+        self.query_one("#sprint-bar", Static).update(capacity_bar(report, width))
+        self.query_one("#sprint-capacity", Static).update(
+            Content.styled(report.capacity.summary(), "dim")
+        )
+        candidates = self.planning.candidates
+        self.query_one("#backlog-title", Static).update(
+            Content.assemble(
+                ("Backlog", "bold"),
+                f"  {_items(len(candidates))} · {sum(i.points or 0 for i in candidates)} pts",
+            )
+        )
+        self.query_one("#items-title", Static).update(
+            Content.assemble(
+                (sprint.name, "bold"),
+                f"  {_items(len(report.items))} · {report.scope} pts · {report.done} done",
+            )
+        )
+        self._show_charts(report)
+
+    def _show_charts(self, report: SprintReport) -> None:
+        assert self.planning is not None
+        from tpm_tui.services.sprints import ideal_line
+
+        sprint = report.sprint
+        self.query_one("#burndown-title", Static).update(
+            Content.assemble(
+                (f"Burndown · {sprint.name}", "bold"),
+                f"   committed {report.committed} · added {report.added} · removed "
+                f"{report.removed} · done {report.done} · left {report.remaining} (points)",
+            )
+        )
+        self.query_one(BurndownChart).show(report.burndown, ideal_line(sprint, report.committed))
+        self.query_one("#burndown-legend", Static).update(
+            Content.assemble(
+                ("█", "$primary"),
+                " remaining  ",
+                ("·", "bold $warning"),
+                ("▒", "$warning"),
+                " ideal (weekdays)  ",
+                ("+", "bold $error"),
+                " scope added  − removed   (the commitment: what the first day ends with)",
+            )
+        )
+        closed = [s for s in self.planning.sprints if s.closed and s.velocity is not None][-6:]
+        lines = [Content.assemble(("Velocity (done points at the close)", "bold"))]
+        lines += velocity_lines(closed, report.forecast, max(30, self.size.width - 4))
+        self.query_one("#velocity", Static).update(Content("\n").join(lines))
+
+    def refresh_status(self) -> None:
+        """Which sprint, when, and which view."""
+        if self.planning is None:
+            return
+        sprint = self.planning.report.sprint
+        today = self.workspace.clock.today()
+        state = sprint.state(today)
+        when = state
+        if state == "running":
+            day = (today - sprint.start_date).days + 1
+            when = f"day {day} of {sprint.days}"
+        index = [s.id for s in self.planning.sprints].index(sprint.id)
+        self.set_status(
+            Content.assemble(
+                (sprint.name, "bold"),
+                f"  {sprint.start_date:%d %b} – {sprint.end_date:%d %b %Y} · {when}",
+                (f" · {VIEWS[self.view]}", "bold"),
+                (f"   sprint {index + 1}/{len(self.planning.sprints)}  [ ]", "dim"),
+            )
+        )
+
+    # ------------------------------------------------------------ views
+
+    @queued
+    def action_view(self, view: str) -> None:
+        """Show planning, the burndown and velocity, the stand-up, or the retro note."""
+        if self.view == "retro" and view != "retro":
+            self._keep_note()
+        self.view = view
+        self.query_one(ContentSwitcher).current = view
+        if view == "standup":
+            self._read_standup()
+        elif view == "retro":
+            self._show_retro()
+        self.refresh_status()
+
+    @queued
+    def action_sprint(self, step: int) -> None:
+        """The sprint before or after this one."""
+        if self.planning is None or self.sprint_id is None:
+            return
+        ids = [s.id for s in self.planning.sprints]
+        index = ids.index(self.sprint_id) + step
+        if not 0 <= index < len(ids):
+            self.notify(f"No {'earlier' if step < 0 else 'later'} sprint", timeout=2)
+            return
+        if self.view == "retro":
+            self._keep_note()
+        self.read(ids[index], same=True)
+
+    # ------------------------------------------------------------ planning
+
+    def _current_list(self) -> CardList:
+        return self._lists()[self.side]
+
+    @queued
+    def action_side(self, side: int) -> None:
+        """Move between the backlog and the sprint."""
+        self.side = side
+        self.query_one("#side-backlog").set_class(side == 0, "-current")
+        self.query_one("#side-sprint").set_class(side == 1, "-current")
+
+    @queued
+    def action_cursor(self, delta: int) -> None:
+        """Up or down the list."""
+        if self.view == "standup":
+            self.query_one("#standup", VerticalScroll).scroll_relative(y=delta)
+            return
+        cards = self._current_list()
+        if cards.items:
+            row = cards.highlighted
+            row = 0 if row is None else max(0, min(len(cards.items) - 1, row + delta))
+            cards.highlighted = row
+
+    def _planning_target(self, side: int) -> ItemView | None:
+        """The item under the cursor of a side, in the planning view."""
+        if self.view != "plan" or self.planning is None or self.side != side:
+            return None
+        return self._lists()[side].highlighted_item()
+
+    @queued
+    def action_pull(self) -> None:
+        """Put the backlog item under the cursor into the sprint."""
+        from tpm_tui.services import sprints
+
+        item = self._planning_target(0)
+        if item is None or self.sprint_id is None:
+            return
+        sprint_id, clock = self.sprint_id, self.workspace.clock
+        self.save(
+            f"pull of #{item.id} into the sprint",
+            lambda db: sprints.add_items(db, clock, sprint_id, [item.id]),
+            lambda _items: self._moved(item, 0),
+        )
+
+    @queued
+    def action_send_back(self) -> None:
+        """Take the sprint item under the cursor back to the backlog."""
+        from tpm_tui.services import sprints
+
+        item = self._planning_target(1)
+        if item is None or self.sprint_id is None:
+            return
+        sprint_id, clock = self.sprint_id, self.workspace.clock
+        self.save(
+            f"return of #{item.id} to the backlog",
+            lambda db: sprints.remove_items(db, clock, sprint_id, [item.id]),
+            lambda _items: self._moved(item, 1),
+        )
+
+    def _moved(self, item: ItemView, side: int) -> None:
+        """After `>` or `<`: the cursor stays where it was in that list (on the next
+        item); the figures are read again. After `>` the backlog is the one shown less
+        the item (not read again: thousands of rows for one that left)."""
+        cards = self._lists()[side]
+        items = cards.items
+        index = items.index(item) if item in items else 0
+        keep = items[index + 1].id if index + 1 < len(items) else None
+        if keep is None and index > 0:
+            keep = items[index - 1].id
+        if side == 0 and self.planning is not None:
+            left = tuple(i for i in self.planning.candidates if i.id != item.id)
+            self.read(self.sprint_id, keep, backlog=left)
+        else:
+            self.read(self.sprint_id, keep)
+
+    @queued
+    def action_rank(self, delta: int) -> None:
+        """Raise or lower the item in the backlog's order (past its neighbour in view)."""
+        from tpm_tui.services import backlog
+
+        cards = self._current_list()
+        item = cards.highlighted_item()
+        if item is None or self.view != "plan":
+            return
+        index = cards.items.index(item)
+        target = index + delta
+        if not 0 <= target < len(cards.items) or cards.items[target].status != item.status:
+            return
+        neighbour = cards.items[target]
+        clock = self.workspace.clock
+
+        def write(db: object) -> ItemView:
+            from tpm_tui.db import Database
+
+            assert isinstance(db, Database)
+            siblings = [i.id for i in backlog.list_items(db, status=item.status, kinds=[item.kind])]
+            step = siblings.index(neighbour.id) - siblings.index(item.id)
+            return backlog.reorder_item(db, clock, item.id, step)
+
+        self.save(
+            f"reorder of #{item.id}", write, lambda _moved: self.read(self.sprint_id, item.id)
+        )
+
+    # ------------------------------------------------------------ closing
+
+    @queued
+    @opens_form
+    def action_close_sprint(self) -> None:
+        """Close the sprint: record its velocity, carry its unfinished items over, and
+        open its retro note."""
+        from tpm_tui.services.sprints import next_sprint
+
+        if self.planning is None or self.app.screen is not self:
+            return
+        report = self.planning.report
+        if report.sprint.closed:
+            self.notify(f"{report.sprint.name} is closed already", severity="warning")
+            return
+        following = next_sprint(self.planning.sprints, report.sprint)
+        self.app.push_screen(
+            CloseSprint(report, (following.id, following.name) if following else None),
+            self._close_chosen,
+        )
+
+    def _close_chosen(self, target: int | bool | None) -> None:
+        from tpm_tui.services.sprints import close_sprint
+
+        if target is False or self.sprint_id is None:
+            return
+        sprint_id, clock = self.sprint_id, self.workspace.clock
+        carry = target if isinstance(target, int) and not isinstance(target, bool) else None
+        self.save(
+            "close of the sprint",
+            lambda db: close_sprint(db, clock, sprint_id, carry),
+            self._after_close,
+        )
+
+    def _after_close(self, review: Review) -> None:
+        r = review.report
+        self.notify(
+            f"Closed {r.sprint.name}: velocity {r.done}, {len(review.carried)} items "
+            f"({review.carried_points} pts) carried over",
+            markup=False,
+        )
+        self.view = "retro"
+        self.query_one(ContentSwitcher).current = "retro"
+        self._retro_for = None
+        self.read(self.sprint_id)
+
+    # ------------------------------------------------------------ the stand-up
+
+    @work(thread=True, exclusive=True, group="standup")
+    def _read_standup(self) -> None:
+        from tpm_tui.services.standup import standup
+
+        ws = self.workspace
+        try:
+            view = standup(ws.open(), ws.clock)
+        except TpmError as error:
+            self.app.call_from_thread(self.show_error, error)
+            return
+        self.post_message(self.StandupRead(view))
+
+    @unless_leaving
+    def on_sprint_screen_standup_read(self, message: StandupRead) -> None:
+        """Show the stand-up."""
+        from tpm_tui.services.standup import render
+
+        self.query_one("#standup-text", Static).update(Content(render(message.view)))
+
+    # ------------------------------------------------------------ the retro note
+
+    def _show_retro(self) -> None:
+        """Put the sprint's note (or the template) in the editor and give it the keys."""
+        from tpm_tui.services.sprints import retro_text
+
+        if self.planning is None:
+            return
+        editor = self.query_one("#retro-note", TextArea)
+        report = self.planning.report
+        if self._retro_for != report.sprint.id:
+            editor.load_text(retro_text(report))
+            self._retro_for = report.sprint.id
+        editor.cursor_blink = not self.app.is_headless
+        self.query_one("#retro-hint", Static).update(
+            Content(
+                "ctrl+s saves · ctrl+b makes the line under the cursor a backlog item · "
+                "esc leaves the note (saved)"
+            )
+        )
+        editor.focus()
+
+    def _keep_note(self) -> None:
+        """Save the note if it changed (leaving the view or the sprint)."""
+        if self.planning is None or self._retro_for is None:
+            return
+        text = self.query_one("#retro-note", TextArea).text
+        if text != self.planning.report.sprint.retro and text.strip():
+            self._save_note(text, quiet=True)
+
+    def _save_note(self, text: str, quiet: bool = False) -> None:
+        from tpm_tui.services.sprints import save_retro
+
+        sprint_id = self._retro_for
+        if sprint_id is None or self.planning is None:
+            return
+        planning = self.planning
+
+        def done(saved: object) -> None:
+            from dataclasses import replace
+
+            from tpm_tui.services.planning import SprintView
+
+            assert isinstance(saved, SprintView)
+            if planning.report.sprint.id == saved.id:
+                report = replace(planning.report, sprint=saved)
+                self.planning = replace(planning, report=report)
+            if not quiet:
+                self.notify(f"Saved the retro of {saved.name}", markup=False)
+
+        self.save("save of the retro note", lambda db: save_retro(db, sprint_id, text), done)
+
+    @queued
+    def action_save_retro(self) -> None:
+        """Save the retro note."""
+        if self.view == "retro":
+            self._save_note(self.query_one("#retro-note", TextArea).text)
+
+    @queued
+    def action_leave_note(self) -> None:
+        """Leave the note (saving it) for the planning view's keys."""
+        if self.view == "retro":
+            self._keep_note()
+            self.set_focus(None)
+            self.view = "plan"
+            self.query_one(ContentSwitcher).current = "plan"
+            self.refresh_status()
+
+    @queued
+    def action_action_item(self) -> None:
+        """Make the note's line under the cursor a backlog item (the line then names it)."""
+        from tpm_tui.services import backlog
+        from tpm_tui.services.sprints import action_title
+
+        if self.view != "retro":
+            return
+        editor = self.query_one("#retro-note", TextArea)
+        row = editor.cursor_location[0]
+        line = editor.document.get_line(row)
+        title = action_title(line)
+        if title is None:
+            self.notify("Put the cursor on an action line (- [ ] …) first", severity="warning")
+            return
+        clock = self.workspace.clock
+
+        def done(item: ItemView) -> None:
+            editor.replace(
+                f"{line.rstrip()} (#{item.id})",
+                (row, 0),
+                (row, len(line)),
+                maintain_selection_offset=False,
+            )
+            self.notify(f"Added #{item.id} {item.title} to the backlog", markup=False)
+            self._save_note(editor.text, quiet=True)
+
+        self.save(
+            "new backlog item",
+            lambda db: backlog.create_item(db, clock, "story", title),
+            done,
+        )

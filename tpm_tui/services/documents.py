@@ -1,0 +1,151 @@
+"""Written documents kept with their history: the product vision and each epic's PRD.
+Every save is a new version (the newest is the current text, the older ones its
+history); saving the same text again changes nothing."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from tpm_tui.clock import Clock
+from tpm_tui.db import Database
+from tpm_tui.errors import InvalidInput
+from tpm_tui.sql import compiled as q
+from tpm_tui.text import clean_block
+
+DOCUMENT_MAX = 1_000_000
+"""The longest document, in characters (a 5,000-line PRD is about 200,000)."""
+
+
+class DocKind(StrEnum):
+    """What a document is."""
+
+    VISION = "vision"
+    PRD = "prd"
+
+
+@dataclass(frozen=True)
+class Sections:
+    """How many of a template's sections a document has written."""
+
+    filled: int
+    total: int
+
+    def __str__(self) -> str:
+        return f"{self.filled}/{self.total}"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved version of a document (without its text)."""
+
+    id: int
+    number: int  # 1 for the first version
+    saved_at: datetime
+    sections: Sections
+    length: int  # characters
+
+
+@dataclass(frozen=True)
+class Current:
+    """A document's current text and the version it is."""
+
+    body: str
+    version_id: int
+    saved_at: datetime
+    sections: Sections
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save did: the version written (None when the text had not changed)."""
+
+    version_id: int | None
+    sections: Sections
+    changed: bool
+
+
+def clean_text(text: str, what: str = "document") -> str:
+    """A document as typed: control characters and escape sequences removed, line
+    endings normalised; refused (one line) when longer than DOCUMENT_MAX."""
+    cleaned = clean_block(text)
+    if len(cleaned) > DOCUMENT_MAX:
+        raise InvalidInput(
+            f"the {what} is {len(cleaned):,} characters long; keep it to {DOCUMENT_MAX:,}"
+        )
+    return cleaned
+
+
+def current(db: Database, kind: DocKind, item_id: int | None) -> Current | None:
+    """The newest version of a document, or None if it was never saved."""
+    with db.read() as ex:
+        row = ex.row(q.document_latest, kind=kind.value, item_id=item_id, limit=1)
+    if row is None:
+        return None
+    version_id, _kind, _item, body, filled, total, saved_at = row
+    return Current(body, version_id, saved_at, Sections(filled, total))
+
+
+def save(
+    db: Database,
+    clock: Clock,
+    kind: DocKind,
+    item_id: int | None,
+    text: str,
+    sections: Sections,
+) -> Saved:
+    """Store `text` (already cleaned) as the document's new version, unless it is the
+    current text already."""
+    with db.write() as ex:
+        row = ex.row(q.document_latest, kind=kind.value, item_id=item_id, limit=1)
+        if row is not None and row[3] == text:
+            return Saved(None, sections, False)
+        version_id = ex.scalar(
+            q.document_insert,
+            kind=kind.value,
+            item_id=item_id,
+            body=text,
+            sections_filled=sections.filled,
+            sections_total=sections.total,
+            saved_at=clock.now(),
+        )
+    return Saved(int(version_id), sections, True)
+
+
+def history(db: Database, kind: DocKind, item_id: int | None) -> list[Version]:
+    """Every version, oldest first."""
+    with db.read() as ex:
+        rows = ex.rows(q.document_history, kind=kind.value, item_id=item_id)
+    return [
+        Version(version_id, number, saved_at, Sections(filled, total), int(length or 0))
+        for number, (version_id, saved_at, filled, total, length) in enumerate(rows, start=1)
+    ]
+
+
+def last_change(db: Database, kind: DocKind, item_id: int | None, clock: Clock) -> str:
+    """The last change as a unified diff (the version before → the current one); empty
+    when there is at most one version."""
+    with db.read() as ex:
+        rows = ex.rows(q.document_latest, kind=kind.value, item_id=item_id, limit=2)
+    if len(rows) < 2:
+        return ""
+    newer, older = rows
+    return diff(older[3], newer[3], _stamp(clock, older[6]), _stamp(clock, newer[6]))
+
+
+def _stamp(clock: Clock, moment: datetime) -> str:
+    return f"{clock.local(moment):%Y-%m-%d %H:%M}"
+
+
+def diff(before: str, after: str, before_name: str = "before", after_name: str = "after") -> str:
+    """A unified diff of two texts (three lines of context)."""
+    lines = difflib.unified_diff(
+        before.splitlines(),
+        after.splitlines(),
+        fromfile=before_name,
+        tofile=after_name,
+        lineterm="",
+    )
+    return "\n".join(lines)

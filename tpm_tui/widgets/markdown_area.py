@@ -1,0 +1,323 @@
+"""A Markdown editor that stays quick on long documents: Textual's TextArea, soft
+wrapped, with Markdown highlighting computed only for the lines on screen.
+
+Measured here on a 5,000-line PRD, Textual 8.2's TextArea spends its time in three
+places this widget avoids:
+- with `language="markdown"` (tree-sitter) every key re-parses the document and
+  re-queries the highlights of every line: 80-150 ms a key;
+- `WrappedDocument.height` sums the wrapped height of every line, and is read once per
+  line drawn: ~40 ms a key with soft wrap;
+- wrapping the whole document (several times while it opens) measures every line with
+  general code for tabs and wide characters: ~70 µs a line.
+Here the highlights come from a small line-based Markdown reader (headings, emphasis,
+code, links, list markers, quotes, notes and fenced blocks), computed for a line when it
+is drawn; the height is the length of a list kept anyway; and a plain ASCII line
+without tabs is wrapped by a short path that gives the same breaks (a test compares).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from textual._wrap import compute_wrap_offsets
+from textual.document._document import Document
+from textual.document._document_navigator import DocumentNavigator
+from textual.document._wrapped_document import WrappedDocument
+from textual.expand_tabs import get_tab_widths
+from textual.strip import Strip
+from textual.widgets import TextArea
+
+if TYPE_CHECKING:
+    from textual.document._document import EditResult
+    from textual.document._edit import Edit
+    from textual.widgets.text_area import Highlight
+
+_CHUNK = re.compile(r"\S+\s*|\s+")
+
+
+def ascii_wrap_offsets(line: str, width: int) -> list[int]:
+    """Where Textual's wrapping breaks a plain ASCII line without tabs: the same
+    offsets as `compute_wrap_offsets(line, width, ...)`, without its general path."""
+    breaks: list[int] = []
+    cell = 0
+    for match in _CHUNK.finditer(line):
+        start, end = match.span()
+        size = end - start
+        if width - cell >= size:
+            cell += size
+        elif size > width:  # a word longer than a line is folded at the width
+            pieces = range(start, end, width)
+            last = pieces[-1]
+            for piece in pieces:
+                if piece:
+                    breaks.append(piece)
+                if piece == last:
+                    cell = end - piece
+        elif cell and start:
+            breaks.append(start)
+            cell = size
+    return breaks
+
+
+class QuickWrap(WrappedDocument):
+    """Textual's wrapped document with a constant-time height and a short path for
+    plain lines (most of a Markdown document)."""
+
+    _edits = 0  # edits wrapped line by line since the document was set
+    _wrapped_for: tuple[int, int, int, int] | None = None  # the last full wrap's inputs
+
+    @property
+    def height(self) -> int:
+        """The wrapped document's height: one entry per screen line is kept anyway."""
+        return len(self._offset_to_line_info)
+
+    def wrap_range(self, *args: Any, **kwargs: Any) -> None:
+        """Re-wrap the lines an edit changed, as Textual does (and count the edit)."""
+        self._edits += 1
+        super().wrap_range(*args, **kwargs)
+
+    def wrap(self, width: int, tab_width: int | None = None) -> None:
+        """Wrap every line at `width` (0: no wrapping), as Textual does. Asked again
+        for the same width with no edit since (the scrollbar showing up, then the
+        resize, each ask while a document opens), the wrapping is already right."""
+        key = (width, tab_width or self._tab_width, self._edits, id(self.document))
+        if key == self._wrapped_for:
+            return
+        self._wrapped_for = key
+        self._width = width
+        if tab_width:
+            self._tab_width = tab_width
+        tab = self._tab_width
+        wrap_offsets: list[list[int]] = []
+        line_info: list[tuple[int, int]] = []
+        line_offsets: list[list[int]] = []
+        tab_widths: list[list[int]] = []
+        add_breaks, add_info = wrap_offsets.append, line_info.append
+        add_offsets, add_widths = line_offsets.append, tab_widths.append
+        offset = 0
+        for index, line in enumerate(self.document.lines):
+            if "\t" not in line and line.isascii():
+                add_widths([0] if line else [])  # as get_tab_widths: none for ""
+                if not width or len(line) <= width:
+                    add_breaks([])
+                    add_info((index, 0))
+                    add_offsets([offset])
+                    offset += 1
+                    continue
+                breaks = ascii_wrap_offsets(line, width)
+            else:
+                sections = get_tab_widths(line, tab)
+                add_widths([w for _, w in sections])
+                breaks = (
+                    compute_wrap_offsets(line, width, tab, precomputed_tab_sections=sections)
+                    if width
+                    else []
+                )
+            add_breaks(breaks)
+            rows = len(breaks) + 1
+            add_offsets(list(range(offset, offset + rows)))
+            line_info.extend([(index, section) for section in range(rows)])
+            offset += rows
+        self._wrap_offsets = wrap_offsets
+        self._offset_to_line_info = line_info
+        self._line_index_to_offsets = line_offsets
+        self._tab_width_cache = tab_widths
+
+
+# ---------------------------------------------------------------- highlighting
+
+_HEADING = re.compile(r" {0,3}(#{1,6})(?=\s|$)")
+_FENCE = re.compile(r" {0,3}(```|~~~)")
+_LIST = re.compile(r" *(?:[-*+]|\d{1,9}[.)])(?=\s)")
+_QUOTE = re.compile(r" {0,3}>")
+_RULE = re.compile(r" {0,3}([-*_])(?:\s*\1){2,}\s*$")
+_INLINE = re.compile(
+    r"(?P<code>`[^`]+`)"
+    r"|(?P<bold>\*\*[^*\s](?:[^*]*[^*\s])?\*\*|__[^_\s](?:[^_]*[^_\s])?__)"
+    r"|(?P<italic>(?<![*\w])\*[^*\s](?:[^*]*[^*\s])?\*(?!\*)|(?<![_\w])_[^_\s](?:[^_]*[^_\s])?_(?!\w))"
+    r"|(?P<strike>~~[^~]+~~)"
+    r"|(?P<link>!?\[[^\]]*\]\([^)\s]*\))"
+)
+_LINK_PARTS = re.compile(r"(!?\[[^\]]*\])(\([^)]*\))")
+
+
+def _bytes(line: str, index: int) -> int:
+    """The UTF-8 byte offset of a character index (the TextArea's highlight unit)."""
+    return index if line.isascii() else len(line[:index].encode("utf-8"))
+
+
+def line_highlights(line: str, state: str) -> list[Highlight]:
+    """The highlights of one line of Markdown, given the block it is in: `fence`
+    (inside a fenced code block), `note` (inside an HTML comment), or `text`."""
+    if state == "fence":
+        return [(0, None, "inline_code")]
+    out: list[Highlight] = []
+    if state == "note":
+        end = line.find("-->")
+        if end < 0:
+            return [(0, None, "comment")]
+        out.append((0, _bytes(line, end + 3), "comment"))
+        return out
+    if _FENCE.match(line):
+        return [(0, None, "inline_code")]
+    if (heading := _HEADING.match(line)) is not None:
+        return [(0, heading.end(1), "heading.marker"), (heading.end(1), None, "heading")]
+    if _RULE.match(line):
+        return [(0, None, "heading.marker")]
+    if (marker := _LIST.match(line) or _QUOTE.match(line)) is not None:
+        out.append((0, _bytes(line, marker.end()), "list.marker"))
+    for match in _INLINE.finditer(line):
+        kind = match.lastgroup
+        start, end = match.span()
+        if kind == "link":
+            parts = _LINK_PARTS.match(match.group())
+            assert parts is not None
+            middle = start + len(parts.group(1))
+            out.append((_bytes(line, start), _bytes(line, middle), "link.label"))
+            out.append((_bytes(line, middle), _bytes(line, end), "link.uri"))
+        else:
+            name = {"code": "inline_code", "strike": "strikethrough"}.get(kind or "", kind)
+            out.append((_bytes(line, start), _bytes(line, end), str(name)))
+    note = line.find("<!--")
+    if note >= 0:
+        out.append((_bytes(line, note), None, "comment"))
+    return out
+
+
+class LazyHighlights(dict[int, list["Highlight"]]):
+    """The TextArea's per-line highlights, computed when a line is first drawn. Each
+    line's block (inside a fence or a note) comes from one scan of the lines above it,
+    kept until the next edit."""
+
+    def __init__(self, area: MarkdownArea) -> None:
+        super().__init__()
+        self.area = area
+        self.states: list[str] = []
+
+    def __bool__(self) -> bool:
+        return True  # the TextArea skips highlighting on an empty mapping
+
+    def reset(self, top: int = 0) -> None:
+        """Forget what an edit from line `top` down may have changed (a line's block
+        depends only on the lines above it)."""
+        if top <= 0:
+            self.clear()
+            self.states = []
+            return
+        for index in [i for i in self if i >= top]:
+            del self[index]
+        del self.states[top:]
+
+    def __missing__(self, index: int) -> list[Highlight]:
+        lines = self.area.document.lines
+        if index >= len(lines):
+            return []
+        self._scan_to(lines, index)
+        found = line_highlights(lines[index], self.states[index])
+        self[index] = found
+        return found
+
+    def _scan_to(self, lines: list[str], index: int) -> None:
+        states = self.states
+        state = "text"
+        if states:
+            state = _next_state(lines[len(states) - 1], states[-1])
+        for number in range(len(states), index + 1):
+            states.append(state)
+            state = _next_state(lines[number], state)
+
+
+def _next_state(line: str, state: str) -> str:
+    """The block the next line is in, after `line` (in `state`)."""
+    if state == "fence":
+        return "text" if _FENCE.match(line) else "fence"
+    if state == "note":
+        return "text" if "-->" in line else "note"
+    if _FENCE.match(line):
+        return "fence"
+    opened = line.rfind("<!--")
+    if opened >= 0 and line.find("-->", opened) < 0:
+        return "note"
+    return "text"
+
+
+class MarkdownArea(TextArea):
+    """A soft-wrapped Markdown editor (see the module's notes on speed)."""
+
+    DEFAULT_CSS = """
+    MarkdownArea {
+        scrollbar-gutter: stable;  /* the scrollbar showing up never re-wraps the text */
+    }
+    """
+
+    def __init__(self, text: str = "", **kwargs: Any) -> None:
+        # Opened empty, then given its text: Textual's constructor would wrap it all once
+        # more with its own (slower) document first.
+        super().__init__(
+            "",
+            soft_wrap=True,
+            tab_behavior="indent",
+            show_line_numbers=False,
+            highlight_cursor_line=False,
+            **kwargs,
+        )
+        if text:
+            self._set_document(text, None)
+
+    _edited_from: int | None = None
+    _drawing = False  # inside render_line (see `text`)
+
+    def render_line(self, y: int) -> Strip:
+        """One screen line, as Textual draws it. Textual first asks `not self.text` (for
+        a placeholder), which joins the whole document for every line drawn (a 5,000-line
+        PRD: ~35 joins a key); with no placeholder that question is answered cheaply."""
+        if self.placeholder:
+            return super().render_line(y)
+        self._drawing = True
+        try:
+            return super().render_line(y)
+        finally:
+            self._drawing = False
+
+    @property
+    def text(self) -> str:
+        """The whole document's text (while a line is drawn: only whether it is empty)."""
+        if self._drawing:
+            return " " if self.document.line_count > 1 or self.document[0] else ""
+        return self.document.text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        """Replace the text (clears the edit history), as TextArea's `text` does."""
+        self.load_text(value)
+
+    def edit(self, edit: Edit) -> EditResult:
+        """Perform an edit, noting its first line (highlights above it stay)."""
+        self._edited_from = edit.top[0]
+        try:
+            return super().edit(edit)
+        finally:
+            self._edited_from = None
+
+    def _set_document(self, text: str, language: str | None) -> None:
+        """A plain document wrapped by QuickWrap (Textual's own set-up would wrap the
+        whole text once more with its slower code first)."""
+        super()._set_document("", None)
+        document = Document(text)
+        self.document = document
+        self.wrapped_document = QuickWrap(document, tab_width=self.indent_width)
+        self.navigator = DocumentNavigator(self.wrapped_document)
+        self._highlights = LazyHighlights(self)
+        self._build_highlight_map()
+        self.move_cursor((0, 0))
+        self._rewrap_and_refresh_virtual_size()
+
+    def _build_highlight_map(self) -> None:
+        """After an edit: drop the cached lines and highlights (recomputed when drawn)."""
+        self._line_cache.clear()
+        highlights = self._highlights
+        if isinstance(highlights, LazyHighlights):
+            highlights.reset(self._edited_from or 0)
+        else:
+            highlights.clear()
