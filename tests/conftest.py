@@ -40,10 +40,41 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "tpm.db"
 
 
+from tests.postgres import pg_server as pg_server  # the session's server (a fixture)  # noqa: E402
+
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests (or modules) marked `both_engines` run once on SQLite and once on a real
+    PostgreSQL server; `sqlite_only` keeps one of them (a SQLite file's own behaviour)
+    on SQLite alone."""
+    marked = metafunc.definition.get_closest_marker("both_engines")
+    only = metafunc.definition.get_closest_marker("sqlite_only")
+    if marked and not only and "engine" in metafunc.fixturenames:
+        metafunc.parametrize("engine", ENGINES)
+
+
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
+def engine() -> str:
+    """Which database the test's workspace is on (SQLite unless parametrized)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def workspace_location(engine: str, db_path: Path, request: pytest.FixtureRequest) -> Location:
+    """Where the test's workspace lives: a SQLite file, or a fresh PostgreSQL database
+    (a copy of the migrated template) on the test run's server."""
+    if engine == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        return Location(server.url(server.fresh_database()), None, "test")
+    return location_for(db_path)
+
+
+@pytest.fixture
+def db(workspace_location: Location) -> Iterator[Database]:
     """An empty workspace: created, migrated, default columns seeded."""
-    database = open_database(location_for(db_path))
+    database = open_database(workspace_location)
     yield database
     database.close()
 

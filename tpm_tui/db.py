@@ -138,6 +138,15 @@ class Database:
             alchemy = os.environ.get(EXECUTOR_ENV, "").lower() == "sqlalchemy"
         self.uses_alchemy = alchemy or not self.is_sqlite
         self._shared = shared if shared is not None else _Shared(self.file)
+        self.me = current_user()
+        # Whose hours the statements see: a SQLite file is one person's workspace (its
+        # entries carry no name); a team database keeps each person's apart.
+        self.person = "" if self.is_sqlite else self.me
+
+    @property
+    def context(self) -> dict[str, str]:
+        """What every statement asking for it gets (see Executor.context)."""
+        return {"person": self.person}
 
     def impatient(self, busy_ms: int) -> Database:
         """The same database, whose writes give up after `busy_ms` when another program
@@ -167,7 +176,7 @@ class Database:
             self._wait(conn, BUSY_TIMEOUT_MS)
             conn.execute("BEGIN")
             try:
-                yield SqliteExecutor(conn)
+                yield SqliteExecutor(conn, self.context)
             finally:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")  # a read changes nothing: ending it is enough
@@ -193,7 +202,7 @@ class Database:
             self._wait(conn, self.busy_ms if self.busy_ms is not None else BUSY_TIMEOUT_MS)
             conn.execute("BEGIN IMMEDIATE")
             try:
-                yield SqliteExecutor(conn)
+                yield SqliteExecutor(conn, self.context)
             except BaseException:
                 if conn.in_transaction:  # SQLite may have rolled back already
                     conn.execute("ROLLBACK")
@@ -324,6 +333,22 @@ class Database:
     def close(self) -> None:
         """Release the connections."""
         self._shared.close()
+
+
+def current_user(environ: dict[str, str] | None = None) -> str:
+    """Who is at the keyboard: TPM_USER, else the system login (cleaned, at most 60)."""
+    from tpm_tui.text import clean_line
+
+    env = os.environ if environ is None else environ
+    name = env.get("TPM_USER", "").strip()
+    if not name:
+        import getpass
+
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):  # no login name (a container without a passwd entry)
+            name = ""
+    return clean_line(name)[:60]
 
 
 def _is_alchemy_error(exc: BaseException) -> bool:

@@ -40,7 +40,7 @@ def alchemy_transaction(db: Database, *, write: bool) -> Iterator[AlchemyExecuto
     """An executor over a SQLAlchemy connection inside one transaction."""
     engine = db.write_engine if write else db.engine
     with engine.connect() as conn, conn.begin():
-        yield AlchemyExecutor(conn)
+        yield AlchemyExecutor(conn, db.context)
 
 
 @contextmanager

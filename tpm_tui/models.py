@@ -149,6 +149,7 @@ class WorkItem(SQLModel, table=True):
     updated_at: dt.datetime
     done_at: dt.datetime | None = None
     archived_at: dt.datetime | None = None
+    version: int = 0  # raised by every change: a form saving over another change sees it
     # Where an imported item came from: the tool ("jira", "github", "linear"), its key
     # there ("PAY-142", "org/repo#12"), and what the last import read for it (JSON), so
     # a re-import changes only the fields the source changed since.
@@ -164,11 +165,11 @@ class TimeEntry(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint(f"category IN ({CATEGORIES_SQL})", name="ck_time_entry_category"),
         sa.CheckConstraint("ended_at IS NULL OR ended_at > started_at", name="ck_time_entry_order"),
-        # At most one running timer, enforced by the database itself. (The migration
-        # adds postgresql_where too; naming it here would import that dialect at start.)
+        # One running timer per person. (The migration adds postgresql_where too;
+        # naming it here would import that dialect at start.)
         sa.Index(
             "ux_time_entry_one_running",
-            sa.text("(ended_at IS NULL)"),
+            "person",
             unique=True,
             sqlite_where=sa.text("ended_at IS NULL"),
         ),
@@ -182,6 +183,7 @@ class TimeEntry(SQLModel, table=True):
     note: str = ""
     item_id: int | None = Field(default=None, foreign_key="work_item.id", index=True)
     created_at: dt.datetime
+    person: str = Field(default="", max_length=60, index=True)  # whose hours (team mode)
     # The calendar event an imported meeting came from (UID and recurrence id), so a
     # second import of the same file finds it instead of logging it twice.
     external_id: str | None = Field(default=None, max_length=500)

@@ -13,6 +13,8 @@ from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.models import Kind
 from tpm_tui.services import backlog
 
+pytestmark = pytest.mark.both_engines  # services behave the same on PostgreSQL
+
 
 def test_create_defaults_to_the_bottom_of_backlog(db: Database, clock: Clock) -> None:
     first = backlog.create_item(db, clock, "story", "First")
@@ -45,6 +47,7 @@ def test_create_defaults_to_the_bottom_of_backlog(db: Database, clock: Clock) ->
 def test_bad_input_is_refused_with_a_message_and_nothing_saved(
     db: Database, clock: Clock, kwargs: dict[str, object], message: str, field: str
 ) -> None:
+    kwargs = dict(kwargs)  # the parameters are shared by both engines' runs
     title = kwargs.pop("title", "A story")
     with pytest.raises(InvalidInput, match=message) as error:
         backlog.create_item(db, clock, "story", title, **kwargs)  # type: ignore[arg-type]

@@ -12,6 +12,8 @@ from tpm_tui.services import backlog
 from tpm_tui.services.board import Level, load_board
 from tpm_tui.services.filters import parse_filter
 
+pytestmark = pytest.mark.both_engines  # services behave the same on PostgreSQL
+
 
 def _ids(seeded: Seeded, clock: Clock, text: str, level: Level = Level.WORK) -> set[int]:
     data = load_board(seeded.db, clock, level, parse_filter(text))

@@ -14,6 +14,8 @@ from tpm_tui.services import backlog, validate
 from tpm_tui.services.filters import parse_filter
 from tpm_tui.text import markdown_text
 
+pytestmark = pytest.mark.both_engines  # services behave the same on PostgreSQL
+
 
 @pytest.mark.parametrize("word", ["tech_debt", "tech-debt", "Tech Debt", "techdebt", "de"])
 def test_kind_words_are_read_in_one_place(word: str) -> None:

@@ -15,6 +15,8 @@ from tpm_tui.kinds import Category
 from tpm_tui.services.quicklog import QuickLog, describe, parse_quick_log
 from tpm_tui.timekeeper import TimeKeeper
 
+pytestmark = pytest.mark.both_engines  # services behave the same on PostgreSQL
+
 TODAY = date(2026, 11, 26)
 
 

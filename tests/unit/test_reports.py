@@ -15,6 +15,8 @@ from tpm_tui.db import Database
 from tpm_tui.kinds import Category
 from tpm_tui.services import reports, timetrack
 
+pytestmark = pytest.mark.both_engines  # services behave the same on PostgreSQL
+
 MON, TUE = date(2026, 11, 23), date(2026, 11, 24)
 
 

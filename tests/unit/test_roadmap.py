@@ -21,6 +21,8 @@ from tpm_tui.services.roadmap import (
     shift_step,
 )
 
+pytestmark = pytest.mark.both_engines  # services behave the same on PostgreSQL
+
 TODAY = date(2026, 11, 26)
 
 

@@ -8,6 +8,8 @@ from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput
 from tpm_tui.services import settings
 
+pytestmark = pytest.mark.both_engines  # services behave the same on PostgreSQL
+
 
 def test_week_target_default_set_and_refusals(db: Database) -> None:
     assert settings.week_target_minutes(db) == 40 * 60

@@ -10,6 +10,8 @@ from tpm_tui.errors import InvalidInput
 from tpm_tui.models import Setting
 from tpm_tui.services import settings
 
+pytestmark = pytest.mark.both_engines  # services behave the same on PostgreSQL
+
 
 @pytest.mark.parametrize("value", ["abc", "", "59", "10081", "2400.0", " 2400", "-60"])
 def test_a_stored_value_that_breaks_the_rule_is_refused(value: str) -> None:

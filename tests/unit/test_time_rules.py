@@ -25,6 +25,8 @@ from tpm_tui.errors import InvalidInput, TimerNeedsAnswer
 from tpm_tui.services import timetrack, validate
 from tpm_tui.services.quicklog import parse_quick_log
 
+pytestmark = pytest.mark.both_engines  # services behave the same on PostgreSQL
+
 NEW_YORK = ZoneInfo("America/New_York")
 WED_9 = datetime(2026, 11, 25, 9, 0, tzinfo=BERLIN)
 
@@ -95,6 +97,7 @@ def test_stop_at_before_the_start_says_so(db: Database, clock: Clock) -> None:
 # ---------------------------------------------------------------- undo after id reuse
 
 
+@pytest.mark.sqlite_only  # SQLite hands a deleted row's id out again; PostgreSQL never does
 def test_restoring_a_deleted_entry_whose_id_was_reused(db: Database, clock: Clock) -> None:
     first = timetrack.log_entry(db, clock, 30, "meetings", "standup")
     gone = timetrack.delete_entry(db, clock, first.id)
@@ -109,6 +112,15 @@ def test_restoring_a_deleted_entry_whose_id_was_reused(db: Database, clock: Cloc
     )
     notes = sorted(e.note for e in timetrack.entries_for_day(db, clock, NOW.date()))
     assert notes == ["standup", "triage"]
+
+
+def test_a_deleted_entry_comes_back_under_its_id(db: Database, clock: Clock) -> None:
+    first = timetrack.log_entry(db, clock, 30, "meetings", "standup")
+    gone = timetrack.delete_entry(db, clock, first.id)
+    back = timetrack.restore_entry(db, clock, gone)
+    assert back == first
+    later = timetrack.log_entry(db, clock, 15, "tooling", "triage")
+    assert later.id != back.id  # the id sequence is not confused by the restore
 
 
 # ---------------------------------------------------------------- the accepted range

@@ -15,6 +15,8 @@ from tpm_tui.kinds import parse_category
 from tpm_tui.models import Category
 from tpm_tui.services import timetrack
 
+pytestmark = pytest.mark.both_engines  # services behave the same on PostgreSQL
+
 
 def test_category_prefixes() -> None:
     assert parse_category("m") is Category.MEETINGS
@@ -91,15 +93,14 @@ def test_one_timer_at_most_starting_stops_the_other(db: Database) -> None:
 
 
 def test_the_database_itself_allows_one_running_timer(db: Database, clock: Clock) -> None:
+    from tpm_tui.models import TimeEntry
+
     timetrack.start_timer(db, clock, "meetings")
-    with (
-        pytest.raises(StorageError, match="UNIQUE constraint failed") as raised,
-        db.orm_write() as session,
-    ):
-        session.connection().exec_driver_sql(
-            "INSERT INTO time_entry (category, started_at, note, created_at) "
-            "VALUES ('tooling', '2026-11-26 08:00:00.000000', '', '2026-11-26 08:00:00.000000')"
+    with pytest.raises(StorageError) as raised, db.orm_write() as session:
+        session.add(
+            TimeEntry(category="tooling", started_at=NOW, note="", created_at=NOW, person=db.person)
         )
+        session.flush()
     assert isinstance(raised.value.__cause__, sa.exc.IntegrityError)
 
 

@@ -20,6 +20,8 @@ from tpm_tui.undo import (
     UndoStack,
 )
 
+pytestmark = pytest.mark.both_engines  # services behave the same on PostgreSQL
+
 
 def test_steps_undo_in_reverse_order_and_the_stack_is_bounded(seeded: Seeded, clock: Clock) -> None:
     db = seeded.db
@@ -43,6 +45,7 @@ def test_steps_undo_in_reverse_order_and_the_stack_is_bounded(seeded: Seeded, cl
         stack.undo(db, clock)
 
 
+@pytest.mark.sqlite_only  # holds SQLite's write lock from another connection
 def test_a_busy_database_keeps_the_step_for_another_try(
     seeded: Seeded, clock: Clock, db_path: Path
 ) -> None:

@@ -556,6 +556,7 @@ class _Import:
             "source": self.parsed.source,
             "source_key": want.issue.key,
             "source_data": _data(want),
+            "version": 0,
         }
 
     def _sprints(self, wants: dict[str, _Want]) -> list[str]:
@@ -671,7 +672,11 @@ class _Import:
         ex.many(
             q.item_update,
             [
-                {"row_id": item["id"], **{k: v for k, v in item.items() if k != "id"}}
+                {
+                    "row_id": item["id"],
+                    **{k: v for k, v in item.items() if k != "id"},
+                    "version": item["version"] + 1,  # a form open meanwhile sees the change
+                }
                 for item in updates
             ],
         )

@@ -329,6 +329,7 @@ def _save(ex: Executor, item: dict[str, Any]) -> ItemView:
     changed, in the same transaction), and read it as the UI shows it."""
     before = ex.record(q.item_row, id=item["id"])
     fields = {name: value for name, value in item.items() if name != "id"}
+    fields["version"] = item["version"] + 1  # every change: a form open meanwhile sees it
     ex.run(q.item_update, row_id=item["id"], **fields)
     history.record(ex, before, item, item["updated_at"])
     return _fetch(ex, item["id"])
@@ -389,6 +390,7 @@ def create_item(
             updated_at=now,
             done_at=now if column.is_done else None,
             archived_at=None,
+            version=0,
             source=None,
             source_key=None,
             source_data=None,

@@ -29,36 +29,53 @@ if TYPE_CHECKING:
 
 
 class Executor:
-    """Runs statements inside one transaction (opened and closed by the database)."""
+    """Runs statements inside one transaction (opened and closed by the database).
+    `context` holds values of the session every statement that asks for them gets
+    unless the call gives its own: `person`, whose hours these are (team mode)."""
+
+    def __init__(self, context: Mapping[str, Any] | None = None) -> None:
+        self.context = dict(context or {})
+
+    def _with_context(self, stmt: Stmt, params: Mapping[str, Any]) -> dict[str, Any]:
+        wanted = {name for name, _kind in stmt.params}
+        merged = {k: v for k, v in self.context.items() if k in wanted}
+        merged.update(params)
+        return merged
 
     def _rows(self, stmt: Stmt, params: Mapping[str, Any]) -> list[Row]:
         raise NotImplementedError
 
+    def _run(self, stmt: Stmt, params: Mapping[str, Any]) -> int:
+        raise NotImplementedError
+
+    def _many(self, stmt: Stmt, rows: Sequence[Mapping[str, Any]]) -> None:
+        raise NotImplementedError
+
     def run(self, stmt: Stmt, /, **params: Any) -> int:
         """Execute a statement that returns no rows; the number of rows it touched."""
-        raise NotImplementedError
+        return self._run(stmt, self._with_context(stmt, params))
 
     def many(self, stmt: Stmt, rows: Sequence[Mapping[str, Any]]) -> None:
         """Execute a statement once per parameter set (bulk inserts)."""
-        raise NotImplementedError
+        self._many(stmt, [self._with_context(stmt, row) for row in rows])
 
     def rows(self, stmt: Stmt, /, **params: Any) -> list[Row]:
         """Every row of a query, values converted."""
-        return self._rows(stmt, params)
+        return self._rows(stmt, self._with_context(stmt, params))
 
     def row(self, stmt: Stmt, /, **params: Any) -> Row | None:
         """The first row, or None."""
-        found = self._rows(stmt, params)
+        found = self.rows(stmt, **params)
         return found[0] if found else None
 
     def record(self, stmt: Stmt, /, **params: Any) -> dict[str, Any] | None:
         """The first row as a dict keyed by the columns' names, or None."""
-        found = self._rows(stmt, params)
+        found = self.rows(stmt, **params)
         return dict(zip(stmt.names, found[0], strict=True)) if found else None
 
     def scalar(self, stmt: Stmt, /, **params: Any) -> Any:
         """The first column of the first row, or None."""
-        found = self._rows(stmt, params)
+        found = self.rows(stmt, **params)
         return found[0][0] if found else None
 
 
@@ -149,7 +166,10 @@ def _prepared(stmt: Stmt) -> _Prepared:
 class SqliteExecutor(Executor):
     """Compiled SQLite text on a standard-library connection."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, context: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(context)
         self.connection = connection
 
     def _sql_and_args(self, stmt: Stmt, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -194,19 +214,17 @@ class SqliteExecutor(Executor):
             converted.append(tuple(values))
         return converted
 
-    def run(self, stmt: Stmt, /, **params: Any) -> int:
-        """Execute; the number of rows touched."""
+    def _run(self, stmt: Stmt, params: Mapping[str, Any]) -> int:
         sql, args = self._sql_and_args(stmt, params)
         return self.connection.execute(sql, args).rowcount
 
-    def many(self, stmt: Stmt, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Execute once per parameter set."""
+    def _many(self, stmt: Stmt, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
             return
         prepared = _prepared(stmt)
         if prepared.expanding:
             for params in rows:
-                self.run(stmt, **params)
+                self._run(stmt, params)
             return
         converted = []
         for params in rows:
@@ -224,7 +242,8 @@ class SqliteExecutor(Executor):
 class AlchemyExecutor(Executor):
     """The original SQLAlchemy statements on a SQLAlchemy connection."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, context: Mapping[str, Any] | None = None) -> None:
+        super().__init__(context)
         self.connection = connection
 
     @staticmethod
@@ -237,11 +256,9 @@ class AlchemyExecutor(Executor):
         result = self.connection.execute(self._statement(stmt), dict(params))
         return [tuple(row) for row in result]
 
-    def run(self, stmt: Stmt, /, **params: Any) -> int:
-        """Execute; the number of rows touched."""
-        return int(self.connection.execute(self._statement(stmt), params).rowcount)
+    def _run(self, stmt: Stmt, params: Mapping[str, Any]) -> int:
+        return int(self.connection.execute(self._statement(stmt), dict(params)).rowcount)
 
-    def many(self, stmt: Stmt, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Execute once per parameter set (executemany)."""
+    def _many(self, stmt: Stmt, rows: Sequence[Mapping[str, Any]]) -> None:
         if rows:
             self.connection.execute(self._statement(stmt), [dict(r) for r in rows])

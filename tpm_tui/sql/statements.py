@@ -497,12 +497,19 @@ def _entry_columns(now: Any) -> list[Any]:
     ]
 
 
+def _whose() -> Any:
+    """The entries of the person `person` (a team database holds everyone's hours;
+    null: everyone's, for the team's report). A SQLite workspace is one person's."""
+    person = param("person", "str")
+    return sa.or_(person.is_(None), E.c.person == person)
+
+
 def _entries(where: Any, order: Any = None) -> sa.Select[Any]:
     now = param("now", "datetime")
     return (
         sa.select(*_entry_columns(now))
         .select_from(E.outerjoin(I, I.c.id == E.c.item_id))
-        .where(where)
+        .where(where, _whose())
         .order_by(order if order is not None else E.c.started_at)
     )
 
@@ -540,9 +547,30 @@ def seconds_by_category_between() -> Any:
             sa.func.sum(_entry_seconds(now)),
         )
         .where(
-            E.c.started_at >= param("start", "datetime"), E.c.started_at < param("end", "datetime")
+            E.c.started_at >= param("start", "datetime"),
+            E.c.started_at < param("end", "datetime"),
+            _whose(),
         )
         .group_by(E.c.category)
+    )
+
+
+@statement
+def seconds_by_person_category_between() -> Any:
+    """Seconds per person and category of everyone's entries starting in [start, end)
+    (the team's split); a running timer counts up to now."""
+    now = param("now", "datetime")
+    return (
+        sa.select(
+            E.c.person,
+            E.c.category,
+            sa.func.sum(whole_seconds(sa.func.coalesce(E.c.ended_at, now), E.c.started_at)),
+        )
+        .where(
+            E.c.started_at >= param("start", "datetime"), E.c.started_at < param("end", "datetime")
+        )
+        .group_by(E.c.person, E.c.category)
+        .order_by(E.c.person, E.c.category)
     )
 
 
@@ -583,19 +611,20 @@ def entries_last_end_on_day() -> Any:
         E.c.started_at < param("end", "datetime"),
         E.c.ended_at.is_not(None),
         sa.or_(until.is_(None), E.c.ended_at <= until),
+        _whose(),
     )
 
 
 @statement
 def entry_row() -> Any:
-    """The stored fields of one entry."""
-    return sa.select(*E.columns).where(E.c.id == param("id", "int"))
+    """The stored fields of one entry (the person's own)."""
+    return sa.select(*E.columns).where(E.c.id == param("id", "int"), _whose())
 
 
 @statement
 def entry_row_running() -> Any:
-    """The stored fields of the running timer, if any."""
-    return sa.select(*E.columns).where(E.c.ended_at.is_(None))
+    """The stored fields of the person's running timer, if any."""
+    return sa.select(*E.columns).where(E.c.ended_at.is_(None), _whose())
 
 
 @statement
@@ -619,8 +648,8 @@ def entry_update() -> Any:
 
 @statement
 def entry_delete() -> Any:
-    """Delete one entry."""
-    return sa.delete(E).where(E.c.id == param("id", "int"))
+    """Delete one entry (the person's own)."""
+    return sa.delete(E).where(E.c.id == param("id", "int"), _whose())
 
 
 @statement
@@ -647,7 +676,7 @@ def _bucketed_seconds(bounds: int) -> Any:
             E.c.category.label("category"),
             _entry_seconds(now).label("seconds"),
         )
-        .where(E.c.started_at >= edges[0], E.c.started_at < edges[-1])
+        .where(E.c.started_at >= edges[0], E.c.started_at < edges[-1], _whose())
         .subquery("spans")
     )
     return sa.select(spans.c.bucket, spans.c.category, sa.func.sum(spans.c.seconds)).group_by(
@@ -677,7 +706,9 @@ def top_items_between() -> Any:
         sa.select(I.c.id, I.c.title, I.c.kind, seconds.label("seconds"))
         .select_from(E.join(I, I.c.id == E.c.item_id))
         .where(
-            E.c.started_at >= param("start", "datetime"), E.c.started_at < param("end", "datetime")
+            E.c.started_at >= param("start", "datetime"),
+            E.c.started_at < param("end", "datetime"),
+            _whose(),
         )
         .group_by(I.c.id, I.c.title, I.c.kind)
         .order_by(sa.desc("seconds"), I.c.id)
