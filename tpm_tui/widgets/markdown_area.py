@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from textual.widgets.text_area import Highlight
 
 _CHUNK = re.compile(r"\S+\s*|\s+")
+ROWS_KEPT = 4096  # drawn rows kept (a few screens' worth, then started afresh)
 
 
 def ascii_wrap_offsets(line: str, width: int) -> list[int]:
@@ -267,18 +268,76 @@ class MarkdownArea(TextArea):
 
     _edited_from: int | None = None
     _drawing = False  # inside render_line (see `text`)
+    _rows: dict[tuple[object, ...], Strip] | None = None  # drawn rows (see `render_line`)
 
     def render_line(self, y: int) -> Strip:
-        """One screen line, as Textual draws it. Textual first asks `not self.text` (for
-        a placeholder), which joins the whole document for every line drawn (a 5,000-line
-        PRD: ~35 joins a key); with no placeholder that question is answered cheaply."""
+        """One screen line, as Textual draws it, kept for as long as what it shows is
+        unchanged. With soft wrap Textual's own cache of lines is keyed on the selection,
+        and emptied by every edit: each key redrew every line on screen. Here a row is
+        keyed on what it shows — its part of its line's text, the line's highlights, and
+        the cursor, selection and matching bracket only where they touch the line — so a
+        key redraws the line it changed (and scrolling reuses rows already drawn)."""
         if self.placeholder:
             return super().render_line(y)
+        key = self._row_key(y)
+        rows = self._rows
+        if rows is None or len(rows) > ROWS_KEPT:
+            rows = self._rows = {}
+        elif key is not None and (found := rows.get(key)) is not None:
+            return found
+        # Textual first asks `not self.text` (for a placeholder), which joins the whole
+        # document for every line drawn; with no placeholder it is answered cheaply.
         self._drawing = True
         try:
-            return super().render_line(y)
+            strip = super().render_line(y)
         finally:
             self._drawing = False
+        if key is not None:
+            rows[key] = strip
+        return strip
+
+    def _row_key(self, y: int) -> tuple[object, ...] | None:
+        """Everything screen line `y` depends on (None below the document's end)."""
+        scroll_x, scroll_y = self.scroll_offset
+        wrapped = self.wrapped_document
+        try:
+            index, section = wrapped._offset_to_line_info[scroll_y + y]
+        except IndexError:
+            return None
+        selection = self.selection
+        start, end = sorted((selection.start, selection.end))
+        touched = start[0] <= index <= end[0]  # the cursor's line, or a selected one
+        bracket = self._matching_bracket_location
+        return (
+            self.size,
+            scroll_x,
+            index,
+            section,
+            self.document[index],
+            tuple(wrapped._wrap_offsets[index]),
+            tuple(self._highlights[index]),
+            (selection, self._cursor_visible, self.suggestion) if touched else None,
+            bracket if bracket is not None and bracket[0] == index else None,
+            self.has_focus,
+            self.theme,
+            self.soft_wrap,
+            self.show_line_numbers and self.document.line_count,
+            self.read_only,
+            self.show_cursor,
+            self.cursor_blink,
+            self.match_cursor_bracket,
+            self.highlight_cursor_line,
+        )
+
+    def notify_style_update(self) -> None:
+        """Styles changed: every row is drawn afresh."""
+        self._rows = None
+        super().notify_style_update()
+
+    def _rewrap_and_refresh_virtual_size(self) -> None:
+        """Wrapped again (a new width or document): every row is drawn afresh."""
+        self._rows = None
+        super()._rewrap_and_refresh_virtual_size()
 
     @property
     def text(self) -> str:
