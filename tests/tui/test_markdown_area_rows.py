@@ -1,6 +1,7 @@
 """The PRD editor keeps the rows it drew: a key redraws only the line it changed, and
 every row it shows — after typing, moving, selecting, undoing, opening a fence far
-above, scrolling far down — is the row Textual draws afresh."""
+above, scrolling far down — is the row Textual draws afresh. Its keys are one line of
+text (the app's KeyBar)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.strip import Strip
+from textual.widgets import Footer
 
+from tpm_tui.screens.prd import DocumentEditor, EditorApp
+from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.markdown_area import LazyHighlights, MarkdownArea
 
 
@@ -114,3 +118,14 @@ async def test_every_row_shown_is_the_row_textual_draws() -> None:
             area.wrapped_document._offset_to_line_info[area.scroll_offset.y][0]
         ]
         assert fenced == [(0, None, "inline_code")]
+
+
+async def test_the_editor_lists_its_keys_on_one_line_not_a_widget_each() -> None:
+    app = EditorApp("PRD", _text(60), lambda _: "saved", None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, DocumentEditor)
+        assert not editor.query(Footer)  # Textual's rebuilt a widget per key on each focus
+        keys = str(editor.query_one(KeyBar).render())
+        assert "Save" in keys and "Close" in keys and "Preview" in keys
