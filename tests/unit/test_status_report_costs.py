@@ -1,9 +1,12 @@
 """What `tpm report status` loads and reads beyond `tpm report`: the goals' progress
 only — not the vision, the epics' PRD sections, or the services (and difflib) that
-read them."""
+read them; and its text escaped for Markdown as before, without re-reading a
+replacement template for each of thousands of titles."""
 
 from __future__ import annotations
 
+import random
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -13,6 +16,7 @@ import pytest
 from tests.conftest import Seeded
 from tpm_tui.clock import Clock
 from tpm_tui.services import goals
+from tpm_tui.text import markdown_text
 
 
 def test_importing_the_status_report_loads_no_document_service() -> None:
@@ -43,3 +47,12 @@ def test_goal_progress_is_the_goals_screens_without_their_epics(
     assert progress == [replace(g, epics=()) for g in screen]
     assert [g.outcome_percent for g in progress] == [g.outcome_percent for g in screen]
     assert [g.output_percent for g in progress] == [g.output_percent for g in screen]
+
+
+def test_markdown_text_escapes_as_the_template_did() -> None:
+    rng = random.Random(5)
+    alphabet = "ab \\`*_[]<>|&~()#!-+.é漢\n"
+    old = re.compile(r"([\\`*_\[\]<>|&~])")
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert markdown_text(text) == old.sub(r"\\\1", text), text
