@@ -10,12 +10,15 @@ import re
 import subprocess
 import sys
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from tests.conftest import Seeded
 from tpm_tui.clock import Clock
-from tpm_tui.services import goals
+from tpm_tui.services import goals, status_report
+from tpm_tui.sql.executor import SqliteExecutor
+from tpm_tui.sql.stmt import Stmt
 from tpm_tui.text import markdown_text
 
 
@@ -56,3 +59,19 @@ def test_markdown_text_escapes_as_the_template_did() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         assert markdown_text(text) == old.sub(r"\\\1", text), text
+
+
+def test_with_no_goals_the_report_reads_no_key_results_or_points(
+    seeded: Seeded, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[str] = []
+    real = SqliteExecutor._rows
+
+    def counted(self: SqliteExecutor, stmt: Stmt, params: Any) -> Any:
+        read.append(stmt.name)
+        return real(self, stmt, params)
+
+    monkeypatch.setattr(SqliteExecutor, "_rows", counted)
+    assert status_report.status_report(seeded.db, clock).goals == []
+    assert "goals_all" in read
+    assert not {"key_results_all", "key_result_values_all", "goal_rollups"} & set(read)

@@ -504,7 +504,9 @@ def goal_progress(db: Database, *, archived: bool | None = False) -> list[GoalVi
     results (archived ones left out), their values and its output, without the epics
     serving it or the vision (the status report's headline)."""
     with db.read() as ex:
-        goals = _goal_rows(ex)
+        goals = [g for g in _goal_rows(ex) if archived is None or g.archived == archived]
+        if not goals:
+            return []  # no goal: no key results, values or epics' points to read
         results: dict[int, list[KeyResultView]] = {}
         values = _values(ex)
         names = q.key_results_all.names
@@ -520,7 +522,6 @@ def goal_progress(db: Database, *, archived: bool | None = False) -> list[GoalVi
     return [
         replace(g, key_results=tuple(results.get(g.id, ())), output=outputs.get(g.id))
         for g in goals
-        if archived is None or g.archived == archived
     ]
 
 
