@@ -43,6 +43,17 @@ def test_ascii_breaks_are_textuals(seed: int, width: int) -> None:
         assert ascii_wrap_offsets(line, width) == compute_wrap_offsets(line, width, 4), line
 
 
+@pytest.mark.parametrize("width", range(2, 14))
+def test_rows_ending_exactly_at_the_width_break_as_textuals(width: int) -> None:
+    # Short words and runs of spaces: chunks ending at, just before and just past the
+    # width, lines ending in spaces (the bisection path; the folding one for long runs).
+    rng = random.Random(width)
+    for _ in range(400):
+        words = [rng.choice(["a", "ab", "abc", " ", "  ", "abcdef"]) for _ in range(12)]
+        line = rng.choice(["", " ", "  "]) + " ".join(words) + rng.choice(["", " ", "   "])
+        assert ascii_wrap_offsets(line, width) == compute_wrap_offsets(line, width, 4), line
+
+
 def _state(wrapped: WrappedDocument) -> tuple[object, ...]:
     return (
         wrapped._wrap_offsets,

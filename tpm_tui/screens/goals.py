@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,6 +25,8 @@ from tpm_tui.undo import GoalArchived, UndoStack, ValueRecorded
 from tpm_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
+
     from tpm_tui.db import Database
     from tpm_tui.services.goals import EpicLine, Goals, GoalView, KeyResultView
 
@@ -32,6 +35,21 @@ BAR = 10  # cells of a progress bar
 _KR_LINE = re.compile(
     r"^(?P<title>.+?):\s*(?P<base>\S+)\s*(?:->|→)\s*(?P<target>\S+)\s*(?P<unit>.*)$"
 )
+
+
+class Lines(Content):
+    """A row of the goals list. Its height is its count of lines when every line fits
+    the width (the usual case): the list measures every row before it first draws, and
+    Textual's own measure wraps each one (~0.2 ms a row, 450 rows for 50 goals)."""
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        """The lines it takes at `width`, as Textual's wrapping gives them."""
+        text = self.plain
+        room = width - rules.get("line_pad", 0) * 2
+        lines = text.split("\n")
+        if "\t" in text or any(cell_len(line) > room for line in lines):
+            return super().get_height(rules, width)  # it wraps: Textual's measure
+        return len(lines)
 
 
 def bar(percent: int | None, width: int = BAR) -> Content:
@@ -143,7 +161,7 @@ class GoalsScreen(WorkspaceScreen):
     def _options(self, found: Goals) -> list[Option | None]:
         out: list[Option | None] = []
         if not found.goals:
-            out.append(Option(Content("No goals yet — press n to add one."), id="none"))
+            out.append(Option(Lines("No goals yet — press n to add one."), id="none"))
         for goal in found.goals:
             out.append(Option(self._goal_line(goal), id=f"g{goal.id}"))
             for kr in goal.key_results:
@@ -151,7 +169,7 @@ class GoalsScreen(WorkspaceScreen):
             if not goal.key_results:
                 out.append(
                     Option(
-                        Content.assemble(("    no key results yet — a adds one", "dim")),
+                        Lines.assemble(("    no key results yet — a adds one", "dim")),
                         id=f"g{goal.id}-none",
                         disabled=True,
                     )
@@ -163,7 +181,7 @@ class GoalsScreen(WorkspaceScreen):
             n = len(found.unlinked)
             out.append(
                 Option(
-                    Content.assemble(
+                    Lines.assemble(
                         (
                             f"{n} epic{'s' if n != 1 else ''} serve{'s' if n == 1 else ''} no goal",
                             "bold",
@@ -193,12 +211,12 @@ class GoalsScreen(WorkspaceScreen):
         ]
         if goal.output_ahead:
             parts.append(("   ⚠ epics done, numbers not moving", "bold $warning"))
-        return Content.assemble(*parts)
+        return Lines.assemble(*parts)
 
     @staticmethod
     def _kr_line(kr: KeyResultView) -> Content:
         now = f"now {kr.shown(kr.current)}" if kr.values else "not measured"
-        return Content.assemble(
+        return Lines.assemble(
             "    ",
             (f"KR{kr.id} ", "dim"),
             kr.title,
@@ -212,7 +230,7 @@ class GoalsScreen(WorkspaceScreen):
     def _epic_line(line: EpicLine) -> Content:
         item = line.item
         prd = f"  PRD {line.prd}" if line.prd is not None else "  no PRD"
-        return Content.assemble(
+        return Lines.assemble(
             "    ◆ ",
             (f"#{item.id} ", "dim"),
             item.title,

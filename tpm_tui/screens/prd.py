@@ -18,11 +18,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Markdown, Static, TextArea
+from textual.widgets import Markdown, Static, TextArea
 
 from tpm_tui.errors import TpmError
 from tpm_tui.screens.base import WorkspaceScreen, refusal
 from tpm_tui.screens.item_form import DiscardChanges
+from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.markdown_area import MarkdownArea
 
 CHECK_AFTER = 0.3  # seconds of no typing before the sections and preview are redrawn
@@ -63,7 +64,7 @@ class DocumentEditor(Screen[str | None]):
             # document does not wait for it).
             yield VerticalScroll(id="doc-preview-box")
         yield Static(id="doc-status")
-        yield Footer()
+        yield KeyBar()  # Textual's Footer rebuilt its keys several times while opening
 
     def on_mount(self) -> None:
         """Focus the text; the preview starts hidden (f2 shows it)."""

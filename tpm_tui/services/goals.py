@@ -11,18 +11,24 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.kinds import Kind
-from tpm_tui.services import backlog, documents, prd, validate
+from tpm_tui.services import backlog, validate
 from tpm_tui.services.backlog import ItemView, Rollup
-from tpm_tui.services.documents import Current, DocKind, Saved, Sections, Version
 from tpm_tui.services.roadmap import RoadmapRow, status_of
 from tpm_tui.sql import compiled as q
 from tpm_tui.sql.executor import Executor
 from tpm_tui.timescale import Status
+
+if TYPE_CHECKING:
+    from tpm_tui.services.documents import Current, Saved, Sections, Version
+
+# The documents and PRD services (and difflib under them) are imported where the vision
+# or the epics' PRDs are read: the status report reads only the goals' progress.
 
 UNIT_MAX = 20
 NUMBER_MAX = 1e15
@@ -473,6 +479,8 @@ def link_epic(db: Database, clock: Clock, epic_id: int, goal_id: int | None) -> 
 
 def epic_lines(db: Database, clock: Clock) -> list[EpicLine]:
     """Every epic on the board with its done share, roadmap status and PRD sections."""
+    from tpm_tui.services import prd
+
     today = clock.today()
     epics = backlog.list_items(db, kinds=[Kind.EPIC])
     sums = backlog.rollups(db, [e.id for e in epics])
@@ -491,15 +499,14 @@ def epic_lines(db: Database, clock: Clock) -> list[EpicLine]:
 # ---------------------------------------------------------------- reading it all
 
 
-def load_goals(
-    db: Database, clock: Clock, *, archived: bool | None = False, epics: bool = True
-) -> Goals:
-    """The vision and the goals (False: active ones; True: archived; None: both), each
-    with its key results (archived ones left out), their values, the epics serving it
-    (unless `epics` is False: the status report needs only the progress) and its
-    output; and the epics that serve no active goal."""
+def goal_progress(db: Database, *, archived: bool | None = False) -> list[GoalView]:
+    """The goals (False: active ones; True: archived; None: both), each with its key
+    results (archived ones left out), their values and its output, without the epics
+    serving it or the vision (the status report's headline)."""
     with db.read() as ex:
-        goals = _goal_rows(ex)
+        goals = [g for g in _goal_rows(ex) if archived is None or g.archived == archived]
+        if not goals:
+            return []  # no goal: no key results, values or epics' points to read
         results: dict[int, list[KeyResultView]] = {}
         values = _values(ex)
         names = q.key_results_all.names
@@ -512,22 +519,28 @@ def load_goals(
             int(goal_id): Rollup(int(total or 0), int(done or 0), int(n), int(done_n or 0))
             for goal_id, total, done, n, done_n in ex.rows(q.goal_rollups)
         }
-    lines = epic_lines(db, clock) if epics else []
+    return [
+        replace(g, key_results=tuple(results.get(g.id, ())), output=outputs.get(g.id))
+        for g in goals
+    ]
+
+
+def load_goals(db: Database, clock: Clock, *, archived: bool | None = False) -> Goals:
+    """The vision and the goals (False: active ones; True: archived; None: both), each
+    with its progress (see `goal_progress`) and the epics serving it; and the epics
+    that serve no active goal."""
+    every = goal_progress(db, archived=None)
+    lines = epic_lines(db, clock)
     serving: dict[int, list[EpicLine]] = {}
     for line in lines:
         if line.item.goal_id is not None:
             serving.setdefault(line.item.goal_id, []).append(line)
     shown = [
-        replace(
-            g,
-            key_results=tuple(results.get(g.id, ())),
-            epics=tuple(serving.get(g.id, ())),
-            output=outputs.get(g.id),
-        )
-        for g in goals
+        replace(g, epics=tuple(serving.get(g.id, ())))
+        for g in every
         if archived is None or g.archived == archived
     ]
-    active = {g.id for g in goals if not g.archived}
+    active = {g.id for g in every if not g.archived}
     unlinked = [e for e in lines if e.item.goal_id not in active]
     return Goals(vision(db), shown, unlinked)
 
@@ -537,23 +550,33 @@ def load_goals(
 
 def vision(db: Database) -> Current | None:
     """The product vision as last saved, or None."""
-    return documents.current(db, DocKind.VISION, None)
+    from tpm_tui.services import documents
+
+    return documents.current(db, documents.DocKind.VISION, None)
 
 
 def save_vision(db: Database, clock: Clock, text: str) -> Saved:
     """Save a new version of the vision (the same text again saves nothing)."""
+    from tpm_tui.services import documents
+
     cleaned = documents.clean_text(text, "vision")
-    return documents.save(db, clock, DocKind.VISION, None, cleaned, Sections(0, 0))
+    return documents.save(
+        db, clock, documents.DocKind.VISION, None, cleaned, documents.Sections(0, 0)
+    )
 
 
 def vision_history(db: Database) -> list[Version]:
     """Every saved version of the vision, oldest first."""
-    return documents.history(db, DocKind.VISION, None)
+    from tpm_tui.services import documents
+
+    return documents.history(db, documents.DocKind.VISION, None)
 
 
 def vision_change(db: Database, clock: Clock) -> str:
     """The last change to the vision as a unified diff ("" with one version or none)."""
-    return documents.last_change(db, DocKind.VISION, None, clock)
+    from tpm_tui.services import documents
+
+    return documents.last_change(db, documents.DocKind.VISION, None, clock)
 
 
 VISION_TEMPLATE = """# Vision

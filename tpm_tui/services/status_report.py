@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from tpm_tui.clock import Clock
@@ -269,7 +270,7 @@ def status_report(db: Database, clock: Clock, day: date | None = None) -> Status
     as_of = report_day(clock, monday)
     start, end = clock.day_bounds(monday, 7)
     roadmap = load_roadmap(db, clock)
-    goal_list = goals.load_goals(db, clock, epics=False).goals
+    goal_list = goals.goal_progress(db)
     time = reports.week_report(db, clock, monday)
     return StatusReport(
         start=monday,
@@ -293,7 +294,10 @@ def status_report(db: Database, clock: Clock, day: date | None = None) -> Status
 # ---------------------------------------------------------------- Markdown
 
 
+@cache
 def _day(day: date) -> str:
+    # Cached: a report names the same few days hundreds of times (every stale item),
+    # and strftime is slow.
     return f"{day:%a} {day.day} {day:%b}"
 
 

@@ -18,6 +18,8 @@ without tabs is wrapped by a short path that gives the same breaks (a test compa
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from operator import sub
 from typing import TYPE_CHECKING, Any
 
 from textual._wrap import compute_wrap_offsets
@@ -34,11 +36,30 @@ if TYPE_CHECKING:
     from textual.widgets.text_area import Highlight
 
 _CHUNK = re.compile(r"\S+\s*|\s+")
+_WORD_START = re.compile(r"(?<=\s)(?=\S)")  # where a chunk after the first starts
+ROWS_KEPT = 4096  # drawn rows kept (a few screens' worth, then started afresh)
 
 
 def ascii_wrap_offsets(line: str, width: int) -> list[int]:
     """Where Textual's wrapping breaks a plain ASCII line without tabs: the same
-    offsets as `compute_wrap_offsets(line, width, ...)`, without its general path."""
+    offsets as `compute_wrap_offsets(line, width, ...)`, without its general path.
+    A chunk (a word with the spaces after it) goes on a row while it ends within the
+    width, so with no chunk wider than a row each row ends at the last chunk boundary
+    that fits (found by bisection, not word by word)."""
+    bounds = [0, *(m.start() for m in _WORD_START.finditer(line)), len(line)]
+    if max(map(sub, bounds[1:], bounds)) <= width:
+        breaks = []
+        end, last = width, len(line)
+        while end < last:
+            row_end = bounds[bisect_right(bounds, end) - 1]
+            breaks.append(row_end)
+            end = row_end + width
+        return breaks
+    return _folding_wrap_offsets(line, width)
+
+
+def _folding_wrap_offsets(line: str, width: int) -> list[int]:
+    """`ascii_wrap_offsets` of a line with a chunk wider than a row (folded)."""
     breaks: list[int] = []
     cell = 0
     for match in _CHUNK.finditer(line):
@@ -89,17 +110,32 @@ class QuickWrap(WrappedDocument):
         if tab_width:
             self._tab_width = tab_width
         tab = self._tab_width
+        lines = self.document.lines
+        # A plain ASCII line without tabs (most of a document) takes the short path; its
+        # tab widths are get_tab_widths's: [0], and none for "".
+        plain = ["\t" not in line and line.isascii() for line in lines]
+        self._tab_width_cache = [
+            ([0] if line else []) if simple else [w for _, w in get_tab_widths(line, tab)]
+            for line, simple in zip(lines, plain, strict=True)
+        ]
+        if not width:  # nothing wraps (before the first layout): a row per line
+            count = len(lines)
+            self._wrap_offsets = [[] for _ in range(count)]
+            self._offset_to_line_info = [(index, 0) for index in range(count)]
+            self._line_index_to_offsets = [[index] for index in range(count)]
+            return
         wrap_offsets: list[list[int]] = []
         line_info: list[tuple[int, int]] = []
         line_offsets: list[list[int]] = []
-        tab_widths: list[list[int]] = []
-        add_breaks, add_info = wrap_offsets.append, line_info.append
-        add_offsets, add_widths = line_offsets.append, tab_widths.append
+        add_breaks, add_info, add_offsets = (
+            wrap_offsets.append,
+            line_info.append,
+            line_offsets.append,
+        )
         offset = 0
-        for index, line in enumerate(self.document.lines):
-            if "\t" not in line and line.isascii():
-                add_widths([0] if line else [])  # as get_tab_widths: none for ""
-                if not width or len(line) <= width:
+        for index, line in enumerate(lines):
+            if plain[index]:
+                if len(line) <= width:
                     add_breaks([])
                     add_info((index, 0))
                     add_offsets([offset])
@@ -108,12 +144,7 @@ class QuickWrap(WrappedDocument):
                 breaks = ascii_wrap_offsets(line, width)
             else:
                 sections = get_tab_widths(line, tab)
-                add_widths([w for _, w in sections])
-                breaks = (
-                    compute_wrap_offsets(line, width, tab, precomputed_tab_sections=sections)
-                    if width
-                    else []
-                )
+                breaks = compute_wrap_offsets(line, width, tab, precomputed_tab_sections=sections)
             add_breaks(breaks)
             rows = len(breaks) + 1
             add_offsets(list(range(offset, offset + rows)))
@@ -122,7 +153,6 @@ class QuickWrap(WrappedDocument):
         self._wrap_offsets = wrap_offsets
         self._offset_to_line_info = line_info
         self._line_index_to_offsets = line_offsets
-        self._tab_width_cache = tab_widths
 
 
 # ---------------------------------------------------------------- highlighting
@@ -267,18 +297,76 @@ class MarkdownArea(TextArea):
 
     _edited_from: int | None = None
     _drawing = False  # inside render_line (see `text`)
+    _rows: dict[tuple[object, ...], Strip] | None = None  # drawn rows (see `render_line`)
 
     def render_line(self, y: int) -> Strip:
-        """One screen line, as Textual draws it. Textual first asks `not self.text` (for
-        a placeholder), which joins the whole document for every line drawn (a 5,000-line
-        PRD: ~35 joins a key); with no placeholder that question is answered cheaply."""
+        """One screen line, as Textual draws it, kept for as long as what it shows is
+        unchanged. With soft wrap Textual's own cache of lines is keyed on the selection,
+        and emptied by every edit: each key redrew every line on screen. Here a row is
+        keyed on what it shows — its part of its line's text, the line's highlights, and
+        the cursor, selection and matching bracket only where they touch the line — so a
+        key redraws the line it changed (and scrolling reuses rows already drawn)."""
         if self.placeholder:
             return super().render_line(y)
+        key = self._row_key(y)
+        rows = self._rows
+        if rows is None or len(rows) > ROWS_KEPT:
+            rows = self._rows = {}
+        elif key is not None and (found := rows.get(key)) is not None:
+            return found
+        # Textual first asks `not self.text` (for a placeholder), which joins the whole
+        # document for every line drawn; with no placeholder it is answered cheaply.
         self._drawing = True
         try:
-            return super().render_line(y)
+            strip = super().render_line(y)
         finally:
             self._drawing = False
+        if key is not None:
+            rows[key] = strip
+        return strip
+
+    def _row_key(self, y: int) -> tuple[object, ...] | None:
+        """Everything screen line `y` depends on (None below the document's end)."""
+        scroll_x, scroll_y = self.scroll_offset
+        wrapped = self.wrapped_document
+        try:
+            index, section = wrapped._offset_to_line_info[scroll_y + y]
+        except IndexError:
+            return None
+        selection = self.selection
+        start, end = sorted((selection.start, selection.end))
+        touched = start[0] <= index <= end[0]  # the cursor's line, or a selected one
+        bracket = self._matching_bracket_location
+        return (
+            self.size,
+            scroll_x,
+            index,
+            section,
+            self.document[index],
+            tuple(wrapped._wrap_offsets[index]),
+            tuple(self._highlights[index]),
+            (selection, self._cursor_visible, self.suggestion) if touched else None,
+            bracket if bracket is not None and bracket[0] == index else None,
+            self.has_focus,
+            self.theme,
+            self.soft_wrap,
+            self.show_line_numbers and self.document.line_count,
+            self.read_only,
+            self.show_cursor,
+            self.cursor_blink,
+            self.match_cursor_bracket,
+            self.highlight_cursor_line,
+        )
+
+    def notify_style_update(self) -> None:
+        """Styles changed: every row is drawn afresh."""
+        self._rows = None
+        super().notify_style_update()
+
+    def _rewrap_and_refresh_virtual_size(self) -> None:
+        """Wrapped again (a new width or document): every row is drawn afresh."""
+        self._rows = None
+        super()._rewrap_and_refresh_virtual_size()
 
     @property
     def text(self) -> str:
