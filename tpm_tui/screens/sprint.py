@@ -139,6 +139,9 @@ class SprintScreen(WorkspaceScreen):
         self._retro_for: int | None = None  # the sprint whose note the editor holds
         self._watcher: ChangeWatcher | None = None  # commits by other connections
         self._read_day: date | None = None  # "today" when the sprint was last read
+        # The report the burndown view was drawn from: drawn when that view is shown,
+        # not on every read (a hidden view's text still costs a layout of the screen).
+        self._charts_of: SprintReport | None = None
 
     # ------------------------------------------------------------ set-up
 
@@ -206,12 +209,14 @@ class SprintScreen(WorkspaceScreen):
         keep: int | None = None,
         same: bool = False,
         backlog: tuple[ItemView, ...] | None = None,
+        returned: tuple[int, ...] = (),
     ) -> None:
         """Read a sprint afresh; keys wait until it is on screen. `same`: the backlog
         shown is kept if the database did not change since it was read (switching
         sprints: reading thousands of backlog items again would be most of the cost).
-        `backlog`: the backlog as this screen's own write left it (`>`); the change
-        watcher is not asked, so the next look reads whatever another program did."""
+        `backlog`: the backlog as this screen's own write left it (`>`), or as it was
+        before items `returned` to it (`<`: only those are read); the change watcher is
+        not asked, so the next look reads whatever another program did."""
         if backlog is not None:
             kept: tuple[ItemView, ...] | None = backlog
         else:
@@ -219,7 +224,7 @@ class SprintScreen(WorkspaceScreen):
             kept = self.planning.candidates if same and not changed and self.planning else None
         self._read_day = self.workspace.clock.today()
         self.expect_data()
-        self.load(sprint_id, keep, kept)
+        self.load(sprint_id, keep, kept, returned if kept is not None else ())
 
     # A description of its own: the default one spells out every argument (thousands of
     # backlog items written out on each switch).
@@ -229,13 +234,14 @@ class SprintScreen(WorkspaceScreen):
         sprint_id: int | None,
         keep: int | None = None,
         candidates: tuple[ItemView, ...] | None = None,
+        returned: tuple[int, ...] = (),
     ) -> None:
         """The sprint, its figures and the backlog it can take from."""
         from tpm_tui.services.sprints import load_planning
 
         ws = self.workspace
         try:
-            planning = load_planning(ws.open(), ws.clock, sprint_id, candidates)
+            planning = load_planning(ws.open(), ws.clock, sprint_id, candidates, returned)
         except TpmError as error:
             self.failed(error)
             return
@@ -291,38 +297,51 @@ class SprintScreen(WorkspaceScreen):
         )
 
     def _show_figures(self, report: SprintReport) -> None:
+        """The planning view's lines, and the burndown view if it is the one shown. Each
+        line is one row high whatever it says: no layout of the screen (which would
+        then be drawn again whole)."""
         assert self.planning is not None
         sprint = report.sprint
-        goal = self.query_one("#sprint-goal", Static)
-        goal.update(
+        self._line(
+            "#sprint-goal",
             Content.assemble(("Goal: ", "bold"), sprint.goal)
             if sprint.goal
-            else Content.assemble(("no goal set (tpm sprint edit … --goal)", "dim"))
+            else Content.assemble(("no goal set (tpm sprint edit … --goal)", "dim")),
         )
         width = max(40, self.size.width - 2)
-        self.query_one("#sprint-bar", Static).update(capacity_bar(report, width))
-        self.query_one("#sprint-capacity", Static).update(
-            Content.styled(report.capacity.summary(), "dim")
-        )
+        self._line("#sprint-bar", capacity_bar(report, width))
+        self._line("#sprint-capacity", Content.styled(report.capacity.summary(), "dim"))
         candidates = self.planning.candidates
-        self.query_one("#backlog-title", Static).update(
+        self._line(
+            "#backlog-title",
             Content.assemble(
                 ("Backlog", "bold"),
                 f"  {_items(len(candidates))} · {sum(i.points or 0 for i in candidates)} pts",
-            )
+            ),
         )
-        self.query_one("#items-title", Static).update(
+        self._line(
+            "#items-title",
             Content.assemble(
                 (sprint.name, "bold"),
                 f"  {_items(len(report.items))} · {report.scope} pts · {report.done} done",
-            )
+            ),
         )
-        self._show_charts(report)
+        if self.view == "charts":
+            self._show_charts(report)
+
+    def _line(self, selector: str, content: Content) -> None:
+        """Replace what a one-row line says (no layout: its size cannot change)."""
+        self.query_one(selector, Static).update(content, layout=False)
 
     def _show_charts(self, report: SprintReport) -> None:
+        """The burndown, its legend and the velocity of the sprint read last (once per
+        read: coming back to the view draws nothing again)."""
         assert self.planning is not None
         from tpm_tui.services.sprints import ideal_line
 
+        if self._charts_of is report:
+            return
+        self._charts_of = report
         sprint = report.sprint
         self.query_one("#burndown-title", Static).update(
             Content.assemble(
@@ -382,6 +401,8 @@ class SprintScreen(WorkspaceScreen):
             self._read_standup()
         elif view == "retro":
             self._show_retro()
+        elif view == "charts" and self.planning is not None:
+            self._show_charts(self.planning.report)
         self.refresh_status()
 
     @queued
@@ -460,19 +481,22 @@ class SprintScreen(WorkspaceScreen):
 
     def _moved(self, item: ItemView, side: int) -> None:
         """After `>` or `<`: the cursor stays where it was in that list (on the next
-        item); the figures are read again. After `>` the backlog is the one shown less
-        the item (not read again: thousands of rows for one that left)."""
+        item); the figures are read again. The backlog is not read again (thousands of
+        rows for one item): after `>` it is the one shown less the item, after `<` the
+        one shown with the item read and put in its place."""
         cards = self._lists()[side]
         items = cards.items
         index = items.index(item) if item in items else 0
         keep = items[index + 1].id if index + 1 < len(items) else None
         if keep is None and index > 0:
             keep = items[index - 1].id
-        if side == 0 and self.planning is not None:
+        if self.planning is None:
+            self.read(self.sprint_id, keep)
+        elif side == 0:
             left = tuple(i for i in self.planning.candidates if i.id != item.id)
             self.read(self.sprint_id, keep, backlog=left)
         else:
-            self.read(self.sprint_id, keep)
+            self.read(self.sprint_id, keep, backlog=self.planning.candidates, returned=(item.id,))
 
     @queued
     def action_rank(self, delta: int) -> None:

@@ -8,6 +8,7 @@ A closed sprint is read as it stood when it was closed."""
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -236,10 +237,13 @@ def load_planning(
     clock: Clock,
     sprint_id: int | None,
     candidates: tuple[ItemView, ...] | None = None,
+    returned: Sequence[int] = (),
 ) -> Planning | None:
     """A sprint (the default one if None) with the backlog it can take from; None when
     there is no sprint at all. `candidates`: that backlog as read before, when the
-    caller knows nothing changed since (it is the same for every sprint)."""
+    caller knows nothing changed since (it is the same for every sprint); `returned`:
+    items taken out of a sprint since, read alone and put in their place in it (the
+    rest of the backlog is not read again)."""
     with db.read() as ex:
         sprints = _sprints(ex)
         if sprint_id is None:
@@ -250,7 +254,26 @@ def load_planning(
         report = _report(ex, clock, _sprint(ex, sprint_id))
         if candidates is None:
             candidates = tuple(backlog.view(row) for row in ex.rows(q.backlog_candidates))
+        elif returned:
+            candidates = _with_returned(ex, candidates, returned)
     return Planning(tuple(sprints), report, candidates)
+
+
+def _with_returned(
+    ex: Executor, candidates: tuple[ItemView, ...], ids: Sequence[int]
+) -> tuple[ItemView, ...]:
+    """The backlog `candidates` with the items `ids` as they are now, in board order
+    (column, rank, id), each only if a sprint can take it."""
+    position = {column.key: column.position for column in backlog.columns_in(ex)}
+    gone = set(ids)
+    kept = [item for item in candidates if item.id not in gone]
+    if any(item.status not in position for item in kept):  # a column went meanwhile
+        return tuple(backlog.view(row) for row in ex.rows(q.backlog_candidates))
+    back = [backlog.view(row) for row in ex.rows(q.backlog_candidates_among, ids=list(ids))]
+    # Both lists are in board order already: a merge, not a sort of the whole backlog.
+    return tuple(
+        heapq.merge(kept, back, key=lambda item: (position[item.status], item.rank, item.id))
+    )
 
 
 def add_items(db: Database, clock: Clock, sprint_id: int, ids: Sequence[int]) -> list[ItemView]:

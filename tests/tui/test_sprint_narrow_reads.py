@@ -1,0 +1,97 @@
+"""What the sprint screen's keys cost, part two: `<` reads the item it sent back, not the
+whole backlog; a read shown on the planning view lays nothing out (its lines are one
+row each; the hidden burndown is drawn when it is shown); and what start-up made is
+left out of the garbage collector's full passes while the app runs."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.widget import Widget
+from textual.widgets import Static
+
+from tests.tui.conftest import SIZE, board_ready
+from tests.tui.test_sprint_screen import seed_sprints, settled, sprint_ready
+from tpm_tui.app import TpmApp
+from tpm_tui.clock import Clock
+from tpm_tui.db import Database
+from tpm_tui.services import sprints as sprint_service
+from tpm_tui.widgets.kanban_column import CardList
+
+
+async def test_send_back_reads_only_the_item_and_puts_it_in_its_place(
+    db: Database,
+    clock: Clock,
+    make_app: Callable[..., TpmApp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids = seed_sprints(db)
+    reads: list[tuple[bool, tuple[int, ...]]] = []  # per read: whole backlog read, returned
+    real = sprint_service.load_planning
+
+    def counted(*args: Any) -> Any:
+        whole = len(args) < 4 or args[3] is None
+        reads.append((whole, tuple(args[4]) if len(args) > 4 else ()))
+        return real(*args)
+
+    monkeypatch.setattr(sprint_service, "load_planning", counted)
+    async with make_app().run_test(size=SIZE) as pilot:
+        screen = await sprint_ready(pilot)
+        assert screen.planning is not None
+        await pilot.press("l")  # the sprint's side: its first item goes back
+        await settled(pilot, screen)
+        sent = screen.query_one("#sprint-items", CardList).highlighted_item()
+        assert sent is not None
+        done = len(reads)
+        await pilot.press("less_than_sign")
+        await settled(pilot, screen)
+        assert reads[done] == (False, (sent.id,))
+        full = real(db, clock, ids["sprint"])
+        assert full is not None
+        shown = [i.id for i in screen.query_one("#sprint-backlog", CardList).items]
+        assert shown == [i.id for i in full.candidates]
+        assert sent.id in shown
+        assert screen.planning.candidates == full.candidates
+        assert sent.id not in [i.id for i in screen.planning.report.items]
+
+
+async def test_a_read_on_the_planning_view_lays_nothing_out_and_the_burndown_follows(
+    db: Database, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_sprints(db)
+    laid_out: list[str] = []
+    real = Widget.refresh
+
+    def spied(self: Widget, *regions: Any, **options: Any) -> Widget:
+        if options.get("layout"):
+            laid_out.append(f"{type(self).__name__}#{self.id}")
+        return real(self, *regions, **options)
+
+    async with make_app().run_test(size=SIZE) as pilot:
+        screen = await sprint_ready(pilot)
+        monkeypatch.setattr(Widget, "refresh", spied)
+        await pilot.press("greater_than_sign")
+        await settled(pilot, screen)
+        assert laid_out == []
+        assert screen.planning is not None
+        monkeypatch.undo()
+        await pilot.press("b")
+        await settled(pilot, screen)
+        title = str(screen.query_one("#burndown-title", Static).render())
+        report = screen.planning.report
+        assert f"added {report.added}" in title and f"left {report.remaining}" in title
+        assert report.added > 0  # the pull came after the planning day
+
+
+async def test_start_up_is_frozen_out_of_full_collections_until_the_app_ends(
+    db: Database, make_app: Callable[..., TpmApp]
+) -> None:
+    seed_sprints(db)
+    gc.unfreeze()  # whatever an earlier test left
+    async with make_app().run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
