@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tests.tui.conftest import SIZE, board_ready
+from tests.conftest import location_for
+from tests.tui.conftest import SIZE, board_ready, wait_until
 from tests.tui.test_sprint_screen import seed_sprints, settled, sprint_ready
+from tests.unit.test_sprints import at
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
-from tpm_tui.db import Database
+from tpm_tui.db import Database, open_database
+from tpm_tui.services import backlog
 from tpm_tui.services import sprints as sprint_service
 from tpm_tui.widgets.kanban_column import CardList
 
@@ -95,3 +99,31 @@ async def test_start_up_is_frozen_out_of_full_collections_until_the_app_ends(
         await board_ready(pilot)
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+async def test_a_change_elsewhere_keeps_the_backlog_items_it_did_not_touch(
+    db: Database, db_path: Path, make_app: Callable[..., TpmApp]
+) -> None:
+    """Another program changes a sprint item and one backlog item: the screen reads the
+    backlog again, and every other backlog item is the very view it showed (not made
+    again from its row, and a card list comparing by identity has nothing to redraw)."""
+    ids = seed_sprints(db)
+    async with make_app().run_test(size=SIZE) as pilot:
+        screen = await sprint_ready(pilot)
+        assert screen.planning is not None
+        before = {item.id: item for item in screen.planning.candidates}
+        other = open_database(location_for(db_path))
+        backlog.edit_item(other, at(26, 9), ids["csv"], points=5)
+        backlog.edit_item(other, at(26, 9), ids["dark"], title="Dark mode, everywhere")
+        other.close()
+
+        def csv_points() -> int | None:
+            assert screen.planning is not None
+            return {i.id: i.points for i in screen.planning.report.items}[ids["csv"]]
+
+        await wait_until(pilot, lambda: csv_points() == 5, tries=300)
+        await settled(pilot, screen)
+        after = {item.id: item for item in screen.planning.candidates}
+        assert set(after) == set(before)
+        assert after[ids["dark"]].title == "Dark mode, everywhere"
+        assert [i for i in after if after[i] is not before[i]] == [ids["dark"]]

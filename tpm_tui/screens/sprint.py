@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from tpm_tui.db import ChangeWatcher
     from tpm_tui.services.backlog import ItemView
-    from tpm_tui.services.sprints import Planning, Review, SprintReport
+    from tpm_tui.services.sprints import KnownItems, Planning, Review, SprintReport
     from tpm_tui.services.standup import Standup
 
 
@@ -142,6 +142,7 @@ class SprintScreen(WorkspaceScreen):
         # The report the burndown view was drawn from: drawn when that view is shown,
         # not on every read (a hidden view's text still costs a layout of the screen).
         self._charts_of: SprintReport | None = None
+        self._known: KnownItems | None = None  # the backlog's rows read last (in workers)
 
     # ------------------------------------------------------------ set-up
 
@@ -237,11 +238,15 @@ class SprintScreen(WorkspaceScreen):
         returned: tuple[int, ...] = (),
     ) -> None:
         """The sprint, its figures and the backlog it can take from."""
-        from tpm_tui.services.sprints import load_planning
+        from tpm_tui.services.sprints import KnownItems, load_planning
 
         ws = self.workspace
+        if self._known is None:
+            self._known = KnownItems()
         try:
-            planning = load_planning(ws.open(), ws.clock, sprint_id, candidates, returned)
+            planning = load_planning(
+                ws.open(), ws.clock, sprint_id, candidates, returned, self._known
+            )
         except TpmError as error:
             self.failed(error)
             return
