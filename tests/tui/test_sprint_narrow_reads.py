@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Static, TextArea
 
 from tests.conftest import location_for
 from tests.tui.conftest import SIZE, board_ready, wait_until
@@ -127,3 +127,60 @@ async def test_a_change_elsewhere_keeps_the_backlog_items_it_did_not_touch(
         assert set(after) == set(before)
         assert after[ids["dark"]].title == "Dark mode, everywhere"
         assert [i for i in after if after[i] is not before[i]] == [ids["dark"]]
+
+
+async def test_own_writes_are_not_read_back_but_other_screens_writes_are(
+    db: Database, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `>` the screen shows what it wrote and does not read the backlog again a
+    second later (its own commit is no change to it); a write made by another screen of
+    the app (the board's connection) is read when the screen is shown again."""
+    ids = seed_sprints(db)
+    reads: list[bool] = []  # per read: the whole backlog was read
+    real = sprint_service.load_planning
+
+    def counted(*args: Any) -> Any:
+        reads.append(len(args) < 4 or args[3] is None)
+        return real(*args)
+
+    monkeypatch.setattr(sprint_service, "load_planning", counted)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await sprint_ready(pilot)
+        before = len(reads)
+        await pilot.press("greater_than_sign")
+        await settled(pilot, screen)
+        await pilot.pause(2.5)  # the screen looks for changes every second
+        assert reads[before:] == [False]  # the pull's own read, with the backlog it knows
+        done = len(reads)
+        await pilot.press("1")
+        await board_ready(pilot)
+        backlog.move_item(app.workspace.db, at(26, 9), ids["dark"], "done")  # as the board
+        await pilot.press("5")
+        await wait_until(pilot, lambda: app.screen is screen and len(reads) > done)
+        await settled(pilot, screen)
+        assert reads[done:] == [True]
+        assert screen.planning is not None
+        assert ids["dark"] not in [i.id for i in screen.planning.candidates]
+
+
+async def test_an_action_item_joins_the_backlog_shown(
+    db: Database, make_app: Callable[..., TpmApp]
+) -> None:
+    seed_sprints(db)
+    async with make_app().run_test(size=SIZE) as pilot:
+        screen = await sprint_ready(pilot)
+        await pilot.press("r")
+        await settled(pilot, screen)
+        editor = screen.query_one("#retro-note", TextArea)
+        row = editor.document.line_count - 2
+        editor.move_cursor((row, len("- [ ] ")))
+        await pilot.press(*"Fix the flaky test")
+        await pilot.press("ctrl+b")
+        await settled(pilot, screen)
+        made = [i for i in backlog.list_items(db) if i.title == "Fix the flaky test"]
+        assert len(made) == 1
+        shown = screen.query_one("#sprint-backlog", CardList).items
+        assert made[0].id in [i.id for i in shown]
+        full = sprint_service.load_planning(db, screen.workspace.clock, screen.sprint_id)
+        assert full is not None and tuple(shown) == full.candidates

@@ -270,15 +270,16 @@ def load_planning(
     clock: Clock,
     sprint_id: int | None,
     candidates: tuple[ItemView, ...] | None = None,
-    returned: Sequence[int] = (),
+    touched: Sequence[int] = (),
     known: KnownItems | None = None,
 ) -> Planning | None:
     """A sprint (the default one if None) with the backlog it can take from; None when
     there is no sprint at all. `candidates`: that backlog as read before, when the
-    caller knows nothing changed since (it is the same for every sprint); `returned`:
-    items taken out of a sprint since, read alone and put in their place in it (the
-    rest of the backlog is not read again). `known`: the backlog's rows read before
-    (when it is read whole, only changed rows are converted)."""
+    caller knows nothing changed since (it is the same for every sprint) but the items
+    `touched` (its own writes: taken out of a sprint, made): those are read alone and
+    put in their place, or left out (the rest of the backlog is not read again).
+    `known`: the backlog's rows read before (when it is read whole, only changed rows
+    are converted)."""
     with db.read() as ex:
         sprints = _sprints(ex)
         if sprint_id is None:
@@ -289,16 +290,17 @@ def load_planning(
         report = _report(ex, clock, _sprint(ex, sprint_id))
         if candidates is None:
             candidates = _backlog(ex, known)
-        elif returned:
-            candidates = _with_returned(ex, candidates, returned, known)
+        elif touched:
+            candidates = _with_touched(ex, candidates, touched, known)
     return Planning(tuple(sprints), report, candidates)
 
 
-def _with_returned(
+def _with_touched(
     ex: Executor, candidates: tuple[ItemView, ...], ids: Sequence[int], known: KnownItems | None
 ) -> tuple[ItemView, ...]:
     """The backlog `candidates` with the items `ids` as they are now, in board order
-    (column, rank, id), each only if a sprint can take it."""
+    (column, rank, id), each only if a sprint can take it (so not if it went into a
+    sprint, into a done column, or the archive)."""
     position = {column.key: column.position for column in backlog.columns_in(ex)}
     gone = set(ids)
     kept = [item for item in candidates if item.id not in gone]
