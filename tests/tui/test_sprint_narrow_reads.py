@@ -23,7 +23,23 @@ from tpm_tui.clock import Clock
 from tpm_tui.db import Database, open_database
 from tpm_tui.services import backlog
 from tpm_tui.services import sprints as sprint_service
+from tpm_tui.services.sprints import load_planning
 from tpm_tui.widgets.kanban_column import CardList
+
+
+def _spy_on_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, tuple[int, ...]]]:
+    """Per read of the sprint screen: whether it read the whole backlog, and the items
+    it read alone."""
+    reads: list[tuple[bool, tuple[int, ...]]] = []
+    real = sprint_service.load_planning
+
+    def counted(*args: Any) -> Any:
+        whole = len(args) < 4 or args[3] is None
+        reads.append((whole, tuple(args[4]) if len(args) > 4 else ()))
+        return real(*args)
+
+    monkeypatch.setattr(sprint_service, "load_planning", counted)
+    return reads
 
 
 async def test_send_back_reads_only_the_item_and_puts_it_in_its_place(
@@ -33,15 +49,7 @@ async def test_send_back_reads_only_the_item_and_puts_it_in_its_place(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ids = seed_sprints(db)
-    reads: list[tuple[bool, tuple[int, ...]]] = []  # per read: whole backlog read, returned
-    real = sprint_service.load_planning
-
-    def counted(*args: Any) -> Any:
-        whole = len(args) < 4 or args[3] is None
-        reads.append((whole, tuple(args[4]) if len(args) > 4 else ()))
-        return real(*args)
-
-    monkeypatch.setattr(sprint_service, "load_planning", counted)
+    reads = _spy_on_reads(monkeypatch)
     async with make_app().run_test(size=SIZE) as pilot:
         screen = await sprint_ready(pilot)
         assert screen.planning is not None
@@ -53,7 +61,7 @@ async def test_send_back_reads_only_the_item_and_puts_it_in_its_place(
         await pilot.press("less_than_sign")
         await settled(pilot, screen)
         assert reads[done] == (False, (sent.id,))
-        full = real(db, clock, ids["sprint"])
+        full = load_planning(db, clock, ids["sprint"])  # (the real one: imported first)
         assert full is not None
         shown = [i.id for i in screen.query_one("#sprint-backlog", CardList).items]
         assert shown == [i.id for i in full.candidates]
@@ -136,14 +144,7 @@ async def test_own_writes_are_not_read_back_but_other_screens_writes_are(
     second later (its own commit is no change to it); a write made by another screen of
     the app (the board's connection) is read when the screen is shown again."""
     ids = seed_sprints(db)
-    reads: list[bool] = []  # per read: the whole backlog was read
-    real = sprint_service.load_planning
-
-    def counted(*args: Any) -> Any:
-        reads.append(len(args) < 4 or args[3] is None)
-        return real(*args)
-
-    monkeypatch.setattr(sprint_service, "load_planning", counted)
+    reads = _spy_on_reads(monkeypatch)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await sprint_ready(pilot)
@@ -151,7 +152,7 @@ async def test_own_writes_are_not_read_back_but_other_screens_writes_are(
         await pilot.press("greater_than_sign")
         await settled(pilot, screen)
         await pilot.pause(2.5)  # the screen looks for changes every second
-        assert reads[before:] == [False]  # the pull's own read, with the backlog it knows
+        assert reads[before:] == [(False, ())]  # the pull's read, with the backlog it knows
         done = len(reads)
         await pilot.press("1")
         await board_ready(pilot)
@@ -159,7 +160,7 @@ async def test_own_writes_are_not_read_back_but_other_screens_writes_are(
         await pilot.press("5")
         await wait_until(pilot, lambda: app.screen is screen and len(reads) > done)
         await settled(pilot, screen)
-        assert reads[done:] == [True]
+        assert reads[done:] == [(True, ())]
         assert screen.planning is not None
         assert ids["dark"] not in [i.id for i in screen.planning.candidates]
 
@@ -182,5 +183,5 @@ async def test_an_action_item_joins_the_backlog_shown(
         assert len(made) == 1
         shown = screen.query_one("#sprint-backlog", CardList).items
         assert made[0].id in [i.id for i in shown]
-        full = sprint_service.load_planning(db, screen.workspace.clock, screen.sprint_id)
+        full = load_planning(db, screen.workspace.clock, screen.sprint_id)
         assert full is not None and tuple(shown) == full.candidates
