@@ -21,10 +21,12 @@ from tests.unit.test_sprints import at
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database, open_database
+from tpm_tui.screens.sprint import SprintScreen
 from tpm_tui.services import backlog
 from tpm_tui.services import sprints as sprint_service
 from tpm_tui.services.sprints import load_planning
 from tpm_tui.widgets.kanban_column import CardList
+from tpm_tui.workspace import Workspace
 
 
 def _spy_on_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, tuple[int, ...]]]:
@@ -185,3 +187,27 @@ async def test_an_action_item_joins_the_backlog_shown(
         assert made[0].id in [i.id for i in shown]
         full = load_planning(db, screen.workspace.clock, screen.sprint_id)
         assert full is not None and tuple(shown) == full.candidates
+
+
+async def test_starting_on_the_sprint_screen_reads_and_follows_changes(
+    db: Database, db_path: Path, clock: Clock
+) -> None:
+    """`tpm sprint`: the screen's first read opens the workspace (nothing is asked of
+    the database before it), and a change from another program still shows."""
+    ids = seed_sprints(db)
+    app = TpmApp(Workspace(location_for(db_path), clock, name="~/work/tpm.db"), mode="sprint")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, SprintScreen) and app.screen.planning is not None
+        )
+        screen = app.screen
+        assert isinstance(screen, SprintScreen)
+        await settled(pilot, screen)
+        other = open_database(location_for(db_path))
+        backlog.edit_item(other, at(26, 9), ids["dark"], title="Dark mode, everywhere")
+        other.close()
+
+        def shown() -> list[str]:
+            return [i.title for i in screen.query_one("#sprint-backlog", CardList).items]
+
+        await wait_until(pilot, lambda: "Dark mode, everywhere" in shown(), tries=300)

@@ -204,7 +204,11 @@ class SprintScreen(WorkspaceScreen):
 
     def _changed(self) -> bool:
         """Whether another connection committed since the last look (always on a server
-        database, or when SQLite cannot be asked: reading again says what is wrong)."""
+        database, or when SQLite cannot be asked: reading again says what is wrong).
+        Before the workspace is open (the app started on this screen: its first read
+        opens it) no look is taken, so the first look after says "changed"."""
+        if not self.workspace.is_open:
+            return True
         db = self.db
         if not db.is_sqlite:
             return True
