@@ -87,6 +87,11 @@ class Workspace:
             return self._quick
 
     @property
+    def is_open(self) -> bool:
+        """Whether `open()` has opened the database (`db` may be asked)."""
+        return self._db is not None
+
+    @property
     def db(self) -> Database:
         """The database (impatient writes); only after `open()`."""
         assert self._db is not None, "Workspace.open() first"

@@ -63,8 +63,7 @@ async def test_a_pull_reads_no_backlog_and_changes_elsewhere_still_show(
         done = len(reads)
         await pilot.press("greater_than_sign")
         await settled(pilot, screen)
-        # the read after the pull is handed the backlog less the pulled item (a later
-        # one, the watcher's look after this screen's own write, reads it all again)
+        # the read after the pull is handed the backlog less the pulled item
         assert reads[done] == tuple(before[1:])
         assert [i.id for i in screen.planning.candidates] == before[1:]
         assert ids["retry"] in [i.id for i in screen.planning.report.items]

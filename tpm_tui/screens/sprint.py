@@ -25,9 +25,9 @@ from tpm_tui.widgets.key_bar import KeyBar
 if TYPE_CHECKING:
     from datetime import date
 
-    from tpm_tui.db import ChangeWatcher
+    from tpm_tui.db import Database
     from tpm_tui.services.backlog import ItemView
-    from tpm_tui.services.sprints import Planning, Review, SprintReport
+    from tpm_tui.services.sprints import KnownItems, Planning, Review, SprintReport
     from tpm_tui.services.standup import Standup
 
 
@@ -137,8 +137,13 @@ class SprintScreen(WorkspaceScreen):
         self.view = "plan"
         self.side = 0  # 0: the backlog list, 1: the sprint's
         self._retro_for: int | None = None  # the sprint whose note the editor holds
-        self._watcher: ChangeWatcher | None = None  # commits by other connections
+        self._own: Database | None = None  # this screen's own connection (see `db`)
+        self._version: int | None = None  # its data_version at the last look
         self._read_day: date | None = None  # "today" when the sprint was last read
+        # The report the burndown view was drawn from: drawn when that view is shown,
+        # not on every read (a hidden view's text still costs a layout of the screen).
+        self._charts_of: SprintReport | None = None
+        self._known: KnownItems | None = None  # the backlog's rows read last (in workers)
 
     # ------------------------------------------------------------ set-up
 
@@ -173,27 +178,57 @@ class SprintScreen(WorkspaceScreen):
         shown, a change made elsewhere (`tpm sprint add` in a terminal) is read within
         a second."""
         if first:
-            self._watcher = self.workspace.watcher()
             self.set_interval(1.0, self._poll_changes)
             self.read(self.sprint_id)
         elif self.ready and (self._changed() or self._read_day != self.workspace.clock.today()):
             self.read(self.sprint_id, self._current_id())
         # else: the first read is still on its way, or what is shown is still true
 
+    @property
+    def db(self) -> Database:
+        """This screen's own connection to the workspace, for its writes (impatient, as
+        the workspace's): SQLite's data_version on it moves for every commit but its
+        own, so a write this screen made and showed itself is not read back as a
+        change (thousands of backlog rows a second after each `>`), while another
+        screen's or another program's still is."""
+        if self._own is None:
+            from tpm_tui.db import Database
+
+            shared = self.workspace.db
+            if not shared.is_sqlite:  # no data_version to ask: nothing to gain
+                return shared
+            self._own = Database(
+                shared.location, shared.file, busy_ms=shared.busy_ms, alchemy=shared.uses_alchemy
+            )
+        return self._own
+
     def _changed(self) -> bool:
-        """Whether another connection committed since the last look (always, without a
-        watcher: a server database)."""
-        return self._watcher is None or self._watcher.changed()
+        """Whether another connection committed since the last look (always on a server
+        database, or when SQLite cannot be asked: reading again says what is wrong).
+        Before the workspace is open (the app started on this screen: its first read
+        opens it) no look is taken, so the first look after says "changed"."""
+        if not self.workspace.is_open:
+            return True
+        db = self.db
+        if not db.is_sqlite:
+            return True
+        try:
+            version = db.data_version()
+        except TpmError:
+            self._version = None
+            return True
+        changed, self._version = version != self._version, version
+        return changed
 
     def on_unmount(self) -> None:
-        """Close the watcher's connection."""
-        if self._watcher is not None:
-            self._watcher.close()
+        """Close this screen's own connection."""
+        if self._own is not None:
+            self._own.close()
 
     def _poll_changes(self) -> None:
         if not (self.is_current and self.ready and not self.stale and self.waiting_for is None):
             return
-        if self._watcher is not None and self._watcher.changed():
+        if self.db.is_sqlite and self._changed():
             self.read(self.sprint_id, self._current_id())
 
     def _current_id(self) -> int | None:
@@ -206,20 +241,23 @@ class SprintScreen(WorkspaceScreen):
         keep: int | None = None,
         same: bool = False,
         backlog: tuple[ItemView, ...] | None = None,
+        touched: tuple[int, ...] = (),
     ) -> None:
         """Read a sprint afresh; keys wait until it is on screen. `same`: the backlog
         shown is kept if the database did not change since it was read (switching
         sprints: reading thousands of backlog items again would be most of the cost).
-        `backlog`: the backlog as this screen's own write left it (`>`); the change
-        watcher is not asked, so the next look reads whatever another program did."""
-        if backlog is not None:
-            kept: tuple[ItemView, ...] | None = backlog
-        else:
-            changed = self._changed()
-            kept = self.planning.candidates if same and not changed and self.planning else None
+        `backlog`: the backlog as this screen's own write left it (`>`), or as it was
+        before the write, with the items it `touched` (`<`, a retro's action item) to
+        read alone; either only if nothing else changed the database meanwhile."""
+        changed = self._changed()
+        kept: tuple[ItemView, ...] | None = None
+        if backlog is not None and not changed:
+            kept = backlog
+        elif same and not changed and self.planning is not None:
+            kept = self.planning.candidates
         self._read_day = self.workspace.clock.today()
         self.expect_data()
-        self.load(sprint_id, keep, kept)
+        self.load(sprint_id, keep, kept, touched if kept is not None else ())
 
     # A description of its own: the default one spells out every argument (thousands of
     # backlog items written out on each switch).
@@ -229,13 +267,18 @@ class SprintScreen(WorkspaceScreen):
         sprint_id: int | None,
         keep: int | None = None,
         candidates: tuple[ItemView, ...] | None = None,
+        touched: tuple[int, ...] = (),
     ) -> None:
         """The sprint, its figures and the backlog it can take from."""
-        from tpm_tui.services.sprints import load_planning
+        from tpm_tui.services.sprints import KnownItems, load_planning
 
         ws = self.workspace
+        if self._known is None:
+            self._known = KnownItems()
         try:
-            planning = load_planning(ws.open(), ws.clock, sprint_id, candidates)
+            planning = load_planning(
+                ws.open(), ws.clock, sprint_id, candidates, touched, self._known
+            )
         except TpmError as error:
             self.failed(error)
             return
@@ -291,38 +334,51 @@ class SprintScreen(WorkspaceScreen):
         )
 
     def _show_figures(self, report: SprintReport) -> None:
+        """The planning view's lines, and the burndown view if it is the one shown. Each
+        line is one row high whatever it says: no layout of the screen (which would
+        then be drawn again whole)."""
         assert self.planning is not None
         sprint = report.sprint
-        goal = self.query_one("#sprint-goal", Static)
-        goal.update(
+        self._line(
+            "#sprint-goal",
             Content.assemble(("Goal: ", "bold"), sprint.goal)
             if sprint.goal
-            else Content.assemble(("no goal set (tpm sprint edit … --goal)", "dim"))
+            else Content.assemble(("no goal set (tpm sprint edit … --goal)", "dim")),
         )
         width = max(40, self.size.width - 2)
-        self.query_one("#sprint-bar", Static).update(capacity_bar(report, width))
-        self.query_one("#sprint-capacity", Static).update(
-            Content.styled(report.capacity.summary(), "dim")
-        )
+        self._line("#sprint-bar", capacity_bar(report, width))
+        self._line("#sprint-capacity", Content.styled(report.capacity.summary(), "dim"))
         candidates = self.planning.candidates
-        self.query_one("#backlog-title", Static).update(
+        self._line(
+            "#backlog-title",
             Content.assemble(
                 ("Backlog", "bold"),
                 f"  {_items(len(candidates))} · {sum(i.points or 0 for i in candidates)} pts",
-            )
+            ),
         )
-        self.query_one("#items-title", Static).update(
+        self._line(
+            "#items-title",
             Content.assemble(
                 (sprint.name, "bold"),
                 f"  {_items(len(report.items))} · {report.scope} pts · {report.done} done",
-            )
+            ),
         )
-        self._show_charts(report)
+        if self.view == "charts":
+            self._show_charts(report)
+
+    def _line(self, selector: str, content: Content) -> None:
+        """Replace what a one-row line says (no layout: its size cannot change)."""
+        self.query_one(selector, Static).update(content, layout=False)
 
     def _show_charts(self, report: SprintReport) -> None:
+        """The burndown, its legend and the velocity of the sprint read last (once per
+        read: coming back to the view draws nothing again)."""
         assert self.planning is not None
         from tpm_tui.services.sprints import ideal_line
 
+        if self._charts_of is report:
+            return
+        self._charts_of = report
         sprint = report.sprint
         self.query_one("#burndown-title", Static).update(
             Content.assemble(
@@ -382,6 +438,8 @@ class SprintScreen(WorkspaceScreen):
             self._read_standup()
         elif view == "retro":
             self._show_retro()
+        elif view == "charts" and self.planning is not None:
+            self._show_charts(self.planning.report)
         self.refresh_status()
 
     @queued
@@ -460,19 +518,22 @@ class SprintScreen(WorkspaceScreen):
 
     def _moved(self, item: ItemView, side: int) -> None:
         """After `>` or `<`: the cursor stays where it was in that list (on the next
-        item); the figures are read again. After `>` the backlog is the one shown less
-        the item (not read again: thousands of rows for one that left)."""
+        item); the figures are read again. The backlog is not read again (thousands of
+        rows for one item): after `>` it is the one shown less the item, after `<` the
+        one shown with the item read and put in its place."""
         cards = self._lists()[side]
         items = cards.items
         index = items.index(item) if item in items else 0
         keep = items[index + 1].id if index + 1 < len(items) else None
         if keep is None and index > 0:
             keep = items[index - 1].id
-        if side == 0 and self.planning is not None:
+        if self.planning is None:
+            self.read(self.sprint_id, keep)
+        elif side == 0:
             left = tuple(i for i in self.planning.candidates if i.id != item.id)
             self.read(self.sprint_id, keep, backlog=left)
         else:
-            self.read(self.sprint_id, keep)
+            self.read(self.sprint_id, keep, backlog=self.planning.candidates, touched=(item.id,))
 
     @queued
     def action_rank(self, delta: int) -> None:
@@ -605,7 +666,6 @@ class SprintScreen(WorkspaceScreen):
         sprint_id = self._retro_for
         if sprint_id is None or self.planning is None:
             return
-        planning = self.planning
 
         def done(saved: object) -> None:
             from dataclasses import replace
@@ -613,9 +673,10 @@ class SprintScreen(WorkspaceScreen):
             from tpm_tui.services.planning import SprintView
 
             assert isinstance(saved, SprintView)
-            if planning.report.sprint.id == saved.id:
-                report = replace(planning.report, sprint=saved)
-                self.planning = replace(planning, report=report)
+            shown = self.planning  # now: a read may have landed since the save began
+            if shown is not None and shown.report.sprint.id == saved.id:
+                report = replace(shown.report, sprint=saved)
+                self.planning = replace(shown, report=report)
             if not quiet:
                 self.notify(f"Saved the retro of {saved.name}", markup=False)
 
@@ -663,6 +724,11 @@ class SprintScreen(WorkspaceScreen):
             )
             self.notify(f"Added #{item.id} {item.title} to the backlog", markup=False)
             self._save_note(editor.text, quiet=True)
+            if self.planning is not None:  # the backlog shown takes the new item
+                backlog_shown = self.planning.candidates
+                self.read(
+                    self.sprint_id, self._current_id(), backlog=backlog_shown, touched=(item.id,)
+                )
 
         self.save(
             "new backlog item",

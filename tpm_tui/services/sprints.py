@@ -8,6 +8,7 @@ A closed sprint is read as it stood when it was closed."""
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from tpm_tui.services.planning import SprintView
 from tpm_tui.services.team import Capacity, capacity_in, learned_from
 from tpm_tui.sql import compiled as q
 from tpm_tui.sql.executor import Executor
+from tpm_tui.sql.stmt import Stmt
 
 LENGTH_MAX = 366
 RETRO_TEMPLATE = "\n".join(
@@ -231,15 +233,53 @@ class Planning:
     candidates: tuple[ItemView, ...]
 
 
+class KnownItems:
+    """The backlog's rows as read last, each with the ItemView made of it, for a reader
+    that reads the backlog again and again (the sprint screen): a row found unchanged
+    keeps its view, so only changed rows are converted (thousands of dates and times
+    otherwise), and a list comparing views by identity sees it as drawn already."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[tuple[Any, ...], ItemView]] = {}
+
+    def read(self, ex: Executor, stmt: Stmt, /, **params: Any) -> tuple[ItemView, ...]:
+        """The items of a query of ItemView rows (`q.backlog_candidates`), in its order."""
+        known, seen = self._rows, {}
+        views = []
+        for raw in ex.raw_rows(stmt, **params):
+            item_id = raw[0]
+            before = known.get(item_id)
+            if before is not None and before[0] == raw:
+                view = before[1]
+            else:
+                view = backlog.view(ex.converted(stmt, raw))
+            seen[item_id] = (raw, view)
+            views.append(view)
+        self._rows = seen  # (replaced whole: a read in another thread sees one or the other)
+        return tuple(views)
+
+
+def _backlog(ex: Executor, known: KnownItems | None) -> tuple[ItemView, ...]:
+    if known is not None:
+        return known.read(ex, q.backlog_candidates)
+    return tuple(backlog.view(row) for row in ex.rows(q.backlog_candidates))
+
+
 def load_planning(
     db: Database,
     clock: Clock,
     sprint_id: int | None,
     candidates: tuple[ItemView, ...] | None = None,
+    touched: Sequence[int] = (),
+    known: KnownItems | None = None,
 ) -> Planning | None:
     """A sprint (the default one if None) with the backlog it can take from; None when
     there is no sprint at all. `candidates`: that backlog as read before, when the
-    caller knows nothing changed since (it is the same for every sprint)."""
+    caller knows nothing changed since (it is the same for every sprint) but the items
+    `touched` (its own writes: taken out of a sprint, made): those are read alone and
+    put in their place, or left out (the rest of the backlog is not read again).
+    `known`: the backlog's rows read before (when it is read whole, only changed rows
+    are converted)."""
     with db.read() as ex:
         sprints = _sprints(ex)
         if sprint_id is None:
@@ -249,8 +289,28 @@ def load_planning(
             sprint_id = chosen.id
         report = _report(ex, clock, _sprint(ex, sprint_id))
         if candidates is None:
-            candidates = tuple(backlog.view(row) for row in ex.rows(q.backlog_candidates))
+            candidates = _backlog(ex, known)
+        elif touched:
+            candidates = _with_touched(ex, candidates, touched, known)
     return Planning(tuple(sprints), report, candidates)
+
+
+def _with_touched(
+    ex: Executor, candidates: tuple[ItemView, ...], ids: Sequence[int], known: KnownItems | None
+) -> tuple[ItemView, ...]:
+    """The backlog `candidates` with the items `ids` as they are now, in board order
+    (column, rank, id), each only if a sprint can take it (so not if it went into a
+    sprint, into a done column, or the archive)."""
+    position = {column.key: column.position for column in backlog.columns_in(ex)}
+    gone = set(ids)
+    kept = [item for item in candidates if item.id not in gone]
+    if any(item.status not in position for item in kept):  # a column went meanwhile
+        return _backlog(ex, known)
+    back = [backlog.view(row) for row in ex.rows(q.backlog_candidates_among, ids=list(ids))]
+    # Both lists are in board order already: a merge, not a sort of the whole backlog.
+    return tuple(
+        heapq.merge(kept, back, key=lambda item: (position[item.status], item.rank, item.id))
+    )
 
 
 def add_items(db: Database, clock: Clock, sprint_id: int, ids: Sequence[int]) -> list[ItemView]:

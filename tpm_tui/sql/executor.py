@@ -78,6 +78,16 @@ class Executor:
         found = self.rows(stmt, **params)
         return found[0][0] if found else None
 
+    def raw_rows(self, stmt: Stmt, /, **params: Any) -> list[Row]:
+        """Every row of a query as the driver gives it, unconverted where converting
+        costs (`converted` finishes one): for a reader that keeps what it made of rows
+        it has seen, and converts only rows that changed."""
+        return self._rows(stmt, params)
+
+    def converted(self, stmt: Stmt, raw: Row) -> Row:
+        """A row of `raw_rows` as `rows` gives it."""
+        return raw
+
 
 # ---------------------------------------------------------------- stdlib sqlite3
 
@@ -163,6 +173,13 @@ def _prepared(stmt: Stmt) -> _Prepared:
     return found
 
 
+def _convert(raw: Row, results: list[tuple[int, Convert]]) -> Row:
+    values = list(raw)
+    for index, convert in results:
+        values[index] = convert(values[index])
+    return tuple(values)
+
+
 class SqliteExecutor(Executor):
     """Compiled SQLite text on a standard-library connection."""
 
@@ -206,13 +223,17 @@ class SqliteExecutor(Executor):
         results = _prepared(stmt).results
         if results is None:
             return found
-        converted = []
-        for raw in found:
-            values = list(raw)
-            for index, convert in results:
-                values[index] = convert(values[index])
-            converted.append(tuple(values))
-        return converted
+        return [_convert(raw, results) for raw in found]
+
+    def raw_rows(self, stmt: Stmt, /, **params: Any) -> list[Row]:
+        """Every row as sqlite3 gives it (dates and times still text)."""
+        sql, args = self._sql_and_args(stmt, params)
+        return self.connection.execute(sql, args).fetchall()
+
+    def converted(self, stmt: Stmt, raw: Row) -> Row:
+        """A row of `raw_rows` with its dates, times and booleans converted."""
+        results = _prepared(stmt).results
+        return raw if results is None else _convert(raw, results)
 
     def _run(self, stmt: Stmt, params: Mapping[str, Any]) -> int:
         sql, args = self._sql_and_args(stmt, params)

@@ -233,10 +233,9 @@ def sprint_items() -> Any:
     )
 
 
-@statement
-def backlog_candidates() -> Any:
-    """What a sprint can take: stories, bugs and debt in no sprint (or in a closed one),
-    not done, not archived, in board order (the backlog's ranking)."""
+def _candidates() -> Any:
+    """Stories, bugs and debt in no sprint (or in a closed one), not done, not archived,
+    in board order: what a sprint can take."""
     return (
         sa.select(*ITEM_COLUMNS)
         .select_from(ITEMS_FROM)
@@ -248,6 +247,20 @@ def backlog_candidates() -> Any:
         )
         .order_by(C.c.position, I.c.rank, I.c.id)
     )
+
+
+@statement
+def backlog_candidates() -> Any:
+    """What a sprint can take: stories, bugs and debt in no sprint (or in a closed one),
+    not done, not archived, in board order (the backlog's ranking)."""
+    return _candidates()
+
+
+@statement
+def backlog_candidates_among() -> Any:
+    """Those of some items (`ids`) a sprint can take, in board order (items just taken
+    out of a sprint, to put in their place in a backlog read before)."""
+    return _candidates().where(I.c.id.in_(param("ids", "list:int")))
 
 
 # ---------------------------------------------------------------- the team
