@@ -82,7 +82,7 @@ class Executor:
         """Every row of a query as the driver gives it, unconverted where converting
         costs (`converted` finishes one): for a reader that keeps what it made of rows
         it has seen, and converts only rows that changed."""
-        return self._rows(stmt, params)
+        return self._rows(stmt, self._with_context(stmt, params))
 
     def converted(self, stmt: Stmt, raw: Row) -> Row:
         """A row of `raw_rows` as `rows` gives it."""
@@ -227,7 +227,7 @@ class SqliteExecutor(Executor):
 
     def raw_rows(self, stmt: Stmt, /, **params: Any) -> list[Row]:
         """Every row as sqlite3 gives it (dates and times still text)."""
-        sql, args = self._sql_and_args(stmt, params)
+        sql, args = self._sql_and_args(stmt, self._with_context(stmt, params))
         return self.connection.execute(sql, args).fetchall()
 
     def converted(self, stmt: Stmt, raw: Row) -> Row:
