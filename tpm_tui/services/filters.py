@@ -1,5 +1,5 @@
 """The board's filter language: free words plus `kind:`, `epic:`, `feature:`,
-`sprint:`, `owner:`, `points:` and `key:` tokens."""
+`sprint:`, `owner:` (`owner:me`: the user running tpm), `points:` and `key:` tokens."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tpm_tui.kinds import KIND_NAMES, Kind, parse_kind
 from tpm_tui.services import validate
 
 TOKENS = "kind:debt, epic:12, feature:5, sprint:current, owner:ana, points:>5, key:PAY-142"
+ME = "me"  # owner:me: the user running tpm (TPM_USER, else the login)
 _POINTS = re.compile(r"(<=|>=|<|>|=)?(\d{1,3})")
 
 
@@ -24,7 +25,7 @@ class ItemFilter:
     epic_id: int | None = None
     feature_id: int | None = None
     sprint: str | None = None  # "current", "none", or a sprint's name
-    owner: str | None = None
+    owner: str | None = None  # lower case; ME: the user running tpm
     points: tuple[str, int] | None = None  # (operator, value); ("none", 0) for unestimated
     source_key: str | None = None  # an imported item's key in its tool (PAY-142)
     text: str = ""

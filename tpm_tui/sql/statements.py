@@ -498,10 +498,11 @@ def _entry_columns(now: Any) -> list[Any]:
 
 
 def _whose() -> Any:
-    """The entries of the person `person` (a team database holds everyone's hours;
-    null: everyone's, for the team's report). A SQLite workspace is one person's."""
-    person = param("person", "str")
-    return sa.or_(person.is_(None), E.c.person == person)
+    """The entries of the person `whose` (a team database holds everyone's hours; null:
+    everyone's, as on a SQLite workspace, which is one person's whatever names its
+    entries carry — imported from a server — and for the team's report)."""
+    whose = param("whose", "str")
+    return sa.or_(whose.is_(None), E.c.person == whose)
 
 
 def _entries(where: Any, order: Any = None) -> sa.Select[Any]:
