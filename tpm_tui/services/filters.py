@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from tpm_tui.errors import InvalidInput
 from tpm_tui.kinds import KIND_NAMES, Kind, parse_kind
 from tpm_tui.services import validate
+from tpm_tui.text import clean_line
 
 TOKENS = "kind:debt, epic:12, feature:5, sprint:current, owner:ana, points:>5, key:PAY-142"
 ME = "me"  # owner:me: the user running tpm (TPM_USER, else the login)
@@ -60,7 +61,10 @@ def _id(key: str, value: str) -> int:
 
 
 def parse_filter(text: str) -> ItemFilter:
-    """Read a filter line; a token it does not know is an error that says which it knows."""
+    """Read a filter line; a token it does not know is an error that says which it knows.
+    Escapes and control characters are dropped first, as they are from the text tpm
+    stores (and PostgreSQL takes no NUL in a parameter)."""
+    text = clean_line(text)
     try:
         parts = shlex.split(text)
     except ValueError:  # an unclosed quote: take the words as they are
