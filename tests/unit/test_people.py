@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import date
 
 import pytest
 from click.testing import CliRunner, Result
@@ -177,3 +178,33 @@ def test_new_items_are_mine_on_a_server_and_nobodys_in_a_file(
     listed = json.loads(_ok(as_user("ben")("list", "--format", "json")).stdout)
     owners = {i["title"]: i["owner"] for i in listed}
     assert owners["From the shell"] == ("" if engine == "sqlite" else "ben")
+
+
+def test_a_shared_meeting_is_logged_once_for_each_person(
+    people: dict[str, Database], clock: Clock, engine: str
+) -> None:
+    from tests.unit.test_imports_calendar import ICS, ME, read
+    from tpm_tui.importers.calendar import log_meetings, plan_meetings
+
+    if engine == "sqlite":
+        pytest.skip("a SQLite workspace is one person's calendar")
+    ana, ben = people["ana"], people["ben"]
+    first = date(2026, 3, 23)
+    start, end = clock.day_bounds(first, 7)
+    logged = log_meetings(ana, clock, read(clock, first, me=ME))
+    assert logged.added > 0
+    # ben's copy of the same invitations: all his to add, none of ana's touched
+    plans = plan_meetings(ben, clock, read(clock, first, me=ME))
+    assert {p.action for p in plans if p.action != "skip"} == {"add"}
+    assert log_meetings(ben, clock, read(clock, first, me=ME)).added == logged.added
+    # ben declines the planning: his entry goes, ana's stays
+    declined = ICS.read_bytes().replace(
+        b"SUMMARY:Sprint planning\r\n",
+        b"SUMMARY:Sprint planning\r\nATTENDEE;PARTSTAT=DECLINED:mailto:me@example.com\r\n",
+    )
+    assert log_meetings(ben, clock, read(clock, first, data=declined, me=ME)).removed == 1
+    notes = {e.note for e in timetrack.entries_between(ana, clock, start, end)}
+    assert "Sprint planning" in notes
+    assert "Sprint planning" not in {
+        e.note for e in timetrack.entries_between(ben, clock, start, end)
+    }

@@ -512,8 +512,8 @@ def check_import(data: Any, clock: Clock | None = None) -> CheckedImport:
 
 
 def _check_imported_keys(rows: dict[str, list[dict[str, Any]]]) -> None:
-    """One item per key of each source, one entry per calendar event (as the unique
-    indexes of `tpm import --from` and `tpm meetings` require)."""
+    """One item per key of each source, one entry per calendar event and person (as the
+    unique indexes of `tpm import --from` and `tpm meetings` require)."""
     keys: dict[tuple[Any, Any], int] = {}
     for i, it in enumerate(rows["items"]):
         if it["source"] is not None and it["source_key"] is not None:
@@ -524,9 +524,10 @@ def _check_imported_keys(rows: dict[str, list[dict[str, Any]]]) -> None:
     events: set[Any] = set()
     for i, e in enumerate(rows["time_entries"]):
         if e["external_id"] is not None:
-            if e["external_id"] in events:
+            event = (e["person"], e["external_id"])  # once per person: meetings are shared
+            if event in events:
                 raise _fail(f"time_entries[{i}] (#{e['id']})", "its calendar event is logged twice")
-            events.add(e["external_id"])
+            events.add(event)
 
 
 def import_workspace(

@@ -218,9 +218,9 @@ entries_between = Stmt(
 
 entries_from_events = Stmt(
     name='entries_from_events',
-    sqlite='SELECT time_entry.id, time_entry.external_id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note \nFROM time_entry \nWHERE time_entry.external_id IS NOT NULL ORDER BY time_entry.id',
-    postgresql='SELECT time_entry.id, time_entry.external_id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note \nFROM time_entry \nWHERE time_entry.external_id IS NOT NULL ORDER BY time_entry.id',
-    params=(),
+    sqlite='SELECT time_entry.id, time_entry.external_id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note \nFROM time_entry \nWHERE time_entry.external_id IS NOT NULL AND (:whose IS NULL OR time_entry.person = :whose) ORDER BY time_entry.id',
+    postgresql='SELECT time_entry.id, time_entry.external_id, time_entry.category, time_entry.started_at, time_entry.ended_at, time_entry.note \nFROM time_entry \nWHERE time_entry.external_id IS NOT NULL AND (%(whose)s::VARCHAR IS NULL OR time_entry.person = %(whose)s::VARCHAR) ORDER BY time_entry.id',
+    params=(('whose', 'str'),),
     columns=('int', 'str', 'str', 'datetime', 'datetime', 'str'),
     constants=(),
     names=('id', 'external_id', 'category', 'started_at', 'ended_at', 'note'),
@@ -308,9 +308,9 @@ entry_insert_with_id = Stmt(
 
 entry_move = Stmt(
     name='entry_move',
-    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note WHERE time_entry.id = :row_id',
-    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR WHERE time_entry.id = %(row_id)s::INTEGER',
-    params=(('category', 'str'), ('ended_at', 'datetime'), ('note', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
+    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note WHERE time_entry.id = :row_id AND (:whose IS NULL OR time_entry.person = :whose)',
+    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR WHERE time_entry.id = %(row_id)s::INTEGER AND (%(whose)s::VARCHAR IS NULL OR time_entry.person = %(whose)s::VARCHAR)',
+    params=(('category', 'str'), ('ended_at', 'datetime'), ('note', 'str'), ('row_id', 'int'), ('started_at', 'datetime'), ('whose', 'str')),
     columns=(),
     constants=(),
     names=(),
@@ -348,9 +348,9 @@ entry_running = Stmt(
 
 entry_spans_between = Stmt(
     name='entry_spans_between',
-    sqlite='SELECT time_entry.id, time_entry.external_id, time_entry.started_at, coalesce(time_entry.ended_at, :now) AS coalesce_1 \nFROM time_entry \nWHERE time_entry.started_at < :end AND coalesce(time_entry.ended_at, :now) > :start ORDER BY time_entry.started_at',
-    postgresql='SELECT time_entry.id, time_entry.external_id, time_entry.started_at, coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) AS coalesce_1 \nFROM time_entry \nWHERE time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) > %(start)s::TIMESTAMP WITH TIME ZONE ORDER BY time_entry.started_at',
-    params=(('end', 'datetime'), ('now', 'datetime'), ('start', 'datetime')),
+    sqlite='SELECT time_entry.id, time_entry.external_id, time_entry.started_at, coalesce(time_entry.ended_at, :now) AS coalesce_1 \nFROM time_entry \nWHERE time_entry.started_at < :end AND coalesce(time_entry.ended_at, :now) > :start AND (:whose IS NULL OR time_entry.person = :whose) ORDER BY time_entry.started_at',
+    postgresql='SELECT time_entry.id, time_entry.external_id, time_entry.started_at, coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) AS coalesce_1 \nFROM time_entry \nWHERE time_entry.started_at < %(end)s::TIMESTAMP WITH TIME ZONE AND coalesce(time_entry.ended_at, %(now)s::TIMESTAMP WITH TIME ZONE) > %(start)s::TIMESTAMP WITH TIME ZONE AND (%(whose)s::VARCHAR IS NULL OR time_entry.person = %(whose)s::VARCHAR) ORDER BY time_entry.started_at',
+    params=(('end', 'datetime'), ('now', 'datetime'), ('start', 'datetime'), ('whose', 'str')),
     columns=('int', 'str', 'datetime', 'datetime'),
     constants=(),
     names=('id', 'external_id', 'started_at', 'coalesce'),
