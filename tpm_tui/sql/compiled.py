@@ -358,9 +358,9 @@ entry_spans_between = Stmt(
 
 entry_update = Stmt(
     name='entry_update',
-    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at, person=:person, external_id=:external_id WHERE time_entry.id = :row_id',
-    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, person=%(person)s::VARCHAR, external_id=%(external_id)s::VARCHAR WHERE time_entry.id = %(row_id)s::INTEGER',
-    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('row_id', 'int'), ('started_at', 'datetime')),
+    sqlite='UPDATE time_entry SET category=:category, started_at=:started_at, ended_at=:ended_at, note=:note, item_id=:item_id, created_at=:created_at, person=:person, external_id=:external_id WHERE time_entry.id = :row_id AND (:whose IS NULL OR time_entry.person = :whose)',
+    postgresql='UPDATE time_entry SET category=%(category)s::VARCHAR, started_at=%(started_at)s::TIMESTAMP WITH TIME ZONE, ended_at=%(ended_at)s::TIMESTAMP WITH TIME ZONE, note=%(note)s::VARCHAR, item_id=%(item_id)s::INTEGER, created_at=%(created_at)s::TIMESTAMP WITH TIME ZONE, person=%(person)s::VARCHAR, external_id=%(external_id)s::VARCHAR WHERE time_entry.id = %(row_id)s::INTEGER AND (%(whose)s::VARCHAR IS NULL OR time_entry.person = %(whose)s::VARCHAR)',
+    params=(('category', 'str'), ('created_at', 'datetime'), ('ended_at', 'datetime'), ('external_id', 'str'), ('item_id', 'int'), ('note', 'str'), ('person', 'str'), ('row_id', 'int'), ('started_at', 'datetime'), ('whose', 'str')),
     columns=(),
     constants=(),
     names=(),

@@ -642,9 +642,9 @@ def entry_insert_with_id() -> Any:
 
 @statement
 def entry_update() -> Any:
-    """Every stored field of an entry at once."""
+    """Every stored field of an entry at once (the person's own)."""
     values = {c.name: sa.bindparam(c.name, type_=c.type) for c in E.columns if c.name != "id"}
-    return sa.update(E).where(E.c.id == param("row_id", "int")).values(**values)
+    return sa.update(E).where(E.c.id == param("row_id", "int"), whose()).values(**values)
 
 
 @statement
