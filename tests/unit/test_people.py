@@ -174,6 +174,7 @@ def test_new_items_are_mine_on_a_server_and_nobodys_in_a_file(
     cleared = backlog.create_item(ana, clock, "story", "Cleared", owner="")
     expected = "" if engine == "sqlite" else "ana"
     assert (made.owner, given.owner, cleared.owner) == (expected, "ben", "")
+    assert backlog.default_owner(ana) == expected  # what a new item's form shows
     _ok(as_user("ben")("add", "story", "From the shell"))
     listed = json.loads(_ok(as_user("ben")("list", "--format", "json")).stdout)
     owners = {i["title"]: i["owner"] for i in listed}

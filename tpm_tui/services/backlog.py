@@ -343,6 +343,13 @@ def _save(ex: Executor, item: dict[str, Any]) -> ItemView:
 # ---------------------------------------------------------------- writing
 
 
+def default_owner(db: Database) -> str:
+    """Who a new item belongs to unless told: me on a team database (what I file is mine
+    until given to someone), nobody in a SQLite workspace (one person's anyway). The
+    item form shows it in a new item's owner field."""
+    return "" if db.is_sqlite else db.me
+
+
 def create_item(
     db: Database,
     clock: Clock,
@@ -360,13 +367,14 @@ def create_item(
     acceptance: str | None = None,
     goal_id: int | None = None,
 ) -> ItemView:
-    """File a new item at the bottom of its column (the first column by default)."""
+    """File a new item at the bottom of its column (the first column by default);
+    `owner` None: default_owner."""
     kind = kind if isinstance(kind, Kind) else parse_kind(kind)
     clean_title = validate.title(title)
     clean_points = validate.points(points)
     validate.own_points(kind, clean_points)
-    if owner is None and not db.is_sqlite:
-        owner = db.me  # team mode: what I file is mine until given to someone
+    if owner is None:
+        owner = default_owner(db)
     clean_owner = validate.line(owner, "owner", validate.OWNER_MAX)
     start = validate.day(start_date, "start_date")
     target = validate.day(target_date, "target_date")
