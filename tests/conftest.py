@@ -98,15 +98,27 @@ def seeded(db: Database, clock: Clock) -> Seeded:
     from tpm_tui.services import backlog, planning
 
     sprint = planning.create_sprint(db, "Sprint 24", date(2026, 11, 23), date(2026, 12, 6))
-    epic = backlog.create_item(db, clock, "epic", "Self-serve invoicing")
-    feature = backlog.create_item(db, clock, "feature", "Invoice export", parent_id=epic.id)
+    # owner="": the same on both engines (on a server a new item is mine by default)
+    epic = backlog.create_item(db, clock, "epic", "Self-serve invoicing", owner="")
+    feature = backlog.create_item(
+        db, clock, "feature", "Invoice export", parent_id=epic.id, owner=""
+    )
     story = backlog.create_item(
-        db, clock, "story", "Export invoices", points=5, parent_id=feature.id, sprint_id=sprint.id
+        db,
+        clock,
+        "story",
+        "Export invoices",
+        points=5,
+        parent_id=feature.id,
+        sprint_id=sprint.id,
+        owner="",
     )
     bug = backlog.create_item(
-        db, clock, "bug", "PDF totals wrap", points=3, parent_id=feature.id, status="done"
+        db, clock, "bug", "PDF totals wrap", points=3, parent_id=feature.id, status="done", owner=""
     )
-    debt = backlog.create_item(db, clock, "debt", "Replace PDF layout", points=2, parent_id=epic.id)
+    debt = backlog.create_item(
+        db, clock, "debt", "Replace PDF layout", points=2, parent_id=epic.id, owner=""
+    )
     return Seeded(db, epic.id, feature.id, story.id, bug.id, debt.id, sprint.id)
 
 

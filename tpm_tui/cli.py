@@ -518,10 +518,13 @@ _WEEK_HELP = "ISO week such as 2026-W48, or a date inside it (default: this week
     default="table",
     show_default=True,
 )
+@click.option("--user", "person", metavar="NAME", help="That person's week (team mode).")
+@click.option("--team", is_flag=True, help="Everyone's week: per person and together.")
 @click.pass_context
-def report(ctx: click.Context, week: str | None, fmt: str) -> None:
-    """Where a week's hours went, per category and day, against the typical shares.
-    `tpm report status` writes the week's status report."""
+def report(ctx: click.Context, week: str | None, fmt: str, person: str | None, team: bool) -> None:
+    """Where a week's hours went, per category and day, against the typical shares: my
+    week, `--user NAME`'s or the whole `--team`'s. `tpm report status` writes the
+    week's status report."""
     if ctx.invoked_subcommand is not None:
         return
     from tpm_tui.dates import parse_week
@@ -529,8 +532,21 @@ def report(ctx: click.Context, week: str | None, fmt: str) -> None:
 
     env = ctx.find_object(Env)
     assert env is not None
+    if person is not None and team:
+        raise InvalidInput("give --user NAME or --team, not both")
+    if person is not None:
+        from tpm_tui.text import clean_line
+
+        person = clean_line(person)
+        if not person:
+            raise InvalidInput("--user needs a name, such as --user ana")
     monday = parse_week(week) if week else None
-    click.echo(render_week(env.db, env.clock, monday, fmt), nl=False)
+    if team:
+        from tpm_tui.services.team_report import render_team_week
+
+        click.echo(render_team_week(env.db, env.clock, monday, fmt), nl=False)
+        return
+    click.echo(render_week(env.db, env.clock, monday, fmt, person=person), nl=False)
 
 
 @report.command(name="status")

@@ -144,9 +144,11 @@ class Database:
         self.person = "" if self.is_sqlite else self.me
 
     @property
-    def context(self) -> dict[str, str]:
+    def context(self) -> dict[str, str | None]:
         """What every statement asking for it gets (see Executor.context)."""
-        return {"person": self.person}
+        # `person` names the entries written; `whose` picks the entries read (null:
+        # all of them — a SQLite workspace is one person's whatever names they carry).
+        return {"person": self.person, "whose": None if self.is_sqlite else self.person}
 
     def impatient(self, busy_ms: int) -> Database:
         """The same database, whose writes give up after `busy_ms` when another program

@@ -173,7 +173,8 @@ class TimeEntry(SQLModel, table=True):
             unique=True,
             sqlite_where=sa.text("ended_at IS NULL"),
         ),
-        sa.Index("ux_time_entry_external_id", "external_id", unique=True),
+        # A calendar event is logged once per person (a meeting has many attendees).
+        sa.Index("ux_time_entry_external_id", "person", "external_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -79,7 +79,7 @@ def _read(path: str, environ: Mapping[str, str]) -> str | None:
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         if revision is None or revision[0] != HEAD_REVISION:
             return None
-        ex = SqliteExecutor(conn, {"person": ""})  # a SQLite file is one person's
+        ex = SqliteExecutor(conn, {"person": "", "whose": None})  # a file: one person's
         running = ex.row(q.entry_running, now=now)
         rows = ex.rows(q.seconds_by_category_between, now=now, start=start, end=end)
         conn.execute("ROLLBACK")

@@ -29,6 +29,7 @@ from tests.conftest import NOW, location_for
 from tests.reliability.figures import record
 from tpm_tui.cli import ItemIdType, cli
 from tpm_tui.clock import Clock
+from tpm_tui.config import Location
 from tpm_tui.db import open_database
 from tpm_tui.services import backlog, planning, timetrack
 
@@ -173,7 +174,13 @@ RUNS = st.one_of(
 def seed(path: Path) -> Path:
     """A seeded workspace to copy for each run: the tree, a sprint, a dependency, an
     archived item, a week of time and a timer forgotten since yesterday."""
-    db = open_database(location_for(path))
+    seed_location(location_for(path))
+    return path
+
+
+def seed_location(location: Location) -> None:
+    """Seed the workspace at `location` (a file or a server database) as `seed` does."""
+    db = open_database(location)
     planning.create_sprint(db, "Sprint 24", date(2026, 11, 23), date(2026, 12, 6))
     epic = backlog.create_item(db, CLOCK, "epic", "Billing", start_date=date(2026, 11, 2))
     feature = backlog.create_item(db, CLOCK, "feature", "Export", parent_id=epic.id)
@@ -186,7 +193,6 @@ def seed(path: Path) -> Path:
         timetrack.log_entry(db, CLOCK, 90, "m", "standup", day=day, item_id=story.id)
     timetrack.start_timer(db, Clock(NOW - timedelta(hours=20)), "tooling", "grooming")
     db.close()
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -233,11 +239,12 @@ def case_folder(template: Path, parent: Path) -> Path:
     return folder
 
 
-def run(args: list[str], folder: Path) -> tuple[Any, str]:
-    """Run `tpm ARGS` in process, as a shell would without a terminal: its exit code
-    (or the exception that escaped) and what it wrote on standard error."""
+def run(args: list[str], folder: Path, database: str | None = None) -> tuple[Any, str]:
+    """Run `tpm ARGS` in process, as a shell would without a terminal, on the case's
+    workspace (or `database`, a server's URL): its exit code (or the exception that
+    escaped) and what it wrote on standard error."""
     env = {
-        "TPM_DB": str(folder / "tpm.db"),
+        "TPM_DB": database or str(folder / "tpm.db"),
         "TPM_HOME": None,
         "TPM_NOW": NOW.isoformat(),
         "TPM_REPORTS": str(folder / "reports"),

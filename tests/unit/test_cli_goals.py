@@ -10,17 +10,22 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.cli_runner import cli_env
 from tests.conftest import NOW
 from tpm_tui.cli import cli
+from tpm_tui.config import Location
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.both_engines,  # the commands behave the same on PostgreSQL
+]
 
 
 @pytest.fixture
-def tpm(tmp_path: Path):  # type: ignore[no-untyped-def]
+def tpm(workspace_location: Location):  # type: ignore[no-untyped-def]
     """Run `tpm ARGS...` against a fresh database with a frozen clock."""
     runner = CliRunner()
-    env = {"TPM_DB": str(tmp_path / "tpm.db"), "TPM_HOME": "", "EDITOR": "", "VISUAL": ""}
+    env = {**cli_env(workspace_location), "EDITOR": "", "VISUAL": ""}
 
     def run(*args: str, editor: str = "") -> Result:
         return runner.invoke(

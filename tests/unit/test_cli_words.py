@@ -5,23 +5,27 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.cli_runner import cli_env
 from tests.conftest import NOW
 from tpm_tui.cli import cli
+from tpm_tui.config import Location
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.both_engines,  # the commands behave the same on PostgreSQL
+]
 HUGE = str(2**63)
 
 
 @pytest.fixture
-def tpm(tmp_path: Path):  # type: ignore[no-untyped-def]
+def tpm(workspace_location: Location):  # type: ignore[no-untyped-def]
     """Run `tpm ARGS...` against a fresh database with a frozen clock."""
     runner = CliRunner()
-    env = {"TPM_DB": str(tmp_path / "tpm.db"), "TPM_HOME": "", "TZ": "Europe/Berlin"}
+    env = {**cli_env(workspace_location), "TZ": "Europe/Berlin"}
 
     def run(
         *args: str, input: str | None = None, now: str = NOW.isoformat(), **more: str

@@ -15,6 +15,8 @@ from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.services import backlog, goals, prd
 
+pytestmark = pytest.mark.both_engines  # the services behave the same on PostgreSQL
+
 
 def test_outcome_and_output_of_seeded_goals(seeded: Seeded, clock: Clock) -> None:
     db = seeded.db

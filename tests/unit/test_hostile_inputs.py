@@ -9,19 +9,24 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.cli_runner import cli_env
 from tests.conftest import NOW
 from tpm_tui.cli import cli
+from tpm_tui.config import Location
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.both_engines,  # the commands behave the same on PostgreSQL
+]
 GIANT = "9" * 4301  # one digit past int()'s limit: int(GIANT) raises ValueError
 PADDED = "0" * 4400 + "5"  # a small number written with too many digits
 
 
 @pytest.fixture
-def tpm(tmp_path: Path):  # type: ignore[no-untyped-def]
+def tpm(workspace_location: Location):  # type: ignore[no-untyped-def]
     """Run `tpm ARGS...` against a fresh database with a frozen clock."""
     runner = CliRunner()
-    env = {"TPM_DB": str(tmp_path / "tpm.db"), "TPM_HOME": "", "TZ": "Europe/Berlin"}
+    env = {**cli_env(workspace_location), "TZ": "Europe/Berlin"}
 
     def run(*args: str, input: str | None = None, now: str = NOW.isoformat()) -> Result:
         return runner.invoke(

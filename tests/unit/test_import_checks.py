@@ -27,6 +27,8 @@ from tpm_tui.services import backlog, goals, planning, timetrack, transfer
 from tpm_tui.services import settings as settings_service
 from tpm_tui.services.validate import DATE_MAX, DATE_MIN
 
+pytestmark = pytest.mark.both_engines  # the services behave the same on PostgreSQL
+
 
 @pytest.fixture
 def exported(seeded: Seeded, clock: Clock) -> dict[str, Any]:
@@ -131,8 +133,8 @@ def test_settings_are_checked_as_tpm_config_checks_them(
     _refused(db, clock, data, message)
 
 
-def test_a_valid_setting_is_imported_and_shows(db: Database, clock: Clock) -> None:
-    source = open_database(location_for(db.location.path.parent / "source.db"))  # type: ignore[union-attr]
+def test_a_valid_setting_is_imported_and_shows(db: Database, clock: Clock, tmp_path: Path) -> None:
+    source = open_database(location_for(tmp_path / "source.db"))
     settings_service.set_setting(source, "week-target", "37h30m")
     data = transfer.export_workspace(source, clock)
     source.close()

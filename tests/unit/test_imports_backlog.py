@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.cli_runner import cli_env, query, stored_state
 from tests.conftest import Seeded, location_for, run_tpm
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database, open_database
@@ -28,6 +29,8 @@ from tpm_tui.services import backlog, planning
 from tpm_tui.services.backlog import ItemView
 from tpm_tui.services.filters import parse_filter
 from tpm_tui.services.transfer import check_import, export_workspace
+
+pytestmark = pytest.mark.both_engines  # the services behave the same on PostgreSQL
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
 
@@ -230,34 +233,32 @@ def test_import_twice_leaves_the_database_identical(
 
 
 def test_dry_run_changes_no_byte(db: Database, clock: Clock) -> None:
-    assert db.file is not None
     run(db, clock, "jira", fixture("jira.csv"), maps={})
-    before = db.file.read_bytes()
+    before = stored_state(db)
     result = run(db, clock, "github", fixture("github.json"), dry_run=True)
     assert result.dry_run and result.added == {"epic": 1, "bug": 1, "debt": 1, "story": 1}
     # Milestone v1.4 (5-18 Dec) would share days with PAY Sprint 2 (26 Nov-9 Dec):
     # sprints never do, so it is not made and its items come in without a sprint.
     assert result.summary().startswith("would add 1 epic, 0 features, 3 stories/bugs, 0 sprint")
     assert any("'v1.4' not made" in note and "PAY Sprint 2" in note for note in result.mapping)
-    assert db.file.read_bytes() == before
+    assert stored_state(db) == before
 
 
 def test_imported_items_have_their_history_and_sprints_never_overlap(
     db: Database, clock: Clock
 ) -> None:
-    import sqlite3
-
     run(db, clock, "jira", fixture("jira.csv"))
-    assert db.file is not None
-    with sqlite3.connect(db.file) as conn:
-        created = conn.execute(
-            "SELECT count(*) FROM item_event WHERE change = 'created'"
-        ).fetchone()[0]
-        items = conn.execute("SELECT count(*) FROM work_item").fetchone()[0]
-        done = conn.execute(
+    [(created,)] = query(db, "SELECT count(*) FROM item_event WHERE change = 'created'")
+    [(items,)] = query(db, "SELECT count(*) FROM work_item")
+    done = [
+        (at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if isinstance(at, datetime) else at,)
+        for (at,) in query(
+            db,
             "SELECT e.at FROM item_event e JOIN work_item w ON w.id = e.item_id"
-            " WHERE w.source_key = 'PAY-11' AND e.done = 1"
-        ).fetchall()
+            " WHERE w.source_key = 'PAY-11' AND e.done = :done",
+            done=True,
+        )
+    ]
     assert created == items  # one creation per item the import made
     assert [d[0][:16] for d in done] == ["2026-11-12 15:45"]  # resolved then (UTC)
     # Sprints without dates in the export follow the last sprint, two weeks each.
@@ -345,15 +346,14 @@ def test_archived_items_stay_archived_unless_restore(db: Database, clock: Clock)
 
 
 def test_bad_rows_are_named_by_line_and_nothing_is_written(db: Database, clock: Clock) -> None:
-    assert db.file is not None
-    before = db.file.read_bytes()
+    before = stored_state(db)
     with pytest.raises(InvalidInput) as caught:
         run(db, clock, "jira", fixture("jira_bad.csv"))
     message = str(caught.value)
     assert "2 bad rows, nothing imported" in message
     assert "line 9 (PAY-20): story points 'lots' is not a number" in message
     assert "line 10: no key" in message
-    assert db.file.read_bytes() == before
+    assert stored_state(db) == before
     result = run(db, clock, "jira", fixture("jira_bad.csv"), skip_bad=True)
     assert [p.line for p in result.problems] == [9, 10]
     assert set(by_key(db)) == {"PAY-1", "PAY-2", "PAY-10"}
@@ -462,8 +462,7 @@ def test_jira_csv_export_reads_back_as_the_same_backlog(
 
 
 def test_cli_export_jira_csv(seeded: Seeded, tmp_path: Path) -> None:
-    assert seeded.db.file is not None
-    out = run_tpm("export", "--format", "jira-csv", db_path=seeded.db.file)
+    out = run_tpm("export", "--format", "jira-csv", env=cli_env(seeded.db.location))
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Issue Id,Issue key,Summary,Issue Type,Story Points,Parent")
 

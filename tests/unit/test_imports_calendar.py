@@ -25,6 +25,8 @@ from tpm_tui.importers.calendar import (
 )
 from tpm_tui.services import settings, timetrack
 
+pytestmark = pytest.mark.both_engines  # the services behave the same on PostgreSQL
+
 ICS = Path(__file__).parent.parent / "fixtures" / "calendar" / "team.ics"
 ME = frozenset({"me@example.com"})
 

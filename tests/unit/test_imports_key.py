@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import sqlite3
+import pytest
+import sqlalchemy as sa
 
 from tests.conftest import Seeded
 from tpm_tui.services import backlog
 from tpm_tui.services.filters import parse_filter
 from tpm_tui.widgets.card import COMPACT_BELOW, card_lines
 
+pytestmark = pytest.mark.both_engines  # the services behave the same on PostgreSQL
+
 
 def _give_key(seeded: Seeded, item_id: int, key: str) -> None:
-    assert seeded.db.file is not None
-    with sqlite3.connect(seeded.db.file) as conn:
+    with seeded.db.engine.begin() as conn:  # as an import would store it, on either engine
         conn.execute(
-            "UPDATE work_item SET source = 'jira', source_key = ? WHERE id = ?", (key, item_id)
+            sa.text("UPDATE work_item SET source = 'jira', source_key = :key WHERE id = :id"),
+            {"key": key, "id": item_id},
         )
 
 

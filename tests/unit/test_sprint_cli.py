@@ -5,31 +5,36 @@ each command leaves in the database."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import NOW, location_for
+from tests.cli_runner import cli_env
+from tests.conftest import NOW
 from tests.unit.test_sprints import SHOW_KEYS
 from tpm_tui.cli import cli
+from tpm_tui.config import Location
 from tpm_tui.db import open_database
 from tpm_tui.services import backlog, planning
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.both_engines,  # the commands behave the same on PostgreSQL
+]
 
 
 @pytest.fixture
-def tpm(tmp_path: Path) -> Any:
+def tpm(workspace_location: Location) -> Any:
     """Run `tpm ARGS...` against a fresh database with the frozen clock (Thu 26 Nov)."""
     runner = CliRunner()
-    env = {"TPM_DB": str(tmp_path / "tpm.db"), "TPM_HOME": "", "TPM_NOW": NOW.isoformat()}
+    env = {**cli_env(workspace_location), "TPM_NOW": NOW.isoformat()}
 
     def run(*args: str) -> Result:
         return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
 
-    run.path = tmp_path / "tpm.db"  # type: ignore[attr-defined]
+    run.path = workspace_location.path  # type: ignore[attr-defined]
+    run.location = workspace_location  # type: ignore[attr-defined]
     return run
 
 
@@ -102,7 +107,7 @@ def test_close_carries_over_and_refuses_twice(tpm: Any) -> None:
     review = _ok(tpm("sprint", "close", "S1", "--carry-to", "S2")).stdout
     assert "closed S1: velocity 3 (done points)" in review and "#2 B (3 pts) → S2" in review
     _refused(tpm("sprint", "close", "S1", "--carry-to", "S2"), 2, "S1 was closed")
-    db = open_database(location_for(tpm.path))
+    db = open_database(tpm.location)
     try:
         s1, s2 = planning.list_sprints(db)
         assert s1.closed and s1.velocity == 3
@@ -142,7 +147,7 @@ def test_wip_and_columns_are_settings(tpm: Any) -> None:
     _ok(tpm("add", "story", "Export", "--status", "qa"))
     _refused(tpm("column", "remove", "qa"), 2, "QA holds 1 item")
     _ok(tpm("column", "remove", "todo"))
-    db = open_database(location_for(tpm.path))
+    db = open_database(tpm.location)
     try:
         columns = [(c.key, c.name, c.wip_limit) for c in backlog.list_columns(db)]
     finally:

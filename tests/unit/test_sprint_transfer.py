@@ -16,6 +16,8 @@ from tpm_tui.db import Database, open_database
 from tpm_tui.errors import InvalidInput
 from tpm_tui.services import backlog, planning, sprints, team, transfer
 
+pytestmark = pytest.mark.both_engines  # the services behave the same on PostgreSQL
+
 
 def _workspace(db: Database) -> int:
     sprint = planning.create_sprint(db, "Sprint 25", MONDAY, date(2026, 12, 6), "Beta", 30)

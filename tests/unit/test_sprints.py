@@ -13,6 +13,8 @@ from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput
 from tpm_tui.services import backlog, planning, sprints, standup, team
 
+pytestmark = pytest.mark.both_engines  # the services behave the same on PostgreSQL
+
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 11, 23)
 # `tpm sprint show --format json`'s keys, in order (the issue's contract)

@@ -114,7 +114,7 @@ def test_read_statements_return_something_somewhere(demo: Database) -> None:
     """The equivalence above is not empty: the demo holds rows for the main reads."""
     connection = demo.raw_connection()
     try:
-        ex = SqliteExecutor(connection, {"person": ""})
+        ex = SqliteExecutor(connection, {"person": "", "whose": None})
         assert len(ex.rows(q.columns_all)) == 5
         assert ex.rows(q.rollups_by_epic) and ex.rows(q.sprints_all)
         start, end = NOW - timedelta(days=7), NOW

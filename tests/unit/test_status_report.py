@@ -13,6 +13,8 @@ from tests.conftest import BERLIN, Seeded
 from tpm_tui.clock import Clock
 from tpm_tui.services import backlog, goals, planning, status_report, timetrack
 
+pytestmark = pytest.mark.both_engines  # the services behave the same on PostgreSQL
+
 GOLDEN = Path(__file__).with_name("golden") / "status_report_w48.md"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import BERLIN, NOW, location_for
@@ -17,6 +18,8 @@ from tpm_tui.db import Database
 from tpm_tui.services import timetrack
 from tpm_tui.timekeeper import TimeKeeper
 from tpm_tui.workspace import Workspace
+
+pytestmark = pytest.mark.both_engines  # the services behave the same on PostgreSQL
 
 
 def at(hour: int, minute: int) -> Clock:

@@ -15,6 +15,8 @@ from tpm_tui.db import HEAD_REVISION, Database
 from tpm_tui.errors import Conflict, InvalidInput
 from tpm_tui.services import backlog, demo, goals, planning, settings, timetrack, transfer
 
+pytestmark = pytest.mark.both_engines  # the services behave the same on PostgreSQL
+
 
 def _without_stamp(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "exported_at"}

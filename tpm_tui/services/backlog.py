@@ -13,7 +13,7 @@ from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.kinds import Kind, parse_kind
 from tpm_tui.services import history, validate
-from tpm_tui.services.filters import ItemFilter
+from tpm_tui.services.filters import ME, ItemFilter
 from tpm_tui.sql import compiled as q
 from tpm_tui.sql.executor import Executor
 
@@ -174,8 +174,9 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _filter_params(f: ItemFilter | None, today: date | None) -> dict[str, Any]:
-    """The filter language as the parameters of q.items_list (null: no narrowing)."""
+def _filter_params(f: ItemFilter | None, today: date | None, me: str) -> dict[str, Any]:
+    """The filter language as the parameters of q.items_list (null: no narrowing);
+    `owner:me` is the user `me`."""
     params: dict[str, Any] = {
         "words": None,
         "epic_id": None,
@@ -199,6 +200,10 @@ def _filter_params(f: ItemFilter | None, today: date | None) -> dict[str, Any]:
     elif f.sprint is not None:
         params["sprint_mode"], params["sprint_name"] = "name", f.sprint.lower()
     params["owner"] = f.owner
+    if f.owner == ME:
+        if not me:
+            raise InvalidInput("owner:me? no user name is known here: set TPM_USER", "filter")
+        params["owner"] = me.lower()
     if f.points is not None:
         params["points_op"], params["points"] = f.points
     if f.source_key is not None:
@@ -230,7 +235,7 @@ def list_items(
             active=archived is not True,
             archived=archived is not False,
             parent_id=parent_id,
-            **_filter_params(item_filter, today),
+            **_filter_params(item_filter, today, db.me),
         )
     return [_view(row) for row in rows]
 
@@ -338,6 +343,13 @@ def _save(ex: Executor, item: dict[str, Any]) -> ItemView:
 # ---------------------------------------------------------------- writing
 
 
+def default_owner(db: Database) -> str:
+    """Who a new item belongs to unless told: me on a team database (what I file is mine
+    until given to someone), nobody in a SQLite workspace (one person's anyway). The
+    item form shows it in a new item's owner field."""
+    return "" if db.is_sqlite else db.me
+
+
 def create_item(
     db: Database,
     clock: Clock,
@@ -355,11 +367,14 @@ def create_item(
     acceptance: str | None = None,
     goal_id: int | None = None,
 ) -> ItemView:
-    """File a new item at the bottom of its column (the first column by default)."""
+    """File a new item at the bottom of its column (the first column by default);
+    `owner` None: default_owner."""
     kind = kind if isinstance(kind, Kind) else parse_kind(kind)
     clean_title = validate.title(title)
     clean_points = validate.points(points)
     validate.own_points(kind, clean_points)
+    if owner is None:
+        owner = default_owner(db)
     clean_owner = validate.line(owner, "owner", validate.OWNER_MAX)
     start = validate.day(start_date, "start_date")
     target = validate.day(target_date, "target_date")

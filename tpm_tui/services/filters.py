@@ -1,5 +1,5 @@
 """The board's filter language: free words plus `kind:`, `epic:`, `feature:`,
-`sprint:`, `owner:`, `points:` and `key:` tokens."""
+`sprint:`, `owner:` (`owner:me`: the user running tpm), `points:` and `key:` tokens."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from tpm_tui.errors import InvalidInput
 from tpm_tui.kinds import KIND_NAMES, Kind, parse_kind
 from tpm_tui.services import validate
+from tpm_tui.text import clean_line
 
 TOKENS = "kind:debt, epic:12, feature:5, sprint:current, owner:ana, points:>5, key:PAY-142"
+ME = "me"  # owner:me: the user running tpm (TPM_USER, else the login)
 _POINTS = re.compile(r"(<=|>=|<|>|=)?(\d{1,3})")
 
 
@@ -24,7 +26,7 @@ class ItemFilter:
     epic_id: int | None = None
     feature_id: int | None = None
     sprint: str | None = None  # "current", "none", or a sprint's name
-    owner: str | None = None
+    owner: str | None = None  # lower case; ME: the user running tpm
     points: tuple[str, int] | None = None  # (operator, value); ("none", 0) for unestimated
     source_key: str | None = None  # an imported item's key in its tool (PAY-142)
     text: str = ""
@@ -59,7 +61,10 @@ def _id(key: str, value: str) -> int:
 
 
 def parse_filter(text: str) -> ItemFilter:
-    """Read a filter line; a token it does not know is an error that says which it knows."""
+    """Read a filter line; a token it does not know is an error that says which it knows.
+    Escapes and control characters are dropped first, as they are from the text tpm
+    stores (and PostgreSQL takes no NUL in a parameter)."""
+    text = clean_line(text)
     try:
         parts = shlex.split(text)
     except ValueError:  # an unclosed quote: take the words as they are

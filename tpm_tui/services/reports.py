@@ -84,15 +84,24 @@ class WeekReport:
         return self.start + timedelta(days=6)
 
 
-def week_report(db: Database, clock: Clock, day: date | None = None) -> WeekReport:
-    """The report for the ISO week holding `day` (this week by default). Entries count
-    on the local day they started; a running timer counts up to now."""
+def _whose(person: str | None) -> dict[str, Any]:
+    """The statements' `whose` for `person` (None: the database's own, mine)."""
+    return {} if person is None else {"whose": person}
+
+
+def week_report(
+    db: Database, clock: Clock, day: date | None = None, *, person: str | None = None
+) -> WeekReport:
+    """The report for the ISO week holding `day` (this week by default) of my hours, or
+    of `person`'s (as stored on their entries). Entries count on the local day they
+    started; a running timer counts up to now."""
     monday = week_start(day or clock.today())
     bounds = [clock.day_bounds(monday + timedelta(days=i))[0] for i in range(8)]
     seconds: dict[tuple[int, Category], int] = {}
     with db.read() as ex:
         edges = {f"b{i}": bound for i, bound in enumerate(bounds)}
-        for index, category, total in ex.rows(q.week_seconds_by_day, now=clock.now(), **edges):
+        found = ex.rows(q.week_seconds_by_day, now=clock.now(), **edges, **_whose(person))
+        for index, category, total in found:
             seconds[(int(index), Category(category))] = int(total or 0)
     days = [
         DayRow(
@@ -101,6 +110,11 @@ def week_report(db: Database, clock: Clock, day: date | None = None) -> WeekRepo
         )
         for i in range(7)
     ]
+    return from_days(monday, days)
+
+
+def from_days(monday: date, days: list[DayRow]) -> WeekReport:
+    """A week's report from its days' minutes: totals and shares per category."""
     totals = {c: sum(d.minutes[c] for d in days) for c in Category}
     grand = sum(totals.values())
     shares = [
@@ -135,12 +149,22 @@ def _week_bounds(clock: Clock, monday: date, weeks: int) -> list[Any]:
     return [clock.day_bounds(monday + timedelta(weeks=i))[0] for i in range(weeks + 1)]
 
 
-def top_items(db: Database, clock: Clock, monday: date, limit: int = 5) -> list[ItemTime]:
-    """The work items that took the most time in the week, summed in SQL."""
+def top_items(
+    db: Database, clock: Clock, monday: date, limit: int = 5, *, person: str | None = None
+) -> list[ItemTime]:
+    """The work items that took the most of my (or `person`'s) time in the week, summed
+    in SQL."""
 
     start, end = _week_bounds(clock, monday, 1)
     with db.read() as ex:
-        rows = ex.rows(q.top_items_between, now=clock.now(), start=start, end=end, limit=limit)
+        rows = ex.rows(
+            q.top_items_between,
+            now=clock.now(),
+            start=start,
+            end=end,
+            limit=limit,
+            **_whose(person),
+        )
     return [ItemTime(int(i), str(t), str(k), (int(sec or 0) + 30) // 60) for i, t, k, sec in rows]
 
 
@@ -319,9 +343,12 @@ def render_markdown(report: WeekReport, items: list[ItemTime] | None = None) -> 
 RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv}
 
 
-def render_week(db: Database, clock: Clock, day: date | None, fmt: str) -> str:
-    """The week in one of FORMATS: what `tpm report` prints and the week screen exports."""
+def render_week(
+    db: Database, clock: Clock, day: date | None, fmt: str, *, person: str | None = None
+) -> str:
+    """My week (or `person`'s) in one of FORMATS: what `tpm report` prints and the week
+    screen exports."""
+    report = week_report(db, clock, day, person=person)
     if fmt == "md":
-        report = week_report(db, clock, day)
-        return render_markdown(report, top_items(db, clock, report.start))
-    return RENDERERS[fmt](week_report(db, clock, day))
+        return render_markdown(report, top_items(db, clock, report.start, person=person))
+    return RENDERERS[fmt](report)

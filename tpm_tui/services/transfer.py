@@ -38,6 +38,7 @@ from tpm_tui.models import (
 from tpm_tui.services import planning, settings, timetrack, validate
 from tpm_tui.services.documents import DOCUMENT_MAX, DocKind
 from tpm_tui.services.goals import NUMBER_MAX
+from tpm_tui.sql.dialect import defer_foreign_keys, ids_follow_rows
 from tpm_tui.text import clean_block, clean_line, has_visible
 
 FORMAT = "tpm-export"
@@ -439,8 +440,8 @@ def _check_no_cycle(dependencies: list[dict[str, Any]]) -> None:
 
 def _check_entries(entries: list[dict[str, Any]], items: dict[int, Any], now: datetime) -> None:
     """The rules `tpm log` and the timer keep: known category and item, ends after it
-    starts, at most 24h, one timer, and no timer started in the future."""
-    running = 0
+    starts, at most 24h, one timer per person, and no timer started in the future."""
+    running: dict[str, int] = {}
     longest = timedelta(minutes=timetrack.MAX_MINUTES)
     for i, e in enumerate(entries):
         where = f"time_entries[{i}] (#{e['id']})"
@@ -449,7 +450,7 @@ def _check_entries(entries: list[dict[str, Any]], items: dict[int, Any], now: da
         if e["item_id"] is not None and e["item_id"] not in items:
             raise _fail(where, f"item {e['item_id']} is not in the file")
         if e["ended_at"] is None:
-            running += 1
+            running[e["person"]] = running.get(e["person"], 0) + 1
             if e["started_at"] > now:
                 raise _fail(
                     where, f"a timer started in the future ({e['started_at']:%Y-%m-%d %H:%M}Z)"
@@ -458,8 +459,10 @@ def _check_entries(entries: list[dict[str, Any]], items: dict[int, Any], now: da
             raise _fail(where, "ends before it starts")
         elif e["ended_at"] - e["started_at"] > longest:
             raise _fail(where, "lasts more than 24h; an entry is at most a day")
-    if running > 1:
-        raise _fail("time_entries", f"{running} timers running; at most one may run")
+    for person, count in sorted(running.items()):
+        if count > 1:
+            whose = f" for {person}" if person else ""
+            raise _fail("time_entries", f"{count} timers running{whose}; at most one may run")
 
 
 def _check_settings(rows: list[dict[str, Any]]) -> None:
@@ -509,8 +512,8 @@ def check_import(data: Any, clock: Clock | None = None) -> CheckedImport:
 
 
 def _check_imported_keys(rows: dict[str, list[dict[str, Any]]]) -> None:
-    """One item per key of each source, one entry per calendar event (as the unique
-    indexes of `tpm import --from` and `tpm meetings` require)."""
+    """One item per key of each source, one entry per calendar event and person (as the
+    unique indexes of `tpm import --from` and `tpm meetings` require)."""
     keys: dict[tuple[Any, Any], int] = {}
     for i, it in enumerate(rows["items"]):
         if it["source"] is not None and it["source_key"] is not None:
@@ -521,9 +524,10 @@ def _check_imported_keys(rows: dict[str, list[dict[str, Any]]]) -> None:
     events: set[Any] = set()
     for i, e in enumerate(rows["time_entries"]):
         if e["external_id"] is not None:
-            if e["external_id"] in events:
+            event = (e["person"], e["external_id"])  # once per person: meetings are shared
+            if event in events:
                 raise _fail(f"time_entries[{i}] (#{e['id']})", "its calendar event is logged twice")
-            events.add(e["external_id"])
+            events.add(event)
 
 
 def import_workspace(
@@ -540,11 +544,10 @@ def import_workspace(
     (unless `backup` is False), then replaced in the same transaction: every write
     made before is in the backup, every write after waits and lands on the result."""
     checked = data if isinstance(data, CheckedImport) else check_import(data, clock)
-    rows = checked.rows
+    rows = _owned(db, checked.rows)
     saved: Path | None = None
     with db.orm_write() as session:
-        if db.is_sqlite:
-            session.execute(sa.text("PRAGMA defer_foreign_keys=ON"))
+        session.execute(defer_foreign_keys())
         if _has_content(session):
             if not replace:
                 raise Conflict(
@@ -566,4 +569,17 @@ def import_workspace(
 
             for step in ("created", "done", "archived"):
                 session.execute(built(f"events_backfill_{step}"))
+        for _name, model in SECTIONS:  # new rows get ids after the imported ones
+            if "id" in _table(model).c:
+                session.execute(ids_follow_rows(_table(model)))
     return ImportResult({name: len(rows[name]) for name, _model in SECTIONS}, saved)
+
+
+def _owned(db: Database, rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The rows to write: on a team database, hours without a person (a SQLite
+    workspace's) become the importer's; a SQLite file keeps every name as given (it is
+    one person's workspace and shows every entry)."""
+    if db.is_sqlite or not db.person:
+        return rows
+    entries = [e if e["person"] else {**e, "person": db.person} for e in rows["time_entries"]]
+    return {**rows, "time_entries": entries}

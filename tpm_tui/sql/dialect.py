@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.sql.expression import ClauseElement, Executable, FunctionElement
 
 
 class seconds_between(FunctionElement[float]):
@@ -91,3 +91,47 @@ def _words_postgresql(element: all_words_match, compiler: Any, **kw: Any) -> str
     patterns = compiler.process(next(iter(element.clauses)), **kw)
     source = f"json_array_elements_text(CAST({patterns} AS json)) AS w(value)"
     return _words_sql(element, compiler, source, **kw)
+
+
+class defer_foreign_keys(Executable, ClauseElement):
+    """Check foreign keys at commit, not row by row, for the rest of the transaction
+    (a whole-workspace import writes rows in any order). PostgreSQL's keys are not
+    deferrable: there the import's parents-first order is what keeps them."""
+
+    inherit_cache = True
+
+
+@compiles(defer_foreign_keys, "sqlite")
+def _defer_sqlite(element: defer_foreign_keys, compiler: Any, **kw: Any) -> str:
+    return "PRAGMA defer_foreign_keys=ON"
+
+
+@compiles(defer_foreign_keys, "postgresql")
+def _defer_postgresql(element: defer_foreign_keys, compiler: Any, **kw: Any) -> str:
+    return "SET CONSTRAINTS ALL DEFERRED"
+
+
+class ids_follow_rows(Executable, ClauseElement):
+    """After rows were written with their own ids (an import): the next id a table
+    hands out follows the highest one stored. SQLite does so by itself; a PostgreSQL
+    sequence has to be moved."""
+
+    inherit_cache = False
+
+    def __init__(self, table: sa.Table) -> None:
+        self.table = table
+
+
+@compiles(ids_follow_rows, "sqlite")
+def _ids_sqlite(element: ids_follow_rows, compiler: Any, **kw: Any) -> str:
+    return "SELECT 1"
+
+
+@compiles(ids_follow_rows, "postgresql")
+def _ids_postgresql(element: ids_follow_rows, compiler: Any, **kw: Any) -> str:
+    name = compiler.preparer.format_table(element.table)
+    literal = name.replace("'", "''")
+    return (
+        f"SELECT setval(pg_get_serial_sequence('{literal}', 'id'), "
+        f"coalesce(max(id), 0) + 1, false) FROM {name}"
+    )

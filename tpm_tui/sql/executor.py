@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 class Executor:
     """Runs statements inside one transaction (opened and closed by the database).
     `context` holds values of the session every statement that asks for them gets
-    unless the call gives its own: `person`, whose hours these are (team mode)."""
+    unless the call gives its own: `person`, who the entries written belong to, and
+    `whose`, which entries are read (null: everyone's) — team mode."""
 
     def __init__(self, context: Mapping[str, Any] | None = None) -> None:
         self.context = dict(context or {})

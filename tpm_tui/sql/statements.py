@@ -497,11 +497,12 @@ def _entry_columns(now: Any) -> list[Any]:
     ]
 
 
-def _whose() -> Any:
-    """The entries of the person `person` (a team database holds everyone's hours;
-    null: everyone's, for the team's report). A SQLite workspace is one person's."""
-    person = param("person", "str")
-    return sa.or_(person.is_(None), E.c.person == person)
+def whose() -> Any:
+    """The entries of the person `whose` (a team database holds everyone's hours; null:
+    everyone's, as on a SQLite workspace, which is one person's whatever names its
+    entries carry — imported from a server — and for the team's report)."""
+    whose = param("whose", "str")
+    return sa.or_(whose.is_(None), E.c.person == whose)
 
 
 def _entries(where: Any, order: Any = None) -> sa.Select[Any]:
@@ -509,7 +510,7 @@ def _entries(where: Any, order: Any = None) -> sa.Select[Any]:
     return (
         sa.select(*_entry_columns(now))
         .select_from(E.outerjoin(I, I.c.id == E.c.item_id))
-        .where(where, _whose())
+        .where(where, whose())
         .order_by(order if order is not None else E.c.started_at)
     )
 
@@ -549,7 +550,7 @@ def seconds_by_category_between() -> Any:
         .where(
             E.c.started_at >= param("start", "datetime"),
             E.c.started_at < param("end", "datetime"),
-            _whose(),
+            whose(),
         )
         .group_by(E.c.category)
     )
@@ -611,20 +612,20 @@ def entries_last_end_on_day() -> Any:
         E.c.started_at < param("end", "datetime"),
         E.c.ended_at.is_not(None),
         sa.or_(until.is_(None), E.c.ended_at <= until),
-        _whose(),
+        whose(),
     )
 
 
 @statement
 def entry_row() -> Any:
     """The stored fields of one entry (the person's own)."""
-    return sa.select(*E.columns).where(E.c.id == param("id", "int"), _whose())
+    return sa.select(*E.columns).where(E.c.id == param("id", "int"), whose())
 
 
 @statement
 def entry_row_running() -> Any:
     """The stored fields of the person's running timer, if any."""
-    return sa.select(*E.columns).where(E.c.ended_at.is_(None), _whose())
+    return sa.select(*E.columns).where(E.c.ended_at.is_(None), whose())
 
 
 @statement
@@ -641,15 +642,15 @@ def entry_insert_with_id() -> Any:
 
 @statement
 def entry_update() -> Any:
-    """Every stored field of an entry at once."""
+    """Every stored field of an entry at once (the person's own)."""
     values = {c.name: sa.bindparam(c.name, type_=c.type) for c in E.columns if c.name != "id"}
-    return sa.update(E).where(E.c.id == param("row_id", "int")).values(**values)
+    return sa.update(E).where(E.c.id == param("row_id", "int"), whose()).values(**values)
 
 
 @statement
 def entry_delete() -> Any:
     """Delete one entry (the person's own)."""
-    return sa.delete(E).where(E.c.id == param("id", "int"), _whose())
+    return sa.delete(E).where(E.c.id == param("id", "int"), whose())
 
 
 @statement
@@ -676,7 +677,7 @@ def _bucketed_seconds(bounds: int) -> Any:
             E.c.category.label("category"),
             _entry_seconds(now).label("seconds"),
         )
-        .where(E.c.started_at >= edges[0], E.c.started_at < edges[-1], _whose())
+        .where(E.c.started_at >= edges[0], E.c.started_at < edges[-1], whose())
         .subquery("spans")
     )
     return sa.select(spans.c.bucket, spans.c.category, sa.func.sum(spans.c.seconds)).group_by(
@@ -708,7 +709,7 @@ def top_items_between() -> Any:
         .where(
             E.c.started_at >= param("start", "datetime"),
             E.c.started_at < param("end", "datetime"),
-            _whose(),
+            whose(),
         )
         .group_by(I.c.id, I.c.title, I.c.kind)
         .order_by(sa.desc("seconds"), I.c.id)

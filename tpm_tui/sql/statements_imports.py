@@ -15,6 +15,7 @@ from tpm_tui.sql.statements import (
     insert_all,
     param,
     statement,
+    whose,
 )
 
 
@@ -56,24 +57,26 @@ def sprint_names() -> Any:
 
 @statement
 def entries_from_events() -> Any:
-    """The entries logged from calendar events: id, event id, category, times, note."""
+    """The entries logged from calendar events (the person's own): id, event id,
+    category, times, note."""
     return (
         sa.select(E.c.id, E.c.external_id, E.c.category, E.c.started_at, E.c.ended_at, E.c.note)
-        .where(E.c.external_id.is_not(None))
+        .where(E.c.external_id.is_not(None), whose())
         .order_by(E.c.id)
     )
 
 
 @statement
 def entry_spans_between() -> Any:
-    """Id, event id and times of the entries that share some time with [start, end) (a
-    running timer runs to now)."""
+    """Id, event id and times of the person's entries that share some time with
+    [start, end) (a running timer runs to now)."""
     now = param("now", "datetime")
     return (
         sa.select(E.c.id, E.c.external_id, E.c.started_at, sa.func.coalesce(E.c.ended_at, now))
         .where(
             E.c.started_at < param("end", "datetime"),
             sa.func.coalesce(E.c.ended_at, now) > param("start", "datetime"),
+            whose(),
         )
         .order_by(E.c.started_at)
     )
@@ -81,10 +84,11 @@ def entry_spans_between() -> Any:
 
 @statement
 def entry_move() -> Any:
-    """An imported entry's category, times and note, as its event now says."""
+    """An imported entry's category, times and note, as its event now says (the
+    person's own)."""
     return (
         sa.update(E)
-        .where(E.c.id == param("row_id", "int"))
+        .where(E.c.id == param("row_id", "int"), whose())
         .values(
             category=param("category", "str"),
             started_at=param("started_at", "datetime"),

@@ -1,5 +1,6 @@
-"""Team mode: hours belong to a person (one running timer per person), items carry a
-version (a form saving over a change made meanwhile sees it), and on PostgreSQL the
+"""Team mode: hours belong to a person (one running timer per person, a calendar event
+logged once per person), items carry a version (a form saving over a change made
+meanwhile sees it), and on PostgreSQL the
 times become `timestamp with time zone` and every change is announced (NOTIFY) so open
 screens follow within a second.
 
@@ -45,6 +46,11 @@ def upgrade() -> None:
             sa.Column("person", sa.String(length=60), nullable=False, server_default="")
         )
     op.create_index("ix_time_entry_person", "time_entry", ["person"])
+    # A meeting's calendar event is logged once per attendee, not once for the team.
+    op.drop_index("ux_time_entry_external_id", table_name="time_entry")
+    op.create_index(
+        "ux_time_entry_external_id", "time_entry", ["person", "external_id"], unique=True
+    )
     op.create_index(
         "ux_time_entry_one_running",
         "time_entry",
@@ -61,6 +67,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ux_time_entry_one_running", table_name="time_entry")
+    op.drop_index("ux_time_entry_external_id", table_name="time_entry")
+    op.create_index("ux_time_entry_external_id", "time_entry", ["external_id"], unique=True)
     op.drop_index("ix_time_entry_person", table_name="time_entry")
     with op.batch_alter_table("time_entry") as batch:
         batch.drop_column("person")
