@@ -25,10 +25,10 @@ from tpm_tui.widgets.key_bar import KeyBar
 if TYPE_CHECKING:
     from datetime import date
 
-    from tpm_tui.db import ChangeWatcher
     from tpm_tui.services.backlog import ItemView
     from tpm_tui.services.sprints import Planning, Review, SprintReport
     from tpm_tui.services.standup import Standup
+    from tpm_tui.watch import Watcher
 
 
 def _items(count: int) -> str:
@@ -137,7 +137,7 @@ class SprintScreen(WorkspaceScreen):
         self.view = "plan"
         self.side = 0  # 0: the backlog list, 1: the sprint's
         self._retro_for: int | None = None  # the sprint whose note the editor holds
-        self._watcher: ChangeWatcher | None = None  # commits by other connections
+        self._watcher: Watcher | None = None  # commits by other connections
         self._read_day: date | None = None  # "today" when the sprint was last read
 
     # ------------------------------------------------------------ set-up
@@ -189,6 +189,10 @@ class SprintScreen(WorkspaceScreen):
         """Close the watcher's connection."""
         if self._watcher is not None:
             self._watcher.close()
+
+    def changed_elsewhere(self) -> None:
+        """A colleague's change on a team server: read as the poll would, at once."""
+        self._poll_changes()
 
     def _poll_changes(self) -> None:
         if not (self.is_current and self.ready and not self.stale and self.waiting_for is None):
