@@ -80,7 +80,7 @@ class Workspace:
         if location.source == "demo":
             return "demo"
         if location.path is None:
-            name = location.url.rsplit("/", 1)[-1].split("?", 1)[0]
+            name = server_database(location.url)
             identity = location.label  # the URL without its password
         else:
             real = location.path.resolve()
@@ -166,7 +166,7 @@ def server_place(url: str) -> str:
     """Where a server database is, as the header says it: `db.internal/product`, with a
     port other than 5432 (`db.internal:5433/product`), and `local/product` for libpq's
     Unix socket (no host, or a socket folder as the host). No user, no password."""
-    from urllib.parse import parse_qs, unquote, urlsplit
+    from urllib.parse import parse_qs, urlsplit
 
     parts = urlsplit(url)
     query = parse_qs(parts.query)
@@ -175,12 +175,20 @@ def server_place(url: str) -> str:
         port = parts.port or (query.get("port") or [""])[0] or os.environ.get("PGPORT", "")
     except ValueError:  # a port that is no number: libpq will say so
         port = ""
-    database = unquote(parts.path.lstrip("/")) or os.environ.get("PGDATABASE", "")
+    database = server_database(url)
     if not host or host.startswith("/") or host.startswith("@"):
         place = "local"
     else:
         place = host if str(port) in ("", "5432") else f"{host}:{port}"
     return clean_line(f"{place}/{database}" if database else place)
+
+
+def server_database(url: str) -> str:
+    """The database a server URL names (its path; else libpq's PGDATABASE), never a
+    piece of its query (a socket folder holds slashes too)."""
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path.lstrip("/")) or os.environ.get("PGDATABASE", "")
 
 
 def can_write(db: Database) -> bool:
