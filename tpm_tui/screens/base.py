@@ -155,7 +155,7 @@ class WorkspaceScreen(Screen[None]):
         if not self.workspace.online:
             content = Content.assemble(
                 ("reconnecting…", "bold $error"),
-                (" the server does not answer; changes wait until it is back", "dim"),
+                (" the server does not answer; nothing can be changed until it is back", "dim"),
             )
         self.query_one("#status-line", Static).update(content, layout=False)
 

@@ -31,7 +31,7 @@ def shown(value: Any) -> str:
     text = value.value if hasattr(value, "value") else value
     text = text.isoformat() if hasattr(text, "isoformat") else str(text)
     line = clean_line(" ".join(str(text).split()))
-    return line if len(line) <= 40 else line[:39] + "…"
+    return line if len(line) <= 200 else line[:199] + "…"
 
 
 def form_choices(db: Database) -> FormChoices:

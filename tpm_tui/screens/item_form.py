@@ -269,18 +269,18 @@ class ConflictScreen(ModalScreen[str | None]):
                 Content("Someone else saved this item while you were editing it:"),
                 id="conflict-heading",
             )
+            with Horizontal(classes="conflict-row conflict-titles"):
+                yield Static("")
+                for title in ("when you opened it", "theirs", "yours"):
+                    yield Static(Content.styled(title, "dim"))
             for row in self.rows:
-                yield Static(
-                    Content.assemble(
-                        (f"{row.label:<12}", "bold"),
-                        (row.opened, "dim"),
-                        " → theirs: ",
-                        (row.theirs, "bold"),
-                        ("   yours: ", "$warning" if row.clash else "dim"),
-                        (row.mine, "bold $warning" if row.clash else "dim"),
-                    ),
-                    classes="conflict-row",
-                )
+                with Horizontal(
+                    classes="conflict-row", id=f"conflict-{row.label.replace(' ', '_')}"
+                ):
+                    yield Static(Content.styled(row.label, "bold"))
+                    yield Static(Content.styled(row.opened, "dim"))
+                    yield Static(Content.styled(row.theirs, "bold"))
+                    yield Static(Content.styled(row.mine, "bold $warning" if row.clash else "dim"))
             yield Static(
                 Content(
                     "k keeps yours (the form as it is) · t takes theirs (drops your"
