@@ -53,7 +53,9 @@ def terminals(workspace_location: Location) -> Iterator[list[Terminal]]:
 
 def _board(terminal: Terminal, names: dict[str, str]) -> BoardShot:
     _text, cells = terminal.styled()
-    return parse_board(cells, names, SIZE[0])
+    # The pane's real width (under a heavy load one once came up at tmux's 80x24).
+    width = int(terminal._tmux("display-message", "-p", "-t", "week", "#{pane_width}"))
+    return parse_board(cells, names, width)
 
 
 def _shows(terminal: Terminal, names: dict[str, str], column: str, item: int) -> bool:
@@ -74,7 +76,7 @@ def test_a_move_in_one_terminal_shows_in_the_other_within_two_seconds(
         ana.wait_for(f"team · local/{database} · as ana", timeout=STARTUP)
         bo.wait_for(f"team · local/{database} · as bo", timeout=STARTUP)
         for terminal in terminals:
-            terminal.wait_for("Export invoices", timeout=STARTUP)
+            terminal.wait_for(lambda screen: f"#{seeded.story} " in screen, timeout=STARTUP)
     except Disagreement as failure:
         pytest.fail(failure.report())
     assert _shows(bo, names, "backlog", seeded.story)
