@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message import Message
 
 from tpm_tui.errors import TpmError
 from tpm_tui.screens.base import WorkspaceScreen
@@ -119,6 +120,43 @@ class TpmApp(App[None]):
         self._key_in_flight: events.Key | None = None
         self._key_routed_at = 0.0
         self._key_check_due = False
+        # A team database tells of every change (LISTEN/NOTIFY, from a thread of its
+        # own): the messages bring it to the UI thread (post_message is thread-safe).
+        workspace.listen(
+            lambda: self.post_message(self.ServerChanged()),
+            lambda online: self.post_message(self.ServerState(online)),
+        )
+
+    class ServerChanged(Message):
+        """Another connection wrote to the team database."""
+
+    class ServerState(Message):
+        """The team server went away (`online` False) or came back."""
+
+        def __init__(self, online: bool) -> None:
+            super().__init__()
+            self.online = online
+
+    def on_tpm_app_server_changed(self, _message: ServerChanged) -> None:
+        """Show a colleague's change: the screen in front reads again (the others when
+        they are shown again), and the timer badge too."""
+        screen = self.screen
+        if isinstance(screen, WorkspaceScreen):
+            screen.changed_elsewhere()
+        self.read_timer()
+
+    def on_tpm_app_server_state(self, message: ServerState) -> None:
+        """Say "reconnecting…" while the server is gone; back, say nothing more (the
+        return counts as a change: everything is read again)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkspaceScreen):
+                screen.connection_changed()
+        if not message.online:
+            self.notify(
+                "The server does not answer: reconnecting… (nothing can be changed meanwhile)",
+                severity="error",
+                markup=False,
+            )
 
     async def run_async(self, **options: Any) -> None:
         """Run the app, leaving cleanly on TERM and HUP from before the terminal is

@@ -11,9 +11,13 @@ from typing import TYPE_CHECKING
 
 from tpm_tui.clock import Clock
 from tpm_tui.config import Location
+from tpm_tui.text import clean_line
 
 if TYPE_CHECKING:
-    from tpm_tui.db import ChangeWatcher, Database
+    from collections.abc import Callable
+
+    from tpm_tui.db import Database
+    from tpm_tui.watch import ServerWatch, Watcher
 
 WRITE_WAIT_MS = 250  # how long a key's write waits for another program's write lock
 
@@ -34,12 +38,27 @@ class Workspace:
         self._quick: Database | None = None
         self._name = name
         self._lock = threading.Lock()
+        # A team database's live changes: the app asks for them (`listen`), the watch
+        # starts when the database is first opened (off the UI thread).
+        self._on_change: Callable[[], object] | None = None
+        self._on_state: Callable[[bool], object] | None = None
+        self._watch: ServerWatch | None = None
+        self.role_read_only = False  # a server role that may only read (known once open)
+
+    @property
+    def is_server(self) -> bool:
+        """Whether this is a team database on a server (not a SQLite file)."""
+        return self.location.path is None
 
     @property
     def name(self) -> str:
         """The workspace as the header names it: its file, with ~ for home."""
         if self._name is not None:
             return self._name
+        if self.is_server:
+            from tpm_tui.db import current_user
+
+            return f"team · {server_place(self.location.url)} · as {current_user()}"
         label = self.location.label
         home = str(Path.home())
         if label.startswith(home + os.sep):
@@ -61,7 +80,7 @@ class Workspace:
         if location.source == "demo":
             return "demo"
         if location.path is None:
-            name = location.url.rsplit("/", 1)[-1].split("?", 1)[0]
+            name = server_database(location.url)
             identity = location.label  # the URL without its password
         else:
             real = location.path.resolve()
@@ -82,6 +101,10 @@ class Workspace:
                 from tpm_tui.db import open_database
 
                 self._db = open_database(self.location)
+                if self.is_server:
+                    self.role_read_only = not can_write(self._db)
+                    if self._on_change is not None:
+                        self._start_watch(self._db)
             if self._quick is None:
                 self._quick = self._db.impatient(WRITE_WAIT_MS)
             return self._quick
@@ -105,15 +128,80 @@ class Workspace:
         assert self._db is not None, "Workspace.open() first"
         return self._db
 
-    def watcher(self) -> ChangeWatcher | None:
-        """A change watcher for SQLite files (None for server databases)."""
+    def watcher(self) -> Watcher | None:
+        """A change watcher: `PRAGMA data_version` for a SQLite file, the LISTEN
+        connection's notifications for a server (None if nobody `listen`s)."""
         from tpm_tui.db import ChangeWatcher
 
         if self.location.path is None:
-            return None
+            from tpm_tui.watch import NotifyWatcher
+
+            return NotifyWatcher(self._watch) if self._watch is not None else None
         return ChangeWatcher(self.location.path)
 
+    def listen(self, on_change: Callable[[], object], on_state: Callable[[bool], object]) -> None:
+        """Ask for a server's live changes (`on_change`) and its comings and goings
+        (`on_state(online)`), both called from the listening thread. Nothing happens
+        for a SQLite file (its screens poll `PRAGMA data_version`)."""
+        self._on_change, self._on_state = on_change, on_state
+
+    def _start_watch(self, db: Database) -> None:
+        from tpm_tui.watch import ServerWatch
+
+        watch = ServerWatch.on(db)
+        watch.on_change, watch.on_state = self._on_change, self._on_state
+        watch.start()
+        self._watch = watch
+
+    @property
+    def online(self) -> bool:
+        """Whether the server answers (always, for a SQLite file)."""
+        return self._watch is None or self._watch.online
+
     def close(self) -> None:
-        """Release the database."""
+        """Release the database (and stop listening)."""
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
         if self._db is not None:
             self._db.close()
+
+
+def server_place(url: str) -> str:
+    """Where a server database is, as the header says it: `db.internal/product`, with a
+    port other than 5432 (`db.internal:5433/product`), and `local/product` for libpq's
+    Unix socket (no host, or a socket folder as the host). No user, no password."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    host = parts.hostname or (query.get("host") or [""])[0] or os.environ.get("PGHOST", "")
+    try:
+        port = parts.port or (query.get("port") or [""])[0] or os.environ.get("PGPORT", "")
+    except ValueError:  # a port that is no number: libpq will say so
+        port = ""
+    database = server_database(url)
+    if not host or host.startswith("/") or host.startswith("@"):
+        place = "local"
+    else:
+        place = host if str(port) in ("", "5432") else f"{host}:{port}"
+    return clean_line(f"{place}/{database}" if database else place)
+
+
+def server_database(url: str) -> str:
+    """The database a server URL names (its path; else libpq's PGDATABASE), never a
+    piece of its query (a socket folder holds slashes too)."""
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path.lstrip("/")) or os.environ.get("PGDATABASE", "")
+
+
+def can_write(db: Database) -> bool:
+    """Whether the server role may change tpm's data (a role granted SELECT only may
+    not: its screens open, and its writing keys say "read-only")."""
+    try:
+        with db.engine.connect() as conn:
+            sql = "SELECT has_table_privilege('work_item', 'UPDATE')"
+            return bool(conn.exec_driver_sql(sql).scalar())
+    except Exception:  # unknown (the server went away): the first write says what is wrong
+        return True

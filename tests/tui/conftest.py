@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from tests.conftest import location_for
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
+from tpm_tui.config import Location
 from tpm_tui.screens.board import BoardScreen
 from tpm_tui.workspace import Workspace
 
@@ -28,12 +29,15 @@ def _no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def make_app(db_path: Path, clock: Clock) -> Callable[..., TpmApp]:
-    """An app on the test's database, with the frozen clock and a fixed name."""
+def make_app(workspace_location: Location, clock: Clock) -> Callable[..., TpmApp]:
+    """An app on the test's database (a SQLite file with a fixed name, or in a module
+    marked both_engines also the test's PostgreSQL database, named as the header names
+    a team's), with the frozen clock."""
 
     def make(path: Path | None = None) -> TpmApp:
-        workspace = Workspace(location_for(path or db_path), clock, name="~/work/tpm.db")
-        return TpmApp(workspace)
+        location = location_for(path) if path is not None else workspace_location
+        name = "~/work/tpm.db" if location.path is not None else None
+        return TpmApp(Workspace(location, clock, name=name))
 
     return make
 

@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pytest
+
 from tests.conftest import Seeded
 from tests.tui.board_checks import rendered_cards
 from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
+from tpm_tui.config import Location
 from tpm_tui.db import Database
 from tpm_tui.screens.item_form import ItemForm
 from tpm_tui.services import backlog
 from tpm_tui.widgets.kanban_column import KanbanColumn
+
+# Each test runs on SQLite and on a real PostgreSQL server (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
 
 
 def _place(db: Database, item_id: int) -> tuple[str, int, object, bool]:
@@ -191,15 +197,14 @@ async def test_level_switch_and_epic_tree(seeded: Seeded, make_app: Callable[...
 
 
 async def test_changes_from_another_process_show_up(
-    seeded: Seeded, make_app: Callable[..., TpmApp], clock: Clock, db_path: object
+    seeded: Seeded, make_app: Callable[..., TpmApp], clock: Clock, workspace_location: Location
 ) -> None:
-    from tests.conftest import location_for
     from tpm_tui.db import open_database
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         board = await board_ready(pilot)
-        other = open_database(location_for(db_path))  # type: ignore[arg-type]
+        other = open_database(workspace_location)
         backlog.move_item(other, clock, seeded.debt, "review")
         other.close()
         await wait_until(

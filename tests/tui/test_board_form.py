@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, OptionList, Select
 
 from tests.conftest import Seeded
@@ -14,6 +15,9 @@ from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tpm_tui.app import TpmApp
 from tpm_tui.screens.item_form import ItemForm
 from tpm_tui.services import backlog
+
+# Each test runs on SQLite and on a real PostgreSQL server (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
 
 
 async def _open_form(pilot: object, app: TpmApp, key: str) -> ItemForm:
@@ -139,6 +143,7 @@ async def test_esc_asks_before_throwing_away_changes(
         assert backlog.get_item(seeded.db, seeded.story).title == "Export invoices"
 
 
+@pytest.mark.sqlite_only  # another program's write lock on the file
 async def test_a_busy_database_keeps_the_form_and_what_was_typed(
     seeded: Seeded, make_app: Callable[..., TpmApp], db_path: Path
 ) -> None:

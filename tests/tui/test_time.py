@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from tests.conftest import NOW, Seeded
@@ -17,6 +18,9 @@ from tpm_tui.kinds import Category
 from tpm_tui.screens.timekeeping import QuickLogScreen, StopTimerScreen
 from tpm_tui.services import timetrack
 from tpm_tui.widgets.timer_badge import TimerBadge
+
+# Each test runs on SQLite and on a real PostgreSQL server (tests/conftest.py).
+pytestmark = pytest.mark.both_engines
 
 
 def _preview(app: TpmApp) -> str:
@@ -86,7 +90,7 @@ def _badge(app: TpmApp) -> str:
 
 
 async def test_the_timer_survives_a_restart_and_shows_one_started_elsewhere(
-    db: Database, clock: Clock, make_app: Callable[..., TpmApp], db_path: Any
+    db: Database, clock: Clock, make_app: Callable[..., TpmApp], workspace_location: Any
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -95,9 +99,9 @@ async def test_the_timer_survives_a_restart_and_shows_one_started_elsewhere(
         await wait_until(pilot, lambda: "meetings · standup" in _badge(app))
     assert timetrack.running_timer(db, clock) is not None
     later = Clock(NOW + timedelta(minutes=25, seconds=3))
-    from tests.tui.conftest import Workspace, location_for
+    from tests.tui.conftest import Workspace
 
-    again = TpmApp(Workspace(location_for(db_path), later, name="~/work/tpm.db"))
+    again = TpmApp(Workspace(workspace_location, later, name="~/work/tpm.db"))
     async with again.run_test(size=SIZE) as pilot:
         await board_ready(pilot)
         await wait_until(pilot, lambda: "0:25:03" in _badge(again))
@@ -223,8 +227,11 @@ async def test_week_exports_the_same_markdown_as_the_cli(
             pilot, lambda: isinstance(app.screen, WeekScreen) and app.screen.view is not None
         )
         await pilot.press("E", "C")
-    tag = app.workspace.file_tag  # data/tpm.db: data and a hash of the path
-    assert tag.startswith("data-")
+    # data/tpm.db: data and a hash of the path; a server's: the database's name and a hash
+    tag = app.workspace.file_tag
+    server = db.location.path is None
+    database = db.location.url.split("?")[0].rsplit("/", 1)[-1]
+    assert tag.startswith(f"{database}-" if server else "data-"), tag
     md = (tmp_path / "reports" / f"week-2026-W48-{tag}.md").read_text()
     assert md == render_week(db, clock, None, "md") and "**1h30m logged:**" in md
     assert (tmp_path / "reports" / f"week-2026-W48-{tag}.csv").read_text() == render_week(

@@ -35,15 +35,36 @@ WAIT_NOTE_AFTER = 0.1  # seconds a key may wait silently before the status line 
 RETRY_FOR = 30.0  # seconds a write keeps retrying a database locked by another program
 
 
+READ_ONLY_ROLE = "read-only: your database role may only read — nothing was changed"
+OFFLINE = "the server does not answer (reconnecting…): nothing was changed"
+
+
 def refusal(error: TpmError) -> str:
     """What a form says when its save is refused. A busy database is said plainly: the
-    form keeps what was typed, so trying again is one key."""
+    form keeps what was typed, so trying again is one key; a server role that may not
+    write says "read-only" in one line (not the server's long message)."""
     if isinstance(error, DatabaseBusy):
         return (
             "The database is busy (another program is writing to it): nothing was saved."
             " Try again in a moment; what you typed is kept."
         )
+    if denied(error):
+        return READ_ONLY_ROLE
     return str(error)
+
+
+def denied(error: BaseException) -> bool:
+    """Whether a failure is the server refusing a role a write (SQLSTATE 42501,
+    insufficient privilege), looked for along the causes (SQLAlchemy wraps psycopg)."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        orig = getattr(seen, "orig", None)
+        if getattr(seen, "sqlstate", None) == "42501" or getattr(orig, "sqlstate", None) == "42501":
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def opens_form(method: Callable[..., None]) -> Callable[..., None]:
@@ -131,13 +152,40 @@ class WorkspaceScreen(Screen[None]):
         yield Header(show_clock=False, icon=self.ICON)
         with Horizontal(id="status-bar"):
             yield Static(Content(waiting), id="status-line")
-            if read_only_requested():
+            if read_only_requested() or self.workspace.role_read_only:
                 yield Static(Content("read-only"), id="read-only-badge")
             yield TimerBadge()
 
     def set_status(self, content: Content) -> None:
-        """Replace the status line (one line: no layout pass)."""
+        """Replace the status line (one line: no layout pass). While a team server does
+        not answer, the line says so instead."""
+        if not self.workspace.online:
+            content = Content.assemble(
+                ("reconnecting…", "bold $error"),
+                (" the server does not answer; nothing can be changed until it is back", "dim"),
+            )
         self.query_one("#status-line", Static).update(content, layout=False)
+
+    def connection_changed(self) -> None:
+        """The server went away or came back: redraw the status line (what was written
+        meanwhile is read by `changed_elsewhere`, which the return also calls)."""
+        if self.is_mounted:
+            self.refresh_status()
+            if not self.workspace.online:
+                self.set_status(Content())
+
+    def changed_elsewhere(self) -> None:
+        """Another connection wrote to a team database (the server's notification): read
+        the screen's data again, if it is shown and not being read already."""
+        if self.ready and not self.stale and self.waiting_for is None:
+            self.reload(first=False)
+
+    def _badge_read_only(self) -> None:
+        """Add the read-only badge once a role is known to only read (after opening)."""
+        if self.workspace.role_read_only and not self.query("#read-only-badge"):
+            bar = self.query_one("#status-bar", Horizontal)
+            badge = Static(Content("read-only"), id="read-only-badge")
+            bar.mount(badge, before=bar.query_one(TimerBadge))
 
     def on_mount(self) -> None:
         """Name the workspace, show the timer, read the data."""
@@ -170,7 +218,7 @@ class WorkspaceScreen(Screen[None]):
     def show_error(self, error: TpmError) -> None:
         """Say what went wrong, as plain text, and keep running."""
         if isinstance(error, StorageError):
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(refusal(error), severity="error", markup=False)
         else:
             self.notify(str(error), severity="warning", markup=False)
 
@@ -187,6 +235,7 @@ class WorkspaceScreen(Screen[None]):
         shown with it."""
         if not self.ready:
             self.tpm.first_data_shown()
+            self._badge_read_only()
         self.ready = True
         self.stale = False
         self._drain()
@@ -256,7 +305,13 @@ class WorkspaceScreen(Screen[None]):
         """Run one write and hand its result to `done` (on the UI thread). It runs at
         once when the database is free; if another program holds the write lock it is
         retried in the background for up to RETRY_FOR seconds while the status line
-        says so and later keys wait their turn. A refusal is shown, never raised."""
+        says so and later keys wait their turn. A refusal is shown, never raised; on a
+        team server that is known to refuse (a read-only role, or gone) nothing is
+        tried."""
+        if self.workspace.role_read_only or not self.workspace.online:
+            message = READ_ONLY_ROLE if self.workspace.role_read_only else OFFLINE
+            self.notify(message, severity="error", markup=False)
+            return
         try:
             result = write(self.db)
         except DatabaseBusy:

@@ -22,12 +22,12 @@ from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
 from tpm_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
-    from tpm_tui.db import ChangeWatcher
     from tpm_tui.services.backlog import ItemView, Rollup
     from tpm_tui.services.board import BoardData, Level
     from tpm_tui.services.documents import Sections
     from tpm_tui.services.filters import ItemFilter
     from tpm_tui.undo import Step
+    from tpm_tui.watch import Watcher
     from tpm_tui.widgets.detail_pane import ItemDetail
 
 
@@ -118,7 +118,7 @@ class BoardScreen(WorkspaceScreen):
         self.item_filter: ItemFilter | None = None
         self.columns: dict[str, KanbanColumn] = {}
         self.undo = UndoStack()
-        self.watcher: ChangeWatcher | None = None
+        self.watcher: Watcher | None = None
         self.current: str | None = None  # the column under the cursor (focus stays put:
         # moving it between widgets would rebuild the footer on every key)
         self.generation = 0  # bumped by every local change; stale loads are dropped
@@ -325,6 +325,10 @@ class BoardScreen(WorkspaceScreen):
         if self.watcher is not None:
             self.watcher.close()
             self.watcher = None
+
+    def changed_elsewhere(self) -> None:
+        """A colleague's change on a team server: read as the poll would, at once."""
+        self._poll_changes()
 
     def _poll_changes(self) -> None:
         # Behind another screen the board does not read (thousands of cards, unseen):

@@ -7,12 +7,31 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tpm_tui.errors import InvalidInput
-from tpm_tui.screens.item_form import FormChoices, ItemForm, ParentChoice
+from tpm_tui.screens.item_form import (
+    ConflictRow,
+    FormChoices,
+    ItemConflict,
+    ItemForm,
+    ParentChoice,
+)
 from tpm_tui.undo import ItemEdited
 
 if TYPE_CHECKING:
     from tpm_tui.clock import Clock
     from tpm_tui.db import Database
+    from tpm_tui.services.backlog import ItemView
+
+
+def shown(value: Any) -> str:
+    """A field's value in one short line, for the conflict dialog."""
+    from tpm_tui.text import clean_line
+
+    if value is None or value == "":
+        return "—"
+    text = value.value if hasattr(value, "value") else value
+    text = text.isoformat() if hasattr(text, "isoformat") else str(text)
+    line = clean_line(" ".join(str(text).split()))
+    return line if len(line) <= 200 else line[:199] + "…"
 
 
 def form_choices(db: Database) -> FormChoices:
@@ -50,7 +69,9 @@ def edit_form(
     """The form on one item; `saved` hears what changed (for undo)."""
     from tpm_tui.services import backlog
 
-    current = backlog.get_item(db, item_id)
+    # The version as opened: a save over someone else's change meanwhile is refused
+    # by the service and shown to the person field by field (never overwritten).
+    current, version = backlog.item_version(db, item_id)
     before = {name: getattr(current, name) for name in backlog.ITEM_FIELDS}
     initial = {
         **before,
@@ -60,13 +81,45 @@ def edit_form(
         "target_date": current.target_date.isoformat() if current.target_date else "",
     }
 
-    def save(values: dict[str, Any]) -> int:
-        changes = {k: v for k, v in typed_values(values).items() if v != before[k]}
+    def write(changes: dict[str, Any], over: ItemView, at: int) -> int:
+        """Save `changes` over the item as `over` shows it (at version `at`)."""
         if changes:
-            backlog.edit_item(db, clock, item_id, **changes)
-            place = (current.status, current.rank, current.done_at) if "status" in changes else None
-            saved(ItemEdited(item_id, {k: before[k] for k in changes if k != "status"}, place))
+            try:
+                backlog.edit_item(db, clock, item_id, expected_version=at, **changes)
+            except backlog.EditConflict as conflict:
+                raise conflict_of(conflict) from None
+            place = (over.status, over.rank, over.done_at) if "status" in changes else None
+            was = {name: getattr(over, name) for name in changes if name != "status"}
+            saved(ItemEdited(item_id, was, place))
         return item_id
+
+    typed: dict[str, Any] = {}
+
+    def conflict_of(conflict: backlog.EditConflict) -> ItemConflict:
+        theirs = {name: getattr(conflict.current, name) for name in backlog.ITEM_FIELDS}
+
+        def resolve(choice: str) -> int:
+            if choice == "theirs":
+                return item_id
+            mine = {k: v for k, v in typed.items() if v != theirs[k]}
+            if choice == "merge":  # only what the form changed; theirs elsewhere
+                mine = {k: v for k, v in mine.items() if v != before[k]}
+            return write(mine, conflict.current, conflict.version)
+
+        rows = [
+            ConflictRow(
+                name.replace("_", " "), shown(before[name]), shown(theirs[name]), shown(typed[name])
+            )
+            for name in backlog.ITEM_FIELDS
+            if theirs[name] != before[name]
+        ]
+        return ItemConflict(rows, resolve)
+
+    def save(values: dict[str, Any]) -> int:
+        typed.clear()
+        typed.update(typed_values(values))
+        changes = {k: v for k, v in typed.items() if v != before[k]}
+        return write(changes, current, version)
 
     rollup = backlog.rollups(db, [item_id]).get(item_id) if current.kind.level < 2 else None
     return ItemForm(f"Edit #{item_id}", initial, form_choices(db), save, rollup)

@@ -220,6 +220,93 @@ class DiscardChanges(ModalScreen[bool]):
         self.dismiss(event.button.id == "discard")
 
 
+@dataclass(frozen=True)
+class ConflictRow:
+    """One field someone else changed while the form was open: as the form opened it,
+    as they saved it, and as the form holds it now."""
+
+    label: str
+    opened: str
+    theirs: str
+    mine: str
+
+    @property
+    def clash(self) -> bool:
+        """Whether the form changed the field too, to something else."""
+        return self.mine != self.opened and self.mine != self.theirs
+
+
+class ItemConflict(TpmError):
+    """A save met a change someone else saved since the form opened (nothing was
+    saved): `rows` shows their change field by field; `resolve(choice)` saves "mine"
+    (the form as it stands), "merge" (the form's changed fields over theirs) or takes
+    "theirs" (saves nothing), returning the item id."""
+
+    def __init__(self, rows: list[ConflictRow], resolve: Callable[[str], int]) -> None:
+        super().__init__("someone else saved this item since the form opened")
+        self.rows = rows
+        self.resolve = resolve
+
+
+class ConflictScreen(ModalScreen[str | None]):
+    """Someone else saved the item meanwhile: their change field by field, and a
+    choice — keep mine (k), take theirs (t), merge (m) — or esc back to the form."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("k", "choose('mine')", "Keep mine"),
+        Binding("t", "choose('theirs')", "Take theirs"),
+        Binding("m", "choose('merge')", "Merge"),
+        Binding("escape", "choose('')", "Back to the form"),
+    ]
+
+    def __init__(self, rows: list[ConflictRow]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="conflict-box"):
+            yield Static(
+                Content("Someone else saved this item while you were editing it:"),
+                id="conflict-heading",
+            )
+            with Horizontal(classes="conflict-row conflict-titles"):
+                yield Static("")
+                for title in ("when you opened it", "theirs", "yours"):
+                    yield Static(Content.styled(title, "dim"))
+            for row in self.rows:
+                with Horizontal(
+                    classes="conflict-row", id=f"conflict-{row.label.replace(' ', '_')}"
+                ):
+                    yield Static(Content.styled(row.label, "bold"))
+                    yield Static(Content.styled(row.opened, "dim"))
+                    yield Static(Content.styled(row.theirs, "bold"))
+                    yield Static(Content.styled(row.mine, "bold $warning" if row.clash else "dim"))
+            yield Static(
+                Content(
+                    "k keeps yours (the form as it is) · t takes theirs (drops your"
+                    " changes) · m merges (your changed fields, theirs elsewhere) ·"
+                    " esc goes back to the form"
+                ),
+                id="conflict-hint",
+            )
+            with Horizontal(id="conflict-buttons"):
+                yield Button("Keep mine  k", variant="primary", compact=True, id="mine")
+                yield Button("Take theirs  t", compact=True, id="theirs")
+                yield Button("Merge  m", compact=True, id="merge")
+
+    def on_mount(self) -> None:
+        """No choice is made by enter alone: the focus rests on the back-to-form key."""
+        self.query_one("#merge", Button).focus()
+
+    def action_choose(self, choice: str) -> None:
+        """Answer the form (an empty choice: back to it, nothing saved)."""
+        self.dismiss(choice or None)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
+
+
 class ItemForm(ModalScreen[int | None]):
     """New or edit: the fields of one work item. `save` gets the values and returns the
     item id, or raises InvalidInput naming the field at fault (any other refusal, such
@@ -443,10 +530,31 @@ class ItemForm(ModalScreen[int | None]):
         the database cannot take the write."""
         try:
             item_id = self._save(self.values())
+        except ItemConflict as conflict:  # someone saved meanwhile: ask, never overwrite
+            self._ask(conflict)
+            return
         except TpmError as error:  # a busy or broken database too: the form keeps its text
             self.show_error(error)
             return
         self.dismiss(item_id)
+
+    def _ask(self, conflict: ItemConflict) -> None:
+        """Show the other change and act on the answer (esc: back to the form as it is)."""
+
+        def answered(choice: str | None) -> None:
+            if choice is None:
+                return
+            try:
+                item_id = conflict.resolve(choice)
+            except ItemConflict as again:  # yet another save meanwhile
+                self._ask(again)
+                return
+            except TpmError as error:
+                self.show_error(error)
+                return
+            self.dismiss(item_id)
+
+        self.app.push_screen(ConflictScreen(conflict.rows), answered)
 
     def action_cancel(self) -> None:
         """Close without saving; if anything was changed, ask first."""

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from tpm_tui.services.backlog import ItemView
     from tpm_tui.services.sprints import KnownItems, Planning, Review, SprintReport
     from tpm_tui.services.standup import Standup
+    from tpm_tui.watch import Watcher
 
 
 def _items(count: int) -> str:
@@ -139,6 +140,7 @@ class SprintScreen(WorkspaceScreen):
         self._retro_for: int | None = None  # the sprint whose note the editor holds
         self._own: Database | None = None  # this screen's own connection (see `db`)
         self._version: int | None = None  # its data_version at the last look
+        self._watcher: Watcher | None = None  # a team server's announced changes
         self._read_day: date | None = None  # "today" when the sprint was last read
         # The report the burndown view was drawn from: drawn when that view is shown,
         # not on every read (a hidden view's text still costs a layout of the screen).
@@ -203,15 +205,19 @@ class SprintScreen(WorkspaceScreen):
         return self._own
 
     def _changed(self) -> bool:
-        """Whether another connection committed since the last look (always on a server
-        database, or when SQLite cannot be asked: reading again says what is wrong).
+        """Whether another connection committed since the last look (on a server: what
+        its announcements said; always when SQLite cannot be asked: reading again says
+        what is wrong).
         Before the workspace is open (the app started on this screen: its first read
         opens it) no look is taken, so the first look after says "changed"."""
         if not self.workspace.is_open:
             return True
         db = self.db
-        if not db.is_sqlite:
-            return True
+        if not db.is_sqlite:  # a team server announces changes (LISTEN/NOTIFY)
+            if self._watcher is None:
+                self._watcher = self.workspace.watcher()
+                return True
+            return self._watcher.changed()
         try:
             version = db.data_version()
         except TpmError:
@@ -221,14 +227,20 @@ class SprintScreen(WorkspaceScreen):
         return changed
 
     def on_unmount(self) -> None:
-        """Close this screen's own connection."""
+        """Close this screen's own connection and its watcher."""
         if self._own is not None:
             self._own.close()
+        if self._watcher is not None:
+            self._watcher.close()
+
+    def changed_elsewhere(self) -> None:
+        """A colleague's change on a team server: read as the poll would, at once."""
+        self._poll_changes()
 
     def _poll_changes(self) -> None:
         if not (self.is_current and self.ready and not self.stale and self.waiting_for is None):
             return
-        if self.db.is_sqlite and self._changed():
+        if self._changed():
             self.read(self.sprint_id, self._current_id())
 
     def _current_id(self) -> int | None:

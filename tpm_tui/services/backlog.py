@@ -10,7 +10,7 @@ from typing import Any
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
-from tpm_tui.errors import InvalidInput, NotFound
+from tpm_tui.errors import Conflict, InvalidInput, NotFound
 from tpm_tui.kinds import Kind, parse_kind
 from tpm_tui.services import history, validate
 from tpm_tui.services.filters import ME, ItemFilter
@@ -415,14 +415,44 @@ def create_item(
         return _fetch(ex, int(item_id))
 
 
-def edit_item(db: Database, clock: Clock, item_id: int, **changes: Any) -> ItemView:
-    """Change some fields of an item; every rule is checked before anything is saved."""
+class EditConflict(Conflict):
+    """Someone saved the item since the caller read it (its version moved on): nothing
+    was saved. `current` is the item as it is now, `version` its version."""
+
+    def __init__(self, current: ItemView, version: int) -> None:
+        super().__init__(
+            f"#{current.id} was changed by someone else since you opened it: nothing was saved"
+        )
+        self.current = current
+        self.version = version
+
+
+def item_version(db: Database, item_id: int) -> tuple[ItemView, int]:
+    """An item and its version (raised by every save), read together: an edit that
+    passes the version back saves only if nobody saved the item meanwhile."""
+    with db.read() as ex:
+        return _fetch(ex, item_id), int(_load(ex, item_id)["version"])
+
+
+def edit_item(
+    db: Database,
+    clock: Clock,
+    item_id: int,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> ItemView:
+    """Change some fields of an item; every rule is checked before anything is saved.
+    With `expected_version`, only if the item is still at that version (EditConflict,
+    with the item as it is now, otherwise)."""
     unknown = set(changes) - EDITABLE
     if unknown:
         raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}")
     now = clock.now()
     with db.write() as ex:
         item = _load(ex, item_id)
+        if expected_version is not None and item["version"] != expected_version:
+            raise EditConflict(_fetch(ex, item_id), int(item["version"]))
         dates_before = {name: item[name] for name in DATE_FIELDS}
         kind = Kind(item["kind"])
         if "kind" in changes:

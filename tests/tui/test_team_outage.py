@@ -1,0 +1,134 @@
+"""The team server stopped while the TUI is open: the status line says "reconnecting…",
+writing keys are refused with a message, a form keeps its text, and once the server is
+back the app reconnects by itself and reads everything again. Real server: the test
+run's own, stopped and started again with pg_ctl."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from collections.abc import Callable
+
+import pytest
+from textual.widgets import Input, Static
+
+from tests.conftest import Seeded
+from tests.postgres import Server
+from tests.tui.conftest import SIZE, board_ready, wait_until
+from tpm_tui import watch
+from tpm_tui.app import TpmApp
+from tpm_tui.clock import Clock
+from tpm_tui.config import Location
+from tpm_tui.db import open_database
+from tpm_tui.screens.board import BoardScreen
+from tpm_tui.screens.item_form import ItemForm
+from tpm_tui.services import backlog
+
+
+@pytest.fixture
+def engine() -> str:
+    """These tests are about a server."""
+    return "postgresql"
+
+
+def start_again(server: Server) -> None:
+    """Start the stopped server as tests/postgres.py first started it."""
+    options = f"-k {server.socket_dir} -p {server.port} -c listen_addresses='' -c fsync=off"
+    subprocess.run(
+        [
+            *server.as_user,
+            str(server.bin_dir / "pg_ctl"),
+            "-D",
+            str(server.socket_dir / "data"),
+            "-o",
+            options,
+            "-l",
+            str(server.socket_dir / "log"),
+            "-w",
+            "-t",
+            "30",
+            "start",
+        ],
+        capture_output=True,
+        check=True,
+    )
+
+
+def _status(board: BoardScreen) -> str:
+    return str(board.query_one("#status-line", Static).render())
+
+
+def _notes(app: TpmApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_an_outage_is_said_refused_and_healed_by_itself(
+    seeded: Seeded,
+    make_app: Callable[..., TpmApp],
+    clock: Clock,
+    pg_server: Server,
+    workspace_location: Location,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Slow reconnecting, so that a write lands while this app is still cut off.
+    monkeypatch.setattr(watch, "RETRY_EVERY", 2.0)
+    app = make_app()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            board = await board_ready(pilot)
+            # A form open when the server goes: saving says why, and keeps the text.
+            await pilot.press("e")
+            await wait_until(pilot, lambda: isinstance(app.screen, ItemForm))
+            form = app.screen
+            await pilot.press("end", *" as PDF")
+            await asyncio.to_thread(pg_server.stop)
+            await wait_until(pilot, lambda: "reconnecting…" in _status(board), tries=250)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.screen is form and app.is_running
+            assert form.query_one("#error-form", Static).display
+            assert form.query_one("#field-title", Input).value == "Export invoices as PDF"
+            await asyncio.to_thread(start_again, pg_server)
+            await wait_until(pilot, lambda: "reconnecting…" not in _status(board), tries=250)
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: app.screen is board)
+            assert backlog.get_item(seeded.db, seeded.story).title == "Export invoices as PDF"
+
+            # A writing key while the server is gone: refused, with a message.
+            await asyncio.to_thread(pg_server.stop)
+            await wait_until(pilot, lambda: "reconnecting…" in _status(board), tries=250)
+            assert board.focused_id() == seeded.story
+            await pilot.press("L")
+            await wait_until(pilot, lambda: any("does not answer" in n for n in _notes(app)))
+            await asyncio.to_thread(start_again, pg_server)
+            # Written while this app is still cut off (its notification never comes):
+            # the return reads everything again.
+            other = open_database(workspace_location)
+            try:
+                backlog.move_item(other, clock, seeded.debt, "review")
+            finally:
+                other.close()
+            assert not app.workspace.online
+            assert backlog.get_item(seeded.db, seeded.story).status == "backlog"
+            await wait_until(pilot, lambda: seeded.debt in board.columns["review"].ids, tries=250)
+            assert "reconnecting…" not in _status(board)
+            assert board.focused_id() == seeded.story
+            await pilot.press("L")
+            await wait_until(pilot, lambda: seeded.story in board.columns["todo"].ids)
+            assert backlog.get_item(seeded.db, seeded.story).status == "todo"
+            assert app.is_running
+    finally:
+        # Never leave the run's server stopped for the tests after this one.
+        done = subprocess.run(
+            [
+                *pg_server.as_user,
+                str(pg_server.bin_dir / "pg_ctl"),
+                "-D",
+                str(pg_server.socket_dir / "data"),
+                "status",
+            ],
+            capture_output=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            start_again(pg_server)

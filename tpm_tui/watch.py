@@ -1,0 +1,155 @@
+"""Live changes from a team database: one dedicated connection that LISTENs on the
+"tpm" channel (the migration's triggers NOTIFY it on every write to a tpm table), in a
+thread of its own, and tells the screens as SQLite's `PRAGMA data_version` poll does
+for a file. It also notices the server going away, reconnects by itself, and counts
+the return as a change (everything is read again)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from tpm_tui.db import Database
+
+
+class Watcher(Protocol):
+    """What a screen asks of a change watcher (SQLite's ChangeWatcher, NotifyWatcher)."""
+
+    def changed(self) -> bool:
+        """Whether anything was committed elsewhere since the previous call."""
+        ...
+
+    def close(self) -> None:
+        """Release what it holds."""
+        ...
+
+
+CHANNEL = "tpm"
+WAIT = 0.25  # seconds between looks at the stop flag (and how late a notification may be)
+PING_EVERY = 5.0  # seconds: a quiet connection is checked (a network gone sends nothing)
+RETRY_EVERY = 0.5  # seconds between attempts to reconnect
+
+
+def connect_args(db: Database) -> tuple[list[Any], dict[str, Any]]:
+    """How psycopg connects to the workspace's server: the SQLAlchemy engine's own
+    arguments (host, socket, port, password, sslmode and libpq's defaults alike)."""
+    engine = db.engine
+    args, params = engine.dialect.create_connect_args(engine.url)
+    return list(args), dict(params)
+
+
+class ServerWatch:
+    """A LISTEN connection in a daemon thread. `version` goes up with every batch of
+    notifications (and when the server comes back); `online` says whether the
+    connection is up. `on_change` and `on_state(online)` are called from the thread."""
+
+    def __init__(
+        self,
+        connect: Callable[[], Any],
+        on_change: Callable[[], object] | None = None,
+        on_state: Callable[[bool], object] | None = None,
+    ) -> None:
+        self._connect = connect
+        self.on_change = on_change
+        self.on_state = on_state
+        self.version = 0
+        self.online = True  # until the first attempt says otherwise
+        self._stop = threading.Event()
+        self._conn: Any = None
+        self._thread = threading.Thread(target=self._run, name="tpm-listen", daemon=True)
+        self._started = threading.Event()
+
+    @classmethod
+    def on(cls, db: Database) -> ServerWatch:
+        """A watch on the server of `db` (not started)."""
+        args, params = connect_args(db)
+
+        def connect() -> Any:
+            import psycopg
+
+            params.setdefault("connect_timeout", 3)
+            return psycopg.connect(*args, **params, autocommit=True)
+
+        return cls(connect)
+
+    def start(self) -> None:
+        """Connect and listen in the background; returns once the first attempt ended
+        (so a change committed right after is never missed)."""
+        self._thread.start()
+        self._started.wait(10)
+
+    def stop(self) -> None:
+        """Stop listening and close the connection."""
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(2)
+
+    def _changed(self) -> None:
+        self.version += 1
+        if self.on_change is not None:
+            self.on_change()
+
+    def _state(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            if self.on_state is not None:
+                self.on_state(online)
+
+    def _run(self) -> None:
+        first = True
+        while not self._stop.is_set():
+            try:
+                conn = self._connect()
+            except Exception:
+                self._state(False)
+                self._started.set()
+                self._stop.wait(RETRY_EVERY)
+                continue
+            try:
+                conn.execute(f"LISTEN {CHANNEL}")
+                back = not self.online
+                self._state(True)
+                if back and not first:
+                    self._changed()  # whatever was written meanwhile: read it all again
+                first = False
+                self._started.set()
+                self._listen(conn)
+            except Exception:
+                self._state(False)
+                self._stop.wait(RETRY_EVERY)
+            finally:
+                with contextlib.suppress(Exception):  # a broken one may fail to close
+                    conn.close()
+
+    def _listen(self, conn: Any) -> None:
+        """Wait for notifications until stopped (raises when the connection breaks)."""
+        quiet_since = time.monotonic()
+        while not self._stop.is_set():
+            arrived = sum(1 for _ in conn.notifies(timeout=WAIT))
+            if arrived:
+                quiet_since = time.monotonic()
+                self._changed()
+            elif time.monotonic() - quiet_since > PING_EVERY:
+                conn.execute("SELECT 1")
+                quiet_since = time.monotonic()
+
+
+class NotifyWatcher:
+    """One screen's view of a ServerWatch, with the ChangeWatcher's interface."""
+
+    def __init__(self, watch: ServerWatch) -> None:
+        self._watch = watch
+        self._last = watch.version
+
+    def changed(self) -> bool:
+        """Whether a change was notified since the previous call."""
+        current = self._watch.version
+        changed, self._last = current != self._last, current
+        return changed
+
+    def close(self) -> None:
+        """Nothing of its own to release (the app stops the watch)."""
