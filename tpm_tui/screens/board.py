@@ -489,6 +489,7 @@ class BoardScreen(WorkspaceScreen):
         initial: dict[str, Any] = {
             "kind": kind.value,
             "status": column.column.key if column else self.data.columns[0].key,
+            "owner": backlog.default_owner(self.db),  # me on a team database
         }
         narrowed = self.data.item_filter
         if narrowed.feature_id is not None or narrowed.epic_id is not None:
