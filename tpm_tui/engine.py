@@ -134,10 +134,14 @@ def _server_engine(url: str) -> Engine:
     return engine
 
 
+_OWN_TABLES = "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+
+
 def ensure_server_schema(db: Database) -> None:
     """Create or migrate a server database to head; refuse one that is not tpm's."""
     with db.engine.connect() as conn:
-        tables = set(sa.inspect(conn).get_table_names())
+        # Two small catalogue reads (every command pays them), not the inspector's.
+        tables = {str(row[0]) for row in conn.exec_driver_sql(_OWN_TABLES)}
         revision = None
         if "alembic_version" in tables:
             row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
