@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, unquote_plus
 
 from tpm_tui import where
 from tpm_tui.errors import InvalidInput
@@ -51,7 +51,14 @@ class Location:
         and control characters removed, so a hostile name cannot drive the terminal)."""
         if self.path is not None:
             return shown(self.path)
-        return clean_line(_hide_password(self.url))
+        return clean_line(redact_url(self.url))
+
+    def redact(self, text: str) -> str:
+        """`text` (an error message, a report) with this location's secrets replaced by
+        `***`, in case a driver ever repeats them."""
+        for secret in url_secrets(self.url):
+            text = text.replace(secret, "***")
+        return text
 
     @property
     def backup_dir(self) -> Path | None:
@@ -59,12 +66,67 @@ class Location:
         return self.path.parent / BACKUP_FOLDER if self.path is not None else None
 
 
-def _hide_password(url: str) -> str:
+# SQLAlchemy's own reading of a URL (sqlalchemy/engine/url.py, _parse_url), so the
+# password hidden is the one SQLAlchemy would send, whatever characters it holds.
+_URL = re.compile(
+    r"(?P<name>[\w+]+)://"
+    r"(?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?"
+    r"(?P<hostpart>(?:\[[^/?]+\]|[^/:?]+)?(?::[^/?]*)?)?"
+    r"(?:/(?P<database>[^?]*))?"
+    r"(?:\?(?P<query>.*))?",
+)
+# Query keys libpq (and so psycopg) reads as secrets.
+_SECRET_KEYS = frozenset({"password", "sslpassword"})
+# What users write for PostgreSQL, and the driver tpm ships (psycopg 3, the `postgres`
+# extra): SQLAlchemy's plain `postgresql://` has meant psycopg2, `postgres://` nothing.
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
+POSTGRES_DRIVER = "postgresql+psycopg"
+
+
+def server_url(url: str) -> str:
+    """`postgresql://…` and `postgres://…` as the URL of tpm's driver
+    (`postgresql+psycopg://…`); any other URL as it is."""
     scheme, sep, rest = url.partition("://")
-    if "@" in rest and ":" in rest.split("@", 1)[0]:
-        user = rest.split("@", 1)[0].split(":", 1)[0]
-        return f"{scheme}{sep}{user}:***@{rest.split('@', 1)[1]}"
+    if sep and scheme.lower() in _POSTGRES_SCHEMES:
+        return f"{POSTGRES_DRIVER}://{rest}"
     return url
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secrets in a URL (its password, as written and decoded, and any password in
+    its query), longest first."""
+    match = _URL.match(url)
+    if match is None:
+        return []
+    found = {match["password"] or "", unquote(match["password"] or "")}
+    for part in (match["query"] or "").split("&"):
+        key, _, value = part.partition("=")
+        if unquote_plus(key).lower() in _SECRET_KEYS:
+            found |= {value, unquote(value), unquote_plus(value)}
+    return sorted((s for s in found if s), key=len, reverse=True)
+
+
+def redact_url(url: str) -> str:
+    """The URL with every password shown as `***` (a URL tpm cannot read is shown only
+    by its scheme: what it holds is unknown)."""
+    match = _URL.match(url)
+    if match is None:
+        scheme, sep, _ = url.partition("://")
+        return f"{scheme}{sep}…" if sep else url
+    shown_url = f"{match['name']}://"
+    if match["username"] is not None:
+        hidden = ":***" if match["password"] is not None else ""
+        shown_url += f"{match['username']}{hidden}@"
+    shown_url += match["hostpart"] or ""
+    if match["database"] is not None:
+        shown_url += f"/{match['database']}"
+    if match["query"] is not None:
+        parts = [
+            f"{key}=***" if unquote_plus(key).lower() in _SECRET_KEYS else f"{key}{eq}{value}"
+            for key, eq, value in (part.partition("=") for part in match["query"].split("&"))
+        ]
+        shown_url += "?" + "&".join(parts)
+    return shown_url
 
 
 def shown(path: Path | str) -> str:
@@ -110,7 +172,7 @@ def _from_value(value: str, source: str) -> Location:
             raise ConfigError(f"{source}: a SQLite URI filename is not supported; name a file")
         path = Path(name).expanduser().absolute()
     elif "://" in value:
-        return Location(value, None, source)
+        return Location(server_url(value), None, source)
     else:
         if _in_memory(value.partition("?")[0], value.partition("?")[2]):
             raise ConfigError(refusal)

@@ -32,7 +32,12 @@ from tpm_tui.config import (
     shown,
     write_private,
 )
-from tpm_tui.errors import DatabaseBusy, ReadOnlyWorkspace, StorageError
+from tpm_tui.errors import (
+    DatabaseBusy,
+    ReadOnlyWorkspace,
+    ServerUnreachable,
+    StorageError,
+)
 
 # The newest migration this code knows (a test keeps it equal to the scripts' head)
 # and the id stamped into tpm's files live in schema.py, as plain constants.
@@ -225,10 +230,11 @@ class Database:
         try:
             yield
         except Exception as exc:
-            if not (isinstance(exc, sqlite3.Error) or _is_alchemy_error(exc)):
+            if not (isinstance(exc, sqlite3.Error) or _is_alchemy_error(exc) or _server(exc)):
                 raise
-            error = DatabaseBusy if _is_busy(exc) else StorageError
-            raise error(f"{self.location.label}: {explain(exc)}") from exc
+            error = _error_class(exc)
+            message = self.location.redact(f"{self.location.label}: {explain(exc)}")
+            raise error(message) from exc
 
     # ------------------------------------------------------------ SQLAlchemy, on demand
 
@@ -546,7 +552,94 @@ def _is_busy(exc: BaseException) -> bool:
 
 def _describe(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
-    return str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+    text = str(orig).strip()
+    return text.splitlines()[0].strip() if text else type(orig).__name__
+
+
+# ---------------------------------------------------------------- server failures
+
+# SQLSTATEs of a server's refusals (PostgreSQL's errcodes), by what the user can do.
+_BUSY_STATES = frozenset({"55P03", "40001", "40P01"})  # lock timeout, serialization, deadlock
+_GONE_STATES = frozenset({"57P01", "57P02", "57P03"})  # shut down, crashed, starting up
+_DENIED = "42501"  # insufficient privilege
+_UNIQUE = "23505"
+ONE_RUNNING_INDEX = "ux_time_entry_one_running"
+_LOGIN_WORDS = ("password", "authentication", "role", "pg_hba", "permission denied for database")
+
+
+def _server(exc: BaseException) -> Any:
+    """The driver's (psycopg's) error behind `exc`, or None for anything else."""
+    orig = getattr(exc, "orig", None) or exc
+    return orig if type(orig).__module__.startswith("psycopg") else None
+
+
+def _sqlstate(exc: BaseException) -> str:
+    error = _server(exc)
+    return str(getattr(error, "sqlstate", None) or "")
+
+
+def _constraint(exc: BaseException) -> str:
+    diag = getattr(_server(exc), "diag", None)
+    return str(getattr(diag, "constraint_name", None) or "")
+
+
+def _no_connection(exc: BaseException) -> bool:
+    """A server that cannot be reached (as opposed to one that answered with a refusal):
+    psycopg's OperationalError before any answer, a connection class (08) SQLSTATE, or
+    the server shutting down or starting."""
+    error = _server(exc)
+    if error is None:
+        return False
+    state = _sqlstate(exc)
+    if state.startswith("08") or state in _GONE_STATES:
+        return True
+    kind = type(error).__name__
+    text = str(error).lower()
+    if kind == "InterfaceError" or (kind == "OperationalError" and not state):
+        return not any(word in text for word in _LOGIN_WORDS) and "does not exist" not in text
+    return False
+
+
+def _error_class(exc: BaseException) -> type[StorageError]:
+    """Which StorageError a failure is: busy (try again), unreachable (try again when
+    the server is back), read-only (this role may not write), or plain."""
+    if _is_busy(exc) or _sqlstate(exc) in _BUSY_STATES:
+        return DatabaseBusy
+    if _no_connection(exc):
+        return ServerUnreachable
+    if _sqlstate(exc) == _DENIED:
+        return ReadOnlyWorkspace
+    return StorageError
+
+
+def _explain_server(exc: BaseException, text: str) -> str | None:
+    """A server failure in words a person can act on, or None for the general reading."""
+    state = _sqlstate(exc)
+    lowered = text.lower()
+    if state == "55P03":
+        return f"another program held the lock too long ({text}); nothing was written, try again"
+    if state in ("40001", "40P01"):
+        return f"this write crossed another one ({text}); nothing was written, try again"
+    if state == _DENIED:
+        return (
+            f"read-only: this role may not change the team's data ({text}); nothing was"
+            " changed (ask the database's owner for write rights)"
+        )
+    if state == _UNIQUE and _constraint(exc) == ONE_RUNNING_INDEX:
+        return (
+            "a timer of yours was started at the same moment elsewhere and is the one"
+            " running (see tpm status); nothing was changed"
+        )
+    if _no_connection(exc):
+        return f"cannot reach the server ({text}); check that it is running, then try again"
+    if _server(exc) is not None and any(word in lowered for word in _LOGIN_WORDS[:3]):
+        return (
+            f"the server refused the login ({text}); check the user and its password"
+            " (~/.pgpass, PGPASSFILE or PGPASSWORD)"
+        )
+    if _server(exc) is not None and "does not exist" in lowered and "database" in lowered:
+        return f"{text}; create it first (createdb), or check the name"
+    return None
 
 
 def _database_file(path: Path, create: bool) -> Path:
@@ -621,6 +714,9 @@ def explain(exc: BaseException) -> str:
     """A short, actionable reading of a database failure."""
     text = _describe(exc)
     lowered = text.lower()
+    server = _explain_server(exc, text)
+    if server is not None:
+        return server
     if "file is not a database" in lowered or "malformed" in lowered:
         return f"not a usable tpm database ({text}); restore a backup or pass another --db"
     if "readonly" in lowered or "read-only" in lowered:

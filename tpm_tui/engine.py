@@ -5,6 +5,7 @@ Alembic, server schemas, and the ORM sessions the JSON import and export use."""
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 _WRITE = "tpm_write"
 WRITE_LOCK_KEY = 0x74706D  # "tpm": the advisory lock tpm's write transactions take on a server
 _BUSY_MS = "tpm_busy_ms"
+_MIGRATE = "tpm_migrate"
 
 
 def write_options(busy_ms: int | None) -> dict[str, Any]:
@@ -63,7 +65,7 @@ def orm_session(db: Database, *, write: bool) -> Iterator[Session]:
 def make_engine(url: str) -> Engine:
     """An engine on `url`; for SQLite with tpm's connection settings and transactions."""
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
+        return _server_engine(url)
     engine = sa.create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -98,10 +100,55 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+# Advisory lock keys ("tpm" and a number), one namespace per database: every write
+# transaction takes WRITE_LOCK first (what BEGIN IMMEDIATE is on SQLite: writers queue,
+# none reads what another is about to change); MIGRATE_LOCK serializes first starts.
+WRITE_LOCK = 0x74706D_01
+MIGRATE_LOCK = 0x74706D_02
+# How long a first start waits for another process's migration (several seconds under
+# load: Alembic's import alone is half a second).
+MIGRATE_WAIT_MS = 120_000
+# How long a connection attempt may take when neither the URL nor PGCONNECT_TIMEOUT
+# says: an unreachable host then fails in seconds, not minutes (libpq waits forever).
+CONNECT_TIMEOUT_S = 10
+
+
+def _server_engine(url: str) -> Engine:
+    """An engine on a PostgreSQL server: reads see one snapshot (REPEATABLE READ, as a
+    SQLite read transaction does), writes queue on WRITE_LOCK and wait for any lock at
+    most their busy wait (lock_timeout), so the TUI's impatient writes give up in time."""
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout=" not in url and not os.environ.get("PGCONNECT_TIMEOUT"):
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    engine = sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        options = conn.get_execution_options()
+        if options.get(_MIGRATE, False):
+            conn.exec_driver_sql(
+                f"SET LOCAL lock_timeout = {MIGRATE_WAIT_MS};"
+                f" SELECT pg_advisory_xact_lock({MIGRATE_LOCK})"
+            )
+        elif options.get(_WRITE, False):
+            busy = int(options.get(_BUSY_MS, BUSY_TIMEOUT_MS))
+            conn.exec_driver_sql(
+                f"SET LOCAL lock_timeout = {busy}; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+            )
+        else:
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+    return engine
+
+
+_OWN_TABLES = "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+
+
 def ensure_server_schema(db: Database) -> None:
     """Create or migrate a server database to head; refuse one that is not tpm's."""
     with db.engine.connect() as conn:
-        tables = set(sa.inspect(conn).get_table_names())
+        # Two small catalogue reads (every command pays them), not the inspector's.
+        tables = {str(row[0]) for row in conn.exec_driver_sql(_OWN_TABLES)}
         revision = None
         if "alembic_version" in tables:
             row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
@@ -114,17 +161,23 @@ def ensure_server_schema(db: Database) -> None:
 
 
 def upgrade(db: Database) -> None:
-    """Under the write lock, decide again and act once: refuse what is not tpm's, stamp
-    an earlier tpm's database, back up and migrate an older one, create a new one.
+    """Under the lock, decide again and act once: refuse what is not tpm's, stamp an
+    earlier tpm's database, back up and migrate an older one, create a new one.
     Several processes arriving at once queue on the lock; the later ones find it done."""
-    with db.write_engine.connect() as conn:
+    # On a server the migration lock, not the write lock: DDL's own table locks keep
+    # writers out, and a first start may wait longer than a write would.
+    engine = db.write_engine if db.is_sqlite else db.engine.execution_options(**{_MIGRATE: True})
+    with engine.connect() as conn:
         driver = conn.connection.driver_connection
         if db.is_sqlite:
             # Outside any transaction, or SQLite ignores it: batch table rebuilds must
             # not cascade deletes into child rows.
             driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         try:
-            with conn.begin():  # BEGIN IMMEDIATE: the write lock, before deciding
+            # BEGIN IMMEDIATE (SQLite) or MIGRATE_LOCK (a server): the lock, before
+            # deciding; on a server every step below is one transaction (PostgreSQL's
+            # DDL is transactional), so a failing migration leaves the schema as it was.
+            with conn.begin():
                 if db.is_sqlite:
                     identity = identify(driver)  # type: ignore[arg-type]
                 else:

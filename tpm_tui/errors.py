@@ -51,3 +51,8 @@ class DatabaseBusy(StorageError):
 class ReadOnlyWorkspace(StorageError):
     """A write to a workspace opened read-only (TPM_READ_ONLY, as `tpm serve --read-only`
     sets it): refused before anything is written."""
+
+
+class ServerUnreachable(StorageError):
+    """The database server cannot be reached now (stopped, restarting, network gone):
+    nothing was written, and the same call can be tried again once it is back."""

@@ -61,13 +61,9 @@ def diagnose(location: Location) -> list[Check]:
     checks: list[Check] = []
     path = location.path
     if path is None:
-        return [
-            Check(
-                "database",
-                None,
-                f"{location.label} (a server database: checks are for SQLite files)",
-            )
-        ]
+        from tpm_tui.services.maintenance_server import diagnose_server
+
+        return diagnose_server(location)
     real = _real(path)
     via = f" (a link to {shown(real)})" if real != path else ""
     if not real.exists():
