@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from tpm_tui.db import Database
 
 _WRITE = "tpm_write"
-WRITE_LOCK_KEY = 0x74706D  # "tpm": the advisory lock tpm's write transactions take on a server
 _BUSY_MS = "tpm_busy_ms"
 _MIGRATE = "tpm_migrate"
 
@@ -43,12 +42,10 @@ def alchemy_transaction(db: Database, *, write: bool) -> Iterator[AlchemyExecuto
     """An executor over a SQLAlchemy connection inside one transaction."""
     engine = db.write_engine if write else db.engine
     with engine.connect() as conn, conn.begin():
-        if write and not db.is_sqlite:
-            # What BEGIN IMMEDIATE is on SQLite: tpm's writers take turns, so a
-            # read-then-write (a column's bottom rank, a reorder, a version check) never
-            # races another's (two moves into one column got one rank; two reorders
-            # deadlocked). Released with the transaction.
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        # A server write has taken WRITE_LOCK in the engine's begin listener (see
+        # _server_engine): tpm's writers take turns there as BEGIN IMMEDIATE makes them
+        # on SQLite, so a read-then-write (a column's bottom rank, a reorder, a version
+        # check) never races another's.
         yield AlchemyExecutor(conn, db.context)
 
 
