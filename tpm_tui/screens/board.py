@@ -3,6 +3,7 @@ keyboard, every change saved at once and undoable, other terminals' changes show
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from tpm_tui.services.board import BoardData, Level
     from tpm_tui.services.documents import Sections
     from tpm_tui.services.filters import ItemFilter
+    from tpm_tui.services.timetrack import EntryView
     from tpm_tui.undo import Step
     from tpm_tui.widgets.detail_pane import ItemDetail
 
@@ -86,12 +88,20 @@ class BoardScreen(WorkspaceScreen):
     class Loaded(Message):
         """Board data read off the UI thread."""
 
-        def __init__(self, data: BoardData, focus: int | None, generation: int, read: int) -> None:
+        def __init__(
+            self,
+            data: BoardData,
+            focus: int | None,
+            generation: int,
+            read: int,
+            timer: tuple[EntryView | None] | None = None,
+        ) -> None:
             super().__init__()
             self.data = data
             self.focus = focus
             self.generation = generation
             self.read = read  # which read of the board this is (only the last is shown)
+            self.timer = timer  # (the running timer,) when read with the board
 
     class TreeLoaded(Message):
         """Epics and features for the epic tree."""
@@ -169,11 +179,13 @@ class BoardScreen(WorkspaceScreen):
         if focus is not None and focus != self.focused_id():
             self._aim = focus
         target = next((t for t in (self._expect, self._aim) if t is not None), focus)
-        self._read(target, self._reads)
+        self._read(target, self._reads, with_timer=self.data is None and not self.tpm.timer_known)
 
     @work(thread=True, exclusive=True, group="board-load")
-    def _read(self, focus: int | None, read: int) -> None:
-        """Read the board (opening the database on first use) and post it back."""
+    def _read(self, focus: int | None, read: int, with_timer: bool = False) -> None:
+        """Read the board (opening the database on first use) and post it back; the
+        first read brings the running timer along, which goes on screen with the cards
+        (read here, the UI thread does not stop for it, nor a second thread start)."""
         generation = self.generation
         try:
             db = self.workspace.open()
@@ -185,7 +197,12 @@ class BoardScreen(WorkspaceScreen):
         except TpmError as error:
             self.failed(error)
             return
-        self.post_message(self.Loaded(data, focus, generation, read))
+        timer: tuple[EntryView | None] | None = None
+        if with_timer:
+            # (On failure it is read again as the cards go on screen, which says why.)
+            with contextlib.suppress(TpmError):
+                timer = (self.tpm.timekeeper.running(),)
+        self.post_message(self.Loaded(data, focus, generation, read, timer))
 
     @unless_leaving
     async def on_board_screen_loaded(self, message: Loaded) -> None:
@@ -227,7 +244,10 @@ class BoardScreen(WorkspaceScreen):
                 self.notify(f"#{self._expect} is hidden by the filter (esc clears it)")
             self._expect = None
         if first:
-            self.tpm.read_timer()
+            if message.timer is not None:
+                self.tpm.timer_read(*message.timer)
+            else:
+                self.tpm.read_timer()  # (shown since another screen read it: read it anew)
             self.watcher = self.workspace.watcher()
             self.set_interval(1.0, self._poll_changes)
             self.loaded()
