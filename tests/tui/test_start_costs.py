@@ -4,6 +4,9 @@ is laid out with its scroll bar from the start (each card drawn once, not twice)
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +17,7 @@ from textual._compositor import Compositor
 from textual.css import stylesheet
 from textual.widget import Widget
 
+from tests.conftest import Seeded
 from tests.tui.conftest import SIZE, board_ready, location_for, settle, wait_until
 from tests.tui.test_board_scale import _seed
 from tpm_tui.app import TpmApp, screen_class
@@ -222,3 +226,59 @@ async def test_a_board_of_long_columns_opens_on_its_first_cards(
             assert column.cards.scroll_offset.y == 0
         first = screen.columns["backlog"].cards.render_line(0).text
         assert first.split()[:3] == ["#1", "Story", "number"]
+
+
+TREE_AND_FORM = textwrap.dedent(
+    """
+    import asyncio, sys
+    from pathlib import Path
+    from tpm_tui.app import TpmApp
+    from tpm_tui.clock import Clock
+    from tpm_tui.config import Location
+    from tpm_tui.widgets.epic_tree import EpicTree
+
+    path = Path(sys.argv[1])
+
+    async def main() -> None:
+        app = TpmApp(Workspace(Location(f"sqlite:///{path}", path, "test"), Clock()))
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(500):
+                if getattr(app.screen, "ready", False):
+                    break
+                await pilot.pause(0.02)
+            await pilot.press("b")
+            tree = app.screen.query_one(EpicTree)
+            for _ in range(500):
+                if tree.root.children:
+                    break
+                await pilot.pause(0.02)
+            await pilot.press("b", "n")
+            for _ in range(500):
+                if type(app.screen).__name__ == "ItemForm":
+                    break
+                await pilot.pause(0.02)
+            print("SHOWN", len(tree.root.children), type(app.screen).__name__)
+        heavy = [m for m in ("sqlalchemy", "sqlmodel", "pydantic") if m in sys.modules]
+        print("HEAVY", heavy)
+
+    from tpm_tui.workspace import Workspace
+    asyncio.run(main())
+    """
+)
+
+
+def test_the_epic_tree_and_the_item_form_load_no_database_library(seeded: Seeded) -> None:
+    """`b` (the epic tree) and `n` (the item form) open without SQLModel: the kinds of
+    item come from tpm_tui.kinds, not from the models (about 0.3 s to import)."""
+    assert seeded.db.file is not None
+    seeded.db.close()
+    done = subprocess.run(
+        [sys.executable, "-c", TREE_AND_FORM, str(seeded.db.file)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={"TEXTUAL_ANIMATIONS": "none", "PATH": "/usr/bin:/bin"},
+    )
+    assert "HEAVY []" in done.stdout, done.stdout + done.stderr[-3000:]
+    shown = done.stdout.split("SHOWN", 1)[1].split()
+    assert int(shown[0]) > 0 and shown[1] == "ItemForm"

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.kinds import Kind
 from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
 from tpm_tui.undo import ItemArchived, ItemEdited, ItemMoved, ItemReordered, UndoStack
 from tpm_tui.widgets.epic_tree import EpicTree
@@ -490,7 +491,6 @@ class BoardScreen(WorkspaceScreen):
     @opens_form
     def action_new_item(self) -> None:
         """Open the form for a new item in the focused column."""
-        from tpm_tui.models import Kind
         from tpm_tui.screens.item_editing import form_choices, typed_values
         from tpm_tui.screens.item_form import ItemForm
         from tpm_tui.services import backlog
@@ -766,7 +766,6 @@ class BoardScreen(WorkspaceScreen):
 
     @work(thread=True, exclusive=True, group="tree-load")
     def _load_tree(self) -> None:
-        from tpm_tui.models import Kind
         from tpm_tui.services import backlog
 
         try:
@@ -788,7 +787,6 @@ class BoardScreen(WorkspaceScreen):
 
     @on(EpicTree.Chosen)
     def _epic_chosen(self, event: EpicTree.Chosen) -> None:
-        from tpm_tui.models import Kind
 
         if event.item_id is None:
             text = ""
