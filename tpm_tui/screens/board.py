@@ -787,7 +787,6 @@ class BoardScreen(WorkspaceScreen):
 
     @on(EpicTree.Chosen)
     def _epic_chosen(self, event: EpicTree.Chosen) -> None:
-
         if event.item_id is None:
             text = ""
         elif event.kind is Kind.FEATURE:
