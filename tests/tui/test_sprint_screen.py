@@ -56,7 +56,10 @@ def seed_sprints(db: Database) -> dict[str, int]:
 
 
 async def sprint_ready(pilot: Pilot[Any]) -> SprintScreen:
-    """Switch to the sprint screen and wait for its data."""
+    """Switch to the sprint screen from the board once the board is on screen (the
+    workspace open, as when a user switches; started before that, the screen's first
+    change check re-reads the backlog once) and wait for its data."""
+    await board_ready(pilot)
     await pilot.press("5")
     await wait_until(
         pilot,
