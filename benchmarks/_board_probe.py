@@ -63,8 +63,7 @@ def screen(path: str, mode: str) -> None:
 
     class Probe(TpmApp):
         def on_mount(self) -> None:
-            # (Textual calls TpmApp.on_mount too, as it calls the handler of every class
-            # of the app: calling it here as well started the app twice over.)
+            super().on_mount()
             self._poll = self.set_interval(0.005, self._check)
 
         def _check(self) -> None:
