@@ -436,16 +436,6 @@ goal_max_position = Stmt(
     names=('coalesce',),
 )
 
-goal_rollups = Stmt(
-    name='goal_rollups',
-    sqlite='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = :kind_1 AND parent_item.archived_at IS NULL) THEN parent_item.goal_id WHEN (parent_item.kind = :kind_2 AND grand_item.kind = :kind_3 AND grand_item.archived_at IS NULL) THEN grand_item.goal_id ELSE NULL END AS owner_id, coalesce(leaf.points, :coalesce_1) AS pts, CASE WHEN board_column.is_done THEN :param_1 ELSE :param_2 END AS done \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_4]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
-    postgresql='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = %(kind_1)s::VARCHAR AND parent_item.archived_at IS NULL) THEN parent_item.goal_id WHEN (parent_item.kind = %(kind_2)s::VARCHAR AND grand_item.kind = %(kind_3)s::VARCHAR AND grand_item.archived_at IS NULL) THEN grand_item.goal_id ELSE NULL END AS owner_id, coalesce(leaf.points, %(coalesce_1)s::INTEGER) AS pts, CASE WHEN board_column.is_done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END AS done \nFROM work_item AS leaf JOIN board_column ON board_column.key = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_4]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
-    params=(),
-    columns=('int', 'int', 'int', 'int', 'int'),
-    constants=(('coalesce_1', 0), ('kind_1', 'epic'), ('kind_2', 'feature'), ('kind_3', 'epic'), ('kind_4', ('story', 'bug', 'debt')), ('param_1', 1), ('param_2', 0)),
-    names=('owner_id', 'sum', 'sum', 'count', 'sum'),
-)
-
 goal_row = Stmt(
     name='goal_row',
     sqlite='SELECT goal.id, goal.title, goal.description, goal.position, goal.created_at, goal.due_date, goal.archived_at \nFROM goal \nWHERE goal.id = :id',
@@ -816,24 +806,14 @@ prd_statuses = Stmt(
     names=('item_id', 'sections_filled', 'sections_total'),
 )
 
-rollups_by_epic = Stmt(
-    name='rollups_by_epic',
-    sqlite='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = :kind_1) THEN parent_item.id WHEN (parent_item.kind = :kind_2) THEN grand_item.id ELSE NULL END AS owner_id, coalesce(leaf.points, :coalesce_1) AS pts, CASE WHEN board_column.is_done THEN :param_1 ELSE :param_2 END AS done \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_3]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
-    postgresql='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = %(kind_1)s::VARCHAR) THEN parent_item.id WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN grand_item.id ELSE NULL END AS owner_id, coalesce(leaf.points, %(coalesce_1)s::INTEGER) AS pts, CASE WHEN board_column.is_done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END AS done \nFROM work_item AS leaf JOIN board_column ON board_column.key = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_3]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
+rollups_by_parent = Stmt(
+    name='rollups_by_parent',
+    sqlite='SELECT sums.parent_id, parent_item.kind, parent_item.archived_at IS NOT NULL AS archived, parent_item.goal_id, parent_item.parent_id AS grand_id, grand_item.kind AS grand_kind, grand_item.archived_at IS NOT NULL AS grand_archived, grand_item.goal_id AS grand_goal_id, sums.total, sums.done, sums.n, sums.done_n \nFROM (SELECT leaf.parent_id AS parent_id, sum(coalesce(leaf.points, :coalesce_1)) AS total, sum(CASE WHEN board_column.is_done THEN coalesce(leaf.points, :coalesce_1) ELSE :param_1 END) AS done, count(*) AS n, sum(CASE WHEN board_column.is_done THEN :param_2 ELSE :param_3 END) AS done_n \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_1]) AND leaf.archived_at IS NULL AND leaf.parent_id IS NOT NULL GROUP BY leaf.parent_id) AS sums JOIN work_item AS parent_item ON parent_item.id = sums.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id ORDER BY sums.parent_id',
+    postgresql='SELECT sums.parent_id, parent_item.kind, parent_item.archived_at IS NOT NULL AS archived, parent_item.goal_id, parent_item.parent_id AS grand_id, grand_item.kind AS grand_kind, grand_item.archived_at IS NOT NULL AS grand_archived, grand_item.goal_id AS grand_goal_id, sums.total, sums.done, sums.n, sums.done_n \nFROM (SELECT leaf.parent_id AS parent_id, sum(coalesce(leaf.points, %(coalesce_1)s::INTEGER)) AS total, sum(CASE WHEN board_column.is_done THEN coalesce(leaf.points, %(coalesce_1)s::INTEGER) ELSE %(param_1)s::INTEGER END) AS done, count(*) AS n, sum(CASE WHEN board_column.is_done THEN %(param_2)s::INTEGER ELSE %(param_3)s::INTEGER END) AS done_n \nFROM work_item AS leaf JOIN board_column ON board_column.key = leaf.status \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_1]) AND leaf.archived_at IS NULL AND leaf.parent_id IS NOT NULL GROUP BY leaf.parent_id) AS sums JOIN work_item AS parent_item ON parent_item.id = sums.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id ORDER BY sums.parent_id',
     params=(),
-    columns=('int', 'int', 'int', 'int', 'int'),
-    constants=(('coalesce_1', 0), ('kind_1', 'epic'), ('kind_2', 'feature'), ('kind_3', ('story', 'bug', 'debt')), ('param_1', 1), ('param_2', 0)),
-    names=('owner_id', 'sum', 'sum', 'count', 'sum'),
-)
-
-rollups_by_feature = Stmt(
-    name='rollups_by_feature',
-    sqlite='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = :kind_1) THEN parent_item.id ELSE NULL END AS owner_id, coalesce(leaf.points, :coalesce_1) AS pts, CASE WHEN board_column.is_done THEN :param_1 ELSE :param_2 END AS done \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_2]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
-    postgresql='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = %(kind_1)s::VARCHAR) THEN parent_item.id ELSE NULL END AS owner_id, coalesce(leaf.points, %(coalesce_1)s::INTEGER) AS pts, CASE WHEN board_column.is_done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END AS done \nFROM work_item AS leaf JOIN board_column ON board_column.key = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_2]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
-    params=(),
-    columns=('int', 'int', 'int', 'int', 'int'),
-    constants=(('coalesce_1', 0), ('kind_1', 'feature'), ('kind_2', ('story', 'bug', 'debt')), ('param_1', 1), ('param_2', 0)),
-    names=('owner_id', 'sum', 'sum', 'count', 'sum'),
+    columns=('int', 'str', 'bool', 'int', 'int', 'str', 'bool', 'int', 'int', 'int', 'int', 'int'),
+    constants=(('coalesce_1', 0), ('kind_1', ('story', 'bug', 'debt')), ('param_1', 0), ('param_2', 1), ('param_3', 0)),
+    names=('parent_id', 'kind', 'archived', 'goal_id', 'grand_id', 'grand_kind', 'grand_archived', 'grand_goal_id', 'total', 'done', 'n', 'done_n'),
 )
 
 seconds_by_category_between = Stmt(

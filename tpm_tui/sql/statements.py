@@ -232,54 +232,54 @@ def items_count_active_of_kinds() -> Any:
     )
 
 
-def _rollup(key: Any, leaf: Any, parent: Any, grand: Any) -> sa.Select[Any]:
-    # Per-leaf values in a subquery, grouped outside by the owner's id (PostgreSQL will
-    # not match a GROUP BY expression holding parameters with the one selected).
-    leaves = (
+@statement
+def rollups_by_parent() -> Any:
+    """Per epic, feature (or any item) with stories, bugs or debt (not archived) directly
+    under it: their points, done points, count and done count, with what folding them
+    into epics and goals needs of the parent and its own parent (the grandparent): its
+    kind, whether it is archived, its goal. One pass over the items; the services fold
+    features into their epics (services/progress.py)."""
+    leaf, parent, grand = I.alias("leaf"), I.alias("parent_item"), I.alias("grand_item")
+    points = sa.func.coalesce(leaf.c.points, 0)
+    sums = (
         sa.select(
-            key.label("owner_id"),
-            sa.func.coalesce(leaf.c.points, 0).label("pts"),
-            sa.case((C.c.is_done, 1), else_=0).label("done"),
+            leaf.c.parent_id.label("parent_id"),
+            sa.func.sum(points).label("total"),
+            sa.func.sum(sa.case((C.c.is_done, points), else_=0)).label("done"),
+            sa.func.count().label("n"),
+            sa.func.sum(sa.case((C.c.is_done, 1), else_=0)).label("done_n"),
         )
-        .select_from(
-            leaf.join(C, C.c.key == leaf.c.status)
-            .join(parent, parent.c.id == leaf.c.parent_id)
-            .outerjoin(grand, grand.c.id == parent.c.parent_id)
+        .select_from(leaf.join(C, C.c.key == leaf.c.status))
+        .where(
+            leaf.c.kind.in_(LEAF_KINDS),
+            leaf.c.archived_at.is_(None),
+            leaf.c.parent_id.is_not(None),
         )
-        .where(leaf.c.kind.in_(LEAF_KINDS), leaf.c.archived_at.is_(None))
-        .subquery("leaves")
+        .group_by(leaf.c.parent_id)
+        .subquery("sums")
     )
     return (
         sa.select(
-            leaves.c.owner_id,
-            sa.func.sum(leaves.c.pts),
-            sa.func.sum(leaves.c.pts * leaves.c.done),
-            sa.func.count(),
-            sa.func.sum(leaves.c.done),
+            sums.c.parent_id,
+            parent.c.kind,
+            parent.c.archived_at.is_not(None).label("archived"),
+            parent.c.goal_id,
+            parent.c.parent_id.label("grand_id"),
+            grand.c.kind.label("grand_kind"),
+            grand.c.archived_at.is_not(None).label("grand_archived"),
+            grand.c.goal_id.label("grand_goal_id"),
+            sums.c.total,
+            sums.c.done,
+            sums.c.n,
+            sums.c.done_n,
         )
-        .where(leaves.c.owner_id.is_not(None))
-        .group_by(leaves.c.owner_id)
+        .select_from(
+            sums.join(parent, parent.c.id == sums.c.parent_id).outerjoin(
+                grand, grand.c.id == parent.c.parent_id
+            )
+        )
+        .order_by(sums.c.parent_id)
     )
-
-
-@statement
-def rollups_by_feature() -> Any:
-    """Points, done points, items and done items of each feature's stories, bugs, debt."""
-    leaf, parent, grand = I.alias("leaf"), I.alias("parent_item"), I.alias("grand_item")
-    key = sa.case((parent.c.kind == "feature", parent.c.id), else_=sa.null())
-    return _rollup(key, leaf, parent, grand)
-
-
-@statement
-def rollups_by_epic() -> Any:
-    """The same per epic (directly under it, or under its features)."""
-    leaf, parent, grand = I.alias("leaf"), I.alias("parent_item"), I.alias("grand_item")
-    key = sa.case(
-        (parent.c.kind == "epic", parent.c.id),
-        (parent.c.kind == "feature", grand.c.id),
-        else_=sa.null(),
-    )
-    return _rollup(key, leaf, parent, grand)
 
 
 @statement

@@ -19,7 +19,6 @@ from tpm_tui.sql.statements import (
     I,
     P,
     _epic_of,
-    _rollup,
     insert_all,
     param,
     statement,
@@ -81,24 +80,6 @@ def goal_insert() -> Any:
 def goal_update() -> Any:
     """Every stored field of a goal."""
     return _update_all(GOAL)
-
-
-@statement
-def goal_rollups() -> Any:
-    """Per goal: points, done points, items and done items of the stories, bugs and debt
-    under its epics (archived items and archived epics left out): its output."""
-    leaf, parent, grand = I.alias("leaf"), I.alias("parent_item"), I.alias("grand_item")
-    key = sa.case(
-        (sa.and_(parent.c.kind == "epic", parent.c.archived_at.is_(None)), parent.c.goal_id),
-        (
-            sa.and_(
-                parent.c.kind == "feature", grand.c.kind == "epic", grand.c.archived_at.is_(None)
-            ),
-            grand.c.goal_id,
-        ),
-        else_=sa.null(),
-    )
-    return _rollup(key, leaf, parent, grand)
 
 
 # ---------------------------------------------------------------- key results
