@@ -26,9 +26,9 @@ moved) before a goal is flagged: the work is done but the numbers did not move."
 Sums = tuple[int, int, int, int, bool]
 """Points, done points, items and done items of the stories, bugs and debt under an
 epic or feature (or a goal's epics), and whether it sits in a done column itself."""
-RoadmapFacts = tuple[int, str, "int | None", "date | None", "date | None"]
-"""What the roadmap's order needs of an epic or feature: id, kind, parent id, start and
-target date."""
+RoadmapFacts = tuple[Any, ...]
+"""What the roadmap's order needs of an epic or feature, first in a tuple: id, kind,
+parent id, start and target date."""
 
 
 def done_percent(
@@ -123,35 +123,46 @@ def _sums(found: list[int], self_done: bool = False) -> Sums:
     return (found[0], found[1], found[2], found[3], self_done)
 
 
-def rollup_sums(ex: Executor) -> dict[int, Sums]:
-    """Every epic's and feature's roll-up: the stories, bugs and debt (not archived)
-    directly under it, and an epic's also under its features; epics and features in
-    a done column are marked so even with nothing under them. Summed in SQL per direct
-    parent (one pass over the items), folded here per epic."""
+def parent_sums(ex: Executor) -> list[tuple[Any, ...]]:
+    """q.rollups_by_parent's rows: the stories, bugs and debt (not archived) summed per
+    direct parent in one pass over the items, for `fold_rollups` and `fold_outputs`."""
+    return ex.rows(q.rollups_by_parent)
+
+
+def fold_rollups(rows: Iterable[Sequence[Any]]) -> dict[int, Sums]:
+    """Every epic's and feature's roll-up from `parent_sums`: the stories, bugs and debt
+    directly under it, and an epic's also under its features (not yet marked done
+    for sitting in a done column: see `rollup_sums`)."""
     features: dict[int, list[int]] = {}
     epics: dict[int, list[int]] = {}
-    for row in ex.rows(q.rollups_by_parent):
+    for row in rows:
         parent_id, kind, grand_id = row[0], row[1], row[4]
-        sums = row[8:]
         if kind == "feature":
-            _add(features, parent_id, sums)
+            _add(features, parent_id, row[8:])
             if grand_id is not None:
-                _add(epics, grand_id, sums)
+                _add(epics, grand_id, row[8:])
         elif kind == "epic":
-            _add(epics, parent_id, sums)
+            _add(epics, parent_id, row[8:])
     result = {k: _sums(v) for k, v in features.items()}
     result.update((k, _sums(v)) for k, v in epics.items())
+    return result
+
+
+def rollup_sums(ex: Executor) -> dict[int, Sums]:
+    """Every epic's and feature's roll-up (see `fold_rollups`); epics and features in a
+    done column are marked so, even with nothing under them."""
+    result = fold_rollups(parent_sums(ex))
     for (item_id,) in ex.rows(q.parents_in_done_columns):
         total, done, items, done_items, _ = result.get(item_id, (0, 0, 0, 0, False))
         result[item_id] = (total, done, items, done_items, True)
     return result
 
 
-def goal_outputs(ex: Executor) -> dict[int, Sums]:
-    """Per goal: the stories, bugs and debt (not archived) under its epics that are not
-    archived, directly or under their features (its output)."""
+def fold_outputs(rows: Iterable[Sequence[Any]]) -> dict[int, Sums]:
+    """Per goal, from `parent_sums`: the stories, bugs and debt under its epics that are
+    not archived, directly or under their features (its output)."""
     goals: dict[int, list[int]] = {}
-    for row in ex.rows(q.rollups_by_parent):
+    for row in rows:
         kind, archived, goal_id = row[1], row[2], row[3]
         grand_kind, grand_archived, grand_goal_id = row[5], row[6], row[7]
         if kind == "epic" and not archived:
@@ -163,6 +174,11 @@ def goal_outputs(ex: Executor) -> dict[int, Sums]:
         if owner is not None:
             _add(goals, owner, row[8:])
     return {k: _sums(v) for k, v in goals.items()}
+
+
+def days_left(end: date, today: date) -> int:
+    """Days from today to a sprint's last day, counting today (0 once it is over)."""
+    return max(0, (end - today).days + 1)
 
 
 # ---------------------------------------------------------------- goals
@@ -201,11 +217,14 @@ GoalRows = tuple[
 ]
 
 
-def read_goals(ex: Executor, archived: bool | None = False) -> GoalRows:
+def read_goals(
+    ex: Executor, archived: bool | None = False, sums: list[tuple[Any, ...]] | None = None
+) -> GoalRows:
     """The goals (False: active ones; True: archived; None: both) as q.goals_all's
     rows; per goal, its key results that are not archived (q.key_results_all's rows,
     in order) each with its values (q.key_result_values_all's rows, oldest first); and
-    per goal its output. Without a goal nothing else is read."""
+    per goal its output (from `sums`, `parent_sums`'s rows, when the caller has read
+    them). Without a goal nothing else is read."""
     goals = [g for g in ex.rows(q.goals_all) if archived is None or (g[6] is not None) == archived]
     if not goals:
         return [], {}, {}
@@ -216,7 +235,7 @@ def read_goals(ex: Executor, archived: bool | None = False) -> GoalRows:
     for row in ex.rows(q.key_results_all):
         if row[9] is None:  # archived_at
             results.setdefault(int(row[1]), []).append((row, values.get(int(row[0]), [])))
-    return goals, results, goal_outputs(ex)
+    return goals, results, fold_outputs(parent_sums(ex) if sums is None else sums)
 
 
 def key_result_current(baseline: float, values: Sequence[tuple[Any, ...]]) -> float:

@@ -726,16 +726,6 @@ key_results_all = Stmt(
     names=('id', 'goal_id', 'title', 'unit', 'baseline', 'target', 'due_date', 'position', 'created_at', 'archived_at'),
 )
 
-leaf_counts_by_column = Stmt(
-    name='leaf_counts_by_column',
-    sqlite='SELECT board_column."key", board_column.name, board_column.position, board_column.wip_limit, board_column.is_done, coalesce(counts.n, :coalesce_2) AS coalesce_1 \nFROM board_column LEFT OUTER JOIN (SELECT work_item.status AS status, count(*) AS n \nFROM work_item \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL GROUP BY work_item.status) AS counts ON counts.status = board_column."key" ORDER BY board_column.position',
-    postgresql='SELECT board_column.key, board_column.name, board_column.position, board_column.wip_limit, board_column.is_done, coalesce(counts.n, %(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM board_column LEFT OUTER JOIN (SELECT work_item.status AS status, count(*) AS n \nFROM work_item \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL GROUP BY work_item.status) AS counts ON counts.status = board_column.key ORDER BY board_column.position',
-    params=(),
-    columns=('str', 'str', 'int', 'int', 'bool', 'int'),
-    constants=(('coalesce_2', 0), ('kind_1', ('story', 'bug', 'debt'))),
-    names=('key', 'name', 'position', 'wip_limit', 'is_done', 'coalesce'),
-)
-
 member_insert = Stmt(
     name='member_insert',
     sqlite='INSERT INTO team_member (name, focus_percent) VALUES (:name, :focus_percent) RETURNING id',
@@ -806,13 +796,23 @@ prd_statuses = Stmt(
     names=('item_id', 'sections_filled', 'sections_total'),
 )
 
+roadmap_items = Stmt(
+    name='roadmap_items',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.start_date, work_item.target_date, work_item.title, board_column.is_done \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.start_date, work_item.target_date, work_item.title, board_column.is_done \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
+    params=(),
+    columns=('int', 'str', 'int', 'date', 'date', 'str', 'bool'),
+    constants=(('kind_1', ('epic', 'feature')),),
+    names=('id', 'kind', 'parent_id', 'start_date', 'target_date', 'title', 'is_done'),
+)
+
 rollups_by_parent = Stmt(
     name='rollups_by_parent',
-    sqlite='SELECT sums.parent_id, parent_item.kind, parent_item.archived_at IS NOT NULL AS archived, parent_item.goal_id, parent_item.parent_id AS grand_id, grand_item.kind AS grand_kind, grand_item.archived_at IS NOT NULL AS grand_archived, grand_item.goal_id AS grand_goal_id, sums.total, sums.done, sums.n, sums.done_n \nFROM (SELECT leaf.parent_id AS parent_id, sum(coalesce(leaf.points, :coalesce_1)) AS total, sum(CASE WHEN board_column.is_done THEN coalesce(leaf.points, :coalesce_1) ELSE :param_1 END) AS done, count(*) AS n, sum(CASE WHEN board_column.is_done THEN :param_2 ELSE :param_3 END) AS done_n \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_1]) AND leaf.archived_at IS NULL AND leaf.parent_id IS NOT NULL GROUP BY leaf.parent_id) AS sums JOIN work_item AS parent_item ON parent_item.id = sums.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id ORDER BY sums.parent_id',
-    postgresql='SELECT sums.parent_id, parent_item.kind, parent_item.archived_at IS NOT NULL AS archived, parent_item.goal_id, parent_item.parent_id AS grand_id, grand_item.kind AS grand_kind, grand_item.archived_at IS NOT NULL AS grand_archived, grand_item.goal_id AS grand_goal_id, sums.total, sums.done, sums.n, sums.done_n \nFROM (SELECT leaf.parent_id AS parent_id, sum(coalesce(leaf.points, %(coalesce_1)s::INTEGER)) AS total, sum(CASE WHEN board_column.is_done THEN coalesce(leaf.points, %(coalesce_1)s::INTEGER) ELSE %(param_1)s::INTEGER END) AS done, count(*) AS n, sum(CASE WHEN board_column.is_done THEN %(param_2)s::INTEGER ELSE %(param_3)s::INTEGER END) AS done_n \nFROM work_item AS leaf JOIN board_column ON board_column.key = leaf.status \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_1]) AND leaf.archived_at IS NULL AND leaf.parent_id IS NOT NULL GROUP BY leaf.parent_id) AS sums JOIN work_item AS parent_item ON parent_item.id = sums.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id ORDER BY sums.parent_id',
+    sqlite='SELECT sums.parent_id, parent_item.kind, parent_item.archived_at IS NOT NULL AS archived, parent_item.goal_id, parent_item.parent_id AS grand_id, grand_item.kind AS grand_kind, grand_item.archived_at IS NOT NULL AS grand_archived, grand_item.goal_id AS grand_goal_id, sums.total, sums.done, sums.n, sums.done_n \nFROM (SELECT leaf.parent_id AS parent_id, sum(coalesce(leaf.points, :coalesce_1)) AS total, sum(CASE WHEN board_column.is_done THEN coalesce(leaf.points, :coalesce_1) ELSE :param_1 END) AS done, count(*) AS n, sum(CASE WHEN board_column.is_done THEN :param_2 ELSE :param_3 END) AS done_n \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status \nWHERE (leaf.kind NOT IN (__[POSTCOMPILE_kind_1])) AND leaf.archived_at IS NULL AND leaf.parent_id IS NOT NULL GROUP BY leaf.parent_id) AS sums JOIN work_item AS parent_item ON parent_item.id = sums.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id ORDER BY sums.parent_id',
+    postgresql='SELECT sums.parent_id, parent_item.kind, parent_item.archived_at IS NOT NULL AS archived, parent_item.goal_id, parent_item.parent_id AS grand_id, grand_item.kind AS grand_kind, grand_item.archived_at IS NOT NULL AS grand_archived, grand_item.goal_id AS grand_goal_id, sums.total, sums.done, sums.n, sums.done_n \nFROM (SELECT leaf.parent_id AS parent_id, sum(coalesce(leaf.points, %(coalesce_1)s::INTEGER)) AS total, sum(CASE WHEN board_column.is_done THEN coalesce(leaf.points, %(coalesce_1)s::INTEGER) ELSE %(param_1)s::INTEGER END) AS done, count(*) AS n, sum(CASE WHEN board_column.is_done THEN %(param_2)s::INTEGER ELSE %(param_3)s::INTEGER END) AS done_n \nFROM work_item AS leaf JOIN board_column ON board_column.key = leaf.status \nWHERE (leaf.kind NOT IN (__[POSTCOMPILE_kind_1])) AND leaf.archived_at IS NULL AND leaf.parent_id IS NOT NULL GROUP BY leaf.parent_id) AS sums JOIN work_item AS parent_item ON parent_item.id = sums.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id ORDER BY sums.parent_id',
     params=(),
     columns=('int', 'str', 'bool', 'int', 'int', 'str', 'bool', 'int', 'int', 'int', 'int', 'int'),
-    constants=(('coalesce_1', 0), ('kind_1', ('story', 'bug', 'debt')), ('param_1', 0), ('param_2', 1), ('param_3', 0)),
+    constants=(('coalesce_1', 0), ('kind_1', ('epic', 'feature')), ('param_1', 0), ('param_2', 1), ('param_3', 0)),
     names=('parent_id', 'kind', 'archived', 'goal_id', 'grand_id', 'grand_kind', 'grand_archived', 'grand_goal_id', 'total', 'done', 'n', 'done_n'),
 )
 
@@ -1008,12 +1008,12 @@ sprints_overlapping = Stmt(
 
 stale_started_items = Stmt(
     name='stale_started_items',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, board_column.name, work_item.updated_at \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND board_column.is_done = 0 AND board_column.position > :after_position AND work_item.updated_at < :before ORDER BY work_item.updated_at, work_item.id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, board_column.name, work_item.updated_at \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND NOT board_column.is_done AND board_column.position > %(after_position)s::INTEGER AND work_item.updated_at < %(before)s::TIMESTAMP WITH TIME ZONE ORDER BY work_item.updated_at, work_item.id',
-    params=(('after_position', 'int'), ('before', 'datetime')),
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, work_item.status, work_item.updated_at \nFROM work_item \nWHERE work_item.status IN (__[POSTCOMPILE_columns]) AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND work_item.updated_at < :before ORDER BY work_item.updated_at, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, work_item.status, work_item.updated_at \nFROM work_item \nWHERE work_item.status IN (__[POSTCOMPILE_columns]) AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND work_item.updated_at < %(before)s::TIMESTAMP WITH TIME ZONE ORDER BY work_item.updated_at, work_item.id',
+    params=(('before', 'datetime'), ('columns', 'list:str')),
     columns=('int', 'str', 'str', 'str', 'str', 'datetime'),
     constants=(('kind_1', ('story', 'bug', 'debt')),),
-    names=('id', 'kind', 'title', 'owner', 'name', 'updated_at'),
+    names=('id', 'kind', 'title', 'owner', 'status', 'updated_at'),
 )
 
 top_items_between = Stmt(
@@ -1034,6 +1034,16 @@ week_seconds_by_day = Stmt(
     columns=('int', 'str', 'int'),
     constants=(('param_1', 0), ('param_2', 1), ('param_3', 2), ('param_4', 3), ('param_5', 4), ('param_6', 5), ('param_7', 6), ('param_8', 7)),
     names=('bucket', 'category', 'sum'),
+)
+
+wip_limited_columns = Stmt(
+    name='wip_limited_columns',
+    sqlite='SELECT board_column.name, board_column.wip_limit, (SELECT count(*) AS count_1 \nFROM work_item \nWHERE work_item.status = board_column."key" AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL) AS anon_1 \nFROM board_column \nWHERE board_column.wip_limit IS NOT NULL ORDER BY board_column.position',
+    postgresql='SELECT board_column.name, board_column.wip_limit, (SELECT count(*) AS count_1 \nFROM work_item \nWHERE work_item.status = board_column.key AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL) AS anon_1 \nFROM board_column \nWHERE board_column.wip_limit IS NOT NULL ORDER BY board_column.position',
+    params=(),
+    columns=('str', 'int', 'int'),
+    constants=(('kind_1', ('story', 'bug', 'debt')),),
+    names=('name', 'wip_limit', ''),
 )
 
 # fmt: on

@@ -89,6 +89,11 @@ class Executor:
         """A row of `raw_rows` as `rows` gives it."""
         return raw
 
+    def raw(self, kind: str, value: Any) -> Any:
+        """A value of a kind (`datetime`, `date`, `bool`...) as `raw_rows` gives a column
+        of that kind: for a reader that compares raw values with it."""
+        return value
+
 
 # ---------------------------------------------------------------- stdlib sqlite3
 
@@ -235,6 +240,12 @@ class SqliteExecutor(Executor):
         """A row of `raw_rows` with its dates, times and booleans converted."""
         results = _prepared(stmt).results
         return raw if results is None else _convert(raw, results)
+
+    def raw(self, kind: str, value: Any) -> Any:
+        """The value as SQLite stores it (a time as fixed-width UTC text, which sorts and
+        compares as the time does)."""
+        convert = _BIND.get(kind)
+        return value if convert is None else convert(value)
 
     def _run(self, stmt: Stmt, params: Mapping[str, Any]) -> int:
         sql, args = self._sql_and_args(stmt, params)

@@ -251,7 +251,10 @@ def rollups_by_parent() -> Any:
         )
         .select_from(leaf.join(C, C.c.key == leaf.c.status))
         .where(
-            leaf.c.kind.in_(LEAF_KINDS),
+            # The leaf kinds, said as "not epic or feature" (the kind's check constraint
+            # allows nothing else): SQLite then walks the parent index in order instead
+            # of sorting every item for the GROUP BY (a fifth fewer instructions).
+            leaf.c.kind.not_in(("epic", "feature")),
             leaf.c.archived_at.is_(None),
             leaf.c.parent_id.is_not(None),
         )
