@@ -10,7 +10,7 @@ import json
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -173,35 +173,74 @@ def test_random_workspaces_give_the_services_figures(
     _same_figures(db, Clock(NOW))
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize("zone", ["Europe/Berlin", "America/Santiago", "Australia/Lord_Howe"])
-def test_stale_items_name_each_ones_local_day_across_clock_changes(
-    db: Database, db_path: Path, zone: str
-) -> None:
-    """Changes every 37 minutes over three weeks around a zone's clock change (Santiago
+def test_stale_items_name_each_ones_local_day_across_clock_changes(db: Database, zone: str) -> None:
+    """Changes every 97 minutes over two weeks around a zone's clock change (Santiago
     changes at midnight, Lord Howe by half an hour): every day named is that item's
     own local day."""
     tz = ZoneInfo(zone)
-    moment = datetime(2026, 3, 20, tzinfo=UTC) if zone != "Europe/Berlin" else None
-    moment = moment or datetime(2026, 10, 15, tzinfo=UTC)
-    rows: list[tuple[str, str, int, str, str]] = []
-    while len(rows) < 800:
-        moment += timedelta(minutes=37)
-        stamp = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-        rows.append((f"Card {len(rows)}", "in_progress", len(rows), stamp, stamp))
-    conn = sqlite3.connect(db_path)
-    conn.executemany(
-        "INSERT INTO work_item (kind, title, description, acceptance, status, rank, owner,"
-        " created_at, updated_at) VALUES ('story', ?, '', '', ?, ?, '', ?, ?)",
-        rows,
-    )
-    conn.commit()
-    conn.close()
+    first = datetime(2026, 10, 20, tzinfo=UTC) if zone == "Europe/Berlin" else None
+    moment = first or datetime(2026, 3, 28, tzinfo=UTC)
+    changed: dict[int, datetime] = {}
+    for n in range(200):
+        moment += timedelta(minutes=97)
+        item = backlog.create_item(
+            db, Clock(moment, tz), "story", f"Card {n}", status="in_progress", owner=""
+        )
+        changed[item.id] = moment
     clock = Clock(datetime(2026, 12, 1, 12, tzinfo=tz))
     with db.read() as ex:
         columns = ex.rows(q.columns_all)
         stale = status_report.stale_items(ex, clock, columns, date(2026, 12, 1))
-    assert len(stale) == 800
-    by_title = {r[0]: datetime.strptime(r[3], "%Y-%m-%d %H:%M:%S.%f") for r in rows}
-    for _id, _kind, title, _owner, column, since in stale:
+    assert [s[0] for s in stale] == sorted(changed, key=lambda i: (changed[i], i))
+    for item_id, _kind, _title, _owner, column, since in stale:
         assert column == "In Progress"
-        assert since == by_title[title].replace(tzinfo=UTC).astimezone(tz).date(), title
+        assert since == changed[item_id].astimezone(tz).date(), item_id
+
+
+_SWITCH = datetime(2026, 11, 10, 23, 30, tzinfo=UTC)
+
+
+class _TurnedBack(tzinfo):
+    """UTC+1 until _SWITCH, then UTC-1: a clock turned back two hours across midnight,
+    so local days run 10 Nov, 11 Nov, then 10 Nov again for two hours."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        assert dt is not None
+        naive = dt.replace(tzinfo=None)
+        start, end = datetime(2026, 11, 10, 22, 30), datetime(2026, 11, 11, 0, 30)
+        if naive < start or (naive < end and not dt.fold):
+            return timedelta(hours=1)
+        return timedelta(hours=-1)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "TURNED"
+
+    def fromutc(self, dt: datetime) -> datetime:
+        if dt.replace(tzinfo=UTC) < _SWITCH:
+            return dt + timedelta(hours=1)
+        local = dt - timedelta(hours=1)
+        return (
+            local.replace(fold=1) if local < datetime(2026, 11, 11, 0, 30, tzinfo=self) else local
+        )
+
+
+def test_a_clock_turned_back_across_midnight_names_each_items_own_day(db: Database) -> None:
+    tz = _TurnedBack()
+    moment = datetime(2026, 11, 10, 20, 0, tzinfo=UTC)
+    changed: dict[int, datetime] = {}
+    for n in range(30):
+        moment += timedelta(minutes=13)
+        item = backlog.create_item(db, Clock(moment), "story", f"Card {n}", status="review")
+        changed[item.id] = moment
+    days = [changed[i].astimezone(tz).date() for i in changed]
+    # The changes' local days go back: an 11 Nov comes before the last 10 Nov.
+    assert days.index(date(2026, 11, 11)) < len(days) - 1 - days[::-1].index(date(2026, 11, 10))
+    clock = Clock(datetime(2026, 12, 1, 12, tzinfo=tz))
+    with db.read() as ex:
+        stale = status_report.stale_items(ex, clock, ex.rows(q.columns_all), date(2026, 12, 1))
+    assert [(s[0], s[5]) for s in stale] == [(i, changed[i].astimezone(tz).date()) for i in changed]

@@ -95,7 +95,11 @@ def roadmap_order(items: Sequence[RoadmapFacts]) -> list[tuple[int, int, bool]]:
             features.setdefault(f[2], []).append(f)
     rows: list[tuple[int, int, bool]] = []
     for epic in epics:
-        children = sorted(features.get(epic[0], []), key=_by_dates)
+        children = features.get(epic[0])
+        if not children:
+            rows.append((index[epic[0]], 0, False))
+            continue
+        children = sorted(children, key=_by_dates)
         start, target = epic[3], epic[4]
         outside = any(
             (c[3] and start and c[3] < start) or (c[4] and target and c[4] > target)
@@ -114,9 +118,15 @@ def roadmap_order(items: Sequence[RoadmapFacts]) -> list[tuple[int, int, bool]]:
 
 
 def _add(into: dict[int, list[int]], key: int, row: Sequence[Any]) -> None:
-    found = into.setdefault(key, [0, 0, 0, 0])
-    for i, value in enumerate(row):
-        found[i] += int(value or 0)
+    total, done, items, done_items = row
+    found = into.get(key)
+    if found is None:
+        into[key] = [int(total), int(done), int(items), int(done_items)]
+    else:
+        found[0] += int(total)
+        found[1] += int(done)
+        found[2] += int(items)
+        found[3] += int(done_items)
 
 
 def _sums(found: list[int], self_done: bool = False) -> Sums:
