@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from functools import cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from tpm_tui.clock import Clock
@@ -194,12 +195,15 @@ def stale_items(
     before = clock.day_bounds(working_days_back(as_of, STALE_WORKING_DAYS))[0]
     stmt = q.stale_started_items
     out: list[Stale] = []
-    # The rows come oldest change first: a change's local day is worked out only where
-    # it may differ from the row before's (converting every time took most of a long
-    # report's time), by comparing the stored values as they come.
+    rows = ex.raw_rows(stmt, columns=list(names), before=before)
+    rows.sort(key=itemgetter(0))
+    rows.sort(key=itemgetter(5))  # oldest change first (stable: then by id)
+    # A change's local day is worked out only where it may differ from the row before's
+    # (converting every row's time took most of a long report's time), by comparing the
+    # stored values in order.
     until = None
     since = as_of
-    for row in ex.raw_rows(stmt, columns=list(names), before=before):
+    for row in rows:
         if until is None or row[5] >= until:
             since, next_day = _local_day(clock, ex.converted(stmt, row)[5])
             until = ex.raw("datetime", next_day)

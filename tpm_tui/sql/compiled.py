@@ -1008,8 +1008,8 @@ sprints_overlapping = Stmt(
 
 stale_started_items = Stmt(
     name='stale_started_items',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, work_item.status, work_item.updated_at \nFROM work_item \nWHERE work_item.status IN (__[POSTCOMPILE_columns]) AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND work_item.updated_at < :before ORDER BY work_item.updated_at, work_item.id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, work_item.status, work_item.updated_at \nFROM work_item \nWHERE work_item.status IN (__[POSTCOMPILE_columns]) AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND work_item.updated_at < %(before)s::TIMESTAMP WITH TIME ZONE ORDER BY work_item.updated_at, work_item.id',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, work_item.status, work_item.updated_at \nFROM work_item \nWHERE work_item.status IN (__[POSTCOMPILE_columns]) AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND work_item.updated_at < :before',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, work_item.status, work_item.updated_at \nFROM work_item \nWHERE work_item.status IN (__[POSTCOMPILE_columns]) AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND work_item.updated_at < %(before)s::TIMESTAMP WITH TIME ZONE',
     params=(('before', 'datetime'), ('columns', 'list:str')),
     columns=('int', 'str', 'str', 'str', 'str', 'datetime'),
     constants=(('kind_1', ('story', 'bug', 'debt')),),

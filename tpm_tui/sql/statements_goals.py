@@ -357,15 +357,12 @@ def blocked_open_items() -> Any:
 @statement
 def stale_started_items() -> Any:
     """Stories, bugs and debt (not archived) in the columns `columns` (the started ones),
-    unchanged since before `before`, the longest unchanged first: id, kind, title, owner,
-    column key, last change."""
-    return (
-        sa.select(I.c.id, I.c.kind, I.c.title, I.c.owner, I.c.status, I.c.updated_at)
-        .where(
-            I.c.status.in_(param("columns", "list:str")),
-            I.c.kind.in_(LEAF_KINDS),
-            I.c.archived_at.is_(None),
-            I.c.updated_at < param("before", "datetime"),
-        )
-        .order_by(I.c.updated_at, I.c.id)
+    unchanged since before `before`: id, kind, title, owner, column key, last change. In
+    no order: the report sorts them (SQLite's sorter took longer than Python's for
+    thousands of rows)."""
+    return sa.select(I.c.id, I.c.kind, I.c.title, I.c.owner, I.c.status, I.c.updated_at).where(
+        I.c.status.in_(param("columns", "list:str")),
+        I.c.kind.in_(LEAF_KINDS),
+        I.c.archived_at.is_(None),
+        I.c.updated_at < param("before", "datetime"),
     )
