@@ -140,7 +140,9 @@ def test_rollups_and_goal_outputs_equal_their_definitions(
     rollups, outputs = _expected(items)
     assert backlog.rollups(db) == rollups
     with db.read() as ex:
-        assert {k: Rollup(*v) for k, v in progress.fold_outputs(progress.parent_sums(ex)).items()} == outputs
+        assert {
+            k: Rollup(*v) for k, v in progress.fold_outputs(progress.parent_sums(ex)).items()
+        } == outputs
     some = [i[0] for i in items[::2]]
     assert backlog.rollups(db, some) == {k: v for k, v in rollups.items() if k in some}
 

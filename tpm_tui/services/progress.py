@@ -3,7 +3,7 @@ done share of points, a roadmap status from dates, the roadmap's order, points r
 up per epic, feature and goal, key results' and goals' progress. Plain functions over
 tuples and compiled statements' rows, no dataclasses: the status report imports this
 module, not the services whose views wrap these figures (each class a dataclass makes
-costs a command about 1.5 ms to import)."""
+costs a command over a millisecond to import)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def item_progress(
     today: date,
 ) -> tuple[int, Status]:
     """An epic's or feature's done percent and roadmap status from its roll-up (None:
-    nothing sits under it and it is not in a done column)."""
+    nothing sits under it)."""
     if sums is None:
         percent = 100 if in_done_column else 0
         done = in_done_column

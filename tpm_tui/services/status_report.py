@@ -2,12 +2,12 @@
 sprint's and the goals' progress, what reached done, the roadmap and the dates that
 moved, the risks, what comes in the next seven days, and where the time went.
 Deterministic given the data and the clock: every figure comes from one named query,
-all of them read in one transaction.
+the report's own all in one read transaction (the time split is `tpm report`'s).
 
 It imports only what it prints (what `tpm report` loads, services/progress.py's
 figures and this module): its rows are tuples, not the backlog's, roadmap's, goals'
 or sprints' view classes — a report lists thousands of stale items, and every class
-a dataclass makes costs a command about 1.5 ms to import."""
+a dataclass makes costs a command over a millisecond to import."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from tpm_tui.clock import Clock
 from tpm_tui.dates import week_label, week_start
 from tpm_tui.db import Database
+from tpm_tui.kinds import Kind
 from tpm_tui.services import progress, reports
 from tpm_tui.sql import compiled as q
 from tpm_tui.text import markdown_text
@@ -32,8 +33,8 @@ STALE_WORKING_DAYS = 3
 """An item in a started column with no change for this many working days is stale."""
 NEXT_DAYS = 7
 FORMATS = ("md", "json")
-LEAF_KINDS = frozenset({"story", "bug", "debt"})
-"""The cards a team works on (level 2 of kinds.Kind)."""
+LEAF_KINDS = frozenset(kind.value for kind in Kind if kind.level == 2)
+"""The cards a team works on (stories, bugs, debt)."""
 
 SprintProgress = tuple[str, date, date, int, int, int]
 """The sprint running on the report's day: name, start, end, committed points, done
@@ -194,13 +195,13 @@ def stale_items(
         return []
     before = clock.day_bounds(working_days_back(as_of, STALE_WORKING_DAYS))[0]
     stmt = q.stale_started_items
-    out: list[Stale] = []
     rows = ex.raw_rows(stmt, columns=list(names), before=before)
     rows.sort(key=itemgetter(0))
     rows.sort(key=itemgetter(5))  # oldest change first (stable: then by id)
     # A change's local day is worked out only where it may differ from the row before's
     # (converting every row's time took most of a long report's time), by comparing the
     # stored values in order.
+    out: list[Stale] = []
     until = None
     since = as_of
     for row in rows:
@@ -349,7 +350,7 @@ def _pts(points: int | None) -> str:
     return f"{points} pt" if points == 1 else f"{points} pts"
 
 
-_KIND_LABELS = {kind: kind.capitalize() for kind in ("epic", "feature", *sorted(LEAF_KINDS))}
+_KIND_LABELS = {kind.value: kind.value.capitalize() for kind in Kind}
 
 
 def _item(kind: str, item_id: int, title: str) -> str:
