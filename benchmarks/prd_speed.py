@@ -4,8 +4,9 @@ Textual's own TextArea with `language="markdown"` on the same text, measured in 
 run; then the goals screen with 50 goals, 500 key-result values and 300 epics; then
 `tpm report status` beside `tpm report` over 100,000 entries and 5,000 items.
 
-Run: .venv/bin/python benchmarks/prd_speed.py [--quick]
-Prints figures; never fails on a time. `--quick` skips the 100,000-entry part.
+Run: .venv/bin/python benchmarks/prd_speed.py [--quick | --report]
+Prints figures; never fails on a time. `--quick` skips the 100,000-entry part,
+`--report` runs only it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -229,25 +231,31 @@ def add_items(path: Path, epics: int = 100, stories_each: int = 49) -> None:
     db.close()
 
 
-def time_command(path: Path, *args: str, runs: int = 3) -> tuple[float, float]:
-    """The median wall time of `tpm ARGS` in ms, and its median CPU time (what other
-    programs on a busy machine do not add)."""
+def time_commands(
+    path: Path, commands: dict[str, list[str]], runs: int = 15
+) -> dict[str, tuple[float, float]]:
+    """Per command, the median wall time of `tpm ARGS` in ms and its median CPU time
+    (what other programs on a busy machine do not add). Fair to each: one untimed run
+    of every command first (the file and Python's own modules in the page cache), then
+    the commands in turn, in alternating order, on the same unchanged workspace."""
     import resource
 
-    times, cpu = [], []
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "tpm_tui", "--db", str(path), *args],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        times.append((time.perf_counter() - t) * 1000)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-        cpu.append(used * 1000)
-    return statistics.median(times), statistics.median(cpu)
+    tpm = [sys.executable, "-m", "tpm_tui", "--db", str(path)]
+    for args in commands.values():
+        subprocess.run([*tpm, *args], check=True, stdout=subprocess.DEVNULL)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    order = list(commands)
+    for run in range(runs):
+        for name in order if run % 2 == 0 else order[::-1]:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            subprocess.run([*tpm, *commands[name]], check=True, stdout=subprocess.DEVNULL)
+            times[name].append((time.perf_counter() - t) * 1000)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            used = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            cpu[name].append(used * 1000)
+    return {n: (statistics.median(times[n]), statistics.median(cpu[n])) for n in commands}
 
 
 def _ratio(label: str, week: tuple[float, float], status: tuple[float, float]) -> None:
@@ -261,6 +269,14 @@ def _ratio(label: str, week: tuple[float, float], status: tuple[float, float]) -
 
 def main() -> None:
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
+    if "--report" not in sys.argv:
+        screens()
+    if "--quick" not in sys.argv:
+        report_commands()
+
+
+def screens() -> None:
+    """The PRD editor and the goals screen."""
     text = document()
     opened, key, noop = asyncio.run(measure_editor(text, plain_textual=False))
     t_opened, t_key, t_noop = asyncio.run(measure_editor(text, plain_textual=True))
@@ -289,8 +305,10 @@ def main() -> None:
     print(f"  floor: key 4 to the (empty) week screen painted: {floor:.0f} ms")
     print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores during the run)")
     print(f"  by CPU time: key 6 net {c_painted - c_noop:.0f} ms, key 4 {c_floor:.0f} ms")
-    if "--quick" in sys.argv:
-        return
+
+
+def report_commands() -> None:
+    """`tpm report status` beside `tpm report`."""
     sys.path.insert(0, str(Path(__file__).parent))
     from week_speed import make_workspace
 
@@ -298,29 +316,28 @@ def main() -> None:
         path = Path(folder) / "tpm.db"
         make_workspace(path)
         add_items(path)
-        week = time_command(path, "report")
-        status = time_command(path, "report", "status")
-        # With PYTHONDONTWRITEBYTECODE set and no bytecode written yet, every run
+        commands = {"report": ["report"], "status": ["report", "status"]}
+        package = Path(__file__).parent.parent / "tpm_tui"
+        # With PYTHONDONTWRITEBYTECODE set (as here) and no bytecode of tpm's, every run
         # compiles tpm's sources, and the status report imports more of them: measured
-        # as it stands first, then with the package's bytecode compiled (as installing
-        # it does).
+        # so first (bytecode a previous run left is removed: it is generated), then
+        # with the package's bytecode compiled, as installing it does.
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            for cache in package.rglob("__pycache__"):
+                shutil.rmtree(cache)
+        as_run = time_commands(path, commands)
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "compileall",
-                "-q",
-                str(Path(__file__).parent.parent / "tpm_tui"),
-            ],
+            [sys.executable, "-m", "compileall", "-q", str(package)],
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        week_c = time_command(path, "report")
-        status_c = time_command(path, "report", "status")
+        compiled = time_commands(path, commands)
     print("100,000 entries, 5,000 items")
     flag = os.environ.get("PYTHONDONTWRITEBYTECODE", "")
-    _ratio(f"as run (PYTHONDONTWRITEBYTECODE={flag!r})", week, status)
-    _ratio("with tpm's bytecode compiled", week_c, status_c)
+    label = "sources compiled on each run" if flag else "as run"
+    _ratio(f"{label} (PYTHONDONTWRITEBYTECODE={flag!r})", as_run["report"], as_run["status"])
+    _ratio("with tpm's bytecode compiled", compiled["report"], compiled["status"])
+    print(f"  (medians of 15 runs each, in turn; load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

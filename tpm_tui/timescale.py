@@ -4,7 +4,6 @@ before SQLAlchemy and SQLModel are loaded."""
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -41,6 +40,8 @@ class Status(StrEnum):
 
 def add_months(day: date, months: int) -> date:
     """The same day `months` later (or earlier), clamped to the month's last day."""
+    import calendar  # here: the status report imports this module, and needs no calendar
+
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]

@@ -116,7 +116,7 @@ def test_read_statements_return_something_somewhere(demo: Database) -> None:
     try:
         ex = SqliteExecutor(connection, {"person": "", "whose": None})
         assert len(ex.rows(q.columns_all)) == 5
-        assert ex.rows(q.rollups_by_epic) and ex.rows(q.sprints_all)
+        assert ex.rows(q.rollups_by_parent) and ex.rows(q.sprints_all)
         start, end = NOW - timedelta(days=7), NOW
         assert ex.rows(q.entries_between, start=start, end=end, now=NOW)
         assert all(isinstance(r[2], datetime) and r[2].tzinfo for r in ex.rows(q.entry_row, id=1))

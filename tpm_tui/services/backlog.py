@@ -12,7 +12,7 @@ from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import Conflict, InvalidInput, NotFound
 from tpm_tui.kinds import Kind, parse_kind
-from tpm_tui.services import history, validate
+from tpm_tui.services import history, progress, validate
 from tpm_tui.services.filters import ME, ItemFilter
 from tpm_tui.sql import compiled as q
 from tpm_tui.sql.executor import Executor
@@ -78,11 +78,14 @@ class Rollup:
     @property
     def done_percent(self) -> int:
         """Done share by points; by item count when nothing is estimated."""
-        if self.total_points:
-            return round(100 * self.done_points / self.total_points)
-        if self.items:
-            return round(100 * self.done_items / self.items)
-        return 100 if self.self_done else 0
+        return progress.done_percent(
+            self.total_points, self.done_points, self.items, self.done_items, self.self_done
+        )
+
+    @property
+    def sums(self) -> progress.Sums:
+        """The same figures as a tuple (what services/progress.py works on)."""
+        return (self.total_points, self.done_points, self.items, self.done_items, self.self_done)
 
 
 ITEM_FIELDS = (
@@ -243,22 +246,10 @@ def list_items(
 def rollups(db: Database, ids: Sequence[int] | None = None) -> dict[int, Rollup]:
     """Points and done points of every epic's and feature's stories, bugs and debt,
     summed in SQL (archived items left out)."""
-    result: dict[int, Rollup] = {}
     with db.read() as ex:
-        for stmt in (q.rollups_by_feature, q.rollups_by_epic):
-            for owner_id, total, done, count, done_count in ex.rows(stmt):
-                result[int(owner_id)] = Rollup(
-                    int(total or 0), int(done or 0), int(count), int(done_count or 0)
-                )
-        for (item_id,) in ex.rows(q.parents_in_done_columns):
-            current = result.get(item_id, Rollup(0, 0, 0, 0))
-            result[item_id] = Rollup(
-                current.total_points, current.done_points, current.items, current.done_items, True
-            )
-    if ids is not None:
-        wanted = set(ids)
-        return {k: v for k, v in result.items() if k in wanted}
-    return result
+        sums = progress.rollup_sums(ex)
+    wanted = set(ids) if ids is not None else None
+    return {k: Rollup(*v) for k, v in sums.items() if wanted is None or k in wanted}
 
 
 # ---------------------------------------------------------------- rules

@@ -17,7 +17,7 @@ from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
 from tpm_tui.kinds import Kind
-from tpm_tui.services import backlog, validate
+from tpm_tui.services import backlog, progress, validate
 from tpm_tui.services.backlog import ItemView, Rollup
 from tpm_tui.services.roadmap import RoadmapRow, status_of
 from tpm_tui.sql import compiled as q
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 
 UNIT_MAX = 20
 NUMBER_MAX = 1e15
-OUTPUT_AHEAD = 40
-"""Points by which output (epics' done share) may run ahead of outcome (key results
-moved) before a goal is flagged: the work is done but the numbers did not move."""
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -75,8 +72,7 @@ class KeyResultView:
     def progress(self) -> float:
         """How far from the baseline to the target the current value is, in percent
         (0 to 100: a value past the target counts as 100, one the wrong way as 0)."""
-        moved = (self.current - self.baseline) / (self.target - self.baseline)
-        return max(0.0, min(100.0, 100 * moved))
+        return progress.key_result_progress(self.current, self.baseline, self.target)
 
     def shown(self, value: float) -> str:
         """A value with the unit: `14 %`, `1.5 s`, `320`."""
@@ -173,25 +169,18 @@ class GoalView:
     @property
     def outcome_percent(self) -> int | None:
         """The mean progress of its key results (None without any)."""
-        results = self.key_results
-        if not results:
-            return None
-        return round(sum(kr.progress for kr in results) / len(results))
+        return progress.outcome_percent(kr.progress for kr in self.key_results)
 
     @property
     def output_percent(self) -> int | None:
         """The done share of its epics' points (by item count when nothing is
         estimated); None when no work sits under its epics."""
-        rollup = self.output
-        if rollup is None or not rollup.items:
-            return None
-        return rollup.done_percent
+        return progress.output_percent(None if self.output is None else self.output.sums)
 
     @property
     def output_ahead(self) -> bool:
         """Whether its epics are done well ahead of its numbers moving."""
-        outcome, output = self.outcome_percent, self.output_percent
-        return outcome is not None and output is not None and output - outcome >= OUTPUT_AHEAD
+        return progress.output_ahead(self.outcome_percent, self.output_percent)
 
 
 @dataclass(frozen=True)
@@ -504,25 +493,22 @@ def goal_progress(db: Database, *, archived: bool | None = False) -> list[GoalVi
     results (archived ones left out), their values and its output, without the epics
     serving it or the vision (the status report's headline)."""
     with db.read() as ex:
-        goals = [g for g in _goal_rows(ex) if archived is None or g.archived == archived]
-        if not goals:
-            return []  # no goal: no key results, values or epics' points to read
-        results: dict[int, list[KeyResultView]] = {}
-        values = _values(ex)
-        names = q.key_results_all.names
-        for row in ex.rows(q.key_results_all):
-            fields = dict(zip(names, row, strict=True))
-            kr = KeyResultView(**fields, values=tuple(values.get(int(row[0]), ())))
-            if kr.archived_at is None:
-                results.setdefault(kr.goal_id, []).append(kr)
-        outputs = {
-            int(goal_id): Rollup(int(total or 0), int(done or 0), int(n), int(done_n or 0))
-            for goal_id, total, done, n, done_n in ex.rows(q.goal_rollups)
-        }
-    return [
-        replace(g, key_results=tuple(results.get(g.id, ())), output=outputs.get(g.id))
-        for g in goals
-    ]
+        goals, results, outputs = progress.read_goals(ex, archived)
+    names = q.key_results_all.names
+    views = []
+    for row in goals:
+        krs = tuple(
+            KeyResultView(
+                **dict(zip(names, kr, strict=True)),
+                values=tuple(Measured(int(v[0]), float(v[2]), v[3]) for v in values),
+            )
+            for kr, values in results.get(int(row[0]), ())
+        )
+        output = outputs.get(int(row[0]))
+        views.append(
+            replace(_goal(row), key_results=krs, output=None if output is None else Rollup(*output))
+        )
+    return views
 
 
 def load_goals(db: Database, clock: Clock, *, archived: bool | None = False) -> Goals:

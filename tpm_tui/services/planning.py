@@ -8,7 +8,7 @@ from datetime import date, datetime
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
-from tpm_tui.services import validate
+from tpm_tui.services import progress, validate
 from tpm_tui.sql import compiled as q
 from tpm_tui.sql.executor import Executor
 
@@ -53,7 +53,7 @@ class SprintView:
 
     def days_left(self, today: date) -> int:
         """Days from today to the sprint's last day, counting today (0 once it is over)."""
-        return max(0, (self.end_date - today).days + 1)
+        return progress.days_left(self.end_date, today)
 
 
 @dataclass(frozen=True)

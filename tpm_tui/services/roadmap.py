@@ -9,7 +9,7 @@ from datetime import date
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.kinds import Kind
-from tpm_tui.services import backlog, planning
+from tpm_tui.services import backlog, planning, progress
 from tpm_tui.services.backlog import ItemView, Rollup
 from tpm_tui.text import markdown_text
 
@@ -32,22 +32,12 @@ __all__ = [
     "status_of",
 ]
 
-AT_RISK_GAP = 20  # points by which elapsed time may run ahead of work done
-
 
 def status_of(item: ItemView, rollup: Rollup | None, today: date, done_column: bool) -> Status:
     """Done; late (target passed, not done); at risk (the share of the date range gone
     is more than AT_RISK_GAP points ahead of the share of work done); on track."""
-    percent = rollup.done_percent if rollup is not None else (100 if done_column else 0)
-    if done_column or (rollup is not None and rollup.items and rollup.done_items == rollup.items):
-        return Status.DONE
-    if item.start_date is None or item.target_date is None:
-        return Status.UNSCHEDULED
-    if today > item.target_date:
-        return Status.LATE
-    span = (item.target_date - item.start_date).days or 1
-    elapsed = min(100.0, max(0.0, 100 * (today - item.start_date).days / span))
-    return Status.AT_RISK if elapsed - percent > AT_RISK_GAP else Status.ON_TRACK
+    sums = None if rollup is None else rollup.sums
+    return progress.item_progress(sums, done_column, item.start_date, item.target_date, today)[1]
 
 
 @dataclass(frozen=True)
@@ -93,27 +83,6 @@ def load_roadmap(db: Database, clock: Clock) -> Roadmap:
     items = backlog.list_items(db, kinds=[Kind.EPIC, Kind.FEATURE])
     sums = backlog.rollups(db)
     done_columns = {c.key for c in backlog.list_columns(db) if c.is_done}
-    epics = sorted(
-        (i for i in items if i.kind is Kind.EPIC),
-        key=lambda i: (i.start_date or date.max, i.target_date or date.max, i.id),
-    )
-    features: dict[int | None, list[ItemView]] = {}
-    for item in items:
-        if item.kind is Kind.FEATURE:
-            features.setdefault(item.parent_id, []).append(item)
-
-    def row(item: ItemView, depth: int, outside: bool = False) -> RoadmapRow:
-        rollup = sums.get(item.id)
-        return RoadmapRow(
-            item,
-            depth,
-            rollup.done_percent if rollup else (100 if item.status in done_columns else 0),
-            rollup.total_points if rollup else 0,
-            status_of(item, rollup, today, item.status in done_columns),
-            outside,
-            early(item),
-        )
-
     blockers = backlog.dependencies(db)
     by_id = {i.id: i for i in items}
     targets: dict[int, date | None] = {i.id: i.target_date for i in items}
@@ -130,22 +99,21 @@ def load_roadmap(db: Database, clock: Clock) -> Roadmap:
         )
 
     rows: list[RoadmapRow] = []
-    for epic in epics:
-        children = sorted(
-            features.get(epic.id, []),
-            key=lambda i: (i.start_date or date.max, i.target_date or date.max, i.id),
+    order = progress.roadmap_order(
+        [(i.id, i.kind, i.parent_id, i.start_date, i.target_date) for i in items]
+    )
+    for index, depth, outside in order:
+        item = items[index]
+        rollup = sums.get(item.id)
+        percent, status = progress.item_progress(
+            None if rollup is None else rollup.sums,
+            item.status in done_columns,
+            item.start_date,
+            item.target_date,
+            today,
         )
-        outside = any(
-            (c.start_date and epic.start_date and c.start_date < epic.start_date)
-            or (c.target_date and epic.target_date and c.target_date > epic.target_date)
-            for c in children
-        )
-        rows.append(row(epic, 0, outside))
-        rows.extend(row(child, 1) for child in children)
-    epic_ids = {e.id for e in epics}
-    for parent_id, children in features.items():
-        if parent_id not in epic_ids:
-            rows.extend(row(child, 0) for child in children)
+        total = rollup.total_points if rollup else 0
+        rows.append(RoadmapRow(item, depth, percent, total, status, outside, early(item)))
     return Roadmap(rows, planning.list_milestones(db), planning.list_sprints(db))
 
 

@@ -1,136 +1,124 @@
 """Friday's status report: one Markdown page (or JSON) for a week — a headline of the
 sprint's and the goals' progress, what reached done, the roadmap and the dates that
 moved, the risks, what comes in the next seven days, and where the time went.
-Deterministic given the data and the clock: every figure comes from one named query."""
+Deterministic given the data and the clock: every figure comes from one named query,
+the report's own all in one read transaction (the time split is `tpm report`'s).
+
+It imports only what it prints (what `tpm report` loads, services/progress.py's
+figures and this module): its rows are tuples, not the backlog's, roadmap's, goals'
+or sprints' view classes — a report lists thousands of stale items, and every class
+a dataclass makes costs a command over a millisecond to import."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Any
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
 from tpm_tui.clock import Clock
 from tpm_tui.dates import week_label, week_start
 from tpm_tui.db import Database
 from tpm_tui.kinds import Kind
-from tpm_tui.services import backlog, goals, planning, reports
-from tpm_tui.services.goals import GoalView
-from tpm_tui.services.roadmap import RoadmapRow, load_roadmap
+from tpm_tui.services import progress, reports
 from tpm_tui.sql import compiled as q
 from tpm_tui.text import markdown_text
 from tpm_tui.timescale import Status
+
+if TYPE_CHECKING:
+    from tpm_tui.sql.executor import Executor
 
 STALE_WORKING_DAYS = 3
 """An item in a started column with no change for this many working days is stale."""
 NEXT_DAYS = 7
 FORMATS = ("md", "json")
+LEAF_KINDS = frozenset(kind.value for kind in Kind if kind.level == 2)
+"""The cards a team works on (stories, bugs, debt)."""
+
+SprintProgress = tuple[str, date, date, int, int, int]
+"""The sprint running on the report's day: name, start, end, committed points, done
+points, days left."""
+GoalLine = tuple[int, str, int | None, int | None, bool]
+"""An active goal: id, title, outcome percent, output percent, whether its epics are
+done ahead of its numbers."""
+DoneItem = tuple[int, str, str, int | None, int | None, str | None, datetime]
+"""An item that reached a done column in the week: id, kind, title, points, epic id
+and title, when (local time)."""
+RoadmapLine = tuple[int, str, str, date | None, date | None, int, int, Status]
+"""An epic or feature on the roadmap: id, kind, title, start, target, depth (0 for an
+epic, 1 for a feature under it), done percent, status."""
+DateMove = tuple[int, str, str, str, date | None, date | None]
+"""An epic's or feature's start or target date that moved in the week: id, kind,
+title, field, the date before its first change and after its last."""
+Blocked = tuple[int, str, str, int, str, str]
+"""An open item waiting for an open item: id, kind, title, and the blocker's id,
+title and column."""
+OverWip = tuple[str, int, int]
+"""A column holding more cards than its WIP limit: name, count, limit."""
+Stale = tuple[int, str, str, str, str, date]
+"""An item in a started column, unchanged for STALE_WORKING_DAYS working days: id,
+kind, title, owner, column, the day of its last change."""
+Upcoming = tuple[date, str, str]
+"""A milestone or a sprint's end in the next seven days: day, what ("milestone" or
+"sprint_end"), title."""
 
 
-@dataclass(frozen=True)
-class SprintProgress:
-    """The sprint running on the report's day, with its points."""
-
-    name: str
-    start: date
-    end: date
-    committed: int
-    done: int
-    days_left: int
-
-    @property
-    def percent(self) -> int:
-        """Done share of the committed points."""
-        return round(100 * self.done / self.committed) if self.committed else 0
-
-
-@dataclass(frozen=True)
-class DoneItem:
-    """An item that reached a done column in the week."""
-
-    id: int
-    kind: Kind
-    title: str
-    points: int | None
-    epic_id: int | None
-    epic_title: str | None
-    done_at: datetime
-
-
-@dataclass(frozen=True)
-class DateMove:
-    """An item's start or target date that moved in the week: first old → last new."""
-
-    item_id: int
-    kind: Kind
-    title: str
-    field: str
-    old: date | None
-    new: date | None
-
-
-@dataclass(frozen=True)
-class Blocked:
-    """An open item waiting for an open item."""
-
-    id: int
-    kind: Kind
-    title: str
-    blocker_id: int
-    blocker_title: str
-    blocker_column: str
-
-
-@dataclass(frozen=True)
-class OverWip:
-    """A column holding more cards than its WIP limit."""
-
-    column: str
-    count: int
-    limit: int
-
-
-@dataclass(frozen=True)
-class Stale:
-    """An item in a started column, unchanged for STALE_WORKING_DAYS working days."""
-
-    id: int
-    kind: Kind
-    title: str
-    owner: str
-    column: str
-    since: date
-
-
-@dataclass(frozen=True)
-class Upcoming:
-    """A milestone or a sprint's end in the next seven days."""
-
-    day: date
-    what: str  # "milestone" or "sprint_end"
-    title: str
-
-
-@dataclass(frozen=True)
 class StatusReport:
     """Everything the report says about one week, as of `as_of`."""
 
-    start: date
-    as_of: date
-    sprint: SprintProgress | None
-    goals: list[GoalView]
-    done: list[DoneItem]
-    epics: list[RoadmapRow]
-    moved: list[DateMove]
-    at_risk: list[RoadmapRow]
-    late: list[RoadmapRow]
-    blocked: list[Blocked]
-    over_wip: list[OverWip]
-    stale: list[Stale]
-    upcoming: list[Upcoming]
-    time: reports.WeekReport
-    time_items: list[reports.ItemTime]
+    __slots__ = (
+        "as_of",
+        "at_risk",
+        "blocked",
+        "done",
+        "epics",
+        "goals",
+        "late",
+        "moved",
+        "over_wip",
+        "sprint",
+        "stale",
+        "start",
+        "time",
+        "time_items",
+        "upcoming",
+    )
+
+    def __init__(
+        self,
+        *,
+        start: date,
+        as_of: date,
+        sprint: SprintProgress | None,
+        goals: list[GoalLine],
+        done: list[DoneItem],
+        epics: list[RoadmapLine],
+        moved: list[DateMove],
+        at_risk: list[RoadmapLine],
+        late: list[RoadmapLine],
+        blocked: list[Blocked],
+        over_wip: list[OverWip],
+        stale: list[Stale],
+        upcoming: list[Upcoming],
+        time: reports.WeekReport,
+        time_items: list[reports.ItemTime],
+    ) -> None:
+        self.start = start
+        self.as_of = as_of
+        self.sprint = sprint
+        self.goals = goals
+        self.done = done
+        self.epics = epics
+        self.moved = moved
+        self.at_risk = at_risk
+        self.late = late
+        self.blocked = blocked
+        self.over_wip = over_wip
+        self.stale = stale
+        self.upcoming = upcoming
+        self.time = time
+        self.time_items = time_items
 
     @property
     def label(self) -> str:
@@ -146,19 +134,31 @@ class StatusReport:
 # ---------------------------------------------------------------- the queries
 
 
-def done_between(db: Database, start: datetime, end: datetime) -> list[DoneItem]:
+def done_between(ex: Executor, start: datetime, end: datetime) -> list[DoneItem]:
     """Items that came into a done column in [start, end) (the item history says when)
     and are still done, in the order they got there (the last arrival if twice)."""
-    with db.read() as ex:
-        arrived: dict[int, datetime] = {}
-        for item_id, at in ex.rows(q.items_done_between, start=start, end=end):
-            arrived[int(item_id)] = at
-        rows = ex.rows(q.done_items_described, ids=list(arrived)) if arrived else []
+    arrived: dict[int, datetime] = {}
+    for item_id, at in ex.rows(q.items_done_between, start=start, end=end):
+        arrived[int(item_id)] = at
+    rows = ex.rows(q.done_items_described, ids=list(arrived)) if arrived else []
     done = [
-        DoneItem(int(i), Kind(kind), title, points, epic_id, epic_title, arrived[int(i)])
+        (int(i), kind, title, points, epic_id, epic_title, arrived[int(i)])
         for i, kind, title, points, epic_id, epic_title in rows
     ]
-    return sorted(done, key=lambda d: (d.done_at, d.id))
+    return sorted(done, key=lambda d: (d[6], d[0]))
+
+
+def _dates_moved(ex: Executor, start: datetime, end: datetime) -> list[DateMove]:
+    first: dict[tuple[int, str], DateMove] = {}
+    for _id, item_id, kind, title, field, old, new, _at in ex.rows(
+        q.date_changes_between, start=start, end=end
+    ):
+        if kind in LEAF_KINDS:
+            continue
+        key = (int(item_id), field)
+        before = first[key][4] if key in first else old
+        first[key] = (int(item_id), kind, title, field, before, new)
+    return sorted((m for m in first.values() if m[4] != m[5]), key=lambda m: (m[0], m[3]))
 
 
 def dates_moved(db: Database, start: datetime, end: datetime) -> list[DateMove]:
@@ -166,33 +166,7 @@ def dates_moved(db: Database, start: datetime, end: datetime) -> list[DateMove]:
     [start, end): each date's value before its first change and after its last; a date
     moved and moved back is left out."""
     with db.read() as ex:
-        rows = ex.rows(q.date_changes_between, start=start, end=end)
-    first: dict[tuple[int, str], DateMove] = {}
-    for _id, item_id, kind, title, field, old, new, _at in rows:
-        if Kind(kind).level > 1:
-            continue
-        key = (int(item_id), field)
-        before = first[key].old if key in first else old
-        first[key] = DateMove(int(item_id), Kind(kind), title, field, before, new)
-    return sorted((m for m in first.values() if m.old != m.new), key=lambda m: (m.item_id, m.field))
-
-
-def blocked_items(db: Database) -> list[Blocked]:
-    """Open items waiting for open items."""
-    with db.read() as ex:
-        rows = ex.rows(q.blocked_open_items)
-    return [Blocked(int(i), Kind(k), t, int(b), bt, bc) for i, k, t, b, bt, bc in rows]
-
-
-def over_wip(db: Database) -> list[OverWip]:
-    """Columns holding more stories, bugs and debt than their WIP limit."""
-    with db.read() as ex:
-        rows = ex.rows(q.leaf_counts_by_column)
-    return [
-        OverWip(name, int(count), int(limit))
-        for _key, name, _position, limit, _done, count in rows
-        if limit is not None and count > limit
-    ]
+        return _dates_moved(ex, start, end)
 
 
 def working_days_back(day: date, days: int) -> date:
@@ -204,55 +178,106 @@ def working_days_back(day: date, days: int) -> date:
     return day
 
 
-def stale_items(db: Database, clock: Clock, as_of: date) -> list[Stale]:
-    """Stories, bugs and debt in a started column (past the first two: Backlog and To
-    Do by default; not done) with no change for STALE_WORKING_DAYS working days before
-    `as_of`. "Change" is the item's last update (updated_at); the item history, once it
-    exists, says it more precisely."""
-    columns = backlog.list_columns(db)
+def stale_items(
+    ex: Executor, clock: Clock, columns: list[tuple[Any, ...]], as_of: date
+) -> list[Stale]:
+    """Stories, bugs and debt in a started column (past the first two of `columns`,
+    q.columns_all's rows: Backlog and To Do by default; not done) with no change for
+    STALE_WORKING_DAYS working days before `as_of`. "Change" is the item's last update
+    (updated_at); the item history, once it exists, says it more precisely."""
     if len(columns) < 3:
         return []
-    cutoff = working_days_back(as_of, STALE_WORKING_DAYS)
-    before = clock.day_bounds(cutoff)[0]
-    with db.read() as ex:
-        rows = ex.rows(q.stale_started_items, after_position=columns[1].position, before=before)
-    return [
-        Stale(int(i), Kind(k), t, owner, column, clock.local(updated).date())
-        for i, k, t, owner, column, updated in rows
-    ]
+    after = columns[1][2]
+    names = {
+        key: name for key, name, position, _limit, done in columns if position > after and not done
+    }
+    if not names:
+        return []
+    before = clock.day_bounds(working_days_back(as_of, STALE_WORKING_DAYS))[0]
+    stmt = q.stale_started_items
+    rows = ex.raw_rows(stmt, columns=list(names), before=before)
+    rows.sort(key=itemgetter(0))
+    rows.sort(key=itemgetter(5))  # oldest change first (stable: then by id)
+    # A change's local day is worked out only where it may differ from the row before's
+    # (converting every row's time took most of a long report's time), by comparing the
+    # stored values in order.
+    out: list[Stale] = []
+    until = None
+    since = as_of
+    for row in rows:
+        if until is None or row[5] >= until:
+            since, next_day = _local_day(clock, ex.converted(stmt, row)[5])
+            until = ex.raw("datetime", next_day)
+        out.append((row[0], row[1], row[2], row[3], names[row[4]], since))
+    return out
 
 
-def sprint_progress(db: Database, day: date) -> SprintProgress | None:
+def _local_day(clock: Clock, moment: datetime) -> tuple[date, datetime]:
+    """The local day of `moment`, and the first moment after it that may fall on
+    another day: the next local midnight, or `moment` itself if the clocks change
+    before then."""
+    local = clock.local(moment)
+    day = local.date()
+    end = clock.day_bounds(day)[1]
+    last = clock.local(end - timedelta(microseconds=1))
+    if last.date() != day or last.utcoffset() != local.utcoffset():
+        return day, moment
+    return day, end
+
+
+def roadmap_lines(ex: Executor, sums: list[tuple[Any, ...]], today: date) -> list[RoadmapLine]:
+    """The roadmap's epics and features in its order, with done percent and status
+    (as services/roadmap.py's load_roadmap has them), from `sums`, the per-parent
+    roll-up rows."""
+    rows = ex.rows(q.roadmap_items)
+    rollups = progress.fold_rollups(sums)
+    lines = []
+    for index, depth, _outside in progress.roadmap_order(rows):
+        item_id, kind, _parent, start, target, title, in_done = rows[index]
+        percent, status = progress.item_progress(
+            rollups.get(item_id), in_done, start, target, today
+        )
+        lines.append((item_id, kind, title, start, target, depth, percent, status))
+    return lines
+
+
+def goal_lines(ex: Executor, sums: list[tuple[Any, ...]]) -> list[GoalLine]:
+    """The active goals with their outcome and output (as goals.goal_progress's views
+    have them), from `sums`, the per-parent roll-up rows."""
+    goals, results, outputs = progress.read_goals(ex, sums=sums)
+    lines = []
+    for goal_id, title, *_ in goals:
+        outcome = progress.outcome_percent(
+            progress.key_result_progress(progress.key_result_current(kr[4], values), kr[4], kr[5])
+            for kr, values in results.get(goal_id, ())
+        )
+        output = progress.output_percent(outputs.get(goal_id))
+        lines.append((goal_id, title, outcome, output, progress.output_ahead(outcome, output)))
+    return lines
+
+
+def sprint_progress(ex: Executor, day: date) -> SprintProgress | None:
     """The sprint running on `day` with its committed and done points."""
-    sprint = planning.current_sprint(db, day)
+    sprint = ex.row(q.sprint_current, today=day)
     if sprint is None:
         return None
-    with db.read() as ex:
-        committed, done = ex.row(q.sprint_points, sprint_id=sprint.id) or (0, 0)
-    return SprintProgress(
-        sprint.name,
-        sprint.start_date,
-        sprint.end_date,
-        int(committed),
-        int(done),
-        sprint.days_left(day),
-    )
+    sprint_id, name, start, end = sprint[:4]
+    committed, done = ex.row(q.sprint_points, sprint_id=sprint_id) or (0, 0)
+    return (name, start, end, int(committed), int(done), progress.days_left(end, day))
 
 
-def upcoming(db: Database, after: date, days: int = NEXT_DAYS) -> list[Upcoming]:
+def upcoming(ex: Executor, after: date, days: int = NEXT_DAYS) -> list[Upcoming]:
     """Milestones and sprint ends in the `days` days after `after`."""
     last = after + timedelta(days=days)
-    out = [
-        Upcoming(m.date, "milestone", m.title)
-        for m in planning.list_milestones(db)
-        if after < m.date <= last
+    out: list[Upcoming] = [
+        (on, "milestone", title)
+        for _id, title, on in ex.rows(q.milestones_all)
+        if after < on <= last
     ]
     out += [
-        Upcoming(s.end_date, "sprint_end", s.name)
-        for s in planning.list_sprints(db)
-        if after < s.end_date <= last
+        (row[3], "sprint_end", row[1]) for row in ex.rows(q.sprints_all) if after < row[3] <= last
     ]
-    return sorted(out, key=lambda u: (u.day, u.what, u.title))
+    return sorted(out)
 
 
 # ---------------------------------------------------------------- the report
@@ -269,24 +294,38 @@ def status_report(db: Database, clock: Clock, day: date | None = None) -> Status
     monday = week_start(day or clock.today())
     as_of = report_day(clock, monday)
     start, end = clock.day_bounds(monday, 7)
-    roadmap = load_roadmap(db, clock)
-    goal_list = goals.goal_progress(db)
-    time = reports.week_report(db, clock, monday)
+    with db.read() as ex:
+        sums = progress.parent_sums(ex)
+        roadmap = roadmap_lines(ex, sums, clock.today())
+        goals = goal_lines(ex, sums)
+        sprint = sprint_progress(ex, as_of)
+        done = [(*d[:6], clock.local(d[6])) for d in done_between(ex, start, end)]
+        moved = _dates_moved(ex, start, end)
+        blocked = [
+            (int(i), k, t, int(b), bt, bc) for i, k, t, b, bt, bc in ex.rows(q.blocked_open_items)
+        ]
+        over_wip = [
+            (name, int(count), int(limit))
+            for name, limit, count in ex.rows(q.wip_limited_columns)
+            if count > limit
+        ]
+        stale = stale_items(ex, clock, ex.rows(q.columns_all), as_of)
+        coming = upcoming(ex, as_of)
     return StatusReport(
         start=monday,
         as_of=as_of,
-        sprint=sprint_progress(db, as_of),
-        goals=goal_list,
-        done=[replace(d, done_at=clock.local(d.done_at)) for d in done_between(db, start, end)],
-        epics=[r for r in roadmap.rows if r.depth == 0 and r.item.kind is Kind.EPIC],
-        moved=dates_moved(db, start, end),
-        at_risk=[r for r in roadmap.rows if r.status is Status.AT_RISK],
-        late=[r for r in roadmap.rows if r.status is Status.LATE],
-        blocked=blocked_items(db),
-        over_wip=over_wip(db),
-        stale=stale_items(db, clock, as_of),
-        upcoming=upcoming(db, as_of),
-        time=time,
+        sprint=sprint,
+        goals=goals,
+        done=done,
+        epics=[r for r in roadmap if r[5] == 0 and r[1] == "epic"],
+        moved=moved,
+        at_risk=[r for r in roadmap if r[7] is Status.AT_RISK],
+        late=[r for r in roadmap if r[7] is Status.LATE],
+        blocked=blocked,
+        over_wip=over_wip,
+        stale=stale,
+        upcoming=coming,
+        time=reports.week_report(db, clock, monday),
         time_items=reports.top_items(db, clock, monday),
     )
 
@@ -311,18 +350,28 @@ def _pts(points: int | None) -> str:
     return f"{points} pt" if points == 1 else f"{points} pts"
 
 
-def _item(kind: Kind, item_id: int, title: str) -> str:
-    return f"{kind.value.capitalize()} #{item_id} {markdown_text(title)}"
+_KIND_LABELS = {kind.value: kind.value.capitalize() for kind in Kind}
+
+
+def _item(kind: str, item_id: int, title: str) -> str:
+    return f"{_KIND_LABELS[kind]} #{item_id} {markdown_text(title)}"
+
+
+def sprint_percent(sprint: SprintProgress) -> int:
+    """Done share of the sprint's committed points."""
+    _name, _start, _end, committed, done, _left = sprint
+    return round(100 * done / committed) if committed else 0
 
 
 def sprint_sentence(sprint: SprintProgress | None) -> str:
     """The sprint's progress in one sentence."""
     if sprint is None:
         return "No sprint is running."
-    left = f"{sprint.days_left} day{'s' if sprint.days_left != 1 else ''} left"
+    name, start, end, committed, done, days_left = sprint
+    left = f"{days_left} day{'s' if days_left != 1 else ''} left"
     return (
-        f"{markdown_text(sprint.name)} ({_span(sprint.start, sprint.end)}) has "
-        f"{sprint.done} of {sprint.committed} points done ({sprint.percent} %), with {left}."
+        f"{markdown_text(name)} ({_span(start, end)}) has "
+        f"{done} of {committed} points done ({sprint_percent(sprint)} %), with {left}."
     )
 
 
@@ -330,17 +379,17 @@ def _percent(value: int | None) -> str:
     return "–" if value is None else f"{value} %"
 
 
-def goals_sentence(goal_list: list[GoalView]) -> str:
+def goals_sentence(goal_list: list[GoalLine]) -> str:
     """Every active goal's outcome and output in one sentence."""
     if not goal_list:
         return "No goals yet (`tpm goal add` adds one)."
     parts = []
-    for g in goal_list:
+    for goal_id, title, outcome, output, ahead in goal_list:
         part = (
-            f"{g.label} {markdown_text(g.title)}: outcome {_percent(g.outcome_percent)}, "
-            f"output {_percent(g.output_percent)}"
+            f"G{goal_id} {markdown_text(title)}: outcome {_percent(outcome)}, "
+            f"output {_percent(output)}"
         )
-        if g.output_ahead:
+        if ahead:
             part += " (its epics are done ahead of its numbers)"
         parts.append(part)
     return "; ".join(parts) + "."
@@ -360,33 +409,31 @@ def render_markdown(report: StatusReport) -> str:
         "",
     ]
     if report.done:
-        for d in report.done:
-            epic = f", epic #{d.epic_id} {markdown_text(d.epic_title or '')}" if d.epic_id else ""
-            points = f" ({_pts(d.points)})" if d.kind.level == 2 else ""
+        for item_id, kind, title, points, epic_id, epic_title, done_at in report.done:
+            epic = f", epic #{epic_id} {markdown_text(epic_title or '')}" if epic_id else ""
+            estimate = f" ({_pts(points)})" if kind in LEAF_KINDS else ""
             lines.append(
-                f"- {_item(d.kind, d.id, d.title)}{points}{epic} — {_day(d.done_at.date())}"
+                f"- {_item(kind, item_id, title)}{estimate}{epic} — {_day(done_at.date())}"
             )
     else:
         lines.append("Nothing reached done this week.")
     lines += ["", "## Roadmap", ""]
     if report.epics:
         lines += ["| Epic | Start | Target | Done | Status |", "|---|---|---|---:|---|"]
-        for r in report.epics:
-            item = r.item
+        for item_id, _kind, title, start, target, _depth, percent, status in report.epics:
             lines.append(
-                f"| #{item.id} {markdown_text(item.title)} | {item.start_date or '–'} | "
-                f"{item.target_date or '–'} | {r.done_percent} % | {r.status.value} |"
+                f"| #{item_id} {markdown_text(title)} | {start or '–'} | "
+                f"{target or '–'} | {percent} % | {status.value} |"
             )
     else:
         lines.append("No epics yet.")
     lines.append("")
     if report.moved:
         lines += ["Dates moved this week:", ""]
-        for m in report.moved:
-            what = "start" if m.field == "start_date" else "target"
+        for item_id, kind, title, field, old, new in report.moved:
+            what = "start" if field == "start_date" else "target"
             lines.append(
-                f"- {_item(m.kind, m.item_id, m.title)}: {what} {m.old or 'none'} → "
-                f"{m.new or 'none'}"
+                f"- {_item(kind, item_id, title)}: {what} {old or 'none'} → {new or 'none'}"
             )
     else:
         lines.append("No dates moved this week.")
@@ -396,13 +443,13 @@ def render_markdown(report: StatusReport) -> str:
     first, last = report.as_of + timedelta(days=1), report.as_of + timedelta(days=NEXT_DAYS)
     lines += ["", f"## Next 7 days ({_day(first)} – {_day(last)})", ""]
     if report.upcoming:
-        for u in report.upcoming:
+        for day, kind_of, title in report.upcoming:
             what = (
-                f"milestone {markdown_text(u.title)}"
-                if u.what == "milestone"
-                else f"{markdown_text(u.title)} ends"
+                f"milestone {markdown_text(title)}"
+                if kind_of == "milestone"
+                else f"{markdown_text(title)} ends"
             )
-            lines.append(f"- {_day(u.day)}: {what}")
+            lines.append(f"- {_day(day)}: {what}")
     else:
         lines.append("No milestones or sprint ends.")
     lines += ["", reports.render_markdown(report.time, report.time_items).rstrip("\n")]
@@ -411,45 +458,44 @@ def render_markdown(report: StatusReport) -> str:
 
 def _risk_lines(report: StatusReport) -> list[str]:
     out = []
-    for r in report.at_risk:
+    for label, rows in (("At risk", report.at_risk), ("Late", report.late)):
+        for item_id, kind, title, _start, target, _depth, percent, _status in rows:
+            out.append(
+                f"- {label}: {_item(kind, item_id, title)} — {percent} % done, target {target}"
+            )
+    for item_id, kind, title, blocker_id, blocker_title, blocker_column in report.blocked:
         out.append(
-            f"- At risk: {_item(r.item.kind, r.item.id, r.item.title)} — {r.done_percent} % "
-            f"done, target {r.item.target_date}"
+            f"- Blocked: {_item(kind, item_id, title)} waits for #{blocker_id} "
+            f"{markdown_text(blocker_title)} ({markdown_text(blocker_column)})"
         )
-    for r in report.late:
-        out.append(
-            f"- Late: {_item(r.item.kind, r.item.id, r.item.title)} — {r.done_percent} % "
-            f"done, target {r.item.target_date}"
-        )
-    for b in report.blocked:
-        out.append(
-            f"- Blocked: {_item(b.kind, b.id, b.title)} waits for #{b.blocker_id} "
-            f"{markdown_text(b.blocker_title)} ({markdown_text(b.blocker_column)})"
-        )
-    for w in report.over_wip:
-        out.append(f"- Over WIP: {markdown_text(w.column)} holds {w.count} of {w.limit}")
-    for s in report.stale:
-        owner = f", @{markdown_text(s.owner)}" if s.owner else ""
-        out.append(
-            f"- Stale: {_item(s.kind, s.id, s.title)} — {markdown_text(s.column)}, "
-            f"unchanged since {_day(s.since)}{owner}"
-        )
+    for column, count, limit in report.over_wip:
+        out.append(f"- Over WIP: {markdown_text(column)} holds {count} of {limit}")
+    # Thousands of stale items share a few columns, days and owners: each line's tail
+    # is made once per combination.
+    tails: dict[tuple[str, date, str], str] = {}
+    for item_id, kind, title, owner, column, since in report.stale:
+        tail = tails.get((column, since, owner))
+        if tail is None:
+            mention = f", @{markdown_text(owner)}" if owner else ""
+            tail = f" — {markdown_text(column)}, unchanged since {_day(since)}{mention}"
+            tails[column, since, owner] = tail
+        out.append(f"- Stale: {_KIND_LABELS[kind]} #{item_id} {markdown_text(title)}{tail}")
     return out
 
 
 # ---------------------------------------------------------------- JSON
 
 
-def _row(r: RoadmapRow) -> dict[str, Any]:
-    item = r.item
+def _row(r: RoadmapLine) -> dict[str, Any]:
+    item_id, kind, title, start, target, _depth, percent, status = r
     return {
-        "id": item.id,
-        "kind": item.kind.value,
-        "title": item.title,
-        "start": item.start_date.isoformat() if item.start_date else None,
-        "target": item.target_date.isoformat() if item.target_date else None,
-        "done_percent": r.done_percent,
-        "status": r.status.value,
+        "id": item_id,
+        "kind": kind,
+        "title": title,
+        "start": start.isoformat() if start else None,
+        "target": target.isoformat() if target else None,
+        "done_percent": percent,
+        "status": status.value,
     }
 
 
@@ -468,80 +514,78 @@ def to_dict(report: StatusReport) -> dict[str, Any]:
         "sprint": None
         if sprint is None
         else {
-            "name": sprint.name,
-            "start": sprint.start.isoformat(),
-            "end": sprint.end.isoformat(),
-            "committed_points": sprint.committed,
-            "done_points": sprint.done,
-            "done_percent": sprint.percent,
-            "days_left": sprint.days_left,
+            "name": sprint[0],
+            "start": sprint[1].isoformat(),
+            "end": sprint[2].isoformat(),
+            "committed_points": sprint[3],
+            "done_points": sprint[4],
+            "done_percent": sprint_percent(sprint),
+            "days_left": sprint[5],
         },
         "goals": [
             {
-                "id": g.id,
-                "title": g.title,
-                "outcome_percent": g.outcome_percent,
-                "output_percent": g.output_percent,
-                "output_ahead": g.output_ahead,
+                "id": goal_id,
+                "title": title,
+                "outcome_percent": outcome,
+                "output_percent": output,
+                "output_ahead": ahead,
             }
-            for g in report.goals
+            for goal_id, title, outcome, output, ahead in report.goals
         ],
         "done": [
             {
-                "id": d.id,
-                "kind": d.kind.value,
-                "title": d.title,
-                "points": d.points,
-                "epic_id": d.epic_id,
-                "done_at": d.done_at.isoformat(),
+                "id": item_id,
+                "kind": kind,
+                "title": title,
+                "points": points,
+                "epic_id": epic_id,
+                "done_at": done_at.isoformat(),
             }
-            for d in report.done
+            for item_id, kind, title, points, epic_id, _epic_title, done_at in report.done
         ],
         "roadmap": [_row(r) for r in report.epics],
         "dates_moved": [
             {
-                "id": m.item_id,
-                "kind": m.kind.value,
-                "title": m.title,
-                "field": m.field,
-                "old": m.old.isoformat() if m.old else None,
-                "new": m.new.isoformat() if m.new else None,
+                "id": item_id,
+                "kind": kind,
+                "title": title,
+                "field": field,
+                "old": old.isoformat() if old else None,
+                "new": new.isoformat() if new else None,
             }
-            for m in report.moved
+            for item_id, kind, title, field, old, new in report.moved
         ],
         "risks": {
             "at_risk": [_row(r) for r in report.at_risk],
             "late": [_row(r) for r in report.late],
             "blocked": [
                 {
-                    "id": b.id,
-                    "kind": b.kind.value,
-                    "title": b.title,
-                    "blocked_by": {
-                        "id": b.blocker_id,
-                        "title": b.blocker_title,
-                        "column": b.blocker_column,
-                    },
+                    "id": item_id,
+                    "kind": kind,
+                    "title": title,
+                    "blocked_by": {"id": by_id, "title": by_title, "column": by_column},
                 }
-                for b in report.blocked
+                for item_id, kind, title, by_id, by_title, by_column in report.blocked
             ],
             "over_wip": [
-                {"column": w.column, "count": w.count, "limit": w.limit} for w in report.over_wip
+                {"column": column, "count": count, "limit": limit}
+                for column, count, limit in report.over_wip
             ],
             "stale": [
                 {
-                    "id": s.id,
-                    "kind": s.kind.value,
-                    "title": s.title,
-                    "owner": s.owner,
-                    "column": s.column,
-                    "since": s.since.isoformat(),
+                    "id": item_id,
+                    "kind": kind,
+                    "title": title,
+                    "owner": owner,
+                    "column": column,
+                    "since": since.isoformat(),
                 }
-                for s in report.stale
+                for item_id, kind, title, owner, column, since in report.stale
             ],
         },
         "next": [
-            {"date": u.day.isoformat(), "what": u.what, "title": u.title} for u in report.upcoming
+            {"date": day.isoformat(), "what": what, "title": title}
+            for day, what, title in report.upcoming
         ],
         "time": reports.to_dict(report.time),
     }

@@ -436,16 +436,6 @@ goal_max_position = Stmt(
     names=('coalesce',),
 )
 
-goal_rollups = Stmt(
-    name='goal_rollups',
-    sqlite='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = :kind_1 AND parent_item.archived_at IS NULL) THEN parent_item.goal_id WHEN (parent_item.kind = :kind_2 AND grand_item.kind = :kind_3 AND grand_item.archived_at IS NULL) THEN grand_item.goal_id ELSE NULL END AS owner_id, coalesce(leaf.points, :coalesce_1) AS pts, CASE WHEN board_column.is_done THEN :param_1 ELSE :param_2 END AS done \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_4]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
-    postgresql='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = %(kind_1)s::VARCHAR AND parent_item.archived_at IS NULL) THEN parent_item.goal_id WHEN (parent_item.kind = %(kind_2)s::VARCHAR AND grand_item.kind = %(kind_3)s::VARCHAR AND grand_item.archived_at IS NULL) THEN grand_item.goal_id ELSE NULL END AS owner_id, coalesce(leaf.points, %(coalesce_1)s::INTEGER) AS pts, CASE WHEN board_column.is_done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END AS done \nFROM work_item AS leaf JOIN board_column ON board_column.key = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_4]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
-    params=(),
-    columns=('int', 'int', 'int', 'int', 'int'),
-    constants=(('coalesce_1', 0), ('kind_1', 'epic'), ('kind_2', 'feature'), ('kind_3', 'epic'), ('kind_4', ('story', 'bug', 'debt')), ('param_1', 1), ('param_2', 0)),
-    names=('owner_id', 'sum', 'sum', 'count', 'sum'),
-)
-
 goal_row = Stmt(
     name='goal_row',
     sqlite='SELECT goal.id, goal.title, goal.description, goal.position, goal.created_at, goal.due_date, goal.archived_at \nFROM goal \nWHERE goal.id = :id',
@@ -736,16 +726,6 @@ key_results_all = Stmt(
     names=('id', 'goal_id', 'title', 'unit', 'baseline', 'target', 'due_date', 'position', 'created_at', 'archived_at'),
 )
 
-leaf_counts_by_column = Stmt(
-    name='leaf_counts_by_column',
-    sqlite='SELECT board_column."key", board_column.name, board_column.position, board_column.wip_limit, board_column.is_done, coalesce(counts.n, :coalesce_2) AS coalesce_1 \nFROM board_column LEFT OUTER JOIN (SELECT work_item.status AS status, count(*) AS n \nFROM work_item \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL GROUP BY work_item.status) AS counts ON counts.status = board_column."key" ORDER BY board_column.position',
-    postgresql='SELECT board_column.key, board_column.name, board_column.position, board_column.wip_limit, board_column.is_done, coalesce(counts.n, %(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM board_column LEFT OUTER JOIN (SELECT work_item.status AS status, count(*) AS n \nFROM work_item \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL GROUP BY work_item.status) AS counts ON counts.status = board_column.key ORDER BY board_column.position',
-    params=(),
-    columns=('str', 'str', 'int', 'int', 'bool', 'int'),
-    constants=(('coalesce_2', 0), ('kind_1', ('story', 'bug', 'debt'))),
-    names=('key', 'name', 'position', 'wip_limit', 'is_done', 'coalesce'),
-)
-
 member_insert = Stmt(
     name='member_insert',
     sqlite='INSERT INTO team_member (name, focus_percent) VALUES (:name, :focus_percent) RETURNING id',
@@ -816,24 +796,24 @@ prd_statuses = Stmt(
     names=('item_id', 'sections_filled', 'sections_total'),
 )
 
-rollups_by_epic = Stmt(
-    name='rollups_by_epic',
-    sqlite='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = :kind_1) THEN parent_item.id WHEN (parent_item.kind = :kind_2) THEN grand_item.id ELSE NULL END AS owner_id, coalesce(leaf.points, :coalesce_1) AS pts, CASE WHEN board_column.is_done THEN :param_1 ELSE :param_2 END AS done \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_3]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
-    postgresql='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = %(kind_1)s::VARCHAR) THEN parent_item.id WHEN (parent_item.kind = %(kind_2)s::VARCHAR) THEN grand_item.id ELSE NULL END AS owner_id, coalesce(leaf.points, %(coalesce_1)s::INTEGER) AS pts, CASE WHEN board_column.is_done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END AS done \nFROM work_item AS leaf JOIN board_column ON board_column.key = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_3]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
+roadmap_items = Stmt(
+    name='roadmap_items',
+    sqlite='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.start_date, work_item.target_date, work_item.title, board_column.is_done \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.parent_id, work_item.start_date, work_item.target_date, work_item.title, board_column.is_done \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL ORDER BY board_column.position, work_item.rank, work_item.id',
     params=(),
-    columns=('int', 'int', 'int', 'int', 'int'),
-    constants=(('coalesce_1', 0), ('kind_1', 'epic'), ('kind_2', 'feature'), ('kind_3', ('story', 'bug', 'debt')), ('param_1', 1), ('param_2', 0)),
-    names=('owner_id', 'sum', 'sum', 'count', 'sum'),
+    columns=('int', 'str', 'int', 'date', 'date', 'str', 'bool'),
+    constants=(('kind_1', ('epic', 'feature')),),
+    names=('id', 'kind', 'parent_id', 'start_date', 'target_date', 'title', 'is_done'),
 )
 
-rollups_by_feature = Stmt(
-    name='rollups_by_feature',
-    sqlite='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = :kind_1) THEN parent_item.id ELSE NULL END AS owner_id, coalesce(leaf.points, :coalesce_1) AS pts, CASE WHEN board_column.is_done THEN :param_1 ELSE :param_2 END AS done \nFROM work_item AS leaf JOIN board_column ON board_column."key" = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_2]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
-    postgresql='SELECT leaves.owner_id, sum(leaves.pts) AS sum_1, sum(leaves.pts * leaves.done) AS sum_2, count(*) AS count_1, sum(leaves.done) AS sum_3 \nFROM (SELECT CASE WHEN (parent_item.kind = %(kind_1)s::VARCHAR) THEN parent_item.id ELSE NULL END AS owner_id, coalesce(leaf.points, %(coalesce_1)s::INTEGER) AS pts, CASE WHEN board_column.is_done THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END AS done \nFROM work_item AS leaf JOIN board_column ON board_column.key = leaf.status JOIN work_item AS parent_item ON parent_item.id = leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id \nWHERE leaf.kind IN (__[POSTCOMPILE_kind_2]) AND leaf.archived_at IS NULL) AS leaves \nWHERE leaves.owner_id IS NOT NULL GROUP BY leaves.owner_id',
+rollups_by_parent = Stmt(
+    name='rollups_by_parent',
+    sqlite='SELECT every_leaf.parent_id, parent_item.kind, parent_item.archived_at IS NOT NULL AS archived, parent_item.goal_id, parent_item.parent_id AS grand_id, grand_item.kind AS grand_kind, grand_item.archived_at IS NOT NULL AS grand_archived, grand_item.goal_id AS grand_goal_id, every_leaf.points AS total, coalesce(done_leaf.points, :coalesce_1) AS done, every_leaf.n, coalesce(done_leaf.n, :coalesce_2) AS done_n \nFROM (SELECT leaf.parent_id AS parent_id, sum(coalesce(leaf.points, :coalesce_3)) AS points, count(*) AS n \nFROM work_item AS leaf \nWHERE (leaf.kind NOT IN (__[POSTCOMPILE_kind_1])) AND leaf.archived_at IS NULL AND leaf.parent_id IS NOT NULL GROUP BY leaf.parent_id) AS every_leaf JOIN work_item AS parent_item ON parent_item.id = every_leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN (SELECT leaf.parent_id AS parent_id, sum(coalesce(leaf.points, :coalesce_4)) AS points, count(*) AS n \nFROM work_item AS leaf \nWHERE (leaf.kind NOT IN (__[POSTCOMPILE_kind_2])) AND leaf.archived_at IS NULL AND leaf.parent_id IS NOT NULL AND leaf.status IN (SELECT board_column."key" \nFROM board_column \nWHERE board_column.is_done = 1) GROUP BY leaf.parent_id) AS done_leaf ON done_leaf.parent_id = every_leaf.parent_id ORDER BY every_leaf.parent_id',
+    postgresql='SELECT every_leaf.parent_id, parent_item.kind, parent_item.archived_at IS NOT NULL AS archived, parent_item.goal_id, parent_item.parent_id AS grand_id, grand_item.kind AS grand_kind, grand_item.archived_at IS NOT NULL AS grand_archived, grand_item.goal_id AS grand_goal_id, every_leaf.points AS total, coalesce(done_leaf.points, %(coalesce_1)s::INTEGER) AS done, every_leaf.n, coalesce(done_leaf.n, %(coalesce_2)s::INTEGER) AS done_n \nFROM (SELECT leaf.parent_id AS parent_id, sum(coalesce(leaf.points, %(coalesce_3)s::INTEGER)) AS points, count(*) AS n \nFROM work_item AS leaf \nWHERE (leaf.kind NOT IN (__[POSTCOMPILE_kind_1])) AND leaf.archived_at IS NULL AND leaf.parent_id IS NOT NULL GROUP BY leaf.parent_id) AS every_leaf JOIN work_item AS parent_item ON parent_item.id = every_leaf.parent_id LEFT OUTER JOIN work_item AS grand_item ON grand_item.id = parent_item.parent_id LEFT OUTER JOIN (SELECT leaf.parent_id AS parent_id, sum(coalesce(leaf.points, %(coalesce_4)s::INTEGER)) AS points, count(*) AS n \nFROM work_item AS leaf \nWHERE (leaf.kind NOT IN (__[POSTCOMPILE_kind_2])) AND leaf.archived_at IS NULL AND leaf.parent_id IS NOT NULL AND leaf.status IN (SELECT board_column.key \nFROM board_column \nWHERE board_column.is_done) GROUP BY leaf.parent_id) AS done_leaf ON done_leaf.parent_id = every_leaf.parent_id ORDER BY every_leaf.parent_id',
     params=(),
-    columns=('int', 'int', 'int', 'int', 'int'),
-    constants=(('coalesce_1', 0), ('kind_1', 'feature'), ('kind_2', ('story', 'bug', 'debt')), ('param_1', 1), ('param_2', 0)),
-    names=('owner_id', 'sum', 'sum', 'count', 'sum'),
+    columns=('int', 'str', 'bool', 'int', 'int', 'str', 'bool', 'int', 'int', 'int', 'int', 'int'),
+    constants=(('coalesce_1', 0), ('coalesce_2', 0), ('coalesce_3', 0), ('coalesce_4', 0), ('kind_1', ('epic', 'feature')), ('kind_2', ('epic', 'feature'))),
+    names=('parent_id', 'kind', 'archived', 'goal_id', 'grand_id', 'grand_kind', 'grand_archived', 'grand_goal_id', 'total', 'done', 'n', 'done_n'),
 )
 
 seconds_by_category_between = Stmt(
@@ -1028,12 +1008,12 @@ sprints_overlapping = Stmt(
 
 stale_started_items = Stmt(
     name='stale_started_items',
-    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, board_column.name, work_item.updated_at \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND board_column.is_done = 0 AND board_column.position > :after_position AND work_item.updated_at < :before ORDER BY work_item.updated_at, work_item.id',
-    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, board_column.name, work_item.updated_at \nFROM work_item JOIN board_column ON board_column.key = work_item.status \nWHERE work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND NOT board_column.is_done AND board_column.position > %(after_position)s::INTEGER AND work_item.updated_at < %(before)s::TIMESTAMP WITH TIME ZONE ORDER BY work_item.updated_at, work_item.id',
-    params=(('after_position', 'int'), ('before', 'datetime')),
+    sqlite='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, work_item.status, work_item.updated_at \nFROM work_item \nWHERE work_item.status IN (__[POSTCOMPILE_columns]) AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND work_item.updated_at < :before',
+    postgresql='SELECT work_item.id, work_item.kind, work_item.title, work_item.owner, work_item.status, work_item.updated_at \nFROM work_item \nWHERE work_item.status IN (__[POSTCOMPILE_columns]) AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL AND work_item.updated_at < %(before)s::TIMESTAMP WITH TIME ZONE',
+    params=(('before', 'datetime'), ('columns', 'list:str')),
     columns=('int', 'str', 'str', 'str', 'str', 'datetime'),
     constants=(('kind_1', ('story', 'bug', 'debt')),),
-    names=('id', 'kind', 'title', 'owner', 'name', 'updated_at'),
+    names=('id', 'kind', 'title', 'owner', 'status', 'updated_at'),
 )
 
 top_items_between = Stmt(
@@ -1054,6 +1034,16 @@ week_seconds_by_day = Stmt(
     columns=('int', 'str', 'int'),
     constants=(('param_1', 0), ('param_2', 1), ('param_3', 2), ('param_4', 3), ('param_5', 4), ('param_6', 5), ('param_7', 6), ('param_8', 7)),
     names=('bucket', 'category', 'sum'),
+)
+
+wip_limited_columns = Stmt(
+    name='wip_limited_columns',
+    sqlite='SELECT board_column.name, board_column.wip_limit, (SELECT count(*) AS count_1 \nFROM work_item \nWHERE work_item.status = board_column."key" AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL) AS anon_1 \nFROM board_column \nWHERE board_column.wip_limit IS NOT NULL ORDER BY board_column.position',
+    postgresql='SELECT board_column.name, board_column.wip_limit, (SELECT count(*) AS count_1 \nFROM work_item \nWHERE work_item.status = board_column.key AND work_item.kind IN (__[POSTCOMPILE_kind_1]) AND work_item.archived_at IS NULL) AS anon_1 \nFROM board_column \nWHERE board_column.wip_limit IS NOT NULL ORDER BY board_column.position',
+    params=(),
+    columns=('str', 'int', 'int'),
+    constants=(('kind_1', ('story', 'bug', 'debt')),),
+    names=('name', 'wip_limit', ''),
 )
 
 # fmt: on

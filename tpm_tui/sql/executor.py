@@ -89,6 +89,11 @@ class Executor:
         """A row of `raw_rows` as `rows` gives it."""
         return raw
 
+    def raw(self, kind: str, value: Any) -> Any:
+        """A value of a kind (`datetime`, `date`, `bool`...) as `raw_rows` gives a column
+        of that kind: for a reader that compares raw values with it."""
+        return value
+
 
 # ---------------------------------------------------------------- stdlib sqlite3
 
@@ -109,7 +114,17 @@ def _bind_date(value: date) -> str:
 def _result_datetime(value: Any) -> datetime | None:
     if value is None:
         return None
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    # The stored text has no offset: saying "+00:00" reads it as UTC in one call, a
+    # quarter of what .replace(tzinfo=UTC) after it costs (thousands of rows a read).
+    # Text written by something else (an offset of its own, a bare date) is read as
+    # it always was.
+    try:
+        moment = datetime.fromisoformat(value + "+00:00")
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is not UTC:
+        moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return moment
 
 
 def _result_date(value: Any) -> date | None:
@@ -235,6 +250,12 @@ class SqliteExecutor(Executor):
         """A row of `raw_rows` with its dates, times and booleans converted."""
         results = _prepared(stmt).results
         return raw if results is None else _convert(raw, results)
+
+    def raw(self, kind: str, value: Any) -> Any:
+        """The value as SQLite stores it (a time as fixed-width UTC text, which sorts and
+        compares as the time does)."""
+        convert = _BIND.get(kind)
+        return value if convert is None else convert(value)
 
     def _run(self, stmt: Stmt, params: Mapping[str, Any]) -> int:
         sql, args = self._sql_and_args(stmt, params)

@@ -232,54 +232,64 @@ def items_count_active_of_kinds() -> Any:
     )
 
 
-def _rollup(key: Any, leaf: Any, parent: Any, grand: Any) -> sa.Select[Any]:
-    # Per-leaf values in a subquery, grouped outside by the owner's id (PostgreSQL will
-    # not match a GROUP BY expression holding parameters with the one selected).
-    leaves = (
-        sa.select(
-            key.label("owner_id"),
-            sa.func.coalesce(leaf.c.points, 0).label("pts"),
-            sa.case((C.c.is_done, 1), else_=0).label("done"),
-        )
-        .select_from(
-            leaf.join(C, C.c.key == leaf.c.status)
-            .join(parent, parent.c.id == leaf.c.parent_id)
-            .outerjoin(grand, grand.c.id == parent.c.parent_id)
-        )
-        .where(leaf.c.kind.in_(LEAF_KINDS), leaf.c.archived_at.is_(None))
-        .subquery("leaves")
-    )
+def _leaf_sums(name: str, *where: Any) -> Any:
+    """Points and count of the stories, bugs and debt (not archived, with a parent) that
+    match `where`, per direct parent."""
+    leaf = I.alias("leaf")
     return (
         sa.select(
-            leaves.c.owner_id,
-            sa.func.sum(leaves.c.pts),
-            sa.func.sum(leaves.c.pts * leaves.c.done),
-            sa.func.count(),
-            sa.func.sum(leaves.c.done),
+            leaf.c.parent_id.label("parent_id"),
+            sa.func.sum(sa.func.coalesce(leaf.c.points, 0)).label("points"),
+            sa.func.count().label("n"),
         )
-        .where(leaves.c.owner_id.is_not(None))
-        .group_by(leaves.c.owner_id)
+        .where(
+            # The leaf kinds, said as "not epic or feature" (the kind's check constraint
+            # allows nothing else): SQLite then walks the parent index in order instead
+            # of sorting every item for the GROUP BY.
+            leaf.c.kind.not_in(("epic", "feature")),
+            leaf.c.archived_at.is_(None),
+            leaf.c.parent_id.is_not(None),
+            *(w(leaf) for w in where),
+        )
+        .group_by(leaf.c.parent_id)
+        .subquery(name)
     )
 
 
 @statement
-def rollups_by_feature() -> Any:
-    """Points, done points, items and done items of each feature's stories, bugs, debt."""
-    leaf, parent, grand = I.alias("leaf"), I.alias("parent_item"), I.alias("grand_item")
-    key = sa.case((parent.c.kind == "feature", parent.c.id), else_=sa.null())
-    return _rollup(key, leaf, parent, grand)
-
-
-@statement
-def rollups_by_epic() -> Any:
-    """The same per epic (directly under it, or under its features)."""
-    leaf, parent, grand = I.alias("leaf"), I.alias("parent_item"), I.alias("grand_item")
-    key = sa.case(
-        (parent.c.kind == "epic", parent.c.id),
-        (parent.c.kind == "feature", grand.c.id),
-        else_=sa.null(),
+def rollups_by_parent() -> Any:
+    """Per epic, feature (or any item) with stories, bugs or debt (not archived) directly
+    under it: their points, done points, count and done count, with what folding them
+    into epics and goals needs of the parent and its own parent (the grandparent): its
+    kind, whether it is archived, its goal. The services fold features into their epics
+    (services/progress.py). All items are summed in one pass, the done ones in another
+    through the column index (cheaper than looking up every item's column)."""
+    parent, grand = I.alias("parent_item"), I.alias("grand_item")
+    every = _leaf_sums("every_leaf")
+    done_keys = sa.select(C.c.key).where(C.c.is_done)
+    done = _leaf_sums("done_leaf", lambda leaf: leaf.c.status.in_(done_keys))
+    return (
+        sa.select(
+            every.c.parent_id,
+            parent.c.kind,
+            parent.c.archived_at.is_not(None).label("archived"),
+            parent.c.goal_id,
+            parent.c.parent_id.label("grand_id"),
+            grand.c.kind.label("grand_kind"),
+            grand.c.archived_at.is_not(None).label("grand_archived"),
+            grand.c.goal_id.label("grand_goal_id"),
+            every.c.points.label("total"),
+            sa.func.coalesce(done.c.points, 0).label("done"),
+            every.c.n,
+            sa.func.coalesce(done.c.n, 0).label("done_n"),
+        )
+        .select_from(
+            every.join(parent, parent.c.id == every.c.parent_id)
+            .outerjoin(grand, grand.c.id == parent.c.parent_id)
+            .outerjoin(done, done.c.parent_id == every.c.parent_id)
+        )
+        .order_by(every.c.parent_id)
     )
-    return _rollup(key, leaf, parent, grand)
 
 
 @statement

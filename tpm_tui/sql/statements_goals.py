@@ -19,7 +19,6 @@ from tpm_tui.sql.statements import (
     I,
     P,
     _epic_of,
-    _rollup,
     insert_all,
     param,
     statement,
@@ -81,24 +80,6 @@ def goal_insert() -> Any:
 def goal_update() -> Any:
     """Every stored field of a goal."""
     return _update_all(GOAL)
-
-
-@statement
-def goal_rollups() -> Any:
-    """Per goal: points, done points, items and done items of the stories, bugs and debt
-    under its epics (archived items and archived epics left out): its output."""
-    leaf, parent, grand = I.alias("leaf"), I.alias("parent_item"), I.alias("grand_item")
-    key = sa.case(
-        (sa.and_(parent.c.kind == "epic", parent.c.archived_at.is_(None)), parent.c.goal_id),
-        (
-            sa.and_(
-                parent.c.kind == "feature", grand.c.kind == "epic", grand.c.archived_at.is_(None)
-            ),
-            grand.c.goal_id,
-        ),
-        else_=sa.null(),
-    )
-    return _rollup(key, leaf, parent, grand)
 
 
 # ---------------------------------------------------------------- key results
@@ -309,25 +290,34 @@ def done_items_described() -> Any:
 
 
 @statement
-def leaf_counts_by_column() -> Any:
-    """Per board column: how many stories, bugs and debt (not archived) it holds, with
-    its name, position, WIP limit and whether it counts as done."""
-    counts = (
-        sa.select(I.c.status.label("status"), sa.func.count().label("n"))
-        .where(I.c.kind.in_(LEAF_KINDS), I.c.archived_at.is_(None))
-        .group_by(I.c.status)
-        .subquery("counts")
-    )
+def roadmap_items() -> Any:
+    """Epics and features (not archived) in board order: id, kind, parent id, start
+    and target date, title, and whether their column counts as done (the status
+    report's roadmap; its order and progress come from services/progress.py)."""
     return (
         sa.select(
-            C.c.key,
-            C.c.name,
-            C.c.position,
-            C.c.wip_limit,
-            C.c.is_done,
-            sa.func.coalesce(counts.c.n, 0),
+            I.c.id, I.c.kind, I.c.parent_id, I.c.start_date, I.c.target_date, I.c.title, C.c.is_done
         )
-        .select_from(C.outerjoin(counts, counts.c.status == C.c.key))
+        .select_from(I.join(C, C.c.key == I.c.status))
+        .where(I.c.kind.in_(("epic", "feature")), I.c.archived_at.is_(None))
+        .order_by(C.c.position, I.c.rank, I.c.id)
+    )
+
+
+@statement
+def wip_limited_columns() -> Any:
+    """The board columns with a WIP limit, in order: name, limit, and how many stories,
+    bugs and debt (not archived) each holds (counted per column through the status
+    index, not over every item)."""
+    held = (
+        sa.select(sa.func.count())
+        .select_from(I)
+        .where(I.c.status == C.c.key, I.c.kind.in_(LEAF_KINDS), I.c.archived_at.is_(None))
+        .scalar_subquery()
+    )
+    return (
+        sa.select(C.c.name, C.c.wip_limit, held)
+        .where(C.c.wip_limit.is_not(None))
         .order_by(C.c.position)
     )
 
@@ -366,18 +356,13 @@ def blocked_open_items() -> Any:
 
 @statement
 def stale_started_items() -> Any:
-    """Stories, bugs and debt (not archived) in a started column — past position
-    `after_position`, not done — unchanged since before `before`: id, kind, title,
-    owner, column name, last change."""
-    return (
-        sa.select(I.c.id, I.c.kind, I.c.title, I.c.owner, C.c.name, I.c.updated_at)
-        .select_from(I.join(C, C.c.key == I.c.status))
-        .where(
-            I.c.kind.in_(LEAF_KINDS),
-            I.c.archived_at.is_(None),
-            sa.not_(C.c.is_done),
-            C.c.position > param("after_position", "int"),
-            I.c.updated_at < param("before", "datetime"),
-        )
-        .order_by(I.c.updated_at, I.c.id)
+    """Stories, bugs and debt (not archived) in the columns `columns` (the started ones),
+    unchanged since before `before`: id, kind, title, owner, column key, last change. In
+    no order: the report sorts them (SQLite's sorter took longer than Python's for
+    thousands of rows)."""
+    return sa.select(I.c.id, I.c.kind, I.c.title, I.c.owner, I.c.status, I.c.updated_at).where(
+        I.c.status.in_(param("columns", "list:str")),
+        I.c.kind.in_(LEAF_KINDS),
+        I.c.archived_at.is_(None),
+        I.c.updated_at < param("before", "datetime"),
     )
