@@ -47,6 +47,11 @@ class Server:
         """A SQLAlchemy URL for one database (psycopg 3, over the Unix socket)."""
         return f"postgresql+psycopg://{user}@/{database}?host={self.socket_dir}&port={self.port}"
 
+    def tcp_url(self, database: str, user: str = "tpm") -> str:
+        """A URL over TCP on the loopback address, as a user types it (only for a
+        server started with `tcp=True`)."""
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
+
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run SQL as the superuser (tpm); returns what psql printed."""
         done = subprocess.run(
@@ -93,8 +98,10 @@ class Server:
         )
 
 
-def start_server() -> Server:
-    """initdb and start a server in a new temporary folder (as `postgres` when root)."""
+def start_server(tcp: bool = False) -> Server:
+    """initdb and start a server in a new temporary folder (as `postgres` when root);
+    on its Unix socket only, or with `tcp` on 127.0.0.1 too (what a benchmark of a
+    loopback server wants)."""
     if os.environ.get("TPM_TEST_POSTGRES", "").lower() == "skip":
         pytest.skip("TPM_TEST_POSTGRES=skip: PostgreSQL tests skipped on purpose")
     bin_dir = _binaries()
@@ -127,7 +134,8 @@ def start_server() -> Server:
         capture_output=True,
         check=True,
     )
-    options = f"-k {folder} -p {PORT} -c listen_addresses='' -c fsync=off"
+    listen = "127.0.0.1" if tcp else ""
+    options = f"-k {folder} -p {PORT} -c listen_addresses='{listen}' -c fsync=off"
     started = subprocess.run(
         [
             *as_user,
