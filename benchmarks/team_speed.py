@@ -361,5 +361,6 @@ def _board_table(server: Any, folder: Path, options: argparse.Namespace) -> None
             f" {f['colleague_max_ms']:4.0f}, cpu {f['colleague_cpu_ms']:4.0f} ms); load {_load()}"
         )
 
+
 if __name__ == "__main__":
     main()

@@ -74,10 +74,11 @@ class Server:
         )
         return done.stdout
 
-    def fresh_database(self) -> str:
-        """A new database, a copy of the migrated template; returns its name."""
+    def fresh_database(self, template: str = TEMPLATE) -> str:
+        """A new database, a copy of the migrated template (or of `template`); returns
+        its name."""
         name = f"t{os.getpid()}_{next(_names)}"
-        self.psql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        self.psql(f"CREATE DATABASE {name} TEMPLATE {template}")
         return name
 
     def stop(self) -> None:

@@ -34,14 +34,6 @@ PING_EVERY = 5.0  # seconds: a quiet connection is checked (a network gone sends
 RETRY_EVERY = 0.5  # seconds between attempts to reconnect
 
 
-def connect_args(db: Database) -> tuple[list[Any], dict[str, Any]]:
-    """How psycopg connects to the workspace's server: the SQLAlchemy engine's own
-    arguments (host, socket, port, password, sslmode and libpq's defaults alike)."""
-    engine = db.engine
-    args, params = engine.dialect.create_connect_args(engine.url)
-    return list(args), dict(params)
-
-
 class ServerWatch:
     """A LISTEN connection in a daemon thread. `version` goes up with every batch of
     notifications (and when the server comes back); `online` says whether the
@@ -66,13 +58,14 @@ class ServerWatch:
     @classmethod
     def on(cls, db: Database) -> ServerWatch:
         """A watch on the server of `db` (not started)."""
-        args, params = connect_args(db)
+        from tpm_tui.postgres import connect_params
+
+        params = connect_params(db.location.url, timeout=3)  # a server gone is seen soon
 
         def connect() -> Any:
             import psycopg
 
-            params.setdefault("connect_timeout", 3)
-            return psycopg.connect(*args, **params, autocommit=True)
+            return psycopg.connect(**params, autocommit=True)
 
         return cls(connect)
 
