@@ -37,17 +37,24 @@ RETRY_EVERY = 0.5  # seconds between attempts to reconnect
 class ServerWatch:
     """A LISTEN connection in a daemon thread. `version` goes up with every batch of
     notifications (and when the server comes back); `online` says whether the
-    connection is up. `on_change` and `on_state(online)` are called from the thread."""
+    connection is up. `on_change` and `on_state(online)` are called from the thread.
+
+    A batch of only this process's own writes (their server process ids are in `own`)
+    raises `version` without calling `on_change`: the screen that wrote shows its write
+    already, and a screen shown later reads it then (as SQLite's data_version poll
+    sees its own process's commits too, but never pushes them)."""
 
     def __init__(
         self,
         connect: Callable[[], Any],
         on_change: Callable[[], object] | None = None,
         on_state: Callable[[bool], object] | None = None,
+        own: set[int] | None = None,
     ) -> None:
         self._connect = connect
         self.on_change = on_change
         self.on_state = on_state
+        self.own = own if own is not None else set()
         self.version = 0
         self.online = True  # until the first attempt says otherwise
         self._stop = threading.Event()
@@ -67,7 +74,7 @@ class ServerWatch:
 
             return psycopg.connect(**params, autocommit=True)
 
-        return cls(connect)
+        return cls(connect, own=db.own_pids)
 
     def start(self) -> None:
         """Connect and listen in the background; returns once the first attempt ended
@@ -81,9 +88,9 @@ class ServerWatch:
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(2)
 
-    def _changed(self) -> None:
+    def _changed(self, tell: bool = True) -> None:
         self.version += 1
-        if self.on_change is not None:
+        if tell and self.on_change is not None:
             self.on_change()
 
     def _state(self, online: bool) -> None:
@@ -122,10 +129,10 @@ class ServerWatch:
         """Wait for notifications until stopped (raises when the connection breaks)."""
         quiet_since = time.monotonic()
         while not self._stop.is_set():
-            arrived = sum(1 for _ in conn.notifies(timeout=WAIT))
-            if arrived:
+            batch = list(conn.notifies(timeout=WAIT))
+            if batch:
                 quiet_since = time.monotonic()
-                self._changed()
+                self._changed(tell=any(note.pid not in self.own for note in batch))
             elif time.monotonic() - quiet_since > PING_EVERY:
                 conn.execute("SELECT 1")
                 quiet_since = time.monotonic()
