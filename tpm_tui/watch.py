@@ -29,7 +29,12 @@ class Watcher(Protocol):
 
 
 CHANNEL = "tpm"
-WAIT = 0.25  # seconds between looks at the stop flag (and how late a notification may be)
+WAIT = 0.25  # seconds between looks at the stop flag
+# Seconds a change waits after the one before it was told: the first of a quiet moment
+# is told at once; a stream of them (five shells writing) at most this often, so the
+# screen reads again a few times a second, not once per commit.
+GAP = 0.25
+GATHER = 0.005  # seconds to wait for the rest of one commit's notifications
 PING_EVERY = 5.0  # seconds: a quiet connection is checked (a network gone sends nothing)
 RETRY_EVERY = 0.5  # seconds between attempts to reconnect
 
@@ -126,16 +131,24 @@ class ServerWatch:
                     conn.close()
 
     def _listen(self, conn: Any) -> None:
-        """Wait for notifications until stopped (raises when the connection breaks)."""
+        """Wait for notifications until stopped (raises when the connection breaks).
+        The first after a quiet moment is told at once; while they keep coming, what
+        arrived is told every GAP seconds."""
         quiet_since = time.monotonic()
+        told_at = 0.0
         while not self._stop.is_set():
-            batch = list(conn.notifies(timeout=WAIT))
-            if batch:
-                quiet_since = time.monotonic()
-                self._changed(tell=any(note.pid not in self.own for note in batch))
-            elif time.monotonic() - quiet_since > PING_EVERY:
-                conn.execute("SELECT 1")
-                quiet_since = time.monotonic()
+            batch = list(conn.notifies(timeout=WAIT, stop_after=1))
+            if not batch:
+                if time.monotonic() - quiet_since > PING_EVERY:
+                    conn.execute("SELECT 1")
+                    quiet_since = time.monotonic()
+                continue
+            # The rest of that commit's notifications, and anything else until the gap
+            # since the last change told is over.
+            wait = max(GATHER, told_at + GAP - time.monotonic())
+            batch += conn.notifies(timeout=wait)
+            quiet_since = told_at = time.monotonic()
+            self._changed(tell=any(note.pid not in self.own for note in batch))
 
 
 class NotifyWatcher:
