@@ -81,6 +81,28 @@ class Server:
         self.psql(f"CREATE DATABASE {name} TEMPLATE {template}")
         return name
 
+    def start(self) -> None:
+        """Start the server again after `stop` (on its socket, as it first started)."""
+        options = f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off"
+        subprocess.run(
+            [
+                *self.as_user,
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.socket_dir / "data"),
+                "-o",
+                options,
+                "-l",
+                str(self.socket_dir / "log"),
+                "-w",
+                "-t",
+                "30",
+                "start",
+            ],
+            capture_output=True,
+            check=True,
+        )
+
     def stop(self) -> None:
         """Stop the server (fast: the test data is throwaway)."""
         subprocess.run(

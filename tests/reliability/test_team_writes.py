@@ -266,21 +266,6 @@ def own_server() -> Iterator[Server]:
     shutil.rmtree(server.socket_dir, ignore_errors=True)
 
 
-def _pg_ctl(server: Server, *args: str) -> None:
-    subprocess.run(
-        [
-            *server.as_user,
-            str(server.bin_dir / "pg_ctl"),
-            "-D",
-            str(server.socket_dir / "data"),
-            *args,
-        ],
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
-
-
 def test_a_server_restart_mid_run_is_said_then_survived(own_server: Server) -> None:
     """A shell logging every 50 ms while the server stops for two seconds and starts
     again: the calls during the outage exit 1 with one line naming the server (no
@@ -294,10 +279,9 @@ def test_a_server_restart_mid_run_is_said_then_survived(own_server: Server) -> N
     assert writer.stdout is not None
     while len(lines) < 20:  # well under way before the stop
         lines.append(writer.stdout.readline())
-    _pg_ctl(own_server, "-m", "fast", "-w", "stop")
+    own_server.stop()
     time.sleep(2)
-    options = f"-k {own_server.socket_dir} -p {own_server.port} -c listen_addresses=''"
-    _pg_ctl(own_server, "-o", options, "-l", str(own_server.socket_dir / "log"), "-w", "start")
+    own_server.start()
     out, err = writer.communicate(timeout=600)
     assert writer.returncode == 0, err[-2000:]
     done = [json.loads(line) for line in [*lines, *out.splitlines()] if line.strip()]

@@ -15,8 +15,8 @@ from tests.conftest import run_tpm
 from tests.postgres import Server
 from tpm_tui.config import Location, redact_url, resolve_location, url_secrets
 from tpm_tui.db import HEAD_REVISION, open_database
-from tpm_tui.postgres import WRITE_LOCK
 from tpm_tui.errors import DatabaseBusy, ReadOnlyWorkspace, ServerUnreachable, StorageError
+from tpm_tui.postgres import WRITE_LOCK
 
 PASSWORD = "s3cret-Pa55"
 _roles = itertools.count(1)

@@ -2,7 +2,8 @@
 to the screens (they read again), the app's own writes are not (the screen that wrote
 shows its write already, and a 500-card board read again after each of its own moves
 made the next key wait), though they still count as a change for a screen shown
-later; and the pool of connections stays small however many threads read."""
+later; the pool of connections stays small however many threads read, and a kept
+connection the server dropped (a restart) is replaced without a word."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.conftest import NOW
-from tests.postgres import Server
+from tests.postgres import Server, start_server
 from tpm_tui.clock import Clock
 from tpm_tui.config import Location
 from tpm_tui.db import Database, open_database
@@ -88,3 +89,26 @@ def test_threads_reading_share_a_few_connections(mine: Database, pg_server: Serv
         " AND pid <> pg_backend_pid()"
     )
     assert int(sessions) <= IDLE_KEPT
+
+
+def test_a_kept_connection_the_server_dropped_is_replaced_at_the_next_transaction() -> None:
+    """The server restarts between two of an open app's transactions: the connection it
+    kept is dead, and the next read and write go through on a new one (the app had
+    nothing to say: the server was back before it asked)."""
+    import shutil
+
+    server = start_server()
+    try:
+        server.psql("CREATE DATABASE kept TEMPLATE tpm_template")
+        db = open_database(Location(server.url("kept"), None, "test"))
+        try:
+            backlog.list_columns(db)  # a connection is kept for the next transaction
+            server.stop()
+            server.start()
+            assert next(c.key for c in backlog.list_columns(db)) == "backlog"
+            assert backlog.create_item(db, Clock(NOW), "story", "After the restart").id == 1
+        finally:
+            db.close()
+    finally:
+        server.stop()
+        shutil.rmtree(server.socket_dir, ignore_errors=True)
