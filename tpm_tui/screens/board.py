@@ -229,8 +229,7 @@ class BoardScreen(WorkspaceScreen):
         if first:
             self.tpm.read_timer()
             self.watcher = self.workspace.watcher()
-            if not self.workspace.is_server:  # a server tells of a colleague's change
-                self.set_interval(1.0, self._poll_changes)  # (its own: drawn already)
+            self.set_interval(1.0, self._poll_changes)
             self.loaded()
 
     # ------------------------------------------------------------ helpers
