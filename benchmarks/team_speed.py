@@ -11,7 +11,8 @@ SQLite file, then on each:
   (`tpm log`, `tpm add`, `tpm move` in turn, run in-process through the CLI so that
   Python's start-up is not what is measured): writes per second over the whole run, and
   the median and 95th percentile of one call's latency (open, write, commit, close);
-- one real `tpm log 1m meetings` process, the median wall time of `--runs` runs;
+- `tpm log`, `tpm status` and `tpm list` each as a real process, the median wall and
+  CPU time of `--runs` runs (beside `python -c pass`);
 - on a board of `--cards` cards open in a headless app: a card move with L, key to
   repaint, net of what a no-op key costs (target 80 ms on the server), and a colleague's
   move (another process moves a card and commits) until the open board has repainted
@@ -136,21 +137,37 @@ def writers(db: str, count: int, calls: int) -> dict[str, float]:
     }
 
 
-def single_log(db: str, runs: int) -> float:
-    """Median wall time (ms) of one real `tpm log` process, after a warm-up run."""
+COMMANDS = {
+    "tpm log": ["log", "1m", "meetings", "bench"],
+    "tpm status": ["status"],
+    "tpm list": ["list"],
+}
+
+
+def commands(db: str, runs: int) -> dict[str, tuple[float, float]]:
+    """Each of COMMANDS as a real process: the median wall time and CPU time (ms, the
+    child's user + system) of `runs` runs, after a warm-up run of each; run in turns so
+    that a busy moment of the machine hits them alike."""
+    import resource
+
     env = _env(db)
-    samples = []
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in COMMANDS}
     for run in range(runs + 1):
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "tpm_tui", "log", "1m", "meetings", "bench"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        if run:
-            samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+        for name, args in COMMANDS.items():
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "tpm_tui", *args], env=env, check=True, capture_output=True
+            )
+            wall = (time.perf_counter() - start) * 1000
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - used.ru_utime + after.ru_stime - used.ru_stime) * 1000
+            if run:
+                samples[name].append((wall, cpu))
+    return {
+        name: (statistics.median(w for w, _ in found), statistics.median(c for _, c in found))
+        for name, found in samples.items()
+    }
 
 
 COLLEAGUE = """
@@ -288,7 +305,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--writers", type=int, default=10)
     parser.add_argument("--calls", type=int, default=30, help="CLI writes per writer")
-    parser.add_argument("--runs", type=int, default=5, help="runs of the single tpm log")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each single command")
     parser.add_argument("--cards", type=int, default=500, help="cards on the open board")
     parser.add_argument("--moves", type=int, default=20, help="timed moves on the board")
     parser.add_argument(
@@ -323,21 +340,37 @@ def _load() -> str:
 def _writers_table(server: Any, folder: Path, options: argparse.Namespace) -> None:
     server.psql("CREATE DATABASE bench")
     engines = {"sqlite": str(folder / "tpm.db"), "postgresql": server.tcp_url("bench")}
-    print(
-        f"{options.writers} writers x {options.calls} CLI writes (add, log, move);"
-        f" one `tpm log` process, median of {options.runs}"
-    )
-    header = ("engine", "writes/s", "p50 ms", "p95 ms", "cpu/call", "failed", "tpm log ms")
-    print(f"{header[0]:<12}" + "".join(f"{h:>10}" for h in header[1:5]) + f"{header[5]:>8}", end="")
-    print(f"{header[6]:>12}")
+    print(f"{options.writers} writers x {options.calls} CLI writes (add, log, move)")
+    header = ("engine", "writes/s", "p50 ms", "p95 ms", "cpu/call", "failed")
+    print(f"{header[0]:<12}" + "".join(f"{h:>10}" for h in header[1:5]) + f"{header[5]:>8}")
     for name, db in engines.items():
         figures = writers(db, options.writers, options.calls)
-        log_ms = single_log(db, options.runs)
         print(
             f"{name:<12}{figures['writes_per_s']:>10.1f}{figures['p50_ms']:>10.1f}"
             f"{figures['p95_ms']:>10.1f}{figures['cpu_ms']:>10.1f}{figures['failures']:>8}"
-            f"{log_ms:>12.0f}"
         )
+    print(f"one command as a real process, median of {options.runs}: wall ms (cpu ms)")
+    floor = commands_floor(options.runs)
+    print(f"{'':<12}" + "".join(f"{name:>20}" for name in COMMANDS) + f"   python -c pass {floor}")
+    for name, db in engines.items():
+        timed = commands(db, options.runs)
+        cells = "".join(f"{f'{w:.0f} ({c:.0f})':>20}" for w, c in timed.values())
+        print(f"{name:<12}{cells}   load {_load()}")
+
+
+def commands_floor(runs: int) -> str:
+    """What starting Python itself costs here (wall and CPU ms of `python -c pass`)."""
+    import resource
+
+    walls, cpus = [], []
+    for _ in range(runs):
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        walls.append((time.perf_counter() - start) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((after.ru_utime - used.ru_utime + after.ru_stime - used.ru_stime) * 1000)
+    return f"{statistics.median(walls):.0f} ({statistics.median(cpus):.0f})"
 
 
 def _board_table(server: Any, folder: Path, options: argparse.Namespace) -> None:
