@@ -114,6 +114,12 @@ class Pool:
             if keep:
                 self._idle.append(conn)
                 return
+        self._close(conn)
+
+    def _close(self, conn: Any) -> None:
+        # Its process id may be another session's later: no longer one of ours.
+        with contextlib.suppress(Exception):
+            self.pids.discard(conn.info.backend_pid)
         with contextlib.suppress(Exception):
             conn.close()
 
@@ -123,8 +129,7 @@ class Pool:
             self._closed = True
             idle, self._idle = self._idle, []
         for conn in idle:
-            with contextlib.suppress(Exception):
-                conn.close()
+            self._close(conn)
 
 
 def _begin(pool: Pool, sql: str) -> Any:
