@@ -320,7 +320,11 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="tpm-team-bench-"))
     server = start_server(tcp=True)
     try:
-        print(f"PostgreSQL on 127.0.0.1:{server.port} (TCP loopback); SQLite in {folder}")
+        print(
+            f"PostgreSQL on 127.0.0.1:{server.port} (TCP loopback, fsync off as the tests"
+            f" start it: SQLite's WAL at synchronous=NORMAL does not sync each commit"
+            f" either); SQLite in {folder}"
+        )
         print(f"load average at start {_load()}")
         if options.only != "board":
             _writers_table(server, folder, options)
