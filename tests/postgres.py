@@ -50,6 +50,11 @@ class Server:
         """A SQLAlchemy URL for one database (psycopg 3, over the Unix socket)."""
         return f"postgresql+psycopg://{user}@/{database}?host={self.socket_dir}&port={self.port}"
 
+    def tcp_url(self, database: str, user: str = "tpm") -> str:
+        """A URL over TCP on the loopback address, as a user types it (only for a
+        server started with `tcp=True`)."""
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
+
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run SQL as the superuser (tpm); returns what psql printed."""
         done = subprocess.run(
@@ -72,8 +77,9 @@ class Server:
         )
         return done.stdout
 
-    def fresh_database(self) -> str:
-        """A new database, a copy of the migrated template; returns its name."""
+    def fresh_database(self, template: str = TEMPLATE) -> str:
+        """A new database, a copy of the migrated template (or of `template`); returns
+        its name."""
         import psycopg  # the test extras' driver; connecting beats starting psql
 
         name = f"t{os.getpid()}_{next(_names)}"
@@ -81,8 +87,29 @@ class Server:
             host=str(self.socket_dir), port=self.port, user="tpm", dbname="postgres"
         ) as connection:
             connection.autocommit = True  # CREATE DATABASE runs outside a transaction
-            connection.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}{self.strategy}")
+            connection.execute(f"CREATE DATABASE {name} TEMPLATE {template}{self.strategy}")
         return name
+    def start(self) -> None:
+        """Start the server again after `stop` (on its socket, as it first started)."""
+        options = f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off"
+        subprocess.run(
+            [
+                *self.as_user,
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.socket_dir / "data"),
+                "-o",
+                options,
+                "-l",
+                str(self.socket_dir / "log"),
+                "-w",
+                "-t",
+                "30",
+                "start",
+            ],
+            capture_output=True,
+            check=True,
+        )
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server: `fast` as an administrator would; `immediate` when the data
@@ -103,8 +130,10 @@ class Server:
         )
 
 
-def start_server() -> Server:
-    """initdb and start a server in a new temporary folder (as `postgres` when root)."""
+def start_server(tcp: bool = False) -> Server:
+    """initdb and start a server in a new temporary folder (as `postgres` when root);
+    on its Unix socket only, or with `tcp` on 127.0.0.1 too (what a benchmark of a
+    loopback server wants)."""
     if os.environ.get("TPM_TEST_POSTGRES", "").lower() == "skip":
         pytest.skip("TPM_TEST_POSTGRES=skip: PostgreSQL tests skipped on purpose")
     bin_dir = _binaries()
@@ -137,7 +166,8 @@ def start_server() -> Server:
         capture_output=True,
         check=True,
     )
-    options = f"-k {folder} -p {PORT} -c listen_addresses='' -c fsync=off"
+    listen = "127.0.0.1" if tcp else ""
+    options = f"-k {folder} -p {PORT} -c listen_addresses='{listen}' -c fsync=off"
     started = subprocess.run(
         [
             *as_user,

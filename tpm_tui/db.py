@@ -2,9 +2,10 @@
 connections and transactions every service runs its statements in, and backups.
 
 Nothing here imports SQLAlchemy: a local workspace at the current schema is served by
-the standard library's sqlite3 alone (see tpm_tui/sql). SQLAlchemy (tpm_tui/engine.py)
-is loaded only to create or migrate a database, for a server URL, and for the few
-services that still use its ORM (the JSON import and export)."""
+the standard library's sqlite3 alone (see tpm_tui/sql), and a team server at the
+current schema by psycopg alone (tpm_tui/postgres.py). SQLAlchemy (tpm_tui/engine.py)
+is loaded only to create or migrate a database, and for the few services that still
+use its ORM (the JSON import and export)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
+    from tpm_tui.postgres import Pool
+
 BUSY_TIMEOUT_MS = 10_000
 BACKUPS_KEPT = 5
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -80,12 +83,14 @@ def connect_file(file: Path) -> sqlite3.Connection:
 
 class _Shared:
     """What copies of one Database share: its stdlib connections (per thread, a new
-    one when the thread's are all inside a transaction) and its SQLAlchemy engine
-    (made on first need)."""
+    one when the thread's are all inside a transaction), a server's pool of psycopg
+    connections, and its SQLAlchemy engine (each made on first need)."""
 
-    def __init__(self, file: Path | None) -> None:
+    def __init__(self, file: Path | None, url: str = "") -> None:
         self.file = file
+        self.url = url
         self.engine: Engine | None = None
+        self._pool: Pool | None = None
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -104,6 +109,16 @@ class _Shared:
             self._all.append(conn)
         return conn
 
+    @property
+    def pool(self) -> Pool:
+        """A server's connections (made on first need)."""
+        with self._lock:
+            if self._pool is None:
+                from tpm_tui.postgres import Pool
+
+                self._pool = Pool(self.url)
+            return self._pool
+
     def close(self) -> None:
         """Close every connection (from any thread) and dispose of the engine."""
         with self._lock:
@@ -112,6 +127,8 @@ class _Shared:
                     conn.close()
             self._all.clear()
         self._local = threading.local()
+        if self._pool is not None:
+            self._pool.close()
         if self.engine is not None:
             self.engine.dispose()
 
@@ -141,12 +158,18 @@ class Database:
         self.read_only = read_only_requested()
         if alchemy is None:
             alchemy = os.environ.get(EXECUTOR_ENV, "").lower() == "sqlalchemy"
-        self.uses_alchemy = alchemy or not self.is_sqlite
-        self._shared = shared if shared is not None else _Shared(self.file)
+        self.uses_alchemy = alchemy
+        self._shared = shared if shared is not None else _Shared(self.file, location.url)
         self.me = current_user()
         # Whose hours the statements see: a SQLite file is one person's workspace (its
         # entries carry no name); a team database keeps each person's apart.
         self.person = "" if self.is_sqlite else self.me
+
+    @property
+    def own_pids(self) -> set[int]:
+        """A server's process ids of this process's connections to it (which grows as
+        connections are made): the notifications of its own writes carry them."""
+        return self._shared.pool.pids
 
     @property
     def context(self) -> dict[str, str | None]:
@@ -173,10 +196,9 @@ class Database:
     def read(self) -> Iterator[Executor]:
         """An executor inside a read transaction."""
         with self._storage_errors():
-            if self.uses_alchemy:
-                from tpm_tui.engine import alchemy_transaction
-
-                with alchemy_transaction(self, write=False) as executor:
+            other = self._not_stdlib(write=False, busy_ms=BUSY_TIMEOUT_MS)
+            if other is not None:
+                with other as executor:
                     yield executor
                 return
             conn = self._shared.connection()
@@ -199,14 +221,14 @@ class Database:
                 "TPM_READ_ONLY=1): nothing was changed"
             )
         with self._storage_errors():
-            if self.uses_alchemy:
-                from tpm_tui.engine import alchemy_transaction
-
-                with alchemy_transaction(self, write=True) as executor:
+            busy_ms = self.busy_ms if self.busy_ms is not None else BUSY_TIMEOUT_MS
+            other = self._not_stdlib(write=True, busy_ms=busy_ms)
+            if other is not None:
+                with other as executor:
                     yield executor
                 return
             conn = self._shared.connection()
-            self._wait(conn, self.busy_ms if self.busy_ms is not None else BUSY_TIMEOUT_MS)
+            self._wait(conn, busy_ms)
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield SqliteExecutor(conn, self.context)
@@ -215,6 +237,21 @@ class Database:
                     conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def _not_stdlib(
+        self, *, write: bool, busy_ms: int
+    ) -> contextlib.AbstractContextManager[Executor] | None:
+        """The transaction when it is not the stdlib sqlite3 one: SQLAlchemy's (when asked
+        for), or a server's on psycopg alone."""
+        if self.uses_alchemy:
+            from tpm_tui.engine import alchemy_transaction
+
+            return alchemy_transaction(self, write=write)
+        if not self.is_sqlite:
+            from tpm_tui.postgres import transaction
+
+            return transaction(self._shared.pool, self.context, write=write, busy_ms=busy_ms)
+        return None
 
     def _wait(self, conn: sqlite3.Connection, busy_ms: int) -> None:
         """Give this transaction the busy timeout its caller asked for (connections
@@ -249,7 +286,7 @@ class Database:
             if self.file is not None:
                 url = Location.for_file(self.file, self.location.source).url
             try:
-                self._shared.engine = make_engine(url)
+                self._shared.engine = make_engine(url, self._shared.pool.pids)
             except Exception as exc:  # bad URL, missing driver
                 raise StorageError(
                     f"{self.location.label}: cannot open ({_describe(exc)})"
@@ -673,9 +710,7 @@ def open_database(location: Location, *, create: bool = True) -> Database:
     schema is opened with the standard library alone."""
     if location.path is None:
         db = Database(location)
-        from tpm_tui.engine import ensure_server_schema
-
-        _guarded(db, ensure_server_schema)
+        _guarded(db, _ensure_server_schema)
         return db
     file = _database_file(location.path, create)
     db = Database(location, file)
@@ -700,6 +735,27 @@ def _guarded(db: Database, step: Any) -> None:
     except BaseException:
         db.close()
         raise
+
+
+# The server database's own tables (read on every start, with the revision: a current
+# schema never loads SQLAlchemy).
+_SERVER_TABLES = "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+
+
+def _ensure_server_schema(db: Database) -> None:
+    """A server database at the current schema is opened as it is; anything else
+    (new, older, newer, not tpm's) is left to the migration code, under its lock."""
+    with db.read() as ex:
+        tables = {str(row[0]) for row in ex.driver_rows(_SERVER_TABLES)}
+        revisions = []
+        if "alembic_version" in tables:
+            found = ex.driver_rows("SELECT version_num FROM alembic_version")
+            revisions = [row[0] for row in found]
+    if revisions == [HEAD_REVISION] and tables >= TPM_TABLES:
+        return
+    from tpm_tui.engine import ensure_server_schema
+
+    ensure_server_schema(db)
 
 
 def _ensure_wal(db: Database) -> None:

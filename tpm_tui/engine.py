@@ -19,6 +19,7 @@ from sqlmodel import Session
 from tpm_tui import db as dbmod  # HEAD_REVISION and MIGRATIONS_DIR are read when used
 from tpm_tui.db import APPLICATION_ID, BUSY_TIMEOUT_MS, TPM_TABLES, Identity, identify
 from tpm_tui.errors import StorageError
+from tpm_tui.postgres import CONNECT_TIMEOUT_S, MIGRATE_LOCK, WRITE_LOCK
 from tpm_tui.sql.executor import AlchemyExecutor
 
 if TYPE_CHECKING:
@@ -59,10 +60,12 @@ def orm_session(db: Database, *, write: bool) -> Iterator[Session]:
             session.commit()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine on `url`; for SQLite with tpm's connection settings and transactions."""
+def make_engine(url: str, pids: set[int] | None = None) -> Engine:
+    """An engine on `url`; for SQLite with tpm's connection settings and transactions;
+    on a server, each new connection's process id goes into `pids` (this process's own
+    connections, whose notifications are not a colleague's)."""
     if not url.startswith("sqlite"):
-        return _server_engine(url)
+        return _server_engine(url, set() if pids is None else pids)
     engine = sa.create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -97,20 +100,12 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-# Advisory lock keys ("tpm" and a number), one namespace per database: every write
-# transaction takes WRITE_LOCK first (what BEGIN IMMEDIATE is on SQLite: writers queue,
-# none reads what another is about to change); MIGRATE_LOCK serializes first starts.
-WRITE_LOCK = 0x74706D_01
-MIGRATE_LOCK = 0x74706D_02
 # How long a first start waits for another process's migration (several seconds under
 # load: Alembic's import alone is half a second).
 MIGRATE_WAIT_MS = 120_000
-# How long a connection attempt may take when neither the URL nor PGCONNECT_TIMEOUT
-# says: an unreachable host then fails in seconds, not minutes (libpq waits forever).
-CONNECT_TIMEOUT_S = 10
 
 
-def _server_engine(url: str) -> Engine:
+def _server_engine(url: str, pids: set[int]) -> Engine:
     """An engine on a PostgreSQL server: reads see one snapshot (REPEATABLE READ, as a
     SQLite read transaction does), writes queue on WRITE_LOCK and wait for any lock at
     most their busy wait (lock_timeout), so the TUI's impatient writes give up in time."""
@@ -118,6 +113,10 @@ def _server_engine(url: str) -> Engine:
     if "connect_timeout=" not in url and not os.environ.get("PGCONNECT_TIMEOUT"):
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
     engine = sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        pids.add(dbapi_connection.info.backend_pid)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -29,33 +29,37 @@ class Watcher(Protocol):
 
 
 CHANNEL = "tpm"
-WAIT = 0.25  # seconds between looks at the stop flag (and how late a notification may be)
+WAIT = 0.25  # seconds between looks at the stop flag
+# Seconds a change waits after the one before it was told: the first of a quiet moment
+# is told at once; a stream of them (five shells writing) at most this often, so the
+# screen reads again a few times a second, not once per commit.
+GAP = 0.25
+GATHER = 0.005  # seconds to wait for the rest of one commit's notifications
 PING_EVERY = 5.0  # seconds: a quiet connection is checked (a network gone sends nothing)
 RETRY_EVERY = 0.5  # seconds between attempts to reconnect
-
-
-def connect_args(db: Database) -> tuple[list[Any], dict[str, Any]]:
-    """How psycopg connects to the workspace's server: the SQLAlchemy engine's own
-    arguments (host, socket, port, password, sslmode and libpq's defaults alike)."""
-    engine = db.engine
-    args, params = engine.dialect.create_connect_args(engine.url)
-    return list(args), dict(params)
 
 
 class ServerWatch:
     """A LISTEN connection in a daemon thread. `version` goes up with every batch of
     notifications (and when the server comes back); `online` says whether the
-    connection is up. `on_change` and `on_state(online)` are called from the thread."""
+    connection is up. `on_change` and `on_state(online)` are called from the thread.
+
+    A batch of only this process's own writes (their server process ids are in `own`)
+    raises `version` without calling `on_change`: the screen that wrote shows its write
+    already, and a screen shown later reads it then (as SQLite's data_version poll
+    sees its own process's commits too, but never pushes them)."""
 
     def __init__(
         self,
         connect: Callable[[], Any],
         on_change: Callable[[], object] | None = None,
         on_state: Callable[[bool], object] | None = None,
+        own: set[int] | None = None,
     ) -> None:
         self._connect = connect
         self.on_change = on_change
         self.on_state = on_state
+        self.own = own if own is not None else set()
         self.version = 0
         self.online = True  # until the first attempt says otherwise
         self._stop = threading.Event()
@@ -66,15 +70,16 @@ class ServerWatch:
     @classmethod
     def on(cls, db: Database) -> ServerWatch:
         """A watch on the server of `db` (not started)."""
-        args, params = connect_args(db)
+        from tpm_tui.postgres import connect_params
+
+        params = connect_params(db.location.url, timeout=3)  # a server gone is seen soon
 
         def connect() -> Any:
             import psycopg
 
-            params.setdefault("connect_timeout", 3)
-            return psycopg.connect(*args, **params, autocommit=True)
+            return psycopg.connect(**params, autocommit=True)
 
-        return cls(connect)
+        return cls(connect, own=db.own_pids)
 
     def start(self) -> None:
         """Connect and listen in the background; returns once the first attempt ended
@@ -88,9 +93,9 @@ class ServerWatch:
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(2)
 
-    def _changed(self) -> None:
+    def _changed(self, tell: bool = True) -> None:
         self.version += 1
-        if self.on_change is not None:
+        if tell and self.on_change is not None:
             self.on_change()
 
     def _state(self, online: bool) -> None:
@@ -126,16 +131,24 @@ class ServerWatch:
                     conn.close()
 
     def _listen(self, conn: Any) -> None:
-        """Wait for notifications until stopped (raises when the connection breaks)."""
+        """Wait for notifications until stopped (raises when the connection breaks).
+        The first after a quiet moment is told at once; while they keep coming, what
+        arrived is told every GAP seconds."""
         quiet_since = time.monotonic()
+        told_at = 0.0
         while not self._stop.is_set():
-            arrived = sum(1 for _ in conn.notifies(timeout=WAIT))
-            if arrived:
-                quiet_since = time.monotonic()
-                self._changed()
-            elif time.monotonic() - quiet_since > PING_EVERY:
-                conn.execute("SELECT 1")
-                quiet_since = time.monotonic()
+            batch = list(conn.notifies(timeout=WAIT, stop_after=1))
+            if not batch:
+                if time.monotonic() - quiet_since > PING_EVERY:
+                    conn.execute("SELECT 1")
+                    quiet_since = time.monotonic()
+                continue
+            # The rest of that commit's notifications, and anything else until the gap
+            # since the last change told is over.
+            wait = max(GATHER, told_at + GAP - time.monotonic())
+            batch += conn.notifies(timeout=wait)
+            quiet_since = told_at = time.monotonic()
+            self._changed(tell=any(note.pid not in self.own for note in batch))
 
 
 class NotifyWatcher:

@@ -200,8 +200,7 @@ def can_write(db: Database) -> bool:
     """Whether the server role may change tpm's data (a role granted SELECT only may
     not: its screens open, and its writing keys say "read-only")."""
     try:
-        with db.engine.connect() as conn:
-            sql = "SELECT has_table_privilege('work_item', 'UPDATE')"
-            return bool(conn.exec_driver_sql(sql).scalar())
+        with db.read() as ex:
+            return bool(ex.driver_rows("SELECT has_table_privilege('work_item', 'UPDATE')")[0][0])
     except Exception:  # unknown (the server went away): the first write says what is wrong
         return True

@@ -33,25 +33,7 @@ def engine() -> str:
 
 def start_again(server: Server) -> None:
     """Start the stopped server as tests/postgres.py first started it."""
-    options = f"-k {server.socket_dir} -p {server.port} -c listen_addresses='' -c fsync=off"
-    subprocess.run(
-        [
-            *server.as_user,
-            str(server.bin_dir / "pg_ctl"),
-            "-D",
-            str(server.socket_dir / "data"),
-            "-o",
-            options,
-            "-l",
-            str(server.socket_dir / "log"),
-            "-w",
-            "-t",
-            "30",
-            "start",
-        ],
-        capture_output=True,
-        check=True,
-    )
+    server.start()
 
 
 def _status(board: BoardScreen) -> str:

@@ -15,8 +15,8 @@ from tests.conftest import run_tpm
 from tests.postgres import Server
 from tpm_tui.config import Location, redact_url, resolve_location, url_secrets
 from tpm_tui.db import HEAD_REVISION, open_database
-from tpm_tui.engine import WRITE_LOCK
 from tpm_tui.errors import DatabaseBusy, ReadOnlyWorkspace, ServerUnreachable, StorageError
+from tpm_tui.postgres import WRITE_LOCK
 
 PASSWORD = "s3cret-Pa55"
 _roles = itertools.count(1)
@@ -191,7 +191,7 @@ def test_a_read_only_role_reads_and_is_told_it_cannot_write(pg_server: Server) -
     assert pg_server.psql("SELECT count(*) FROM work_item", database) == "1\n"
     db = open_database(Location(pg_server.url(database, user=role), None, "test"))
     with pytest.raises(ReadOnlyWorkspace), db.write() as ex:
-        ex.connection.exec_driver_sql("DELETE FROM milestone")  # type: ignore[attr-defined]
+        ex.driver_rows("DELETE FROM milestone")
     db.close()
 
 
@@ -251,9 +251,7 @@ def test_each_server_refusal_is_one_clear_line(
     them, each become one line of the right kind."""
     db = open_database(Location(pg_server.url(_database(pg_server)), None, "test"))
     with pytest.raises(error) as raised, db.write() as ex:
-        ex.connection.exec_driver_sql(  # type: ignore[attr-defined]
-            f"DO $$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '{state}'; END $$"
-        )
+        ex.driver_rows(f"DO $$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '{state}'; END $$")
     assert words in str(raised.value) and "\n" not in str(raised.value)
     db.close()
 
@@ -268,10 +266,10 @@ def test_one_running_timer_per_person_is_the_databases_rule(pg_server: Server) -
         " VALUES ('meetings', now(), '', now(), %s)"
     )
     with db.write() as ex:
-        ex.connection.exec_driver_sql(insert, ("ana",))  # type: ignore[attr-defined]
-        ex.connection.exec_driver_sql(insert, ("ben",))  # type: ignore[attr-defined]
+        ex.driver_rows(insert, ("ana",))
+        ex.driver_rows(insert, ("ben",))
     with pytest.raises(StorageError, match="a timer of yours") as raised, db.write() as ex:
-        ex.connection.exec_driver_sql(insert, ("ana",))  # type: ignore[attr-defined]
+        ex.driver_rows(insert, ("ana",))
     assert "\n" not in str(raised.value)
     assert (
         pg_server.psql("SELECT count(*) FROM time_entry WHERE ended_at IS NULL", database) == "2\n"

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tpm_tui.config import read_only_requested
-from tpm_tui.errors import DatabaseBusy, StorageError, TpmError
+from tpm_tui.errors import DatabaseBusy, ServerUnreachable, StorageError, TpmError
 from tpm_tui.widgets.timer_badge import TimerBadge
 
 if TYPE_CHECKING:
@@ -42,7 +42,8 @@ OFFLINE = "the server does not answer (reconnecting…): nothing was changed"
 def refusal(error: TpmError) -> str:
     """What a form says when its save is refused. A busy database is said plainly: the
     form keeps what was typed, so trying again is one key; a server role that may not
-    write says "read-only" in one line (not the server's long message)."""
+    write says "read-only" in one line (not the server's long message), and a server
+    that does not answer says so as the status line does."""
     if isinstance(error, DatabaseBusy):
         return (
             "The database is busy (another program is writing to it): nothing was saved."
@@ -50,6 +51,8 @@ def refusal(error: TpmError) -> str:
         )
     if denied(error):
         return READ_ONLY_ROLE
+    if isinstance(error, ServerUnreachable):  # as the status line says it, not libpq's text
+        return OFFLINE
     return str(error)
 
 

@@ -12,9 +12,8 @@ from tpm_tui.db import TPM_TABLES, Database, known_revisions
 from tpm_tui.errors import ServerUnreachable, StorageError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
     from tpm_tui.services.maintenance import Check
+    from tpm_tui.sql.executor import Executor
 
 _TABLES = """
 SELECT table_name FROM information_schema.tables
@@ -32,7 +31,7 @@ def diagnose_server(location: Location) -> list[Check]:
     db = Database(location)
     try:
         with db.read() as ex:
-            checks += _server_checks(ex.connection)  # type: ignore[attr-defined]
+            checks += _server_checks(ex)
     except ServerUnreachable as exc:
         checks.append(Check("server", False, str(exc), "start the server, or check the URL"))
     except StorageError as exc:
@@ -42,18 +41,19 @@ def diagnose_server(location: Location) -> list[Check]:
     return checks
 
 
-def _scalar(conn: Connection, sql: str, *params: Any) -> Any:
-    return conn.exec_driver_sql(sql, params if params else None).scalar()
+def _scalar(conn: Executor, sql: str, *params: Any) -> Any:
+    rows = conn.driver_rows(sql, params)
+    return rows[0][0] if rows else None
 
 
-def _server_checks(conn: Connection) -> list[Check]:
+def _server_checks(conn: Executor) -> list[Check]:
     from tpm_tui.services.maintenance import Check
 
     version = _scalar(conn, "SELECT current_setting('server_version')")
     role = _scalar(conn, "SELECT current_user")
     name = _scalar(conn, "SELECT current_database()")
     checks = [Check("server", True, f"PostgreSQL {version}, database {name}, as role {role}")]
-    tables = [str(row[0]) for row in conn.exec_driver_sql(_TABLES)]
+    tables = [str(row[0]) for row in conn.driver_rows(_TABLES)]
     revision = None
     if "alembic_version" in tables:
         revision = _scalar(conn, "SELECT version_num FROM alembic_version")
@@ -109,7 +109,7 @@ def _schema_check(tables: set[str], revision: str | None) -> Check:
     )
 
 
-def _rights_check(conn: Connection, role: str, tables: list[str]) -> Check:
+def _rights_check(conn: Executor, role: str, tables: list[str]) -> Check:
     """Whether the role can read and write every tpm table (has_table_privilege)."""
     from tpm_tui.services.maintenance import Check
 
