@@ -1,0 +1,55 @@
+"""What the first switch to a screen costs: its widgets are styled once, as they mount
+(not again for each of the two "resume" events Textual posts to a new mode's screen),
+while a screen shown again is still restyled (what changed while it was away shows)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.dom import DOMNode
+
+from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.test_sprint_screen import seed_sprints
+from tpm_tui.app import TpmApp
+from tpm_tui.db import Database
+from tpm_tui.screens.base import WorkspaceScreen
+from tpm_tui.screens.board import BoardScreen
+from tpm_tui.screens.goals import GoalsScreen
+from tpm_tui.screens.sprint import SprintScreen
+from tpm_tui.screens.week import WeekScreen
+
+
+@pytest.mark.parametrize(
+    ("key", "kind"), [("4", WeekScreen), ("5", SprintScreen), ("6", GoalsScreen)]
+)
+async def test_a_screen_shown_first_is_styled_once_and_again_when_it_comes_back(
+    db: Database,
+    make_app: Callable[..., TpmApp],
+    monkeypatch: pytest.MonkeyPatch,
+    key: str,
+    kind: type[WorkspaceScreen],
+) -> None:
+    seed_sprints(db)
+    restyled: list[str] = []  # whole-screen restyles, by screen class
+    real = DOMNode.update_node_styles
+
+    def counted(self: DOMNode, animate: bool = True) -> None:
+        if isinstance(self, WorkspaceScreen):
+            restyled.append(type(self).__name__)
+        real(self, animate)
+
+    monkeypatch.setattr(DOMNode, "update_node_styles", counted)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        restyled.clear()
+        await pilot.press(key)
+        await wait_until(pilot, lambda: isinstance(app.screen, kind) and app.screen.ready)
+        assert restyled == []
+        await pilot.press("1")
+        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.ready)
+        restyled.clear()
+        await pilot.press(key)
+        await wait_until(pilot, lambda: isinstance(app.screen, kind) and app.screen.ready)
+        assert restyled == [kind.__name__]
