@@ -1,6 +1,7 @@
 """What the first switch to a screen costs: its widgets are styled once, as they mount
 (not again for each of the two "resume" events Textual posts to a new mode's screen),
-while a screen shown again is still restyled (what changed while it was away shows)."""
+while a screen shown again is still restyled (what changed while it was away shows);
+the sprint screen builds its burndown, stand-up and note views when first shown."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from collections.abc import Callable
 
 import pytest
 from textual.dom import DOMNode
+from textual.widgets import ContentSwitcher, Static, TextArea
 
 from tests.tui.conftest import SIZE, board_ready, wait_until
-from tests.tui.test_sprint_screen import seed_sprints
+from tests.tui.test_sprint_screen import seed_sprints, settled, sprint_ready
 from tpm_tui.app import TpmApp
 from tpm_tui.db import Database
 from tpm_tui.screens.base import WorkspaceScreen
@@ -18,6 +20,7 @@ from tpm_tui.screens.board import BoardScreen
 from tpm_tui.screens.goals import GoalsScreen
 from tpm_tui.screens.sprint import SprintScreen
 from tpm_tui.screens.week import WeekScreen
+from tpm_tui.widgets.burndown import BurndownChart
 
 
 @pytest.mark.parametrize(
@@ -53,3 +56,32 @@ async def test_a_screen_shown_first_is_styled_once_and_again_when_it_comes_back(
         await pilot.press(key)
         await wait_until(pilot, lambda: isinstance(app.screen, kind) and app.screen.ready)
         assert restyled == [kind.__name__]
+
+
+async def test_the_sprint_screen_builds_a_view_when_it_is_first_shown(
+    db: Database, make_app: Callable[..., TpmApp]
+) -> None:
+    seed_sprints(db)
+    async with make_app().run_test(size=SIZE) as pilot:
+        screen = await sprint_ready(pilot)
+        # planning only: no burndown, stand-up or note editor (tree-sitter Markdown) yet
+        assert not screen.query(BurndownChart) and not screen.query(TextArea)
+        assert not screen.query("#standup")
+        await pilot.press("b")
+        await settled(pilot, screen)
+        chart = screen.query_one(BurndownChart)
+        assert chart.days and screen.query_one("#charts").display
+        assert not screen.query_one("#plan").display
+        assert "Burndown · Sprint 25" in str(screen.query_one("#burndown-title", Static).render())
+        await pilot.press("d")
+        text = screen.query_one("#standup-text", Static)
+        await wait_until(pilot, lambda: bool(str(text.render()).strip()))
+        assert not screen.query_one("#charts").display and screen.query_one("#standup").display
+        await pilot.press("r")
+        await settled(pilot, screen)
+        editor = screen.query_one("#retro-note", TextArea)
+        assert editor.text.startswith("# Retro: Sprint 25") and editor.has_focus
+        assert [w.id for w in screen.query_one(ContentSwitcher).children if w.display] == ["retro"]
+        await pilot.press("escape", "b")  # back to a view built before: shown again
+        await settled(pilot, screen)
+        assert screen.query_one("#charts").display and len(screen.query(BurndownChart)) == 1
