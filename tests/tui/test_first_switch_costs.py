@@ -5,22 +5,69 @@ the sprint screen builds its burndown, stand-up and note views when first shown.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from textual.dom import DOMNode
 from textual.widgets import ContentSwitcher, Static, TextArea
 
-from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tests.tui.test_sprint_screen import seed_sprints, settled, sprint_ready
 from tpm_tui.app import TpmApp
 from tpm_tui.db import Database
 from tpm_tui.screens.base import WorkspaceScreen
 from tpm_tui.screens.board import BoardScreen
 from tpm_tui.screens.goals import GoalsScreen
+from tpm_tui.screens.roadmap import RoadmapScreen
 from tpm_tui.screens.sprint import SprintScreen
+from tpm_tui.screens.time import TimeScreen
 from tpm_tui.screens.week import WeekScreen
 from tpm_tui.widgets.burndown import BurndownChart
+
+READERS = [
+    ("2", RoadmapScreen, "tpm_tui.services.roadmap", "load_roadmap"),
+    ("3", TimeScreen, "tpm_tui.services.timetrack", "entries_for_day"),
+    ("4", WeekScreen, "tpm_tui.services.reports", "week_view"),
+    ("5", SprintScreen, "tpm_tui.services.sprints", "load_planning"),
+    ("6", GoalsScreen, "tpm_tui.services.goals", "load_goals"),
+]
+
+
+@pytest.mark.parametrize(("key", "kind", "module", "reader"), READERS)
+async def test_a_screen_shown_first_reads_its_data_once(
+    db: Database,
+    make_app: Callable[..., TpmApp],
+    monkeypatch: pytest.MonkeyPatch,
+    key: str,
+    kind: type[WorkspaceScreen],
+    module: str,
+    reader: str,
+) -> None:
+    seed_sprints(db)
+    reads: list[int] = []
+    real = getattr(importlib.import_module(module), reader)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importlib.import_module(module), reader, counted)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await board_ready(pilot)
+        await pilot.press(key)
+        await wait_until(pilot, lambda: isinstance(app.screen, kind) and app.screen.ready)
+        await settle(app)
+        await pilot.pause()
+        assert len(reads) == 1  # not again for the "resume" events of its first showing
+        await pilot.press("1")
+        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.ready)
+        await pilot.press(key)  # shown again: read again (or, the sprint, looked at)
+        await wait_until(pilot, lambda: isinstance(app.screen, kind) and app.screen.ready)
+        await settle(app)
+        assert len(reads) == (1 if kind is SprintScreen else 2)
 
 
 @pytest.mark.parametrize(

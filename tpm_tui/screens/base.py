@@ -131,6 +131,7 @@ class WorkspaceScreen(Screen[None]):
         self._pending: deque[Callable[[], None]] = deque()
         self._forms_waiting: set[int] = set()  # ids of waiting actions that open a form
         self._waiting_since: float | None = None
+        self._opening_resumes = 0  # "resume" events posted before the screen mounted
         # Textual counts a new screen as out of date with the stylesheet and, on the
         # first switch to its mode, re-parses every rule of the app twice (~100 ms on
         # this machine). It is styled as it mounts, with the stylesheet as it stands.
@@ -146,6 +147,7 @@ class WorkspaceScreen(Screen[None]):
         shown again is restyled as Textual does it (a theme changed while it was away)."""
         if isinstance(message, events.ScreenResume) and not self.is_mounted:
             message.refresh_styles = False
+            self._opening_resumes += 1
         return super().post_message(message)
 
     @property
@@ -206,8 +208,13 @@ class WorkspaceScreen(Screen[None]):
         self.reload(first=True)
 
     def on_screen_resume(self) -> None:
-        """Coming back from another screen shows the timer and fresh figures."""
+        """Coming back from another screen shows the timer and fresh figures. The
+        "resume" events of the screen's first showing read nothing: the read its mount
+        started is on its way (the week, time and roadmap screens read twice)."""
         self.tpm.tick()
+        if self._opening_resumes:
+            self._opening_resumes -= 1
+            return
         self.reload(first=False)
 
     def reload(self, first: bool) -> None:
