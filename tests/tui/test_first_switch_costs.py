@@ -1,7 +1,8 @@
 """What the first switch to a screen costs: its widgets are styled once, as they mount
 (not again for each of the two "resume" events Textual posts to a new mode's screen),
 while a screen shown again is still restyled (what changed while it was away shows);
-the sprint screen builds its burndown, stand-up and note views when first shown."""
+the sprint screen builds its burndown, stand-up and note views when first shown, and
+the goals list is not measured and drawn again when told the width it was drawn at."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual import events
+from textual.content import Content
 from textual.dom import DOMNode
-from textual.widgets import ContentSwitcher, Static, TextArea
+from textual.widgets import ContentSwitcher, OptionList, Static, TextArea
 
 from tests.tui.conftest import SIZE, board_ready, settle, wait_until
+from tests.tui.helpers import open_screen
+from tests.tui.test_goals_costs import _seed as seed_goals
 from tests.tui.test_sprint_screen import seed_sprints, settled, sprint_ready
 from tpm_tui.app import TpmApp
+from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.screens.base import WorkspaceScreen
 from tpm_tui.screens.board import BoardScreen
@@ -132,3 +138,30 @@ async def test_the_sprint_screen_builds_a_view_when_it_is_first_shown(
         await pilot.press("escape", "b")  # back to a view built before: shown again
         await settled(pilot, screen)
         assert screen.query_one("#charts").display and len(screen.query(BurndownChart)) == 1
+
+
+async def test_the_goals_list_drawn_at_its_width_is_not_measured_and_drawn_again(
+    db: Database, clock: Clock, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_goals(db, clock)
+    async with make_app().run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "6", GoalsScreen)
+        options = screen.query_one(OptionList)
+        await pilot.pause()
+        drawn: list[int] = []
+        real = Content.render_strips
+
+        def counted(self: Content, *args: Any, **kwargs: Any) -> Any:
+            drawn.append(1)
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(Content, "render_strips", counted)
+        # What the layout tells a list after its first paint: the size it was drawn at.
+        options.post_message(
+            events.Resize(options.size, options.virtual_size, options.container_size)
+        )
+        await pilot.pause()
+        assert drawn == []
+        await pilot.resize_terminal(SIZE[0] - 20, SIZE[1])  # narrower: drawn again
+        await pilot.pause()
+        assert drawn

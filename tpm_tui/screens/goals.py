@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -26,6 +26,8 @@ from tpm_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
+    from textual.geometry import Region
+    from textual.strip import Strip
 
     from tpm_tui.db import Database
     from tpm_tui.services.goals import EpicLine, Goals, GoalView, KeyResultView
@@ -50,6 +52,26 @@ class Lines(Content):
         if "\t" in text or any(cell_len(line) > room for line in lines):
             return super().get_height(rules, width)  # it wraps: Textual's measure
         return len(lines)
+
+
+class GoalsList(OptionList):
+    """The goals' rows. Textual's option list forgets every row's measure and drawing
+    when it is told its size, even the width it was drawn at (the Resize that follows
+    its first paint): each row of the screen's first paint was measured and drawn
+    twice. They are kept while the width is the one they were drawn at."""
+
+    _drawn_width = -1
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw, noting the width the rows are measured and drawn at."""
+        self._drawn_width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Keep the rows drawn at this width (the option list's own handler, called
+        after this one unless prevented, forgets them all)."""
+        if self.scrollable_content_region.width == self._drawn_width:
+            event.prevent_default()
 
 
 def bar(percent: int | None, width: int = BAR) -> Content:
@@ -110,7 +132,7 @@ class GoalsScreen(WorkspaceScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_top("Reading the goals…")
         yield Static("", id="goals-vision")
-        yield OptionList(id="goals-list")
+        yield GoalsList(id="goals-list")
         yield KeyBar()
 
     def reload(self, first: bool) -> None:
