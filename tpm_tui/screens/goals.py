@@ -94,6 +94,14 @@ def vision_text(body: str) -> str:
     return "\n".join(paragraphs) or "(empty — press v to write it)"
 
 
+def _goals(data: object) -> Goals:
+    """What a read ahead holds for this screen."""
+    from tpm_tui.services.goals import Goals
+
+    assert isinstance(data, Goals)
+    return data
+
+
 def parse_key_result(text: str) -> tuple[str, str, str, str]:
     """`Activation rate: 12 -> 25 %` → title, baseline, target, unit."""
     found = _KR_LINE.match(text.strip())
@@ -136,18 +144,30 @@ class GoalsScreen(WorkspaceScreen):
         yield KeyBar()
 
     def reload(self, first: bool) -> None:
-        """Read them (again)."""
+        """Read them (again). The first time, the app's read ahead is shown if it is
+        done and still true (drawn with the screen's first paint), or taken if it is on
+        its way."""
         if not first and not self.ready:
             return  # shown for the first time: the read the mount started is on its way
+        if first:
+            ahead = self.tpm.read_ahead.take("goals", wait=False)
+            if ahead is not None and ahead.still_true(self.workspace.clock.today()):
+                self.on_goals_screen_loaded(self.Loaded(_goals(ahead.data)))
+                return
         self.expect_data()
-        self.load()
+        self.load(ahead=first)
 
     @work(thread=True, exclusive=True, group="goals-load")
-    def load(self) -> None:
-        """Read the vision, goals, key results and epics."""
+    def load(self, ahead: bool = False) -> None:
+        """Read the vision, goals, key results and epics (or take the app's read ahead,
+        if `ahead` and one is on its way and still true)."""
         from tpm_tui.services.goals import load_goals
 
         ws = self.workspace
+        read_ahead = self.tpm.read_ahead.take("goals", wait=True) if ahead else None
+        if read_ahead is not None and read_ahead.still_true(ws.clock.today()):
+            self.post_message(self.Loaded(_goals(read_ahead.data)))
+            return
         try:
             found = load_goals(ws.open(), ws.clock)
         except TpmError as error:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from textual.widgets import TextArea
 
     from tpm_tui.db import Database
+    from tpm_tui.screens.ahead import Ahead
     from tpm_tui.services.backlog import ItemView
     from tpm_tui.services.sprints import KnownItems, Planning, Review, SprintReport
     from tpm_tui.services.standup import Standup
@@ -208,10 +209,41 @@ class SprintScreen(WorkspaceScreen):
         a second."""
         if first:
             self.set_interval(1.0, self._poll_changes)
-            self.read(self.sprint_id)
+            if not self._show_read_ahead():
+                self.read(self.sprint_id, ahead=True)
         elif self.ready and (self._changed() or self._read_day != self.workspace.clock.today()):
             self.read(self.sprint_id, self._current_id())
         # else: the first read is still on its way, or what is shown is still true
+
+    def _show_read_ahead(self) -> bool:
+        """Show the sprint as the app read it ahead while it sat idle, if that read is
+        done and still true (drawn with the screen's first paint: no read, no empty
+        screen first)."""
+        ahead = self.tpm.read_ahead.take("sprint", wait=False)
+        if ahead is None:
+            return False
+        self._changed()  # the baseline first: a commit after it reads as a change
+        if not self._adopt(ahead, self.workspace.clock.today()):
+            return False
+        self._read_day = ahead.day
+        self.on_sprint_screen_loaded(self.Loaded(self._known_planning(ahead.data), None))
+        return True
+
+    def _adopt(self, ahead: Ahead, today: date) -> bool:
+        """Keep the backlog rows a read ahead converted (worth having even if the read
+        is out of date); whether its sprint is still true."""
+        from tpm_tui.services.sprints import KnownItems
+
+        if isinstance(ahead.known, KnownItems):
+            self._known = ahead.known
+        return ahead.still_true(today)
+
+    @staticmethod
+    def _known_planning(data: object) -> Planning | None:
+        from tpm_tui.services.sprints import Planning
+
+        assert data is None or isinstance(data, Planning)
+        return data
 
     @property
     def db(self) -> Database:
@@ -281,13 +313,16 @@ class SprintScreen(WorkspaceScreen):
         same: bool = False,
         backlog: tuple[ItemView, ...] | None = None,
         touched: tuple[int, ...] = (),
+        ahead: bool = False,
     ) -> None:
         """Read a sprint afresh; keys wait until it is on screen. `same`: the backlog
         shown is kept if the database did not change since it was read (switching
         sprints: reading thousands of backlog items again would be most of the cost).
         `backlog`: the backlog as this screen's own write left it (`>`), or as it was
         before the write, with the items it `touched` (`<`, a retro's action item) to
-        read alone; either only if nothing else changed the database meanwhile."""
+        read alone; either only if nothing else changed the database meanwhile.
+        `ahead`: the screen's first read, which takes the app's read ahead if one is
+        on its way (rather than reading twice)."""
         changed = self._changed()
         kept: tuple[ItemView, ...] | None = None
         if backlog is not None and not changed:
@@ -296,7 +331,7 @@ class SprintScreen(WorkspaceScreen):
             kept = self.planning.candidates
         self._read_day = self.workspace.clock.today()
         self.expect_data()
-        self.load(sprint_id, keep, kept, touched if kept is not None else ())
+        self.load(sprint_id, keep, kept, touched if kept is not None else (), ahead)
 
     # A description of its own: the default one spells out every argument (thousands of
     # backlog items written out on each switch).
@@ -307,11 +342,16 @@ class SprintScreen(WorkspaceScreen):
         keep: int | None = None,
         candidates: tuple[ItemView, ...] | None = None,
         touched: tuple[int, ...] = (),
+        ahead: bool = False,
     ) -> None:
         """The sprint, its figures and the backlog it can take from."""
         from tpm_tui.services.sprints import KnownItems, load_planning
 
         ws = self.workspace
+        read_ahead = self.tpm.read_ahead.take("sprint", wait=True) if ahead else None
+        if read_ahead is not None and self._adopt(read_ahead, ws.clock.today()):
+            self.post_message(self.Loaded(self._known_planning(read_ahead.data), keep))
+            return
         if self._known is None:
             self._known = KnownItems()
         try:
