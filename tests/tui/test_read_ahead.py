@@ -2,7 +2,8 @@
 is read in a worker, and pressing 5 or 6 then shows it without reading; what was
 committed since (here or in another program), or a new day, is read at the switch
 instead; a screen opened while its read ahead is on its way takes that read (one read,
-not two); keys typed keep the read waiting; nothing is read ahead on a team server."""
+not two); keys typed keep the read waiting; nothing is read ahead on a team server;
+the goals screen opened from its read ahead draws each row once."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.content import Content
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from tests.conftest import NOW, location_for
 from tests.tui.conftest import SIZE, board_ready, settle, wait_until
@@ -223,3 +226,25 @@ async def test_nothing_is_read_ahead_on_a_team_server(
         assert sprint_reads == []
         await _open(pilot, "5", SprintScreen)
         assert len(sprint_reads) == 1
+
+
+async def test_the_goals_screen_opened_from_its_read_ahead_draws_each_row_once(
+    db: Database, clock: Clock, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_goals(db, clock)  # more rows than the screen holds: the list scrolls
+    drawn: list[str] = []
+    real = Content.render_strips
+
+    def counted(self: Content, *args: Any, **kwargs: Any) -> Any:
+        if self.plain.startswith("    "):  # a row of the goals list (they are indented)
+            drawn.append(self.plain)
+        return real(self, *args, **kwargs)
+
+    async with make_app().run_test(size=SIZE) as pilot:
+        await _read_ahead(pilot)
+        monkeypatch.setattr(Content, "render_strips", counted)
+        screen = await _open(pilot, "6", GoalsScreen)
+        await pilot.pause()
+        assert drawn and len(drawn) == len(set(drawn))  # none drawn twice
+        options = screen.query_one(OptionList)
+        assert options.max_scroll_y > 0 and options.show_vertical_scrollbar

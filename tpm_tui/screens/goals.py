@@ -189,7 +189,13 @@ class GoalsScreen(WorkspaceScreen):
         options = self.query_one(OptionList)
         kept = self.selected_id()
         options.clear_options()
-        options.add_options(self._options(found))
+        rows = self._options(found)
+        # A list that surely scrolls (a row or a divider is at least one line) has its
+        # scroll bar from its first layout: one that comes only once the rows are
+        # measured, at the first paint, narrows the list, and every row shown was
+        # measured and drawn again.
+        options.styles.overflow_y = "scroll" if len(rows) >= self.size.height else "auto"
+        options.add_options(rows)
         if kept is not None:
             try:
                 options.highlighted = options.get_option_index(kept)
