@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from tpm_tui.clock import Clock
     from tpm_tui.db import Database
 
-QUIET = 0.3  # seconds without a key before the next read ahead starts
+QUIET = 0.5  # seconds without a key before the next step of reading ahead starts
 WAIT_AT_MOST = 10.0  # seconds a screen waits for a read ahead already running
 
 # What the sprint and goals screens import when first shown (their own modules, and
