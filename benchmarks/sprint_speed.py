@@ -1,8 +1,9 @@
 """How fast is the sprint screen with 5,000 items, 40 closed sprints and 200,000 item
-events? Opening the sprint screen and switching sprints (key to repaint, the Pilot's
-own cost for a key subtracted), `>` (pull an item into the sprint), the burndown and
-velocity SQL, and `tpm sprint show --format json` beside `tpm status`, each beside a
-floor measured in the same run.
+events? Opening the sprint screen (the first time in fresh processes: right after the
+board's first paint, and after the board sat idle) and switching sprints (key to
+repaint, the Pilot's own cost for a key subtracted), `>` (pull an item into the
+sprint), the burndown and velocity SQL, and `tpm sprint show --format json` beside
+`tpm status`, each beside a floor measured in the same run.
 
 Run: .venv/bin/python benchmarks/sprint_speed.py [--runs N]
 Prints figures; never fails on a time.
@@ -22,6 +23,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _first_open import IDLE, first_opens
 
 ITEMS, CLOSED, EVENTS_PER_ITEM = 5000, 40, 40  # 200,000 events
 IN_CLOSED, IN_RUNNING = 25, 40  # items per closed sprint, in the running one
@@ -174,9 +178,9 @@ def sql_timings(path: Path, sprint_id: int, runs: int) -> dict[str, float]:
 
 async def screen_timings(path: Path, runs: int) -> dict[str, tuple[float, float]]:
     """Median ms, key to repaint, and CPU ms of: a no-op key (the Pilot's own cost), `1` back to
-    the board (a floor: the board's own switch and re-read), `5` from the board the
-    first time (it imports the screen) and again later, `[`/`]` switching
-    sprints, and `>` pulling the first backlog item into the sprint."""
+    the board (a floor: the board's own switch and re-read), `5` from the board after
+    the first time, `[`/`]` switching sprints, and `>` pulling the first backlog item
+    into the sprint. (The first time is measured in fresh processes: `_first_open`.)"""
     from textual.pilot import Pilot
 
     from tpm_tui.app import TpmApp
@@ -187,15 +191,16 @@ async def screen_timings(path: Path, runs: int) -> dict[str, tuple[float, float]
     from tpm_tui.workspace import Workspace
 
     app = TpmApp(Workspace(Location(f"sqlite:///{path}", path, "bench"), Clock()))
-    names = ("noop", "board", "first open", "open", "switch", "pull")
+    names = ("noop", "board", "open", "switch", "pull")
     walls: dict[str, list[float]] = {name: [] for name in names}
     cpus: dict[str, list[float]] = {name: [] for name in names}
 
     async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
         while not condition():
-            await asyncio.sleep(0.001)
-            await pilot.pause()
-        await pilot.pause()  # the repaint
+            # (not pilot.pause(): each waits for 20 ms slices of an idle process, which
+            # added up to 20 ms to every figure)
+            await asyncio.sleep(0.002)
+        await pilot.pause()  # the repaint, as after the no-op key
 
     def idle() -> bool:
         screen = app.screen
@@ -228,7 +233,8 @@ async def screen_timings(path: Path, runs: int) -> dict[str, tuple[float, float]
 
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.ready)
-        await timed("first open", "5", idle)
+        await pilot.press("5")  # the first time (measured apart, in fresh processes)
+        await until(pilot, idle)
         for i in range(runs):
             await timed("noop", "z", idle)  # z: bound nowhere
             await timed(
@@ -292,9 +298,24 @@ def main() -> None:
             " net: less a no-op key's time, the Pilot's own cost; cpu: the process's, net)"
         )
         print(f"  {'a no-op key':<46} {noop:6.1f} ms            (cpu {noop_cpu:5.1f} ms)")
+        firsts = args.runs // 3 or 1
+        cold = first_opens(path, "cold", ["5"], firsts)["5"]
+        warm = first_opens(path, "idle", ["5"], firsts)["5"]
+        for label, first in (
+            ("5 from the board, first time (cold)", cold),
+            (f"5 first time, the board idle {IDLE:.0f} s before", warm),
+        ):
+            print(
+                f"  {label:<46} {first['wall']:6.1f} ms  net {first['net']:6.1f} ms"
+                f"  (cpu net {first['cpu_net']:6.1f} ms)"
+            )
+        print(
+            f"  (first times: median of {firsts} fresh processes, each its own no-op key;"
+            " cold: the key right after the board's first paint, before anything is read"
+            " ahead)"
+        )
         for name, label in (
             ("board", "1 to the board (floor: its switch and re-read)"),
-            ("first open", "5 from the board, first time (one run)"),
             ("open", "5 from the board, later"),
             ("switch", "[ / ] switch sprints"),
             ("pull", "> pull an item into the sprint"),

@@ -89,6 +89,7 @@ class Server:
             connection.autocommit = True  # CREATE DATABASE runs outside a transaction
             connection.execute(f"CREATE DATABASE {name} TEMPLATE {template}{self.strategy}")
         return name
+
     def start(self) -> None:
         """Start the server again after `stop` (on its socket, as it first started)."""
         options = f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off"

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from tpm_tui.errors import TpmError
+from tpm_tui.screens.ahead import ReadAhead
 from tpm_tui.screens.base import WorkspaceScreen
 from tpm_tui.screens.board import BoardScreen
 from tpm_tui.screens.help import HelpScreen
@@ -120,6 +121,7 @@ class TpmApp(App[None]):
         self._key_in_flight: events.Key | None = None
         self._key_routed_at = 0.0
         self._key_check_due = False
+        self.read_ahead = ReadAhead(self)  # the sprint and goals screens, read while idle
         # A team database tells of every change (LISTEN/NOTIFY, from a thread of its
         # own): the messages bring it to the UI thread (post_message is thread-safe).
         workspace.listen(
@@ -260,6 +262,11 @@ class TpmApp(App[None]):
         """Keys typed and not yet routed (they wait for the keys before them)."""
         return len(self._keys)
 
+    @property
+    def last_key_at(self) -> float:
+        """When the last typed key was routed (time.monotonic; 0.0 before any)."""
+        return self._key_routed_at
+
     # ------------------------------------------------------------ the timer badge
 
     @work(thread=True, exclusive=True, group="timer")
@@ -286,6 +293,7 @@ class TpmApp(App[None]):
         # frozen, it is no longer walked by every full collection, which took 100 ms and
         # more with thousands of items read (a pause in the middle of a key).
         gc.freeze()
+        self.read_ahead.start()
         if self.timer_known:
             self.tick()
             return
@@ -408,5 +416,6 @@ class TpmApp(App[None]):
     def on_unmount(self) -> None:
         """Release the database, and give back to the collector what start-up froze
         (the app may not be the last thing the process runs: tests, `tpm demo`)."""
+        self.read_ahead.close()
         self.workspace.close()
         gc.unfreeze()

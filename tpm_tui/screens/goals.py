@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -26,6 +26,8 @@ from tpm_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
+    from textual.geometry import Region
+    from textual.strip import Strip
 
     from tpm_tui.db import Database
     from tpm_tui.services.goals import EpicLine, Goals, GoalView, KeyResultView
@@ -52,6 +54,26 @@ class Lines(Content):
         return len(lines)
 
 
+class GoalsList(OptionList):
+    """The goals' rows. Textual's option list forgets every row's measure and drawing
+    when it is told its size, even the width it was drawn at (the Resize that follows
+    its first paint): each row of the screen's first paint was measured and drawn
+    twice. They are kept while the width is the one they were drawn at."""
+
+    _drawn_width = -1
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw, noting the width the rows are measured and drawn at."""
+        self._drawn_width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Keep the rows drawn at this width (the option list's own handler, called
+        after this one unless prevented, forgets them all)."""
+        if self.scrollable_content_region.width == self._drawn_width:
+            event.prevent_default()
+
+
 def bar(percent: int | None, width: int = BAR) -> Content:
     """`████░░░░░░ 40 %` (`–` when there is nothing to measure)."""
     if percent is None:
@@ -70,6 +92,14 @@ def vision_text(body: str) -> str:
     if paragraphs and re.fullmatch(r"#+\s*vision", paragraphs[0], re.IGNORECASE):
         paragraphs = paragraphs[1:]
     return "\n".join(paragraphs) or "(empty — press v to write it)"
+
+
+def _goals(data: object) -> Goals:
+    """What a read ahead holds for this screen."""
+    from tpm_tui.services.goals import Goals
+
+    assert isinstance(data, Goals)
+    return data
 
 
 def parse_key_result(text: str) -> tuple[str, str, str, str]:
@@ -110,22 +140,34 @@ class GoalsScreen(WorkspaceScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_top("Reading the goals…")
         yield Static("", id="goals-vision")
-        yield OptionList(id="goals-list")
+        yield GoalsList(id="goals-list")
         yield KeyBar()
 
     def reload(self, first: bool) -> None:
-        """Read them (again)."""
+        """Read them (again). The first time, the app's read ahead is shown if it is
+        done and still true (drawn with the screen's first paint), or taken if it is on
+        its way."""
         if not first and not self.ready:
             return  # shown for the first time: the read the mount started is on its way
+        if first:
+            ahead = self.tpm.read_ahead.take("goals", wait=False)
+            if ahead is not None and ahead.still_true(self.workspace.clock.today()):
+                self.on_goals_screen_loaded(self.Loaded(_goals(ahead.data)))
+                return
         self.expect_data()
-        self.load()
+        self.load(ahead=first)
 
     @work(thread=True, exclusive=True, group="goals-load")
-    def load(self) -> None:
-        """Read the vision, goals, key results and epics."""
+    def load(self, ahead: bool = False) -> None:
+        """Read the vision, goals, key results and epics (or take the app's read ahead,
+        if `ahead` and one is on its way and still true)."""
         from tpm_tui.services.goals import load_goals
 
         ws = self.workspace
+        read_ahead = self.tpm.read_ahead.take("goals", wait=True) if ahead else None
+        if read_ahead is not None and read_ahead.still_true(ws.clock.today()):
+            self.post_message(self.Loaded(_goals(read_ahead.data)))
+            return
         try:
             found = load_goals(ws.open(), ws.clock)
         except TpmError as error:
@@ -147,7 +189,13 @@ class GoalsScreen(WorkspaceScreen):
         options = self.query_one(OptionList)
         kept = self.selected_id()
         options.clear_options()
-        options.add_options(self._options(found))
+        rows = self._options(found)
+        # A list that surely scrolls (a row or a divider is at least one line) has its
+        # scroll bar from its first layout: one that comes only once the rows are
+        # measured, at the first paint, narrows the list, and every row shown was
+        # measured and drawn again.
+        options.styles.overflow_y = "scroll" if len(rows) >= self.size.height else "auto"
+        options.add_options(rows)
         if kept is not None:
             try:
                 options.highlighted = options.get_option_index(kept)

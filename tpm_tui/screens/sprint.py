@@ -11,9 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import ContentSwitcher, OptionList, Static, TextArea
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tpm_tui.errors import TpmError
@@ -25,7 +27,10 @@ from tpm_tui.widgets.key_bar import KeyBar
 if TYPE_CHECKING:
     from datetime import date
 
+    from textual.widgets import TextArea
+
     from tpm_tui.db import Database
+    from tpm_tui.screens.ahead import Ahead
     from tpm_tui.services.backlog import ItemView
     from tpm_tui.services.sprints import KnownItems, Planning, Review, SprintReport
     from tpm_tui.services.standup import Standup
@@ -37,6 +42,25 @@ def _items(count: int) -> str:
 
 
 VIEWS = {"plan": "planning", "charts": "burndown", "standup": "stand-up", "retro": "retro"}
+
+
+def _view(view: str) -> tuple[Widget, list[Widget]]:
+    """The container of a view other than planning, and its widgets."""
+    if view == "charts":
+        return Vertical(id="charts"), [
+            Static("", id="burndown-title"),
+            BurndownChart(id="burndown"),
+            Static("", id="burndown-legend"),
+            Static("", id="velocity"),
+        ]
+    if view == "standup":
+        return VerticalScroll(id="standup"), [Static("", id="standup-text")]
+    from textual.widgets import TextArea
+
+    return Vertical(id="retro"), [
+        TextArea(language="markdown", id="retro-note", soft_wrap=True),
+        Static("", id="retro-hint"),
+    ]
 
 
 class CloseSprint(ModalScreen[int | None | bool]):
@@ -151,29 +175,33 @@ class SprintScreen(WorkspaceScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top("Reading the sprint…")
-        with ContentSwitcher(initial="plan", id="sprint-views"):
-            with Vertical(id="plan"):
-                yield Static("", id="sprint-goal")
-                yield Static("", id="sprint-bar")
-                yield Static("", id="sprint-capacity")
-                with Horizontal(id="sprint-lists"):
-                    with Vertical(classes="sprint-side -current", id="side-backlog"):
-                        yield Static("", classes="sprint-side-title", id="backlog-title")
-                        yield CardList(id="sprint-backlog")
-                    with Vertical(classes="sprint-side", id="side-sprint"):
-                        yield Static("", classes="sprint-side-title", id="items-title")
-                        yield CardList(id="sprint-items")
-            with Vertical(id="charts"):
-                yield Static("", id="burndown-title")
-                yield BurndownChart(id="burndown")
-                yield Static("", id="burndown-legend")
-                yield Static("", id="velocity")
-            with VerticalScroll(id="standup"):
-                yield Static("", id="standup-text")
-            with Vertical(id="retro"):
-                yield TextArea(language="markdown", id="retro-note", soft_wrap=True)
-                yield Static("", id="retro-hint")
+        with ContentSwitcher(initial="plan", id="sprint-views"), Vertical(id="plan"):
+            yield Static("", id="sprint-goal")
+            yield Static("", id="sprint-bar")
+            yield Static("", id="sprint-capacity")
+            with Horizontal(id="sprint-lists"):
+                with Vertical(classes="sprint-side -current", id="side-backlog"):
+                    yield Static("", classes="sprint-side-title", id="backlog-title")
+                    yield CardList(id="sprint-backlog")
+                with Vertical(classes="sprint-side", id="side-sprint"):
+                    yield Static("", classes="sprint-side-title", id="items-title")
+                    yield CardList(id="sprint-items")
         yield KeyBar()
+
+    def _show_view(self, view: str) -> None:
+        """Make `view` the one shown, building it the first time: the burndown, the
+        stand-up and the note editor (tree-sitter Markdown) are not made, styled and
+        mounted with the screen, only when first shown (they were over a third of
+        the UI thread's work in the screen's first opening)."""
+        switcher = self.query_one(ContentSwitcher)
+        try:
+            switcher.get_child_by_id(view)
+        except NoMatches:
+            box, widgets = _view(view)
+            box.display = False
+            switcher.mount(box)
+            box.mount(*widgets)  # into the box itself: they can be queried at once
+        switcher.current = view
 
     def reload(self, first: bool) -> None:
         """Read the sprint (the running one at first), again when coming back; while
@@ -181,10 +209,41 @@ class SprintScreen(WorkspaceScreen):
         a second."""
         if first:
             self.set_interval(1.0, self._poll_changes)
-            self.read(self.sprint_id)
+            if not self._show_read_ahead():
+                self.read(self.sprint_id, ahead=True)
         elif self.ready and (self._changed() or self._read_day != self.workspace.clock.today()):
             self.read(self.sprint_id, self._current_id())
         # else: the first read is still on its way, or what is shown is still true
+
+    def _show_read_ahead(self) -> bool:
+        """Show the sprint as the app read it ahead while it sat idle, if that read is
+        done and still true (drawn with the screen's first paint: no read, no empty
+        screen first)."""
+        ahead = self.tpm.read_ahead.take("sprint", wait=False)
+        if ahead is None:
+            return False
+        self._changed()  # the baseline first: a commit after it reads as a change
+        if not self._adopt(ahead, self.workspace.clock.today()):
+            return False
+        self._read_day = ahead.day
+        self.on_sprint_screen_loaded(self.Loaded(self._known_planning(ahead.data), None))
+        return True
+
+    def _adopt(self, ahead: Ahead, today: date) -> bool:
+        """Keep the backlog rows a read ahead converted (worth having even if the read
+        is out of date); whether its sprint is still true."""
+        from tpm_tui.services.sprints import KnownItems
+
+        if isinstance(ahead.known, KnownItems):
+            self._known = ahead.known
+        return ahead.still_true(today)
+
+    @staticmethod
+    def _known_planning(data: object) -> Planning | None:
+        from tpm_tui.services.sprints import Planning
+
+        assert data is None or isinstance(data, Planning)
+        return data
 
     @property
     def db(self) -> Database:
@@ -254,13 +313,16 @@ class SprintScreen(WorkspaceScreen):
         same: bool = False,
         backlog: tuple[ItemView, ...] | None = None,
         touched: tuple[int, ...] = (),
+        ahead: bool = False,
     ) -> None:
         """Read a sprint afresh; keys wait until it is on screen. `same`: the backlog
         shown is kept if the database did not change since it was read (switching
         sprints: reading thousands of backlog items again would be most of the cost).
         `backlog`: the backlog as this screen's own write left it (`>`), or as it was
         before the write, with the items it `touched` (`<`, a retro's action item) to
-        read alone; either only if nothing else changed the database meanwhile."""
+        read alone; either only if nothing else changed the database meanwhile.
+        `ahead`: the screen's first read, which takes the app's read ahead if one is
+        on its way (rather than reading twice)."""
         changed = self._changed()
         kept: tuple[ItemView, ...] | None = None
         if backlog is not None and not changed:
@@ -269,7 +331,7 @@ class SprintScreen(WorkspaceScreen):
             kept = self.planning.candidates
         self._read_day = self.workspace.clock.today()
         self.expect_data()
-        self.load(sprint_id, keep, kept, touched if kept is not None else ())
+        self.load(sprint_id, keep, kept, touched if kept is not None else (), ahead)
 
     # A description of its own: the default one spells out every argument (thousands of
     # backlog items written out on each switch).
@@ -280,11 +342,16 @@ class SprintScreen(WorkspaceScreen):
         keep: int | None = None,
         candidates: tuple[ItemView, ...] | None = None,
         touched: tuple[int, ...] = (),
+        ahead: bool = False,
     ) -> None:
         """The sprint, its figures and the backlog it can take from."""
         from tpm_tui.services.sprints import KnownItems, load_planning
 
         ws = self.workspace
+        read_ahead = self.tpm.read_ahead.take("sprint", wait=True) if ahead else None
+        if read_ahead is not None and self._adopt(read_ahead, ws.clock.today()):
+            self.post_message(self.Loaded(self._known_planning(read_ahead.data), keep))
+            return
         if self._known is None:
             self._known = KnownItems()
         try:
@@ -445,7 +512,7 @@ class SprintScreen(WorkspaceScreen):
         if self.view == "retro" and view != "retro":
             self._keep_note()
         self.view = view
-        self.query_one(ContentSwitcher).current = view
+        self._show_view(view)
         if view == "standup":
             self._read_standup()
         elif view == "retro":
@@ -617,7 +684,7 @@ class SprintScreen(WorkspaceScreen):
             markup=False,
         )
         self.view = "retro"
-        self.query_one(ContentSwitcher).current = "retro"
+        self._show_view("retro")
         self._retro_for = None
         self.read(self.sprint_id)
 
@@ -644,13 +711,19 @@ class SprintScreen(WorkspaceScreen):
 
     # ------------------------------------------------------------ the retro note
 
+    def _editor(self) -> TextArea:
+        """The note's editor (its view is built once the note is first shown)."""
+        from textual.widgets import TextArea
+
+        return self.query_one("#retro-note", TextArea)
+
     def _show_retro(self) -> None:
         """Put the sprint's note (or the template) in the editor and give it the keys."""
         from tpm_tui.services.sprints import retro_text
 
         if self.planning is None:
             return
-        editor = self.query_one("#retro-note", TextArea)
+        editor = self._editor()
         report = self.planning.report
         if self._retro_for != report.sprint.id:
             editor.load_text(retro_text(report))
@@ -668,7 +741,7 @@ class SprintScreen(WorkspaceScreen):
         """Save the note if it changed (leaving the view or the sprint)."""
         if self.planning is None or self._retro_for is None:
             return
-        text = self.query_one("#retro-note", TextArea).text
+        text = self._editor().text
         if text != self.planning.report.sprint.retro and text.strip():
             self._save_note(text, quiet=True)
 
@@ -698,7 +771,7 @@ class SprintScreen(WorkspaceScreen):
     def action_save_retro(self) -> None:
         """Save the retro note."""
         if self.view == "retro":
-            self._save_note(self.query_one("#retro-note", TextArea).text)
+            self._save_note(self._editor().text)
 
     @queued
     def action_leave_note(self) -> None:
@@ -707,7 +780,7 @@ class SprintScreen(WorkspaceScreen):
             self._keep_note()
             self.set_focus(None)
             self.view = "plan"
-            self.query_one(ContentSwitcher).current = "plan"
+            self._show_view("plan")
             self.refresh_status()
 
     @queued
@@ -718,7 +791,7 @@ class SprintScreen(WorkspaceScreen):
 
         if self.view != "retro":
             return
-        editor = self.query_one("#retro-note", TextArea)
+        editor = self._editor()
         row = editor.cursor_location[0]
         line = editor.document.get_line(row)
         title = action_title(line)

@@ -146,6 +146,8 @@ class CardList(ScrollView, can_focus=False):
         self.virtual_size = Size(region.width, len(self.items) * self.card_height + spare)
 
     def _on_resize(self, _event: events.Resize) -> None:
+        if self._measured == (self.size, self.scrollable_content_region.size):
+            return  # drawn at this size already (the first paint measures as it draws)
         self._measure()
         self.refresh()
 

@@ -1,0 +1,224 @@
+"""Reading ahead: once the app has sat idle after its first screen was drawn, a worker
+imports the sprint and goals screens and reads the data each opens with, so that
+pressing 5 or 6 draws it at once instead of reading it then (reading the sprint
+screen's backlog, row by row, was about a third of the work of its first opening).
+
+A read ahead is shown only if it is still true: nothing committed to the database
+since it was read (SQLite's data_version on a connection of its own, taken before the
+read, moves with every commit of any other connection) and the same day. On a team
+server (no data_version) only the modules are imported. Each step waits until no key
+has been typed for a moment and the screen in front has its data, so it does not
+compete with a key being handled (a key typed during a step shares the processor with
+it for the tens of milliseconds it lasts); a screen opened before its read ahead began
+reads for itself, and one opened while it is on its way takes its result rather than
+reading twice."""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tpm_tui.errors import TpmError
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from tpm_tui.app import TpmApp
+    from tpm_tui.clock import Clock
+    from tpm_tui.db import Database
+
+QUIET = 0.5  # seconds without a key before the next step of reading ahead starts
+WAIT_AT_MOST = 10.0  # seconds a screen waits for a read ahead already running
+
+# What the sprint and goals screens import when first shown (their own modules, and
+# the services their first read imports in its worker).
+MODULES = (
+    "tpm_tui.screens.sprint",
+    "tpm_tui.services.sprints",
+    "tpm_tui.screens.goals",
+    "tpm_tui.services.goals",
+)
+
+
+@dataclass
+class Ahead:
+    """A screen's first data, read ahead, with what tells whether it is still true."""
+
+    probe: sqlite3.Connection  # never writes: its data_version moves with every commit
+    version: int
+    day: date
+    data: object
+    known: object | None = None  # the sprint screen's KnownItems (rows converted once)
+
+    def still_true(self, today: date) -> bool:
+        """Whether nothing was committed since it was read and it is the same day
+        (then closes the probe: it is asked once)."""
+        try:
+            return today == self.day and _data_version(self.probe) == self.version
+        except sqlite3.Error:
+            return False
+        finally:
+            self.probe.close()
+
+
+def _data_version(probe: sqlite3.Connection) -> int:
+    return int(probe.execute("PRAGMA data_version").fetchone()[0])
+
+
+def _sprint(db: Database, clock: Clock) -> tuple[object, object]:
+    from tpm_tui.services.sprints import KnownItems, load_planning
+
+    known = KnownItems()
+    return load_planning(db, clock, None, None, (), known), known
+
+
+def _goals(db: Database, clock: Clock) -> tuple[object, object]:
+    from tpm_tui.services.goals import load_goals
+
+    return load_goals(db, clock), None
+
+
+READERS: dict[str, Callable[[Database, Clock], tuple[object, object]]] = {
+    "sprint": _sprint,
+    "goals": _goals,
+}
+
+
+class ReadAhead:
+    """The reads ahead of one app: started once its first screen's data is shown,
+    taken (once each) by the screen they are for."""
+
+    def __init__(self, app: TpmApp) -> None:
+        self.app = app
+        self._lock = threading.Condition()
+        self._state: dict[str, str] = {}  # name -> waiting, reading, done or taken
+        self._ready: dict[str, Ahead] = {}
+        self._started = False
+        self._since = 0.0  # when the first screen's data was shown
+        self._closed = False
+        self._source: Database | None = None  # the workspace's database, as opened
+
+    def start(self) -> None:
+        """Read ahead in a worker (once): the screens not opened yet, on a SQLite file."""
+        if self._started:
+            return
+        self._started = True
+        self._since = time.monotonic()
+        workspace = self.app.workspace
+        reads = workspace.is_open and workspace.db.is_sqlite
+        if reads:
+            self._source = workspace.db
+        with self._lock:
+            names = [n for n in READERS if reads and n not in self._state]
+            for name in names:
+                self._state[name] = "waiting"
+        self.app.run_worker(
+            lambda: self._run(names),
+            thread=True,
+            group="read-ahead",
+            description="read the sprint and goals screens ahead",
+        )
+
+    def take(self, name: str, wait: bool) -> Ahead | None:
+        """The read ahead for screen `name` (once; None if there is none). One not
+        started yet never will be (the screen reads for itself); one being read is
+        waited for if `wait` (from the screen's worker; never on the UI thread)."""
+        deadline = time.monotonic() + WAIT_AT_MOST
+        with self._lock:
+            state = self._state.get(name)
+            while wait and state == "reading" and time.monotonic() < deadline:
+                self._lock.wait(0.05)
+                state = self._state.get(name)
+            if state == "reading":
+                return None  # (left to finish: its screen then never takes it)
+            self._state[name] = "taken"
+            return self._ready.pop(name, None)
+
+    def close(self) -> None:
+        """The app is leaving: drop what was not taken (a read on its way drops its own)."""
+        with self._lock:
+            self._closed = True
+            for ahead in self._ready.values():
+                ahead.probe.close()
+            self._ready.clear()
+            self._lock.notify_all()
+
+    # ------------------------------------------------------------ in the worker
+
+    def _quiet(self) -> bool:
+        """Wait until no key has been typed for QUIET seconds (nor since the first
+        screen's data was shown) and the screen in front has its data; False if the
+        app left."""
+        app = self.app
+        while not self._closed:
+            last = max(app.last_key_at, self._since)
+            if not app.keys_held and time.monotonic() - last >= QUIET and self._settled():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def _settled(self) -> bool:
+        """Whether the screen in front shows its data, with no read or write on its way
+        (a look from the worker: it changes nothing)."""
+        from textual.app import ScreenStackError, UnknownModeError
+
+        from tpm_tui.screens.base import WorkspaceScreen
+
+        try:
+            screen = self.app.screen
+        except (ScreenStackError, UnknownModeError):  # no screen: the app is leaving
+            return False
+        if not isinstance(screen, WorkspaceScreen):
+            return True  # a form or a modal: the keys say whether it is in use
+        return screen.ready and not screen.stale and screen.waiting_for is None
+
+    def _run(self, names: list[str]) -> None:
+        if not self._quiet():
+            return
+        for module in MODULES:  # one at a time, each after a quiet moment
+            if not self._quiet():
+                return
+            importlib.import_module(module)
+        for name in names:
+            if not self._quiet():
+                return
+            with self._lock:
+                if self._state.get(name) != "waiting":
+                    continue  # its screen was opened meanwhile
+                self._state[name] = "reading"
+            ahead = self._read(name)
+            with self._lock:
+                if ahead is not None and not self._closed:
+                    self._ready[name] = ahead
+                elif ahead is not None:
+                    ahead.probe.close()
+                self._state[name] = "done"
+                self._lock.notify_all()
+
+    def _read(self, name: str) -> Ahead | None:
+        """Read one screen's data on a connection of its own (closed here, so a read
+        still on its way when the app leaves never has its connection closed under it)."""
+        from tpm_tui.db import Database
+
+        shared = self._source
+        assert shared is not None  # (names to read are set only with it)
+        clock = self.app.workspace.clock
+        db = Database(shared.location, shared.file, alchemy=shared.uses_alchemy)
+        probe: sqlite3.Connection | None = None
+        try:
+            probe = db.raw_connection()
+            version = _data_version(probe)
+            day = clock.today()
+            data, known = READERS[name](db, clock)
+        except (TpmError, sqlite3.Error):
+            if probe is not None:
+                probe.close()
+            return None  # the screen reads for itself, and says what is wrong
+        finally:
+            db.close()
+        return Ahead(probe, version, day, data, known)
