@@ -103,8 +103,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         sizes = {12: Path(folder) / "12.db", 500: Path(folder) / "500.db"}
         sizes[5000] = Path(folder) / "5000.db"
-        for cards, path in sizes.items():
-            make_workspace(path, cards)
+        for size, path in sizes.items():
+            make_workspace(path, size)
         demo = Path(folder) / "demo.db"
         make_demo(demo)
         # Round-robin: each round starts every program once, so a busy moment of the

@@ -6,10 +6,13 @@ import asyncio
 import functools
 import gc
 import signal
+import threading
 import time
 from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 
 from textual import events, work
 from textual.app import App
@@ -39,6 +42,45 @@ EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # A key that has not settled after this long no longer holds the keys behind it (a
 # widget that never finishes with a key must not freeze the keyboard).
 KEY_SETTLE_LIMIT = 10.0  # seconds (a cold form opens in seconds on a loaded machine)
+
+# How long leaving waits for worker threads still inside the database before closing it.
+CLOSE_WAIT = 2.0  # seconds (a read takes milliseconds; a write retry can take 30 s)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class WorkerThreads(ThreadPoolExecutor):
+    """The threads the app's thread workers run in (the event loop's default executor),
+    counting the work in flight: the database is closed only once none is left, since
+    closing a connection while another thread is inside SQLite crashes the process
+    (SIGSEGV), and a worker cancelled as the app leaves keeps running to its end."""
+
+    def __init__(self) -> None:
+        super().__init__(thread_name_prefix="tpm-worker")
+        self._count_lock = threading.Lock()
+        self._in_flight = 0
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Run `fn` in a thread, counted until it returns."""
+        with self._count_lock:
+            self._in_flight += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished()
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future: Future[Any] | None = None) -> None:
+        with self._count_lock:
+            self._in_flight -= 1
+
+    @property
+    def in_flight(self) -> int:
+        """Work submitted and not finished (running or queued)."""
+        return self._in_flight
 
 
 def screen_class(mode: str) -> type[WorkspaceScreen]:
@@ -108,7 +150,14 @@ class TpmApp(App[None]):
     ]
 
     def __init__(self, workspace: Workspace, mode: str = "board") -> None:
+        # Textual composes the screen of its default mode first. The start mode is made
+        # that default, its screen coming from `get_default_screen` (the mode joins
+        # MODES on mount): the app's CSS is then parsed once. Switching to the start
+        # mode from an empty default screen parsed all of it three more times (a new
+        # mode's screen refreshes the CSS twice, and each refresh re-parses every rule).
+        self.DEFAULT_MODE = mode  # type: ignore[misc]  # (read by App.__init__ only)
         super().__init__()
+        self._modes.pop(mode)
         self.workspace = workspace
         self.start_mode = mode
         self.failure: str | None = None
@@ -120,6 +169,7 @@ class TpmApp(App[None]):
         self._key_in_flight: events.Key | None = None
         self._key_routed_at = 0.0
         self._key_check_due = False
+        self.worker_threads = WorkerThreads()
         # A team database tells of every change (LISTEN/NOTIFY, from a thread of its
         # own): the messages bring it to the UI thread (post_message is thread-safe).
         workspace.listen(
@@ -158,6 +208,10 @@ class TpmApp(App[None]):
                 markup=False,
             )
 
+    def on_load(self) -> None:
+        """Thread workers run in threads the app counts (see WorkerThreads)."""
+        asyncio.get_running_loop().set_default_executor(self.worker_threads)
+
     async def run_async(self, **options: Any) -> None:
         """Run the app, leaving cleanly on TERM and HUP from before the terminal is
         touched until it is given back (a test runner's pilot does not come here, so
@@ -177,9 +231,14 @@ class TpmApp(App[None]):
             for number in EXIT_SIGNALS:
                 loop.remove_signal_handler(number)
 
+    def get_default_screen(self) -> WorkspaceScreen:
+        """The screen the app opens on: the start mode's."""
+        return screen_class(self.start_mode)()
+
     def on_mount(self) -> None:
-        """Open on the requested screen; keep the timer badge ticking."""
-        self.switch_mode(self.start_mode)
+        """The start mode becomes a mode like the others (its screen is the one open);
+        keep the timer badge ticking."""
+        self.add_mode(self.start_mode, self.MODES[self.start_mode])
         self.set_interval(1.0, self.tick)
         self.set_interval(5.0, self.read_timer)
 
@@ -253,7 +312,7 @@ class TpmApp(App[None]):
 
     async def _check_keys(self) -> None:
         self._key_check_due = False
-        await self._route_keys()
+        await self._route_keys()  # (which drops the keys once the app is leaving)
 
     @property
     def keys_held(self) -> int:
@@ -277,6 +336,10 @@ class TpmApp(App[None]):
         self.timer = timer
         self.timer_known = True
         self.tick()
+
+    def timer_read(self, timer: EntryView | None) -> None:
+        """The running timer as a screen's worker read it with the screen's data."""
+        self._set_timer(timer)
 
     def first_data_shown(self) -> None:
         """A screen's first data is going on screen: the running timer goes with it
@@ -405,8 +468,13 @@ class TpmApp(App[None]):
         rows.append(("ctrl+p", "Command palette: every action, and jump to an item"))
         self.push_screen(HelpScreen(self.screen.__class__.__doc__ or "", rows))
 
-    def on_unmount(self) -> None:
-        """Release the database, and give back to the collector what start-up froze
-        (the app may not be the last thing the process runs: tests, `tpm demo`)."""
-        self.workspace.close()
-        gc.unfreeze()
+    async def on_unmount(self) -> None:
+        """Release the database once no worker thread is inside it. One still there
+        after CLOSE_WAIT (a write retrying against another program's lock) keeps it
+        open: the process's end releases it safely, where closing would not."""
+        deadline = time.monotonic() + CLOSE_WAIT
+        while self.worker_threads.in_flight and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        if not self.worker_threads.in_flight:
+            self.workspace.close()
+        gc.unfreeze()  # what start-up froze (the app may not be the process's last act)

@@ -194,9 +194,13 @@ class WorkspaceScreen(Screen[None]):
         self.reload(first=True)
 
     def on_screen_resume(self) -> None:
-        """Coming back from another screen shows the timer and fresh figures."""
+        """Coming back from another screen shows the timer and fresh figures. A screen
+        shown for the first time has its first read on its way (started on mount):
+        reading again doubled the work of every first screen, and left a read running
+        as a quick exit closed the database under it."""
         self.tpm.tick()
-        self.reload(first=False)
+        if self.ready:
+            self.reload(first=False)
 
     def reload(self, first: bool) -> None:
         """Read the screen's data again (in a worker)."""
