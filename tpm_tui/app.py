@@ -190,8 +190,12 @@ class TpmApp(App[None]):
     def on_tpm_app_server_changed(self, _message: ServerChanged) -> None:
         """Show a colleague's change: the screen in front reads again (the others when
         they are shown again), and the timer badge too."""
+        if not self.screen_stack:  # the app is leaving: nothing is left to show it on
+            return
         screen = self.screen
-        if isinstance(screen, WorkspaceScreen):
+        # (A screen being taken down, as the app leaves, stops running before its
+        # widgets go: it would read a cursor from widgets already gone.)
+        if isinstance(screen, WorkspaceScreen) and screen.is_running:
             screen.changed_elsewhere()
         self.read_timer()
 

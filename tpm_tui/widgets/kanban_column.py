@@ -382,19 +382,20 @@ class KanbanColumn(Vertical):
         super().__init__(id=f"column-{column.key}", classes="kanban-column")
         self.column = column
         self._ids: list[int] = []
+        # Held, not queried: a column is whole from the start. The board reads its
+        # cursor at any moment (a colleague's change, the poll), also while the column
+        # mounts or is taken down as the app leaves, when a query found no card list.
+        self.header = ColumnHeader()
+        self.cards = CardList(id=f"cards-{column.key}")
+        """The list widget."""
 
     def compose(self) -> ComposeResult:
-        yield ColumnHeader()
-        yield CardList(id=f"cards-{self.column.key}")
+        yield self.header
+        yield self.cards
 
     def on_mount(self) -> None:
         """An empty column still says its name."""
         self._update_header()
-
-    @property
-    def cards(self) -> CardList:
-        """The list widget."""
-        return self.query_one(CardList)
 
     @property
     def ids(self) -> list[int]:
@@ -407,7 +408,7 @@ class KanbanColumn(Vertical):
 
     def set_current(self, current: bool) -> None:
         """Mark the column as the one the keys act on (its header and its cursor)."""
-        self.query_one(ColumnHeader).set_class(current, "-current")
+        self.header.set_class(current, "-current")
         self.cards.set_current(current)
 
     def highlighted_id(self) -> int | None:
@@ -439,4 +440,4 @@ class KanbanColumn(Vertical):
 
     def _update_header(self) -> None:
         column = self.column
-        self.query_one(ColumnHeader).set_counts(column.name, len(self._ids), column.wip_limit)
+        self.header.set_counts(column.name, len(self._ids), column.wip_limit)
