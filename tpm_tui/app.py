@@ -18,6 +18,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.widget import AwaitMount
 
 from tpm_tui.errors import TpmError
 from tpm_tui.screens.base import WorkspaceScreen
@@ -243,11 +244,24 @@ class TpmApp(App[None]):
         """The start mode becomes a mode like the others (its screen is the one open);
         keep the timer badge ticking."""
         self.add_mode(self.start_mode, self.MODES[self.start_mode])
+        # The app reads its messages once its screen has mounted, as it does for a mode
+        # switched to (Textual does not wait so for the default mode's screen): an exit
+        # handled meanwhile took the screen down under widgets still mounting (the
+        # Header's title, queued on the app, found no HeaderTitle).
+        self.call_next(AwaitMount(self.screen, [self.screen]))
         self.set_interval(1.0, self.tick)
         self.set_interval(5.0, self.read_timer)
 
     def _exit_on_signal(self, number: int) -> None:
-        self.exit(return_code=128 + number)
+        if not self.is_running:
+            self.exit(return_code=128 + number)  # (the terminal is then never touched)
+            return
+        # In turn with the app's messages, which it reads once its first screen has
+        # mounted (see on_mount). An exit asked for at once stops Textual mounting any
+        # widget, and left a screen still mounting half-built under widgets that expect
+        # their children: the screen's first read found no filter line, Textual's
+        # Header no HeaderTitle (a traceback, and a coroutine never awaited).
+        self.call_later(self.exit, return_code=128 + number)
 
     # ------------------------------------------------------------ keys, one at a time
 
