@@ -44,6 +44,10 @@ EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # widget that never finishes with a key must not freeze the keyboard).
 KEY_SETTLE_LIMIT = 10.0  # seconds (a cold form opens in seconds on a loaded machine)
 
+# The collector rests from the start of a run until the first screen's data is on
+# screen, at most this long (a first read that never comes must not stop it for good).
+COLLECTOR_REST = 2.0  # seconds
+
 # How long leaving waits for worker threads still inside the database before closing it.
 CLOSE_WAIT = 2.0  # seconds (a read takes milliseconds; a write retry can take 30 s)
 
@@ -171,6 +175,7 @@ class TpmApp(App[None]):
         self._key_routed_at = 0.0
         self._key_check_due = False
         self.worker_threads = WorkerThreads()
+        self._collector_was: bool | None = None  # whether it ran before start-up paused it
         # A team database tells of every change (LISTEN/NOTIFY, from a thread of its
         # own): the messages bring it to the UI thread (post_message is thread-safe).
         workspace.listen(
@@ -215,26 +220,54 @@ class TpmApp(App[None]):
 
     def on_load(self) -> None:
         """Thread workers run in threads the app counts (see WorkerThreads)."""
+        self._pause_collector()  # (a test's pilot starts here, not in run_async)
         asyncio.get_running_loop().set_default_executor(self.worker_threads)
+
+    # Start-up makes some 100,000 objects that live as long as the app (modules, the
+    # stylesheet, widgets, the data shown, the drawn lines): the collector's passes
+    # walked them over and over, none finding much to free (at 500 cards, 60-70 ms
+    # of 600 before the cards showed, half of it in two full passes). It rests from
+    # the start of a run until the first data has been drawn.
+
+    def _pause_collector(self) -> None:
+        if self._collector_was is None:
+            self._collector_was = gc.isenabled()
+            gc.freeze()  # what the imports made
+            gc.disable()
+
+    def _resume_collector(self) -> None:
+        """The collector runs again as it did before start-up, with all start-up made
+        frozen: no full pass walks it again (which took 100 ms and more with thousands
+        of items read, a pause in the middle of a key)."""
+        if self._collector_was is False:
+            return  # (resumed already: the first data, or after COLLECTOR_REST)
+        gc.freeze()
+        if self._collector_was:
+            gc.enable()
+        self._collector_was = False
 
     async def run_async(self, **options: Any) -> None:
         """Run the app, leaving cleanly on TERM and HUP from before the terminal is
         touched until it is given back (a test runner's pilot does not come here, so
         its own signals are left alone)."""
-        if options.get("headless"):
-            return await super().run_async(**options)
-        # Installed before the driver switches the terminal to raw mode and the
-        # alternate screen: a signal during start-up is an exit message like any
-        # other, handled once the message loop runs (or, before the driver starts,
-        # it stops the driver from starting at all).
-        loop = asyncio.get_running_loop()
-        for number in EXIT_SIGNALS:
-            loop.add_signal_handler(number, self._exit_on_signal, number)
+        self._pause_collector()  # before the stylesheet is read
         try:
-            return await super().run_async(**options)
-        finally:
+            if options.get("headless"):
+                return await super().run_async(**options)
+            # Installed before the driver switches the terminal to raw mode and the
+            # alternate screen: a signal during start-up is an exit message like any
+            # other, handled once the message loop runs (or, before the driver starts,
+            # it stops the driver from starting at all).
+            loop = asyncio.get_running_loop()
             for number in EXIT_SIGNALS:
-                loop.remove_signal_handler(number)
+                loop.add_signal_handler(number, self._exit_on_signal, number)
+            try:
+                return await super().run_async(**options)
+            finally:
+                for number in EXIT_SIGNALS:
+                    loop.remove_signal_handler(number)
+        finally:
+            self._resume_collector()  # (an app that ended before its first data)
 
     def get_default_screen(self) -> WorkspaceScreen:
         """The screen the app opens on: the start mode's."""
@@ -249,6 +282,7 @@ class TpmApp(App[None]):
         # handled meanwhile took the screen down under widgets still mounting (the
         # Header's title, queued on the app, found no HeaderTitle).
         self.call_next(AwaitMount(self.screen, [self.screen]))
+        self.set_timer(COLLECTOR_REST, self._resume_collector)
         self.set_interval(1.0, self.tick)
         self.set_interval(5.0, self.read_timer)
 
@@ -363,10 +397,7 @@ class TpmApp(App[None]):
         """A screen's first data is going on screen: the running timer goes with it
         (read here, one indexed row, rather than a worker later: a timer started in
         another terminal is never shown as missing)."""
-        # What start-up made (modules, widgets, the data shown) lives as long as the app:
-        # frozen, it is no longer walked by every full collection, which took 100 ms and
-        # more with thousands of items read (a pause in the middle of a key).
-        gc.freeze()
+        self.call_after_refresh(self._resume_collector)  # (once the data is drawn)
         if self.timer_known:
             self.tick()
             return
@@ -495,4 +526,5 @@ class TpmApp(App[None]):
             await asyncio.sleep(0.005)
         if not self.worker_threads.in_flight:
             self.workspace.close()
+        self._resume_collector()
         gc.unfreeze()  # what start-up froze (the app may not be the process's last act)
