@@ -225,8 +225,8 @@ class TpmApp(App[None]):
 
     # Start-up makes some 100,000 objects that live as long as the app (modules, the
     # stylesheet, widgets, the data shown, the drawn lines): the collector's passes
-    # walked them over and over, none finding much to free (at 500 cards, 60-70 ms
-    # of 600 before the cards showed, half of it in two full passes). It rests from
+    # walked them over and over, finding next to nothing to free (at 500 cards some
+    # 60 ms of CPU before the cards showed, two full passes among them). It rests from
     # the start of a run until the first data has been drawn.
 
     def _pause_collector(self) -> None:
@@ -236,15 +236,17 @@ class TpmApp(App[None]):
             gc.disable()
 
     def _resume_collector(self) -> None:
-        """The collector runs again as it did before start-up, with all start-up made
-        frozen: no full pass walks it again (which took 100 ms and more with thousands
-        of items read, a pause in the middle of a key)."""
-        if self._collector_was is False:
-            return  # (resumed already: the first data, or after COLLECTOR_REST)
-        gc.freeze()
+        """The collector runs again as it did before start-up (once)."""
         if self._collector_was:
             gc.enable()
         self._collector_was = False
+
+    def _first_data_drawn(self) -> None:
+        # What start-up made (modules, widgets, the data shown) lives as long as the app:
+        # frozen, it is no longer walked by every full collection, which took 100 ms and
+        # more with thousands of items read (a pause in the middle of a key).
+        gc.freeze()
+        self._resume_collector()
 
     async def run_async(self, **options: Any) -> None:
         """Run the app, leaving cleanly on TERM and HUP from before the terminal is
@@ -397,7 +399,7 @@ class TpmApp(App[None]):
         """A screen's first data is going on screen: the running timer goes with it
         (read here, one indexed row, rather than a worker later: a timer started in
         another terminal is never shown as missing)."""
-        self.call_after_refresh(self._resume_collector)  # (once the data is drawn)
+        self.call_after_refresh(self._first_data_drawn)
         if self.timer_known:
             self.tick()
             return
