@@ -63,7 +63,8 @@ def screen(path: str, mode: str) -> None:
 
     class Probe(TpmApp):
         def on_mount(self) -> None:
-            super().on_mount()
+            # (Textual calls TpmApp.on_mount too, as it calls the handler of every class
+            # of the app: calling it here as well started the app twice over.)
             self._poll = self.set_interval(0.005, self._check)
 
         def _check(self) -> None:

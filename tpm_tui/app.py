@@ -6,15 +6,19 @@ import asyncio
 import functools
 import gc
 import signal
+import threading
 import time
 from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.widget import AwaitMount
 
 from tpm_tui.errors import TpmError
 from tpm_tui.screens.ahead import ReadAhead
@@ -40,6 +44,49 @@ EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # A key that has not settled after this long no longer holds the keys behind it (a
 # widget that never finishes with a key must not freeze the keyboard).
 KEY_SETTLE_LIMIT = 10.0  # seconds (a cold form opens in seconds on a loaded machine)
+
+# The collector rests from the start of a run until the first screen's data is on
+# screen, at most this long (a first read that never comes must not stop it for good).
+COLLECTOR_REST = 2.0  # seconds
+
+# How long leaving waits for worker threads still inside the database before closing it.
+CLOSE_WAIT = 2.0  # seconds (a read takes milliseconds; a write retry can take 30 s)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class WorkerThreads(ThreadPoolExecutor):
+    """The threads the app's thread workers run in (the event loop's default executor),
+    counting the work in flight: the database is closed only once none is left, since
+    closing a connection while another thread is inside SQLite crashes the process
+    (SIGSEGV), and a worker cancelled as the app leaves keeps running to its end."""
+
+    def __init__(self) -> None:
+        super().__init__(thread_name_prefix="tpm-worker")
+        self._count_lock = threading.Lock()
+        self._in_flight = 0
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Run `fn` in a thread, counted until it returns."""
+        with self._count_lock:
+            self._in_flight += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished()
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future: Future[Any] | None = None) -> None:
+        with self._count_lock:
+            self._in_flight -= 1
+
+    @property
+    def in_flight(self) -> int:
+        """Work submitted and not finished (running or queued)."""
+        return self._in_flight
 
 
 def screen_class(mode: str) -> type[WorkspaceScreen]:
@@ -109,7 +156,14 @@ class TpmApp(App[None]):
     ]
 
     def __init__(self, workspace: Workspace, mode: str = "board") -> None:
+        # Textual composes the screen of its default mode first. The start mode is made
+        # that default, its screen coming from `get_default_screen` (the mode joins
+        # MODES on mount): the app's CSS is then parsed once. Switching to the start
+        # mode from an empty default screen parsed all of it three more times (a new
+        # mode's screen refreshes the CSS twice, and each refresh re-parses every rule).
+        self.DEFAULT_MODE = mode  # type: ignore[misc]  # (read by App.__init__ only)
         super().__init__()
+        self._modes.pop(mode)
         self.workspace = workspace
         self.start_mode = mode
         self.failure: str | None = None
@@ -122,6 +176,8 @@ class TpmApp(App[None]):
         self._key_routed_at = 0.0
         self._key_check_due = False
         self.read_ahead = ReadAhead(self)  # the sprint and goals screens, read while idle
+        self.worker_threads = WorkerThreads()
+        self._collector_was: bool | None = None  # whether it ran before start-up paused it
         # A team database tells of every change (LISTEN/NOTIFY, from a thread of its
         # own): the messages bring it to the UI thread (post_message is thread-safe).
         workspace.listen(
@@ -142,8 +198,12 @@ class TpmApp(App[None]):
     def on_tpm_app_server_changed(self, _message: ServerChanged) -> None:
         """Show a colleague's change: the screen in front reads again (the others when
         they are shown again), and the timer badge too."""
+        if not self.screen_stack:  # the app is leaving: nothing is left to show it on
+            return
         screen = self.screen
-        if isinstance(screen, WorkspaceScreen):
+        # (A screen being taken down, as the app leaves, stops running before its
+        # widgets go: it would read a cursor from widgets already gone.)
+        if isinstance(screen, WorkspaceScreen) and screen.is_running:
             screen.changed_elsewhere()
         self.read_timer()
 
@@ -160,33 +220,87 @@ class TpmApp(App[None]):
                 markup=False,
             )
 
+    def on_load(self) -> None:
+        """Thread workers run in threads the app counts (see WorkerThreads)."""
+        self._pause_collector()  # (a test's pilot starts here, not in run_async)
+        asyncio.get_running_loop().set_default_executor(self.worker_threads)
+
+    # Start-up makes some 100,000 objects that live as long as the app (modules, the
+    # stylesheet, widgets, the data shown, the drawn lines): the collector's passes
+    # walked them over and over, finding next to nothing to free (at 500 cards some
+    # 60 ms of CPU before the cards showed, two full passes among them). It rests from
+    # the start of a run until the first data has been drawn.
+
+    def _pause_collector(self) -> None:
+        if self._collector_was is None:
+            self._collector_was = gc.isenabled()
+            gc.freeze()  # what the imports made
+            gc.disable()
+
+    def _resume_collector(self) -> None:
+        """The collector runs again as it did before start-up (once)."""
+        if self._collector_was:
+            gc.enable()
+        self._collector_was = False
+
+    def _first_data_drawn(self) -> None:
+        # What start-up made (modules, widgets, the data shown) lives as long as the app:
+        # frozen, it is no longer walked by every full collection, which took 100 ms and
+        # more with thousands of items read (a pause in the middle of a key).
+        gc.freeze()
+        self._resume_collector()
+        self.read_ahead.start()
+
     async def run_async(self, **options: Any) -> None:
         """Run the app, leaving cleanly on TERM and HUP from before the terminal is
         touched until it is given back (a test runner's pilot does not come here, so
         its own signals are left alone)."""
-        if options.get("headless"):
-            return await super().run_async(**options)
-        # Installed before the driver switches the terminal to raw mode and the
-        # alternate screen: a signal during start-up is an exit message like any
-        # other, handled once the message loop runs (or, before the driver starts,
-        # it stops the driver from starting at all).
-        loop = asyncio.get_running_loop()
-        for number in EXIT_SIGNALS:
-            loop.add_signal_handler(number, self._exit_on_signal, number)
+        self._pause_collector()  # before the stylesheet is read
         try:
-            return await super().run_async(**options)
-        finally:
+            if options.get("headless"):
+                return await super().run_async(**options)
+            # Installed before the driver switches the terminal to raw mode and the
+            # alternate screen: a signal during start-up is an exit message like any
+            # other, handled once the message loop runs (or, before the driver starts,
+            # it stops the driver from starting at all).
+            loop = asyncio.get_running_loop()
             for number in EXIT_SIGNALS:
-                loop.remove_signal_handler(number)
+                loop.add_signal_handler(number, self._exit_on_signal, number)
+            try:
+                return await super().run_async(**options)
+            finally:
+                for number in EXIT_SIGNALS:
+                    loop.remove_signal_handler(number)
+        finally:
+            self._resume_collector()  # (an app that ended before its first data)
+
+    def get_default_screen(self) -> WorkspaceScreen:
+        """The screen the app opens on: the start mode's."""
+        return screen_class(self.start_mode)()
 
     def on_mount(self) -> None:
-        """Open on the requested screen; keep the timer badge ticking."""
-        self.switch_mode(self.start_mode)
+        """The start mode becomes a mode like the others (its screen is the one open);
+        keep the timer badge ticking."""
+        self.add_mode(self.start_mode, self.MODES[self.start_mode])
+        # The app reads its messages once its screen has mounted, as it does for a mode
+        # switched to (Textual does not wait so for the default mode's screen): an exit
+        # handled meanwhile took the screen down under widgets still mounting (the
+        # Header's title, queued on the app, found no HeaderTitle).
+        self.call_next(AwaitMount(self.screen, [self.screen]))
+        self.set_timer(COLLECTOR_REST, self._resume_collector)
         self.set_interval(1.0, self.tick)
         self.set_interval(5.0, self.read_timer)
 
     def _exit_on_signal(self, number: int) -> None:
-        self.exit(return_code=128 + number)
+        if not self.is_running:
+            self.exit(return_code=128 + number)  # (the terminal is then never touched)
+            return
+        # In turn with the app's messages, which it reads once its first screen has
+        # mounted (see on_mount). An exit asked for at once stops Textual mounting any
+        # widget, and left a screen still mounting half-built under widgets that expect
+        # their children: the screen's first read found no filter line, Textual's
+        # Header no HeaderTitle (a traceback, and a coroutine never awaited).
+        self.call_later(self.exit, return_code=128 + number)
 
     # ------------------------------------------------------------ keys, one at a time
 
@@ -255,7 +369,7 @@ class TpmApp(App[None]):
 
     async def _check_keys(self) -> None:
         self._key_check_due = False
-        await self._route_keys()
+        await self._route_keys()  # (which drops the keys once the app is leaving)
 
     @property
     def keys_held(self) -> int:
@@ -285,15 +399,15 @@ class TpmApp(App[None]):
         self.timer_known = True
         self.tick()
 
+    def timer_read(self, timer: EntryView | None) -> None:
+        """The running timer as a screen's worker read it with the screen's data."""
+        self._set_timer(timer)
+
     def first_data_shown(self) -> None:
         """A screen's first data is going on screen: the running timer goes with it
         (read here, one indexed row, rather than a worker later: a timer started in
         another terminal is never shown as missing)."""
-        # What start-up made (modules, widgets, the data shown) lives as long as the app:
-        # frozen, it is no longer walked by every full collection, which took 100 ms and
-        # more with thousands of items read (a pause in the middle of a key).
-        gc.freeze()
-        self.read_ahead.start()
+        self.call_after_refresh(self._first_data_drawn)
         if self.timer_known:
             self.tick()
             return
@@ -413,9 +527,15 @@ class TpmApp(App[None]):
         rows.append(("ctrl+p", "Command palette: every action, and jump to an item"))
         self.push_screen(HelpScreen(self.screen.__class__.__doc__ or "", rows))
 
-    def on_unmount(self) -> None:
-        """Release the database, and give back to the collector what start-up froze
-        (the app may not be the last thing the process runs: tests, `tpm demo`)."""
+    async def on_unmount(self) -> None:
+        """Release the database once no worker thread is inside it. One still there
+        after CLOSE_WAIT (a write retrying against another program's lock) keeps it
+        open: the process's end releases it safely, where closing would not."""
         self.read_ahead.close()
-        self.workspace.close()
-        gc.unfreeze()
+        deadline = time.monotonic() + CLOSE_WAIT
+        while self.worker_threads.in_flight and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        if not self.worker_threads.in_flight:
+            self.workspace.close()
+        self._resume_collector()
+        gc.unfreeze()  # what start-up froze (the app may not be the process's last act)

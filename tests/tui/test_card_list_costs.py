@@ -12,7 +12,7 @@ import pytest
 from textual.app import App, ComposeResult
 
 from tests.tui.test_card_strips import item
-from tpm_tui.widgets import card
+from tpm_tui.widgets import kanban_column
 from tpm_tui.widgets.kanban_column import CardList
 
 
@@ -44,7 +44,7 @@ async def test_titles_are_measured_once_and_unchanged_cards_draw_nothing(
         widget = pilot.app.query_one(CardList)
         widget.set_items(cards, {})
         await pilot.pause()
-        measured = _counting(monkeypatch, card, "cell_len")
+        measured = _counting(monkeypatch, kanban_column, "title_cells")
         refreshed = _counting(monkeypatch, widget, "refresh")
         widget.set_items(cards, {})  # the same cards again (a tuple; the list keeps a list)
         assert refreshed == [] and measured == []

@@ -3,6 +3,7 @@ keyboard, every change saved at once and undoable, other terminals' changes show
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tpm_tui.errors import InvalidInput, TpmError
+from tpm_tui.kinds import Kind
 from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
 from tpm_tui.undo import ItemArchived, ItemEdited, ItemMoved, ItemReordered, UndoStack
 from tpm_tui.widgets.epic_tree import EpicTree
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from tpm_tui.services.board import BoardData, Level
     from tpm_tui.services.documents import Sections
     from tpm_tui.services.filters import ItemFilter
+    from tpm_tui.services.timetrack import EntryView
     from tpm_tui.undo import Step
     from tpm_tui.watch import Watcher
     from tpm_tui.widgets.detail_pane import ItemDetail
@@ -86,12 +89,20 @@ class BoardScreen(WorkspaceScreen):
     class Loaded(Message):
         """Board data read off the UI thread."""
 
-        def __init__(self, data: BoardData, focus: int | None, generation: int, read: int) -> None:
+        def __init__(
+            self,
+            data: BoardData,
+            focus: int | None,
+            generation: int,
+            read: int,
+            timer: tuple[EntryView | None] | None = None,
+        ) -> None:
             super().__init__()
             self.data = data
             self.focus = focus
             self.generation = generation
             self.read = read  # which read of the board this is (only the last is shown)
+            self.timer = timer  # (the running timer,) when read with the board
 
     class TreeLoaded(Message):
         """Epics and features for the epic tree."""
@@ -169,11 +180,13 @@ class BoardScreen(WorkspaceScreen):
         if focus is not None and focus != self.focused_id():
             self._aim = focus
         target = next((t for t in (self._expect, self._aim) if t is not None), focus)
-        self._read(target, self._reads)
+        self._read(target, self._reads, with_timer=self.data is None and not self.tpm.timer_known)
 
     @work(thread=True, exclusive=True, group="board-load")
-    def _read(self, focus: int | None, read: int) -> None:
-        """Read the board (opening the database on first use) and post it back."""
+    def _read(self, focus: int | None, read: int, with_timer: bool = False) -> None:
+        """Read the board (opening the database on first use) and post it back; the
+        first read brings the running timer along, which goes on screen with the cards
+        (read here, the UI thread does not stop for it, nor a second thread start)."""
         generation = self.generation
         try:
             db = self.workspace.open()
@@ -185,7 +198,12 @@ class BoardScreen(WorkspaceScreen):
         except TpmError as error:
             self.failed(error)
             return
-        self.post_message(self.Loaded(data, focus, generation, read))
+        timer: tuple[EntryView | None] | None = None
+        if with_timer:
+            # (On failure it is read again as the cards go on screen, which says why.)
+            with contextlib.suppress(TpmError):
+                timer = (self.tpm.timekeeper.running(),)
+        self.post_message(self.Loaded(data, focus, generation, read, timer))
 
     @unless_leaving
     async def on_board_screen_loaded(self, message: Loaded) -> None:
@@ -227,7 +245,10 @@ class BoardScreen(WorkspaceScreen):
                 self.notify(f"#{self._expect} is hidden by the filter (esc clears it)")
             self._expect = None
         if first:
-            self.tpm.read_timer()
+            if message.timer is not None:
+                self.tpm.timer_read(*message.timer)
+            else:
+                self.tpm.read_timer()  # (shown since another screen read it: read it anew)
             self.watcher = self.workspace.watcher()
             self.set_interval(1.0, self._poll_changes)
             self.loaded()
@@ -474,7 +495,6 @@ class BoardScreen(WorkspaceScreen):
     @opens_form
     def action_new_item(self) -> None:
         """Open the form for a new item in the focused column."""
-        from tpm_tui.models import Kind
         from tpm_tui.screens.item_editing import form_choices, typed_values
         from tpm_tui.screens.item_form import ItemForm
         from tpm_tui.services import backlog
@@ -751,7 +771,6 @@ class BoardScreen(WorkspaceScreen):
 
     @work(thread=True, exclusive=True, group="tree-load")
     def _load_tree(self) -> None:
-        from tpm_tui.models import Kind
         from tpm_tui.services import backlog
 
         try:
@@ -773,8 +792,6 @@ class BoardScreen(WorkspaceScreen):
 
     @on(EpicTree.Chosen)
     def _epic_chosen(self, event: EpicTree.Chosen) -> None:
-        from tpm_tui.models import Kind
-
         if event.item_id is None:
             text = ""
         elif event.kind is Kind.FEATURE:

@@ -38,7 +38,10 @@ _WORD = re.compile(r"\s*\S+\s*")  # a word with the white space around it
 
 def title_cells(item: ItemView) -> int:
     """How many cells `#12 Title` takes on one line (no layout)."""
-    return cell_len(f"#{item.id} {item.title}")
+    text = f"#{item.id} {item.title}"
+    # Printable ASCII takes a cell a character: counted without Rich's measure (a regex
+    # and a cache lookup a title), as every title of a column is measured on first show.
+    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
 
 
 def card_lines(

@@ -93,6 +93,7 @@ class CardList(ScrollView, can_focus=False):
         self._widest = 0  # the widest `#12 Title` of the list, in cells
         self._variables: dict[str, str] | None = None  # the theme the renders were made in
         self._announced: ItemView | None = None
+        self._scroll_when_measured = False  # the cursor waits for a size to scroll to
 
     @property
     def card_height(self) -> int:
@@ -129,8 +130,9 @@ class CardList(ScrollView, can_focus=False):
         self._title_cells = cells
         return max(cells.values(), default=0)
 
-    def _measure(self) -> None:
-        """Fix the card height for the current size, and the virtual size from it."""
+    def _measure(self, drawing: bool = False) -> None:
+        """Fix the card height for the current size, and the virtual size from it
+        (`drawing`: measured by the drawing of a line, which the new size is for)."""
         region = self.scrollable_content_region
         self._measured = (self.size, region.size)
         inner = region.width - PADDING.width
@@ -138,12 +140,27 @@ class CardList(ScrollView, can_focus=False):
         # Title lines only grow for a column whose titles need them; every card of a
         # column keeps one height, so card i always starts at line i * height.
         lines = 2 if roomy and self.items and self._widest > inner else 1
-        if lines != self.title_lines:
+        if lines != self.title_lines or (self._scroll_when_measured and self.size):
             self.title_lines = lines
+            self._scroll_when_measured = False
             self.call_after_refresh(self.scroll_to_highlight)
         # The spare lines below the last card keep every scroll stop on a card boundary.
         spare = region.height % self.card_height if self.items else 0
-        self.virtual_size = Size(region.width, len(self.items) * self.card_height + spare)
+        virtual = Size(region.width, len(self.items) * self.card_height + spare)
+        if not drawing:
+            self.virtual_size = virtual
+        elif virtual != self.virtual_size:
+            # The lines being drawn use the new size already: a repaint would draw every
+            # line of the list again. Only the scroll bar's thumb is told.
+            self.set_reactive(CardList.virtual_size, virtual)
+            if self.show_vertical_scrollbar:
+                self.vertical_scrollbar.window_virtual_size = virtual.height
+        if not self.size and not self.show_vertical_scrollbar and self.is_attached:
+            # Not laid out yet: cards taller than the whole screen overflow whatever
+            # height the list gets, so its scroll bar is set before the first layout.
+            # Textual would add it during that layout, which then needs a second one,
+            # and every line of every column was drawn twice before the cards showed.
+            self.show_vertical_scrollbar = self.virtual_size.height > self.screen.size.height
 
     def _on_resize(self, _event: events.Resize) -> None:
         if self._measured == (self.size, self.scrollable_content_region.size):
@@ -187,6 +204,11 @@ class CardList(ScrollView, can_focus=False):
         (so no half card hangs at the top)."""
         if self.highlighted is None or not self.is_mounted:
             return
+        if not self.size:
+            # Not laid out yet: with no height, any card but the first looks out of view
+            # (every long column opened one card down). Done once the list is measured.
+            self._scroll_when_measured = True
+            return
         height, view = self.card_height, self.scrollable_content_region.height
         top, card = round(self.scroll_offset.y), self.highlighted * height
         if card < top:
@@ -225,7 +247,7 @@ class CardList(ScrollView, can_focus=False):
         if self._measured != (self.size, region.size):
             # Laid out (or resized) since the cards came in, and the Resize event is still
             # on its way: choose the card height for this size before drawing any card.
-            self._measure()
+            self._measure(drawing=True)
         width = region.width
         index, offset = divmod(self.scroll_offset.y + y, self.card_height)
         if index >= len(self.items):
@@ -360,19 +382,20 @@ class KanbanColumn(Vertical):
         super().__init__(id=f"column-{column.key}", classes="kanban-column")
         self.column = column
         self._ids: list[int] = []
+        # Held, not queried: a column is whole from the start. The board reads its
+        # cursor at any moment (a colleague's change, the poll), also while the column
+        # mounts or is taken down as the app leaves, when a query found no card list.
+        self.header = ColumnHeader()
+        self.cards = CardList(id=f"cards-{column.key}")
+        """The list widget."""
 
     def compose(self) -> ComposeResult:
-        yield ColumnHeader()
-        yield CardList(id=f"cards-{self.column.key}")
+        yield self.header
+        yield self.cards
 
     def on_mount(self) -> None:
         """An empty column still says its name."""
         self._update_header()
-
-    @property
-    def cards(self) -> CardList:
-        """The list widget."""
-        return self.query_one(CardList)
 
     @property
     def ids(self) -> list[int]:
@@ -385,7 +408,7 @@ class KanbanColumn(Vertical):
 
     def set_current(self, current: bool) -> None:
         """Mark the column as the one the keys act on (its header and its cursor)."""
-        self.query_one(ColumnHeader).set_class(current, "-current")
+        self.header.set_class(current, "-current")
         self.cards.set_current(current)
 
     def highlighted_id(self) -> int | None:
@@ -417,4 +440,4 @@ class KanbanColumn(Vertical):
 
     def _update_header(self) -> None:
         column = self.column
-        self.query_one(ColumnHeader).set_counts(column.name, len(self._ids), column.wip_limit)
+        self.header.set_counts(column.name, len(self._ids), column.wip_limit)
