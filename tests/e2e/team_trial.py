@@ -52,6 +52,7 @@ OUTSIDE_CHANGE = 2.0  # seconds the other board may take to follow (README)
 TIMER_CHANGE = 6.0  # seconds a timer started in a shell may take to show in the badge
 STARTUP = 90.0  # seconds a board may take to open on a loaded machine
 PEOPLE = ("ana", "ben")
+WIDTH = "#{pane_width}"  # tmux's name for a pane's width
 Json = dict[str, Any]
 
 
@@ -169,7 +170,9 @@ class Trial:
                 screen, cells = person.term.styled()
                 self._toasts(screen)
                 try:
-                    shot = parse_board(cells, self.names, self.size[0])
+                    # The pane's real width (tmux once came up at its 80x24 under load).
+                    width = person.term._tmux("display-message", "-p", "-t", "week", WIDTH)
+                    shot = parse_board(cells, self.names, int(width))
                     problems = board_problems(shot, truth, person.now.date())
                     if timers:
                         problems += badge_problems(shot.status, shorts[name])

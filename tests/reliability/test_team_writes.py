@@ -132,13 +132,13 @@ def boards(pg_server: Server) -> Iterator[tuple[str, list[Terminal]]]:
             terminal.close()
 
 
-def _board_problems(cells: list[list[Cell]], truth: Truth) -> list[str]:
+def _board_problems(cells: list[list[Cell]], truth: Truth, width: int) -> list[str]:
     """Where a captured board differs from the database: its columns, their counts, the
     cards it shows and their order, the status line (week_in_tmux's reading of a
     board)."""
     names = {c["key"]: c["name"] for c in truth.columns}
     try:
-        shot = parse_board(cells, names, BOARD_SIZE[0])
+        shot = parse_board(cells, names, width)
     except ValueError as error:
         return [f"the board cannot be read: {error}"]
     return board_problems(shot, truth, NOW.date())
@@ -180,6 +180,10 @@ def test_five_shells_writing_at_once_lose_nothing_acknowledged(
     # Both screens, captured from the last acknowledged write until 2 s after it, then
     # compared with what the database holds (it no longer changes): the last capture
     # must agree, and the figure is from when each board agreed for good.
+    # The panes' real widths (under a heavy load tmux once came up at its 80x24).
+    widths = [
+        int(t._tmux("display-message", "-p", "-t", "week", "#{pane_width}")) for t in terminals
+    ]
     captures: list[list[tuple[float, str, list[list[Cell]]]]] = [[] for _ in terminals]
     while True:
         for terminal, shots in zip(terminals, captures, strict=True):
@@ -189,10 +193,10 @@ def test_five_shells_writing_at_once_lose_nothing_acknowledged(
         time.sleep(0.05)
     truth = _truth(url)
     follow: list[float] = []
-    for terminal, shots in zip(terminals, captures, strict=True):
+    for terminal, shots, width in zip(terminals, captures, widths, strict=True):
         agreed_at = None
         for taken, _text, cells in shots:
-            problems = _board_problems(cells, truth)
+            problems = _board_problems(cells, truth, width)
             agreed_at = (agreed_at or taken) if not problems else None
         text = shots[-1][1]
         assert not problems, (
