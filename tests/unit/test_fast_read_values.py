@@ -10,7 +10,7 @@ from rich.cells import cell_len
 
 from tpm_tui.kinds import Kind
 from tpm_tui.services.backlog import ItemView
-from tpm_tui.sql.executor import _RESULT
+from tpm_tui.sql.executor import SQLITE
 from tpm_tui.widgets.card import title_cells
 
 
@@ -24,7 +24,7 @@ from tpm_tui.widgets.card import title_cells
     ],
 )
 def test_stored_datetimes_read_as_aware_utc(stored: str, read: datetime) -> None:
-    value = _RESULT["datetime"](stored)
+    value = SQLITE.result["datetime"](stored)
     assert value == read
     assert value.tzinfo is UTC
     assert value.replace(tzinfo=None) == read.replace(tzinfo=None)
