@@ -55,6 +55,8 @@ async def test_a_locked_database_delays_the_move_and_the_keys_after_it(
         other.close()
         await wait_until(pilot, lambda: board.waiting_for is None)
         assert backlog.get_item(seeded.db, seeded.story).status == "todo"
-        # the l ran after the move: from To Do (where the card went) to In Progress
+        # the l ran after the move: from To Do (where the card went) to In Progress,
+        # once the read that shows the move has landed (the l waits for that read)
+        await wait_until(pilot, lambda: board.current == "in_progress")
         assert board.current == "in_progress"
         assert app.is_running
