@@ -227,6 +227,9 @@ async def test_markup_and_escapes_in_titles_show_literally(
         assert drawn.startswith(f"#{item.id} [bold]x[/] [@click=app.quit]bye")
         await pilot.click(column.cards)
         assert app.is_running  # the "link" did not quit the app
+        # The click opened the card; the test leaves once its form is up (the pilot took
+        # the app down while the form still mounted: Textual's Select found no label).
+        await wait_until(pilot, lambda: isinstance(app.screen, ItemForm) and app.screen.is_mounted)
 
 
 async def test_empty_workspace_says_how_to_start(
