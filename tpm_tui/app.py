@@ -22,7 +22,7 @@ from textual.widget import AwaitMount
 
 from tpm_tui.errors import TpmError
 from tpm_tui.screens.ahead import ReadAhead
-from tpm_tui.screens.base import WorkspaceScreen
+from tpm_tui.screens.base import SERVER_GONE, WorkspaceScreen
 from tpm_tui.screens.board import BoardScreen
 from tpm_tui.screens.help import HelpScreen
 from tpm_tui.timekeeper import TimeKeeper
@@ -214,11 +214,7 @@ class TpmApp(App[None]):
             if isinstance(screen, WorkspaceScreen):
                 screen.connection_changed()
         if not message.online:
-            self.notify(
-                "The server does not answer: reconnecting… (nothing can be changed meanwhile)",
-                severity="error",
-                markup=False,
-            )
+            self.notify(f"Reconnecting… {SERVER_GONE}", severity="error", markup=False)
 
     def on_load(self) -> None:
         """Thread workers run in threads the app counts (see WorkerThreads)."""

@@ -51,7 +51,7 @@ class Location:
         and control characters removed, so a hostile name cannot drive the terminal)."""
         if self.path is not None:
             return shown(self.path)
-        return clean_line(redact_url(self.url))
+        return clean_line(redact_url(typed_url(self.url)))
 
     def redact(self, text: str) -> str:
         """`text` (an error message, a report) with this location's secrets replaced by
@@ -90,6 +90,13 @@ def server_url(url: str) -> str:
     if sep and scheme.lower() in _POSTGRES_SCHEMES:
         return f"{POSTGRES_DRIVER}://{rest}"
     return url
+
+
+def typed_url(url: str) -> str:
+    """A URL as a person writes it: tpm's driver URL (`postgresql+psycopg://…`) as the
+    libpq URL it came from (`postgresql://…`); any other URL as it is."""
+    scheme, sep, rest = url.partition("://")
+    return f"postgresql://{rest}" if sep and scheme == POSTGRES_DRIVER else url
 
 
 def url_secrets(url: str) -> list[str]:

@@ -48,16 +48,20 @@ def test_other_drivers_are_left_as_written() -> None:
 @pytest.mark.parametrize(
     ("url", "label"),
     [
-        ("postgresql://ana:s3cret@db/p", "postgresql+psycopg://ana:***@db/p"),
-        ("postgresql://ana:s%40cr%2Fet@db:5433/p", "postgresql+psycopg://ana:***@db:5433/p"),
-        ("postgresql://ana:a/b@db/p", "postgresql+psycopg://ana:***@db/p"),
-        ("postgresql://ana@db/p?password=s3cret", "postgresql+psycopg://ana@db/p?password=***"),
+        ("postgresql://ana:s3cret@db/p", "postgresql://ana:***@db/p"),
+        ("postgresql://ana:s%40cr%2Fet@db:5433/p", "postgresql://ana:***@db:5433/p"),
+        ("postgresql://ana:a/b@db/p", "postgresql://ana:***@db/p"),
+        ("postgresql://ana@db/p?password=s3cret", "postgresql://ana@db/p?password=***"),
         (
             "postgresql://ana@/p?host=/run/pg&sslpassword=k3y&sslmode=require",
-            "postgresql+psycopg://ana@/p?host=/run/pg&sslpassword=***&sslmode=require",
+            "postgresql://ana@/p?host=/run/pg&sslpassword=***&sslmode=require",
         ),
-        ("postgresql://ana@db/p", "postgresql+psycopg://ana@db/p"),
-        ("postgresql:///p", "postgresql+psycopg:///p"),
+        ("postgresql://ana@db/p", "postgresql://ana@db/p"),
+        ("postgresql:///p", "postgresql:///p"),
+        # Named as the user wrote it, not as tpm's driver URL (psycopg is implied).
+        ("postgres://ana@db/p", "postgresql://ana@db/p"),
+        ("postgresql+psycopg://ana@db/p", "postgresql://ana@db/p"),
+        ("postgresql+psycopg2://ana:s3cret@db/p", "postgresql+psycopg2://ana:***@db/p"),
     ],
 )
 def test_labels_never_show_a_password(url: str, label: str) -> None:
@@ -170,6 +174,7 @@ def test_a_server_that_cannot_be_reached_is_one_line(pg_server: Server, tmp_path
         assert done.returncode == 1
         line = _one_line(done.stderr)
         assert "cannot reach the server" in line and "product" in line, line
+        assert line.startswith("tpm: postgresql://ana:***@"), line  # the URL as typed
         assert PASSWORD not in line
         with pytest.raises(ServerUnreachable):
             open_database(resolve_location(url, {}))

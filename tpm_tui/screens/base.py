@@ -38,6 +38,9 @@ RETRY_FOR = 30.0  # seconds a write keeps retrying a database locked by another 
 
 
 READ_ONLY_ROLE = "read-only: your database role may only read — nothing was changed"
+# One wording of a team server gone, wherever it is said: the status line's lasting
+# notice, the notification when it goes, and the refusal of a key meanwhile.
+SERVER_GONE = "the server does not answer; nothing can be changed until it is back"
 OFFLINE = "the server does not answer (reconnecting…): nothing was changed"
 
 
@@ -179,7 +182,7 @@ class WorkspaceScreen(Screen[None]):
         if not self.workspace.online:
             content = Content.assemble(
                 ("reconnecting…", "bold $error"),
-                (" the server does not answer; nothing can be changed until it is back", "dim"),
+                (f" {SERVER_GONE}", "dim"),
             )
         self.query_one("#status-line", Static).update(content, layout=False)
 

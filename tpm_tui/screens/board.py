@@ -4,6 +4,7 @@ keyboard, every change saved at once and undoable, other terminals' changes show
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shlex
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,8 +25,11 @@ from tpm_tui.widgets.kanban_column import CardList, KanbanColumn
 from tpm_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tpm_tui.db import Database
     from tpm_tui.services.backlog import ItemView, Rollup
-    from tpm_tui.services.board import BoardData, Level
+    from tpm_tui.services.board import BoardData, Level, SprintSummary
     from tpm_tui.services.documents import Sections
     from tpm_tui.services.filters import ItemFilter
     from tpm_tui.services.timetrack import EntryView
@@ -400,8 +404,10 @@ class BoardScreen(WorkspaceScreen):
             return
         target_key, clock = keys[index], self.workspace.clock
 
-        def done(moved: ItemView) -> None:
+        def done(result: tuple[ItemView, SprintSummary | None]) -> None:
             assert self.data is not None
+            moved, sprint = result
+            self.data = dataclasses.replace(self.data, sprint=sprint)
             name = self.columns[moved.status].column.name
             self._changed(ItemMoved(item.id, item.status, item.rank, item.done_at, name))
             self.data.cards[item.status].remove(item)
@@ -413,9 +419,20 @@ class BoardScreen(WorkspaceScreen):
 
         self.save(
             f"move of #{item.id}",
-            lambda db: backlog.move_item(db, clock, item.id, target_key),
+            self._with_sprint(lambda db: backlog.move_item(db, clock, item.id, target_key)),
             done,
         )
+
+    def _with_sprint(
+        self, write: Callable[[Database], ItemView]
+    ) -> Callable[[Database], tuple[ItemView, SprintSummary | None]]:
+        """A card's write, then the running sprint's points read again in the same
+        worker: a move or an archive changes the done or committed points the status
+        line shows, which must not wait for the next read to be true."""
+        from tpm_tui.services.board import sprint_summary
+
+        today = self.workspace.clock.today()
+        return lambda db: (write(db), sprint_summary(db, today))
 
     @queued
     def action_reorder(self, delta: int) -> None:
@@ -458,8 +475,9 @@ class BoardScreen(WorkspaceScreen):
             return
         clock = self.workspace.clock
 
-        def done(_archived: ItemView) -> None:
+        def done(result: tuple[ItemView, SprintSummary | None]) -> None:
             assert self.data is not None
+            self.data = dataclasses.replace(self.data, sprint=result[1])
             self._changed(ItemArchived(item.id))
             self.data.cards[item.status].remove(item)
             self._show_cards(item.status)
@@ -468,7 +486,7 @@ class BoardScreen(WorkspaceScreen):
 
         self.save(
             f"archive of #{item.id}",
-            lambda db: backlog.set_archived(db, clock, item.id, True),
+            self._with_sprint(lambda db: backlog.set_archived(db, clock, item.id, True)),
             done,
         )
 
