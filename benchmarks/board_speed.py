@@ -16,9 +16,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _moves import time_moves
 
 PROBE = Path(__file__).with_name("_board_probe.py")
 
@@ -83,19 +85,7 @@ async def move_timings(path: Path, moves: int) -> tuple[float, float, float]:
         while not (isinstance(app.screen, BoardScreen) and app.screen.data is not None):
             await pilot.pause(0.05)
         await pilot.pause(0.2)
-        noop, move, cpu = [], [], []
-        for i in range(moves):
-            t, c = time.perf_counter(), time.process_time()
-            await pilot.press("z")  # unbound: what a key costs the Pilot by itself
-            await pilot.pause()
-            noop.append(time.perf_counter() - t)
-            noop_cpu = time.process_time() - c
-            t, c = time.perf_counter(), time.process_time()
-            await pilot.press("L" if i % 2 == 0 else "H")
-            await pilot.pause()
-            move.append(time.perf_counter() - t)
-            cpu.append(time.process_time() - c - noop_cpu)
-    return statistics.median(move), statistics.median(noop), statistics.median(cpu)
+        return await time_moves(pilot, moves)
 
 
 def main() -> None:

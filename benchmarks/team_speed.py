@@ -37,6 +37,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _moves import time_moves
+
 ROOT = Path(__file__).resolve().parent.parent
 
 WRITER = """
@@ -236,22 +239,9 @@ async def board_timings(location: Any, moves: int) -> dict[str, float]:
             await pilot.pause(0.05)
         board = app.screen
         await pilot.pause(0.5)
-        noop, move, cpu = [], [], []
-        for i in range(moves):
-            t, c = time.perf_counter(), time.process_time()
-            await pilot.press("z")  # unbound: what a key costs the Pilot by itself
-            await pilot.pause()
-            noop.append(time.perf_counter() - t)
-            noop_cpu = time.process_time() - c
-            t, c = time.perf_counter(), time.process_time()
-            await pilot.press("L" if i % 2 == 0 else "H")
-            await pilot.pause()
-            move.append(time.perf_counter() - t)
-            cpu.append(time.process_time() - c - noop_cpu)
-            await pilot.pause(0.3)  # the notification of this move is read before the next
-        figures["move_ms"] = statistics.median(move) * 1000
-        figures["noop_ms"] = statistics.median(noop) * 1000
-        figures["move_cpu_ms"] = statistics.median(cpu) * 1000
+        # (a pause after each move: its notification is read before the next)
+        move, noop, cpu = await time_moves(pilot, moves, between=0.3)
+        figures |= {"move_ms": move * 1000, "noop_ms": noop * 1000, "move_cpu_ms": cpu * 1000}
         figures |= await _colleague(pilot, board, location, max(3, moves // 2))
     return figures
 
