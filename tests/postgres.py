@@ -112,6 +112,23 @@ class Server:
             check=True,
         )
 
+    def ensure_running(self) -> None:
+        """Start the server again if a test stopped it (a test that stops it calls this
+        when it ends, so the tests after it never find the run's server down)."""
+        done = subprocess.run(
+            [
+                *self.as_user,
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.socket_dir / "data"),
+                "status",
+            ],
+            capture_output=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            self.start()
+
     def stop(self, mode: str = "fast") -> None:
         """Stop the server: `fast` as an administrator would; `immediate` when the data
         is thrown away (no shutdown checkpoint)."""

@@ -6,7 +6,6 @@ read's failure was shown raw (found in the two-person trial)."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from collections.abc import Callable
 
 import pytest
@@ -50,17 +49,4 @@ async def test_opening_a_form_while_the_server_is_away_says_so_plainly(
             assert any(OFFLINE in note for note in notes), notes
             assert not any("socket" in note or "psycopg" in note for note in notes), notes
     finally:
-        # Never leave the run's server stopped for the tests after this one.
-        done = subprocess.run(
-            [
-                *pg_server.as_user,
-                str(pg_server.bin_dir / "pg_ctl"),
-                "-D",
-                str(pg_server.socket_dir / "data"),
-                "status",
-            ],
-            capture_output=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            pg_server.start()
+        pg_server.ensure_running()  # never left stopped for the tests after this one

@@ -6,7 +6,6 @@ run's own, stopped and started again with pg_ctl."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from collections.abc import Callable
 
 import pytest
@@ -29,11 +28,6 @@ from tpm_tui.services import backlog
 def engine() -> str:
     """These tests are about a server."""
     return "postgresql"
-
-
-def start_again(server: Server) -> None:
-    """Start the stopped server as tests/postgres.py first started it."""
-    server.start()
 
 
 def _status(board: BoardScreen) -> str:
@@ -70,7 +64,7 @@ async def test_an_outage_is_said_refused_and_healed_by_itself(
             assert app.screen is form and app.is_running
             assert form.query_one("#error-form", Static).display
             assert form.query_one("#field-title", Input).value == "Export invoices as PDF"
-            await asyncio.to_thread(start_again, pg_server)
+            await asyncio.to_thread(pg_server.start)
             await wait_until(pilot, lambda: "reconnecting…" not in _status(board), tries=250)
             await pilot.press("ctrl+s")
             await wait_until(pilot, lambda: app.screen is board)
@@ -82,7 +76,7 @@ async def test_an_outage_is_said_refused_and_healed_by_itself(
             assert board.focused_id() == seeded.story
             await pilot.press("L")
             await wait_until(pilot, lambda: any("does not answer" in n for n in _notes(app)))
-            await asyncio.to_thread(start_again, pg_server)
+            await asyncio.to_thread(pg_server.start)
             # Written while this app is still cut off (its notification never comes):
             # the return reads everything again.
             other = open_database(workspace_location)
@@ -100,17 +94,4 @@ async def test_an_outage_is_said_refused_and_healed_by_itself(
             assert backlog.get_item(seeded.db, seeded.story).status == "todo"
             assert app.is_running
     finally:
-        # Never leave the run's server stopped for the tests after this one.
-        done = subprocess.run(
-            [
-                *pg_server.as_user,
-                str(pg_server.bin_dir / "pg_ctl"),
-                "-D",
-                str(pg_server.socket_dir / "data"),
-                "status",
-            ],
-            capture_output=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            start_again(pg_server)
+        pg_server.ensure_running()  # never left stopped for the tests after this one
