@@ -302,18 +302,33 @@ def team() -> None:
 
 @team.command(name="add")
 @click.argument("name")
-@click.option("--focus", default="0.7", show_default=True, help="Share of a day on sprint work.")
+@click.option(
+    "--focus",
+    default=None,
+    help="Share of a day on sprint work (a new person: 0.7 unless given).",
+)
 @pass_env
-def team_add(env: Env, name: str, focus: str) -> None:
-    """Add a person to the team (or change their focus)."""
-    from tpm_tui.services.team import add_member, list_members, parse_focus, set_focus
+def team_add(env: Env, name: str, focus: str | None) -> None:
+    """Add a person to the team (or change their focus with --focus)."""
+    from tpm_tui.services.team import (
+        DEFAULT_FOCUS,
+        add_member,
+        list_members,
+        parse_focus,
+        set_focus,
+    )
 
-    percent = parse_focus(focus)
-    if any(m.name.lower() == name.strip().lower() for m in list_members(env.db)):
+    percent = parse_focus(focus) if focus is not None else None
+    known = next((m for m in list_members(env.db) if m.name.lower() == name.strip().lower()), None)
+    if known is not None and percent is None:
+        # Adding someone again changes nothing: their focus is kept, not reset.
+        click.echo(f"{known.name} is already in the team (focus {known.focus_percent}%)")
+        return
+    if known is not None and percent is not None:
         member = set_focus(env.db, name, percent)
         click.echo(f"{member.name}: focus {member.focus_percent}%")
         return
-    member = add_member(env.db, name, percent)
+    member = add_member(env.db, name, DEFAULT_FOCUS if percent is None else percent)
     click.echo(f"added {member.name} (focus {member.focus_percent}%)")
 
 

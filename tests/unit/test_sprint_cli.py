@@ -117,6 +117,14 @@ def test_close_carries_over_and_refuses_twice(tpm: Any) -> None:
         db.close()
 
 
+def test_adding_someone_again_keeps_their_focus(tpm: Any) -> None:
+    assert "added bob (focus 70%)" in _ok(tpm("team", "add", "bob")).stdout
+    assert "bob: focus 40%" in _ok(tpm("team", "add", "bob", "--focus", "0.4")).stdout
+    again = _ok(tpm("team", "add", "BOB")).stdout
+    assert again.strip() == "bob is already in the team (focus 40%)"
+    assert "bob" in _ok(tpm("team", "list")).stdout and "40%" in _ok(tpm("team", "list")).stdout
+
+
 def test_team_capacity_and_standup(tpm: Any) -> None:
     _ok(tpm("sprint", "new", "S1", "--start", "2026-11-23", "--length", "2w", "--capacity", "20"))
     _ok(tpm("team", "add", "ana", "--focus", "0.8"))

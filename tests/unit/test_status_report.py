@@ -114,3 +114,38 @@ def test_done_days_are_local_days(seeded: Seeded) -> None:
     backlog.move_item(seeded.db, just_after_midnight, seeded.story, "done")
     text = status_report.render(seeded.db, just_after_midnight, None, "md")
     assert "Story #3 Export invoices (5 pts), epic #1 Self-serve invoicing — Mon 23 Nov" in text
+
+
+def test_a_past_week_names_the_sprint_that_ran_then_with_its_figures(
+    seeded: Seeded, clock: Clock
+) -> None:
+    """Week 47's report (read on Thursday of week 48) speaks of the sprint that ran
+    then, though it is closed since, with the figures `tpm sprint show` gives: the
+    points committed at its start, those added later, those done by its close."""
+    from tpm_tui.services import sprints
+
+    db = seeded.db
+    s1 = planning.create_sprint(db, "Sprint 23", date(2026, 11, 9), date(2026, 11, 22))
+    early = backlog.create_item(db, _at(9, 8), "story", "Early", points=5)
+    late = backlog.create_item(db, _at(9, 8), "story", "Late", points=3)
+    sprints.add_items(db, _at(9, 9), s1.id, [early.id])
+    sprints.add_items(db, _at(12, 9), s1.id, [late.id])  # scope added on its 4th day
+    backlog.move_item(db, _at(13, 9), early.id, "done")
+    sprints.close_sprint(db, _at(20, 17), s1.id, None)  # "Late" goes back to the backlog
+    shown = sprints.sprint_report(db, clock, s1.id)
+    data = json.loads(status_report.render(db, clock, date(2026, 11, 18), "json"))
+    assert data["sprint"] == {
+        "name": "Sprint 23",
+        "start": "2026-11-09",
+        "end": "2026-11-22",
+        "committed_points": shown.committed,
+        "points": shown.committed + shown.added - shown.removed,
+        "done_points": shown.done,
+        "done_percent": 62,
+        "closed": True,
+        "days_left": 0,
+    }
+    assert (shown.committed, shown.added, shown.done) == (5, 3, 5)
+    text = status_report.render(db, clock, date(2026, 11, 18), "md")
+    assert "**Sprint:** Sprint 23 (9 Nov – 22 Nov) has 5 of 8 points done (62 %; 5" in text
+    assert "closed." in text

@@ -8,7 +8,7 @@ costs a command over a millisecond to import)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from tpm_tui.sql import compiled as q
@@ -184,6 +184,18 @@ def fold_outputs(rows: Iterable[Sequence[Any]]) -> dict[int, Sums]:
         if owner is not None:
             _add(goals, owner, row[8:])
     return {k: _sums(v) for k, v in goals.items()}
+
+
+def points_at(steps: Sequence[tuple[datetime, int, int]], moment: datetime) -> tuple[int, int]:
+    """A sprint's scope and remaining points just before `moment`, from its scope and
+    remaining deltas in time order (`sprint_scope_changes`, times in UTC)."""
+    scope = rest = 0
+    for at, d_scope, d_rest in steps:
+        if at >= moment:
+            break
+        scope += d_scope
+        rest += d_rest
+    return scope, rest
 
 
 def days_left(end: date, today: date) -> int:

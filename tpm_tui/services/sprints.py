@@ -18,7 +18,7 @@ from typing import Any
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
 from tpm_tui.errors import InvalidInput, NotFound
-from tpm_tui.services import backlog, planning, validate
+from tpm_tui.services import backlog, planning, progress, validate
 from tpm_tui.services.backlog import ItemView
 from tpm_tui.services.planning import SprintView
 from tpm_tui.services.team import Capacity, capacity_in, learned_from
@@ -147,13 +147,7 @@ def burn(
     commit_at = min(clock.day_bounds(sprint.start_date)[1], limit)
 
     def at_moment(moment: datetime) -> tuple[int, int]:
-        scope = rest = 0
-        for at, d_scope, d_rest in steps:
-            if at >= moment:
-                break
-            scope += d_scope
-            rest += d_rest
-        return scope, rest
+        return progress.points_at(steps, moment)
 
     committed = at_moment(commit_at)[0]
     scope_now, remaining = at_moment(limit)

@@ -12,7 +12,7 @@ a dataclass makes costs a command over a millisecond to import."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -36,9 +36,10 @@ FORMATS = ("md", "json")
 LEAF_KINDS = frozenset(kind.value for kind in Kind if kind.level == 2)
 """The cards a team works on (stories, bugs, debt)."""
 
-SprintProgress = tuple[str, date, date, int, int, int]
-"""The sprint running on the report's day: name, start, end, committed points, done
-points, days left."""
+SprintProgress = tuple[str, date, date, int, int, int, int, int]
+"""The sprint that ran on the report's day, as of that day's end (or its close):
+name, start, end, committed points (in it at its start, as `tpm sprint show` counts
+them), points in it, done points, whether it is closed (1 or 0), days left."""
 GoalLine = tuple[int, str, int | None, int | None, bool]
 """An active goal: id, title, outcome percent, output percent, whether its epics are
 done ahead of its numbers."""
@@ -256,14 +257,27 @@ def goal_lines(ex: Executor, sums: list[tuple[Any, ...]]) -> list[GoalLine]:
     return lines
 
 
-def sprint_progress(ex: Executor, day: date) -> SprintProgress | None:
-    """The sprint running on `day` with its committed and done points."""
-    sprint = ex.row(q.sprint_current, today=day)
+def sprint_progress(ex: Executor, clock: Clock, monday: date, day: date) -> SprintProgress | None:
+    """The sprint that ran in the week of `monday` up to `day`, with its points at the
+    end of `day`, or at its close, or now if sooner (from the item history, as `tpm
+    sprint show` has them)."""
+    day_end = clock.day_bounds(day)[1]
+    first_start = clock.day_bounds(monday)[0]
+    sprint = ex.row(q.sprint_of_week, first=monday, day=day, first_start=first_start)
     if sprint is None:
         return None
     sprint_id, name, start, end = sprint[:4]
-    committed, done = ex.row(q.sprint_points, sprint_id=sprint_id) or (0, 0)
-    return (name, start, end, int(committed), int(done), progress.days_left(end, day))
+    closed_at = sprint[7]
+    steps = [
+        (at.astimezone(UTC), int(scope), int(rest))
+        for _item, at, scope, rest in ex.rows(q.sprint_scope_changes, sprint_id=sprint_id)
+    ]
+    tick = timedelta(microseconds=1)  # (a change at the close or now itself counts)
+    limit = min(day_end, (closed_at or day_end) + tick, clock.now() + tick)
+    committed = progress.points_at(steps, min(clock.day_bounds(start)[1], limit))[0]
+    scope, remaining = progress.points_at(steps, limit)
+    days = 0 if closed_at is not None else progress.days_left(end, day)
+    return (name, start, end, committed, scope, scope - remaining, int(closed_at is not None), days)
 
 
 def upcoming(ex: Executor, after: date, days: int = NEXT_DAYS) -> list[Upcoming]:
@@ -298,7 +312,7 @@ def status_report(db: Database, clock: Clock, day: date | None = None) -> Status
         sums = progress.parent_sums(ex)
         roadmap = roadmap_lines(ex, sums, clock.today())
         goals = goal_lines(ex, sums)
-        sprint = sprint_progress(ex, as_of)
+        sprint = sprint_progress(ex, clock, monday, as_of)
         done = [(*d[:6], clock.local(d[6])) for d in done_between(ex, start, end)]
         moved = _dates_moved(ex, start, end)
         blocked = [
@@ -358,20 +372,20 @@ def _item(kind: str, item_id: int, title: str) -> str:
 
 
 def sprint_percent(sprint: SprintProgress) -> int:
-    """Done share of the sprint's committed points."""
-    _name, _start, _end, committed, done, _left = sprint
-    return round(100 * done / committed) if committed else 0
+    """Done share of the points in the sprint."""
+    _name, _start, _end, _committed, scope, done, _closed, _left = sprint
+    return round(100 * done / scope) if scope else 0
 
 
 def sprint_sentence(sprint: SprintProgress | None) -> str:
     """The sprint's progress in one sentence."""
     if sprint is None:
-        return "No sprint is running."
-    name, start, end, committed, done, days_left = sprint
-    left = f"{days_left} day{'s' if days_left != 1 else ''} left"
+        return "No sprint ran."
+    name, start, end, committed, scope, done, closed, days_left = sprint
+    left = "closed" if closed else f"{days_left} day{'s' if days_left != 1 else ''} left"
     return (
-        f"{markdown_text(name)} ({_span(start, end)}) has "
-        f"{done} of {committed} points done ({sprint_percent(sprint)} %), with {left}."
+        f"{markdown_text(name)} ({_span(start, end)}) has {done} of {scope} points done"
+        f" ({sprint_percent(sprint)} %; {committed} committed at its start), {left}."
     )
 
 
@@ -518,9 +532,11 @@ def to_dict(report: StatusReport) -> dict[str, Any]:
             "start": sprint[1].isoformat(),
             "end": sprint[2].isoformat(),
             "committed_points": sprint[3],
-            "done_points": sprint[4],
+            "points": sprint[4],
+            "done_points": sprint[5],
             "done_percent": sprint_percent(sprint),
-            "days_left": sprint[5],
+            "closed": bool(sprint[6]),
+            "days_left": sprint[7],
         },
         "goals": [
             {

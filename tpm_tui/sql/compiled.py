@@ -946,6 +946,16 @@ sprint_names = Stmt(
     names=('id', 'name', 'start_date', 'end_date'),
 )
 
+sprint_of_week = Stmt(
+    name='sprint_of_week',
+    sqlite='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.start_date <= :day AND sprint.end_date >= :first AND (sprint.closed_at IS NULL OR sprint.closed_at >= :first_start) ORDER BY sprint.start_date DESC, sprint.id DESC\n LIMIT :param_1 OFFSET :param_2',
+    postgresql='SELECT sprint.id, sprint.name, sprint.start_date, sprint.end_date, sprint.goal, sprint.capacity, sprint.velocity, sprint.closed_at, sprint.retro \nFROM sprint \nWHERE sprint.start_date <= %(day)s::DATE AND sprint.end_date >= %(first)s::DATE AND (sprint.closed_at IS NULL OR sprint.closed_at >= %(first_start)s::TIMESTAMP WITH TIME ZONE) ORDER BY sprint.start_date DESC, sprint.id DESC \n LIMIT %(param_1)s::INTEGER',
+    params=(('day', 'date'), ('first', 'date'), ('first_start', 'datetime')),
+    columns=('int', 'str', 'date', 'date', 'str', 'int', 'int', 'datetime', 'str'),
+    constants=(('param_1', 1), ('param_2', 0)),
+    names=('id', 'name', 'start_date', 'end_date', 'goal', 'capacity', 'velocity', 'closed_at', 'retro'),
+)
+
 sprint_points = Stmt(
     name='sprint_points',
     sqlite='SELECT coalesce(sum(coalesce(work_item.points, :coalesce_2)), :coalesce_3) AS coalesce_1, coalesce(sum(CASE WHEN board_column.is_done THEN coalesce(work_item.points, :coalesce_2) ELSE :param_1 END), :coalesce_5) AS coalesce_4 \nFROM work_item JOIN board_column ON board_column."key" = work_item.status \nWHERE work_item.sprint_id = :sprint_id AND work_item.archived_at IS NULL AND work_item.kind IN (__[POSTCOMPILE_kind_1])',

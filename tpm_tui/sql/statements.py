@@ -412,6 +412,24 @@ def sprint_current() -> Any:
 
 
 @statement
+def sprint_of_week() -> Any:
+    """The sprint that ran in a week up to a day (`first` to `day`), closed since or
+    not, but not one closed before the week began (the latest-starting if several):
+    what a week's report speaks of."""
+    first = param("first", "date")
+    return (
+        sa.select(*SPRINT_COLUMNS)
+        .where(
+            S.c.start_date <= param("day", "date"),
+            S.c.end_date >= first,
+            sa.or_(S.c.closed_at.is_(None), S.c.closed_at >= param("first_start", "datetime")),
+        )
+        .order_by(S.c.start_date.desc(), S.c.id.desc())
+        .limit(1)
+    )
+
+
+@statement
 def sprint_exists() -> Any:
     """A sprint's id, if it exists."""
     return sa.select(S.c.id).where(S.c.id == param("id", "int"))
