@@ -1129,10 +1129,20 @@ def goal_update(env: Env, kr_ref: str, value: str, day: str | None) -> None:
 
     kr = resolve_key_result(env.db, kr_ref)
     updated, measured = record_value(env.db, env.clock, kr.id, value, _parse_day(day, env.clock))
+    from tpm_tui.services.progress import key_result_progress
+
+    way = key_result_progress(measured.value, updated.baseline, updated.target)
+    latest = updated.values[-1]
+    # A value for an earlier day than the latest one does not become the current value.
+    still = (
+        f"; the current value stays {updated.shown(latest.value)} ({latest.recorded_on})"
+        if latest.id != measured.id
+        else ""
+    )
     click.echo(
         f"KR{updated.id} {updated.title!r}: {updated.shown(measured.value)} on "
-        f"{measured.recorded_on} ({updated.progress:.0f} % of the way from "
-        f"{updated.shown(updated.baseline)} to {updated.shown(updated.target)}) "
+        f"{measured.recorded_on} ({way:.0f} % of the way from "
+        f"{updated.shown(updated.baseline)} to {updated.shown(updated.target)}{still}) "
         f"{updated.sparkline()}"
     )
 

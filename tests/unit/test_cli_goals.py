@@ -68,7 +68,12 @@ def test_goal_commands_and_list_formats(tpm) -> None:  # type: ignore[no-untyped
     )
     assert kr.stdout == "added KR1 'Activation rate' to G1: 12 % → 25 %, now 14 %\n"
     assert tpm("goal", "update", "KR1", "17.5").exit_code == 0
-    assert tpm("goal", "update", "1", "13", "--date", "2026-11-01").exit_code == 0
+    earlier = tpm("goal", "update", "1", "13", "--date", "2026-11-01")
+    # said as what it is: 13 is 8 % of the way; the current value is still today's
+    assert "13 % on 2026-11-01 (8 % of the way from 12 % to 25 %; the current value stays" in (
+        earlier.stdout
+    )
+    assert "17.5 % (2026-11-26))" in earlier.stdout
     linked = tpm("edit", "1", "--goal", "customers")
     assert linked.stdout.endswith(", serving G1 'Customers bill themselves'\n")
     listed = json.loads(tpm("goal", "list", "--format", "json").stdout)
@@ -95,6 +100,7 @@ def test_goal_commands_and_list_formats(tpm) -> None:  # type: ignore[no-untyped
         (["goal", "kr", "G1", "x", "--baseline", "ten", "--target", "3"], "must be a number"),
         (["goal", "kr", "G1", "x", "--baseline", "nan", "--target", "3"], "must be a number"),
         (["goal", "update", "KR7", "3"], "no key result KR7"),
+        (["goal", "update", "KR1", "3", "--date", "2027-01-01"], "2027-01-01 is after today"),
         (["goal", "update", "abc", "3"], "is not a key result"),
         (["edit", "2", "--goal", "G1"], "only epics serve goals"),
         (["edit", "1", "--goal", "nothing like it"], "no goal 'nothing like it'"),
@@ -107,6 +113,7 @@ def test_bad_input_gets_one_line(tpm, args: list[str], message: str) -> None:  #
     tpm("add", "epic", "Invoicing")
     tpm("add", "story", "Export", "--parent", "1")
     tpm("goal", "add", "Customers bill themselves")
+    tpm("goal", "kr", "G1", "Activation", "--baseline", "10", "--target", "20")
     result = tpm(*args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr

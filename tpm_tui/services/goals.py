@@ -405,6 +405,10 @@ def record_value(
     so the key result's history (its sparkline) grows."""
     measured = parse_number(value, "value")
     day = validate.day(on, "date") or clock.today()
+    if day > clock.today():
+        # A value from the future would stay the current one until that day passed,
+        # hiding every value measured meanwhile.
+        raise InvalidInput(f"{day} is after today: a value is recorded once measured", "date")
     with db.write() as ex:
         row = _kr_row(ex, kr_id)
         if row["archived_at"] is not None:
