@@ -204,6 +204,26 @@ def test_capacity_counts_working_days_minus_days_away_times_focus(db: Database) 
     assert manual.summary() == "capacity 30 pts set by hand for this sprint"
 
 
+def test_a_sprint_closed_with_nothing_done_teaches_nothing(db: Database) -> None:
+    """An old sprint made by mistake and closed empty (velocity 0) leaves the forecast
+    and the points per person-day to the sprints that finished work (it drove the
+    capacity to 0)."""
+    worked = planning.create_sprint(db, "Worked", date(2026, 11, 9), date(2026, 11, 13))
+    item = backlog.create_item(db, at(9, 9), "story", "Done", points=12)
+    sprints.add_items(db, at(9, 9), worked.id, [item.id])
+    backlog.move_item(db, at(10, 9), item.id, "done")
+    sprints.close_sprint(db, at(13, 17), worked.id, None)
+    empty = planning.create_sprint(db, "Past", date(2026, 11, 16), date(2026, 11, 20))
+    sprints.close_sprint(db, at(20, 17), empty.id, None)
+    team.add_member(db, "ana", 100)
+    current = planning.create_sprint(db, "Now", MONDAY, date(2026, 11, 27))
+    report = sprints.sprint_report(db, at(26, 9), current.id)
+    assert report.forecast == 12
+    assert report.capacity.learned_from == ("Worked",)
+    assert report.capacity.per_person_day == pytest.approx(12 / 5)
+    assert report.capacity.points == 12
+
+
 def test_sprints_hold_only_stories_bugs_and_debt(db: Database) -> None:
     sprint = planning.create_sprint(db, "S", MONDAY, date(2026, 12, 6))
     epic = backlog.create_item(db, at(23, 9), "epic", "E")

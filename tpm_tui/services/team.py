@@ -209,13 +209,10 @@ def _people(
 
 
 def learned_from(sprints: Sequence[SprintView], sprint: SprintView) -> list[SprintView]:
-    """The closed sprints (with a velocity) that started before `sprint`, the latest
-    LEARN_FROM of them."""
-    closed = [
-        s
-        for s in sprints
-        if s.closed and s.velocity is not None and s.start_date < sprint.start_date
-    ]
+    """The closed sprints that finished work (a velocity over 0) and started before
+    `sprint`, the latest LEARN_FROM of them. (A sprint closed with nothing done, such
+    as one made by mistake and closed empty, would teach a capacity of 0.)"""
+    closed = [s for s in sprints if s.closed and s.velocity and s.start_date < sprint.start_date]
     return closed[-LEARN_FROM:]
 
 
