@@ -94,6 +94,11 @@ def test_refusals_are_one_line(tpm: Any) -> None:
     _refused(tpm("team", "add", "ana", "--focus", "3"), 2, "focus")
     _refused(tpm("team", "away", "nobody", "2026-12-01"), 2, "nobody")
     _refused(tpm("config", "wip.nope", "3"), 2, "nope")
+    # names a command could not reach the sprint by (they mean something else there)
+    for name in ("current", "None", "backlog", "12", "#3"):
+        later = ("--start", "2027-01-04", "--length", "1w")
+        _refused(tpm("sprint", "new", name, *later), 2, "cannot name a sprint")
+    _refused(tpm("sprint", "edit", "S1", "--name", "-"), 2, "cannot name a sprint")
 
 
 def test_close_carries_over_and_refuses_twice(tpm: Any) -> None:

@@ -83,6 +83,24 @@ def check_free(ex: Executor, start: date, end: date, but: int | None = None) -> 
         )
 
 
+# Words that name no sprint where a sprint is asked for: `current` (the running one),
+# `none` and `-` (no sprint), `backlog` (where `sprint close --carry-to` sends items).
+RESERVED_SPRINT_NAMES = frozenset({"current", "none", "-", "backlog"})
+
+
+def sprint_name(name: str) -> str:
+    """A sprint's name, refused if a command could not reach the sprint by it: one of
+    the reserved words, or a number (`1` and `#1` name the sprint with id 1)."""
+    clean = validate.title(name, "sprint_name", validate.NAME_MAX)
+    if clean.lower() in RESERVED_SPRINT_NAMES or clean.lstrip("#").isdigit():
+        raise InvalidInput(
+            f"{clean!r} cannot name a sprint: it means something else where a sprint is"
+            " named (use words, such as 'Sprint 25')",
+            "name",
+        )
+    return clean
+
+
 def create_sprint(
     db: Database,
     name: str,
@@ -93,7 +111,7 @@ def create_sprint(
 ) -> SprintView:
     """Add a sprint; names are unique, the end may not precede the start, and no two
     sprints share a day."""
-    clean = validate.title(name, "sprint_name", validate.NAME_MAX)
+    clean = sprint_name(name)
     validate.day(start_date, "start_date")
     validate.day(end_date, "end_date")
     validate.date_range(start_date, end_date, "start_date", "end_date")

@@ -367,7 +367,7 @@ def edit_sprint(db: Database, sprint_id: int, **changes: Any) -> SprintView:
         if row is None:
             raise NotFound(f"no sprint #{sprint_id}", "sprint_id")
         if "name" in changes:
-            clean = validate.title(changes["name"], "sprint_name", validate.NAME_MAX)
+            clean = planning.sprint_name(changes["name"])
             other = ex.scalar(q.sprint_id_by_name, name=clean.lower())
             if other is not None and other != sprint_id:
                 raise InvalidInput(f"there is already a sprint named {clean!r}", "name")
