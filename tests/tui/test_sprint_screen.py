@@ -176,6 +176,41 @@ async def test_switch_sprints_and_close_with_carry_over_into_the_retro(
         assert screen.view == "plan"
 
 
+async def test_a_retro_template_looked_at_is_not_saved(
+    db: Database, make_app: Callable[..., TpmApp]
+) -> None:
+    """`r` then esc without typing saves nothing (the template with that day's figures
+    stayed the note, its figures frozen); the template shown later has the figures of
+    then; what is typed is saved."""
+    ids = seed_sprints(db)
+    async with make_app().run_test(size=SIZE) as pilot:
+        screen = await sprint_ready(pilot)
+        await pilot.press("r")
+        await settled(pilot, screen)
+        editor = screen.query_one("#retro-note", TextArea)
+        assert editor.text.startswith("# Retro: Sprint 25") and "Committed 10" in editor.text
+        await pilot.press("escape")
+        await settled(pilot, screen)
+        assert planning.resolve_sprint(db, at(26, 10), "Sprint 25").retro == ""
+        sprints.add_items(db, at(26, 9), ids["sprint"], [ids["retry"]])  # from a shell
+        await wait_until(
+            pilot,
+            lambda: (
+                screen.planning is not None
+                and any(i.id == ids["retry"] for i in screen.planning.report.items)
+            ),
+            tries=250,
+        )
+        await settled(pilot, screen)
+        await pilot.press("r")
+        await settled(pilot, screen)
+        assert "added 8" in editor.text  # the template again, with the figures of now
+        await pilot.press("end", *" Typed.")
+        await pilot.press("escape")
+        await settled(pilot, screen)
+        assert "Typed." in planning.resolve_sprint(db, at(26, 10), "Sprint 25").retro
+
+
 async def test_the_hidden_board_waits_for_its_turn_to_read(
     db: Database, make_app: Callable[..., TpmApp]
 ) -> None:

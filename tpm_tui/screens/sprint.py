@@ -162,6 +162,7 @@ class SprintScreen(WorkspaceScreen):
         self.view = "plan"
         self.side = 0  # 0: the backlog list, 1: the sprint's
         self._retro_for: int | None = None  # the sprint whose note the editor holds
+        self._note_loaded = ""  # the text put in the editor (what was typed differs)
         self._own: Database | None = None  # this screen's own connection (see `db`)
         self._version: int | None = None  # its data_version at the last look
         self._watcher: Watcher | None = None  # a team server's announced changes
@@ -725,8 +726,11 @@ class SprintScreen(WorkspaceScreen):
             return
         editor = self._editor()
         report = self.planning.report
-        if self._retro_for != report.sprint.id:
-            editor.load_text(retro_text(report))
+        # A note not typed in since it was put there is put there again: the template's
+        # figures (or a note saved from the shell) as they are now.
+        if self._retro_for != report.sprint.id or editor.text == self._note_loaded:
+            self._note_loaded = retro_text(report)
+            editor.load_text(self._note_loaded)
             self._retro_for = report.sprint.id
         editor.cursor_blink = not self.app.is_headless
         self.query_one("#retro-hint", Static).update(
@@ -742,7 +746,9 @@ class SprintScreen(WorkspaceScreen):
         if self.planning is None or self._retro_for is None:
             return
         text = self._editor().text
-        if text != self.planning.report.sprint.retro and text.strip():
+        # Only what was typed is saved: the template looked at and left is not (saved,
+        # its figures would stay as they were that day).
+        if text != self._note_loaded and text != self.planning.report.sprint.retro and text.strip():
             self._save_note(text, quiet=True)
 
     def _save_note(self, text: str, quiet: bool = False) -> None:
