@@ -258,3 +258,25 @@ def test_standup_of_a_seeded_day(db: Database) -> None:
     assert f"  stale        #{stuck.id} Forgotten — no change since Fri 20 Nov" in text
     # on Monday the last working day is Friday
     assert standup.standup(db, at(30, 9)).since == date(2026, 11, 27)
+
+
+def test_a_past_days_standup_is_that_days_state(db: Database) -> None:
+    """Tuesday's stand-up read on Thursday: items as their history has them at Tuesday's
+    end (one made Wednesday is not there; one moved on since is where it was)."""
+    busy = backlog.create_item(db, at(23, 9), "story", "Busy then", owner="ana")
+    backlog.move_item(db, at(23, 10), busy.id, "in_progress")
+    backlog.move_item(db, at(25, 10), busy.id, "done")  # Wednesday: done after Tuesday
+    later = backlog.create_item(db, at(25, 9), "story", "Made Wednesday", owner="ana")
+    backlog.move_item(db, at(25, 9), later.id, "in_progress")
+    blocker = backlog.create_item(db, at(25, 9), "debt", "Blocker made Wednesday", owner="ben")
+    waits = backlog.create_item(db, at(23, 9), "story", "Waits", owner="ben", status="todo")
+    backlog.add_dependency(db, waits.id, blocker.id)
+    tuesday = standup.standup(db, at(26, 10), date(2026, 11, 24))
+    people = {p.owner: p for p in tuesday.people}
+    assert [i.id for i in people["ana"].in_progress] == [busy.id]
+    assert people["ana"].in_progress[0].status == "in_progress"
+    assert "ben" not in people  # the blocker did not exist on Tuesday
+    assert later.id not in [i.id for p in tuesday.people for i in p.in_progress]
+    today = {p.owner: p for p in standup.standup(db, at(26, 10)).people}
+    assert [i.id for i in today["ana"].in_progress] == [later.id]
+    assert [i.id for i, _b in today["ben"].blocked] == [waits.id]

@@ -7,8 +7,9 @@ nor a done column."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
@@ -69,10 +70,18 @@ def standup(db: Database, clock: Clock, day: date | None = None) -> Standup:
     everything = {i.id: i for i in backlog.list_items(db, archived=None)}
     with db.read() as ex:
         done_ids = [int(i) for i, _at in ex.rows(q.items_done_between, start=start, end=end)]
+        if day < clock.today():
+            # A past day's stand-up: each item as its history has it at the day's end
+            # (made later: not there at all).
+            then = {int(r[0]): r for r in ex.rows(q.items_state_before, until=end)}
+            items = _as_then(items, then)
+            everything = _as_then(everything, then)
+            last = {i: r[1] for i, r in then.items()}
         working = [i for i in items.values() if i.status in active and not i.archived]
-        last: dict[int, datetime] = {
-            int(i): at for i, at in ex.rows(q.items_last_change, ids=[w.id for w in working])
-        }
+        if day >= clock.today():
+            last = {
+                int(i): at for i, at in ex.rows(q.items_last_change, ids=[w.id for w in working])
+            }
 
     def is_open(item: ItemView | None) -> bool:
         return item is not None and not item.archived and item.status not in done_keys
@@ -97,11 +106,23 @@ def standup(db: Database, clock: Clock, day: date | None = None) -> Standup:
     for item in items.values():
         if not is_open(item) or item.status == first:
             continue
-        blockers = tuple(everything[b] for b in waits.get(item.id, []) if is_open(everything[b]))
+        blockers = tuple(
+            everything[b] for b in waits.get(item.id, []) if is_open(everything.get(b))
+        )
         if blockers:
             lines(item.owner).blocked.append((item, blockers))
     order = sorted(people, key=lambda o: (o == NO_OWNER, o.lower()))
     return Standup(day, since, tuple(people[o].freeze(o) for o in order))
+
+
+def _as_then(items: dict[int, ItemView], then: dict[int, tuple[Any, ...]]) -> dict[int, ItemView]:
+    """The items that existed then, each in its column and archive state of then."""
+    found = {}
+    for item_id, item in items.items():
+        if item_id in then:
+            _id, changed, status, archived = then[item_id]
+            found[item_id] = replace(item, status=status, archived_at=changed if archived else None)
+    return found
 
 
 @dataclass

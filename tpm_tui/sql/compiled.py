@@ -636,6 +636,16 @@ items_list = Stmt(
     names=('id', 'kind', 'title', 'status', 'rank', 'points', 'parent_id', 'sprint_id', 'sprint_name', 'owner', 'start_date', 'target_date', 'description', 'acceptance', 'goal_id', 'epic_id', 'epic_title', 'created_at', 'updated_at', 'done_at', 'archived_at', 'source', 'source_key'),
 )
 
+items_state_before = Stmt(
+    name='items_state_before',
+    sqlite='SELECT ranked.item_id, ranked.at, ranked.status, ranked.archived \nFROM (SELECT item_event.item_id AS item_id, item_event.at AS at, item_event.status AS status, item_event.archived AS archived, row_number() OVER (PARTITION BY item_event.item_id ORDER BY item_event.at DESC, item_event.id DESC) AS newest \nFROM item_event \nWHERE item_event.at < :until) AS ranked \nWHERE ranked.newest = :newest_1',
+    postgresql='SELECT ranked.item_id, ranked.at, ranked.status, ranked.archived \nFROM (SELECT item_event.item_id AS item_id, item_event.at AS at, item_event.status AS status, item_event.archived AS archived, row_number() OVER (PARTITION BY item_event.item_id ORDER BY item_event.at DESC, item_event.id DESC) AS newest \nFROM item_event \nWHERE item_event.at < %(until)s::TIMESTAMP WITH TIME ZONE) AS ranked \nWHERE ranked.newest = %(newest_1)s::INTEGER',
+    params=(('until', 'datetime'),),
+    columns=('int', 'datetime', 'str', 'bool'),
+    constants=(('newest_1', 1),),
+    names=('item_id', 'at', 'status', 'archived'),
+)
+
 items_with_children = Stmt(
     name='items_with_children',
     sqlite='SELECT DISTINCT work_item.parent_id \nFROM work_item \nWHERE work_item.parent_id IS NOT NULL',

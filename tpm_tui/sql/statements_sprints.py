@@ -133,6 +133,28 @@ def items_last_change() -> Any:
 
 
 @statement
+def items_state_before() -> Any:
+    """Each item's state just before a moment (its latest event before it): item, time
+    of that change, column, archived. Items made after the moment have no row."""
+    ranked = (
+        sa.select(
+            EV.c.item_id,
+            EV.c.at,
+            EV.c.status,
+            EV.c.archived,
+            sa.func.row_number()
+            .over(partition_by=EV.c.item_id, order_by=(EV.c.at.desc(), EV.c.id.desc()))
+            .label("newest"),
+        )
+        .where(EV.c.at < param("until", "datetime"))
+        .subquery("ranked")
+    )
+    return sa.select(ranked.c.item_id, ranked.c.at, ranked.c.status, ranked.c.archived).where(
+        ranked.c.newest == 1
+    )
+
+
+@statement
 def item_events() -> Any:
     """An item's history, oldest first."""
     return (
