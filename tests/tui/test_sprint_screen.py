@@ -176,6 +176,23 @@ async def test_switch_sprints_and_close_with_carry_over_into_the_retro(
         assert screen.view == "plan"
 
 
+async def test_close_on_a_sprint_not_started_says_why_without_a_dialog(
+    db: Database, make_app: Callable[..., TpmApp]
+) -> None:
+    seed_sprints(db)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await sprint_ready(pilot)
+        await pilot.press("right_square_bracket", "b", "p")  # Sprint 26, through the views
+        await settled(pilot, screen)
+        assert screen.planning is not None and screen.planning.report.sprint.name == "Sprint 26"
+        await pilot.press("C")
+        await pilot.pause()
+        assert app.screen is screen  # no close dialog
+        notes = [str(n.message) for n in app._notifications]
+        assert "Sprint 26 has not started (it starts 2026-12-07)" in notes
+
+
 async def test_a_retro_template_looked_at_is_not_saved(
     db: Database, make_app: Callable[..., TpmApp]
 ) -> None:

@@ -650,13 +650,14 @@ class SprintScreen(WorkspaceScreen):
     def action_close_sprint(self) -> None:
         """Close the sprint: record its velocity, carry its unfinished items over, and
         open its retro note."""
-        from tpm_tui.services.sprints import next_sprint
+        from tpm_tui.services.sprints import next_sprint, why_not_close
 
         if self.planning is None or self.app.screen is not self:
             return
         report = self.planning.report
-        if report.sprint.closed:
-            self.notify(f"{report.sprint.name} is closed already", severity="warning")
+        refusal = why_not_close(report.sprint, self.workspace.clock)
+        if refusal is not None:  # said before the dialog, not after it
+            self.notify(refusal, severity="warning", markup=False)
             return
         following = next_sprint(self.planning.sprints, report.sprint)
         self.app.push_screen(

@@ -438,6 +438,15 @@ def next_sprint(sprints: Sequence[SprintView], sprint: SprintView) -> SprintView
     return later[0] if later else None
 
 
+def why_not_close(sprint: SprintView, clock: Clock) -> str | None:
+    """Why `sprint` cannot be closed now (closed already, or not started), or None."""
+    if sprint.closed_at is not None:
+        return f"{sprint.name} was closed on {clock.local(sprint.closed_at):%Y-%m-%d %H:%M}"
+    if clock.today() < sprint.start_date:
+        return f"{sprint.name} has not started (it starts {sprint.start_date})"
+    return None
+
+
 def close_sprint(
     db: Database,
     clock: Clock,
@@ -451,14 +460,9 @@ def close_sprint(
     now = clock.now()
     with db.write() as ex:
         sprint = _sprint(ex, sprint_id)
-        if sprint.closed:
-            assert sprint.closed_at is not None
-            raise InvalidInput(
-                f"{sprint.name} was closed on {clock.local(sprint.closed_at):%Y-%m-%d %H:%M}",
-                "sprint_id",
-            )
-        if clock.today() < sprint.start_date:
-            raise InvalidInput(f"{sprint.name} has not started (it starts {sprint.start_date})")
+        refusal = why_not_close(sprint, clock)
+        if refusal is not None:
+            raise InvalidInput(refusal, "sprint_id")
         targets: dict[int | None, str] = {None: "backlog"}
         for target in {carry_to, *(per_item or {}).values()} - {None}:
             assert target is not None
