@@ -1191,6 +1191,9 @@ def goal_list(env: Env, archived: bool, show_all: bool, fmt: str) -> None:
     from tpm_tui.services.goals import load_goals
 
     found = load_goals(env.db, env.clock, archived=None if show_all else archived)
+    if archived and not show_all and not found.goals and fmt == "table":
+        click.echo("no archived goals (`tpm goal archive G1` archives one)")
+        return
     click.echo(render_goals(found, fmt), nl=False)
 
 

@@ -86,6 +86,7 @@ def test_goal_commands_and_list_formats(tpm) -> None:  # type: ignore[no-untyped
     table = tpm("goal", "list").stdout
     assert "KR1 Activation rate: 12 % → 25 %, now 17.5 %" in table
     assert tpm("goal", "list", "--format", "md").stdout.startswith("## Goals\n")
+    assert tpm("goal", "list", "--archived").stdout.startswith("no archived goals")
     assert tpm("goal", "archive", "G1").exit_code == 0
     assert "no goals yet" in tpm("goal", "list").stdout
     assert "(archived)" in tpm("goal", "list", "--all").stdout
