@@ -260,6 +260,16 @@ def test_standup_of_a_seeded_day(db: Database) -> None:
     assert standup.standup(db, at(30, 9)).since == date(2026, 11, 27)
 
 
+def test_a_standup_in_markdown_shows_user_text_as_typed(db: Database) -> None:
+    item = backlog.create_item(db, at(26, 8), "story", "Title | with <b>pipe</b>", owner="<i>o</i>")
+    backlog.move_item(db, at(26, 8), item.id, "in_progress")
+    md = standup.render(standup.standup(db, at(26, 10)), "md")
+    assert "### \\<i\\>o\\</i\\>" in md
+    assert f"- **in progress:** #{item.id} Title \\| with \\<b\\>pipe\\</b\\>" in md
+    text = standup.render(standup.standup(db, at(26, 10)), "text")
+    assert "<i>o</i>" in text and "Title | with <b>pipe</b>" in text  # the terminal: as typed
+
+
 def test_a_past_days_standup_is_that_days_state(db: Database) -> None:
     """Tuesday's stand-up read on Thursday: items as their history has them at Tuesday's
     end (one made Wednesday is not there; one moved on since is where it was)."""

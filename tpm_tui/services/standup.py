@@ -16,6 +16,7 @@ from tpm_tui.db import Database
 from tpm_tui.services import backlog
 from tpm_tui.services.backlog import ColumnView, ItemView
 from tpm_tui.sql import compiled as q
+from tpm_tui.text import markdown_text
 
 STALE_AFTER = 3  # working days without a change
 NO_OWNER = "(no owner)"
@@ -155,22 +156,24 @@ def render(view: Standup, fmt: str = "text") -> str:
         out.append("")
         out.append("Nothing done, in progress or blocked.")
         return "\n".join(out) + "\n"
+    # In Markdown, user text (names, titles) is escaped: shown as typed, never as markup.
+    shown = markdown_text if md else str
     for person in view.people:
         out.append("")
-        out.append(f"### {person.owner}" if md else person.owner)
+        out.append(f"### {shown(person.owner)}" if md else person.owner)
         rows: list[tuple[str, str]] = []
-        rows += [("done", f"#{i.id} {i.title}{_pts(i)}") for i in person.done]
-        rows += [("in progress", f"#{i.id} {i.title}{_pts(i)}") for i in person.in_progress]
+        rows += [("done", f"#{i.id} {shown(i.title)}{_pts(i)}") for i in person.done]
+        rows += [("in progress", f"#{i.id} {shown(i.title)}{_pts(i)}") for i in person.in_progress]
         rows += [
             (
                 "blocked",
-                f"#{i.id} {i.title} — waits for "
-                + ", ".join(f"#{b.id} {b.title}" for b in blockers),
+                f"#{i.id} {shown(i.title)} — waits for "
+                + ", ".join(f"#{b.id} {shown(b.title)}" for b in blockers),
             )
             for i, blockers in person.blocked
         ]
         rows += [
-            ("stale", f"#{i.id} {i.title} — no change since {when:%a %d %b}")
+            ("stale", f"#{i.id} {shown(i.title)} — no change since {when:%a %d %b}")
             for i, when in person.stale
         ]
         for label, text in rows:
