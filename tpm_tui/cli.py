@@ -1669,6 +1669,9 @@ def demo(env: Env, no_open: bool) -> None:
     from tpm_tui.db import open_database
     from tpm_tui.services.demo import build_demo
 
+    if env.db_option or os.environ.get("TPM_DB"):
+        # Never written into: the demo is a sample, not something to mix with real work.
+        click.echo(f"(the demo builds its own workspace; {env.label} is left as it is)")
     folder = Path(tempfile.mkdtemp(prefix="tpm-demo-"))
     path = folder / "tpm.db"
     location = Location.for_file(path, "demo")

@@ -216,7 +216,10 @@ def test_not_a_database_exits_1_naming_the_file(tmp_path: Path) -> None:
 def test_demo_builds_a_throwaway_workspace(tpm) -> None:  # type: ignore[no-untyped-def]
     result = tpm("demo")
     assert result.exit_code == 0
-    path = result.stdout.splitlines()[0].removeprefix("demo workspace: ")
+    said, built = result.stdout.splitlines()[:2]
+    # the workspace the commands use (TPM_DB here) is named as left alone
+    assert said.startswith("(the demo builds its own workspace; ") and "left as it is" in said
+    path = built.removeprefix("demo workspace: ")
     assert "3 epics, 8 features, 40 stories, bugs and debt, 2 sprints" in result.stdout
     listed = CliRunner().invoke(
         cli, ["--db", path, "list", "--format", "json"], catch_exceptions=False
