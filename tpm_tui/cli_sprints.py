@@ -346,7 +346,10 @@ def team_away(env: Env, name: str, days: str) -> None:
 
     start, end = parse_days(days, env.clock.today())
     member, working = add_away(env.db, name, start, end)
-    click.echo(f"{member.name} away {start} – {end} ({working} working days)")
+    from tpm_tui.text import counted
+
+    days_away = str(start) if start == end else f"{start} – {end}"
+    click.echo(f"{member.name} away {days_away} ({counted(working, 'working day')})")
 
 
 @team.command(name="list")

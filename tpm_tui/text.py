@@ -73,3 +73,8 @@ def markdown_text(text: str) -> str:
 
 def _escaped(found: re.Match[str]) -> str:
     return "\\" + found[1]
+
+
+def counted(count: int, word: str, plural: str | None = None) -> str:
+    """`1 item`, `3 items` (`plural` where adding an s is wrong)."""
+    return f"{count} {word if count == 1 else plural or word + 's'}"

@@ -128,6 +128,8 @@ def test_adding_someone_again_keeps_their_focus(tpm: Any) -> None:
     again = _ok(tpm("team", "add", "BOB")).stdout
     assert again.strip() == "bob is already in the team (focus 40%)"
     assert "bob" in _ok(tpm("team", "list")).stdout and "40%" in _ok(tpm("team", "list")).stdout
+    away = _ok(tpm("team", "away", "bob", "2026-12-02")).stdout
+    assert away.strip() == "bob away 2026-12-02 (1 working day)"
 
 
 def test_team_capacity_and_standup(tpm: Any) -> None:

@@ -25,6 +25,7 @@ from tpm_tui.services.team import Capacity, capacity_in, learned_from
 from tpm_tui.sql import compiled as q
 from tpm_tui.sql.executor import Executor
 from tpm_tui.sql.stmt import Stmt
+from tpm_tui.text import counted
 
 LENGTH_MAX = 366
 RETRO_TEMPLATE = "\n".join(
@@ -580,7 +581,7 @@ def render_report(report: SprintReport, columns: Mapping[str, str], fmt: str, to
             mark = f"  +{d.added} added" if d.added else ""
             mark += f"  −{d.removed} removed" if d.removed else ""
             lines.append(f"{d.day:%a %d %b}  {d.remaining:>9}  {d.ideal:>5}{mark}")
-    lines.append(f"{len(report.items)} items:")
+    lines.append(f"{counted(len(report.items), 'item')}:")
     for i in report.items:
         pts = "-" if i.points is None else str(i.points)
         title = i.title if len(i.title) <= 50 else i.title[:49] + "…"
