@@ -335,34 +335,60 @@ def team_add(env: Env, name: str, focus: str | None) -> None:
 @team.command(name="away")
 @click.argument("name")
 @click.argument("days", metavar="DATE[..DATE]")
+@click.option("--remove", is_flag=True, help="Take these days out of their days away.")
 @pass_env
-def team_away(env: Env, name: str, days: str) -> None:
-    """Record days a person is away (holidays, training): DATE or DATE..DATE.
+def team_away(env: Env, name: str, days: str, remove: bool) -> None:
+    """Record days a person is away (holidays, training): DATE or DATE..DATE; with
+    --remove, they are not away on those days after all.
 
     \b
     tpm team away ana 2026-12-21..2026-12-24
+    tpm team away ana 2026-12-24 --remove
     """
-    from tpm_tui.services.team import add_away, parse_days
-
-    start, end = parse_days(days, env.clock.today())
-    member, working = add_away(env.db, name, start, end)
+    from tpm_tui.services.team import add_away, parse_days, remove_away
     from tpm_tui.text import counted
 
-    days_away = str(start) if start == end else f"{start} – {end}"
-    click.echo(f"{member.name} away {days_away} ({counted(working, 'working day')})")
+    start, end = parse_days(days, env.clock.today())
+    days_named = str(start) if start == end else f"{start} – {end}"
+    if remove:
+        member, back = remove_away(env.db, name, start, end)
+        click.echo(f"{member.name} not away {days_named} ({counted(back, 'working day')} back)")
+        return
+    member, working = add_away(env.db, name, start, end)
+    click.echo(f"{member.name} away {days_named} ({counted(working, 'working day')})")
+
+
+@team.command(name="remove")
+@click.argument("name")
+@pass_env
+def team_remove(env: Env, name: str) -> None:
+    """Take a person off the team (their days away go with them; items they own keep
+    their owner)."""
+    from tpm_tui.services.team import remove_member
+    from tpm_tui.text import counted
+
+    member, stretches = remove_member(env.db, name)
+    away = f" and {counted(stretches, 'stretch', 'stretches')} of days away" if stretches else ""
+    click.echo(f"removed {member.name}{away} from the team")
 
 
 @team.command(name="list")
 @pass_env
 def team_list(env: Env) -> None:
-    """The team and each person's focus."""
-    from tpm_tui.services.team import list_members
+    """The team: each person's focus and days away."""
+    from tpm_tui.services.team import away_of, list_members
 
     members = list_members(env.db)
     if not members:
         click.echo("no team yet: `tpm team add NAME --focus 0.7`")
+    away = away_of(env.db) if members else {}
     for member in members:
-        click.echo(f"{member.name:<20} focus {member.focus_percent}%")
+        stretches = [
+            str(first) if first == last else f"{first} – {last}"
+            for first, last in away.get(member.id, [])
+        ]
+        days = f"  away {', '.join(stretches)}" if stretches else ""
+        click.echo(f"{member.name:<20} focus {member.focus_percent}%{days}")
 
 
 # ---------------------------------------------------------------- the stand-up

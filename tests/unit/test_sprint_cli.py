@@ -132,6 +132,25 @@ def test_adding_someone_again_keeps_their_focus(tpm: Any) -> None:
     assert away.strip() == "bob away 2026-12-02 (1 working day)"
 
 
+def test_days_away_come_back_and_people_leave(tpm: Any) -> None:
+    _ok(tpm("sprint", "new", "S1", "--start", "2026-11-30", "--end", "2026-12-11"))
+    _ok(tpm("team", "add", "ana", "--focus", "1"))
+    _ok(tpm("team", "add", "ben", "--focus", "1"))
+    _ok(tpm("team", "away", "ana", "2026-12-01..2026-12-04"))  # Tue–Fri
+    back = _ok(tpm("team", "away", "ana", "2026-12-02..2026-12-03", "--remove")).stdout
+    assert back.strip() == "ana not away 2026-12-02 – 2026-12-03 (2 working days back)"
+    listed = _ok(tpm("team", "list")).stdout
+    assert "ana" in listed and "away 2026-12-01, 2026-12-04" in listed  # split in two
+    capacity = _ok(tpm("sprint", "capacity", "S1")).stdout
+    assert "ana: 10 working days − 2 away = 8" in capacity
+    gone = _ok(tpm("team", "remove", "ANA")).stdout
+    assert gone.strip() == "removed ana and 2 stretches of days away from the team"
+    assert "ana" not in _ok(tpm("team", "list")).stdout
+    assert "ana" not in _ok(tpm("sprint", "capacity", "S1")).stdout
+    _refused(tpm("team", "remove", "ana"), 2, "no 'ana' in the team")
+    _refused(tpm("team", "away", "ben", "2026-12-01", "--remove", "--bogus"), 2, "--bogus")
+
+
 def test_team_capacity_and_standup(tpm: Any) -> None:
     _ok(tpm("sprint", "new", "S1", "--start", "2026-11-23", "--length", "2w", "--capacity", "20"))
     _ok(tpm("team", "add", "ana", "--focus", "0.8"))

@@ -191,6 +191,52 @@ def add_away(db: Database, name: str, start: date, end: date) -> tuple[Member, i
     return member, len(workdays(start, end))
 
 
+def remove_member(db: Database, name: str) -> tuple[Member, int]:
+    """Take a person off the team with their days away; returns them and how many
+    stretches of days away went with them."""
+    with db.write() as ex:
+        member = _find(ex, name)
+        stretches = len(ex.rows(q.away_of_member, member_id=member.id))
+        ex.run(q.away_delete_of_member, member_id=member.id)
+        ex.run(q.member_delete, id=member.id)
+    return member, stretches
+
+
+def remove_away(db: Database, name: str, start: date, end: date) -> tuple[Member, int]:
+    """Take the days `start`..`end` out of a person's days away (a stretch reaching
+    past them is trimmed, or split in two); returns the person and how many working
+    days away that gave back."""
+    validate.day(start, "start_date")
+    validate.day(end, "end_date")
+    one = timedelta(days=1)
+    back: set[date] = set()
+    with db.write() as ex:
+        member = _find(ex, name)
+        for away_id, first, last in ex.rows(q.away_of_member, member_id=member.id):
+            if last < start or first > end:
+                continue
+            back |= set(workdays(max(first, start), min(last, end)))
+            ex.run(q.away_delete, id=away_id)
+            for kept_first, kept_last in ((first, start - one), (end + one, last)):
+                if kept_first <= kept_last:
+                    ex.run(
+                        q.away_insert,
+                        member_id=member.id,
+                        start_date=kept_first,
+                        end_date=kept_last,
+                    )
+    return member, len(back)
+
+
+def away_of(db: Database) -> dict[int, list[tuple[date, date]]]:
+    """Each person's stretches of days away (by member id), earliest first."""
+    away: dict[int, list[tuple[date, date]]] = {}
+    with db.read() as ex:
+        for member_id, start, end in ex.rows(q.away_all):
+            away.setdefault(int(member_id), []).append((start, end))
+    return away
+
+
 def _away_days(ex: Executor) -> dict[int, set[date]]:
     away: dict[int, set[date]] = {}
     for member_id, start, end in ex.rows(q.away_all):

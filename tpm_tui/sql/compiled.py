@@ -16,6 +16,26 @@ away_all = Stmt(
     names=('member_id', 'start_date', 'end_date'),
 )
 
+away_delete = Stmt(
+    name='away_delete',
+    sqlite='DELETE FROM team_away WHERE team_away.id = :id',
+    postgresql='DELETE FROM team_away WHERE team_away.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
+away_delete_of_member = Stmt(
+    name='away_delete_of_member',
+    sqlite='DELETE FROM team_away WHERE team_away.member_id = :member_id',
+    postgresql='DELETE FROM team_away WHERE team_away.member_id = %(member_id)s::INTEGER',
+    params=(('member_id', 'int'),),
+    columns=(),
+    constants=(),
+    names=(),
+)
+
 away_insert = Stmt(
     name='away_insert',
     sqlite='INSERT INTO team_away (member_id, start_date, end_date) VALUES (:member_id, :start_date, :end_date) RETURNING id',
@@ -24,6 +44,16 @@ away_insert = Stmt(
     columns=('int',),
     constants=(),
     names=('id',),
+)
+
+away_of_member = Stmt(
+    name='away_of_member',
+    sqlite='SELECT team_away.id, team_away.start_date, team_away.end_date \nFROM team_away \nWHERE team_away.member_id = :member_id ORDER BY team_away.start_date, team_away.id',
+    postgresql='SELECT team_away.id, team_away.start_date, team_away.end_date \nFROM team_away \nWHERE team_away.member_id = %(member_id)s::INTEGER ORDER BY team_away.start_date, team_away.id',
+    params=(('member_id', 'int'),),
+    columns=('int', 'date', 'date'),
+    constants=(),
+    names=('id', 'start_date', 'end_date'),
 )
 
 backlog_candidates = Stmt(
@@ -734,6 +764,16 @@ key_results_all = Stmt(
     columns=('int', 'int', 'str', 'str', 'float', 'float', 'date', 'int', 'datetime', 'datetime'),
     constants=(),
     names=('id', 'goal_id', 'title', 'unit', 'baseline', 'target', 'due_date', 'position', 'created_at', 'archived_at'),
+)
+
+member_delete = Stmt(
+    name='member_delete',
+    sqlite='DELETE FROM team_member WHERE team_member.id = :id',
+    postgresql='DELETE FROM team_member WHERE team_member.id = %(id)s::INTEGER',
+    params=(('id', 'int'),),
+    columns=(),
+    constants=(),
+    names=(),
 )
 
 member_insert = Stmt(

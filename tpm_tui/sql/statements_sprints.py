@@ -324,6 +324,34 @@ def away_insert() -> Any:
     return insert_all(TeamAway)
 
 
+@statement
+def away_of_member() -> Any:
+    """One member's stretches of days away: id, first and last day."""
+    return (
+        sa.select(TA.c.id, TA.c.start_date, TA.c.end_date)
+        .where(TA.c.member_id == param("member_id", "int"))
+        .order_by(TA.c.start_date, TA.c.id)
+    )
+
+
+@statement
+def away_delete() -> Any:
+    """One stretch of days away."""
+    return sa.delete(TA).where(TA.c.id == param("id", "int"))
+
+
+@statement
+def away_delete_of_member() -> Any:
+    """Every stretch of days away of one member."""
+    return sa.delete(TA).where(TA.c.member_id == param("member_id", "int"))
+
+
+@statement
+def member_delete() -> Any:
+    """A team member (their days away deleted first)."""
+    return sa.delete(TM).where(TM.c.id == param("id", "int"))
+
+
 # ---------------------------------------------------------------- board columns
 
 COLUMN = table(BoardColumn)
