@@ -950,6 +950,8 @@ def _item_dict(item: ItemView, rollup: Rollup | None, blockers: list[int]) -> di
         "archived": item.archived,
         "blocked_by": blockers,
     }
+    if item.kind.value == "epic":
+        data["goal_id"] = item.goal_id  # the goal the epic serves (None: none)
     if item.kind.level < 2:
         data["rollup_points"] = rollup.total_points if rollup else 0
         data["done_points"] = rollup.done_points if rollup else 0

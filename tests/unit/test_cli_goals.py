@@ -76,6 +76,7 @@ def test_goal_commands_and_list_formats(tpm) -> None:  # type: ignore[no-untyped
     assert "17.5 % (2026-11-26))" in earlier.stdout
     linked = tpm("edit", "1", "--goal", "customers")
     assert linked.stdout.endswith(", serving G1 'Customers bill themselves'\n")
+    assert json.loads(tpm("list", "--format", "json").stdout)[0]["goal_id"] == 1
     listed = json.loads(tpm("goal", "list", "--format", "json").stdout)
     [goal] = listed
     assert goal["outcome_percent"] == 42  # (17.5 - 12) / (25 - 12)
