@@ -290,3 +290,21 @@ def test_a_past_days_standup_is_that_days_state(db: Database) -> None:
     today = {p.owner: p for p in standup.standup(db, at(26, 10)).people}
     assert [i.id for i in today["ana"].in_progress] == [later.id]
     assert [i.id for i, _b in today["ben"].blocked] == [waits.id]
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "why"),
+    [
+        ("- [ ] Fix the flaky test", "Fix the flaky test", None),
+        ("- [x] Already done thing", None, "ticked done"),
+        ("- [ ]  Fix the flaky test (#10)", None, "backlog item #10 already"),
+        ("## Actions", None, "Put the cursor on an action line"),
+        ("- [ ] ", None, "Put the cursor on an action line"),
+    ],
+)
+def test_which_retro_lines_make_a_backlog_item(
+    line: str, title: str | None, why: str | None
+) -> None:
+    assert sprints.action_title(line) == title
+    said = sprints.why_no_action(line)
+    assert (said is None) if why is None else (said is not None and why in said)

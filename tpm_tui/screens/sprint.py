@@ -794,7 +794,7 @@ class SprintScreen(WorkspaceScreen):
     def action_action_item(self) -> None:
         """Make the note's line under the cursor a backlog item (the line then names it)."""
         from tpm_tui.services import backlog
-        from tpm_tui.services.sprints import action_title
+        from tpm_tui.services.sprints import action_title, why_no_action
 
         if self.view != "retro":
             return
@@ -803,7 +803,7 @@ class SprintScreen(WorkspaceScreen):
         line = editor.document.get_line(row)
         title = action_title(line)
         if title is None:
-            self.notify("Put the cursor on an action line (- [ ] …) first", severity="warning")
+            self.notify(why_no_action(line) or "", severity="warning", markup=False)
             return
         clock = self.workspace.clock
 

@@ -418,16 +418,30 @@ def summary_line(report: SprintReport) -> str:
 
 _ACTION = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*(?:\[[ xX]?\])?\s*(.*?)\s*$")
 _MADE = re.compile(r"\(#\d+\)\s*$")
+_TICKED = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\[[xX]\]")
 
 
 def action_title(line: str) -> str | None:
     """The title a retro's action line makes (`- [ ] Fix the flaky test` → `Fix the
-    flaky test`); None for a heading, an empty line, or one already made an item."""
-    if line.lstrip().startswith("#") or _MADE.search(line):
+    flaky test`); None for a heading, an empty line, a ticked action (done already),
+    or one already made an item (`why_no_action` says which)."""
+    if why_no_action(line) is not None:
         return None
     match = _ACTION.match(line)
-    title = match[1] if match else ""
-    return title[: validate.TITLE_MAX] or None
+    return (match[1] if match else "")[: validate.TITLE_MAX] or None
+
+
+def why_no_action(line: str) -> str | None:
+    """Why a retro line makes no backlog item, or None when it makes one."""
+    made = _MADE.search(line)
+    if made:
+        return f"This action is backlog item {made[0].strip(' ()')} already"
+    if _TICKED.match(line):
+        return "This action is ticked done: it makes no backlog item"
+    match = _ACTION.match(line)
+    if line.lstrip().startswith("#") or not (match and match[1]):
+        return "Put the cursor on an action line (- [ ] …) first"
+    return None
 
 
 # ---------------------------------------------------------------- closing
