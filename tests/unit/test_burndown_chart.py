@@ -42,3 +42,13 @@ def test_cells_widen_with_the_width_up_to_eight() -> None:
     for width, cell in ((12, 4), (40, 8), (200, 8)):
         numbers = burndown_lines(days, ideal, width=width, height=8)[-2].plain
         assert numbers == "  " + f"{23:>{cell}}{24:>{cell}}", width
+
+
+def test_a_day_with_scope_added_and_removed_shows_both() -> None:
+    days = [
+        BurndownDay(date(2026, 11, 23), 10, 7.5, 0, 2),  # removed only
+        BurndownDay(date(2026, 11, 24), 13, 5.0, 8, 5),  # added and removed
+        BurndownDay(date(2026, 11, 25), 8, 2.5, 3, 0),  # added only
+    ]
+    marks = burndown_lines(days, [7.5, 5.0, 2.5, 0.0], width=20, height=16)[-1].plain
+    assert marks == "   " + "   −   ±   +"

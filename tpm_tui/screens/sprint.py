@@ -476,7 +476,7 @@ class SprintScreen(WorkspaceScreen):
                 ("▒", "$warning"),
                 " ideal (weekdays)  ",
                 ("+", "bold $error"),
-                " scope added  − removed   (the commitment: what the first day ends with)",
+                " scope added  − removed  ± both   (the commitment: what the first day ends with)",
             )
         )
         closed = [s for s in self.planning.sprints if s.closed and s.velocity is not None][-6:]

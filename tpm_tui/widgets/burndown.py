@@ -65,11 +65,14 @@ def burndown_lines(
         for n in (_day_number(first, i) for i in range(slots))
     )
     lines.append(Content(" " * axis + numbers))
-    marks = "".join(
-        ("+" if d.added else ("−" if d.removed else " ")).rjust(cell) for d in days
-    ).rstrip()
+    marks = "".join(_mark(d.added, d.removed).rjust(cell) for d in days).rstrip()
     lines.append(Content.assemble(" " * axis, (marks, f"bold {OVER_STYLE}") if marks else ""))
     return lines
+
+
+def _mark(added: int, removed: int) -> str:
+    """A day's scope change under the chart: + added, − removed, ± both."""
+    return "±" if added and removed else "+" if added else "−" if removed else " "
 
 
 def _day_number(first: date | None, index: int) -> int:
