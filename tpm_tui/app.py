@@ -18,13 +18,15 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import Screen
 from textual.widget import AwaitMount
 
 from tpm_tui.errors import TpmError
-from tpm_tui.screens.ahead import ReadAhead
+from tpm_tui.screens.ahead import BuildAhead, ReadAhead
 from tpm_tui.screens.base import WorkspaceScreen
 from tpm_tui.screens.board import BoardScreen
 from tpm_tui.screens.help import HelpScreen
+from tpm_tui.screens.hidden import mount_hidden, prepare_hidden
 from tpm_tui.timekeeper import TimeKeeper
 from tpm_tui.widgets.timer_badge import TimerBadge
 from tpm_tui.workspace import Workspace
@@ -219,6 +221,22 @@ class TpmApp(App[None]):
                 severity="error",
                 markup=False,
             )
+
+    def on_build_ahead(self, message: BuildAhead) -> None:
+        """Build a mode's screen ahead, not shown, if the app is still idle (see
+        screens/ahead.py): the look of the read ahead's worker is checked again here,
+        as a key may have come meanwhile."""
+        try:
+            screen = message.screen
+            if not self.read_ahead.idle(strict=True):
+                message.busy = True
+            elif screen is None:
+                if message.mode in self.MODES:
+                    message.screen = mount_hidden(self, message.mode)
+            elif screen.is_attached and not screen.is_current:  # (not shown meanwhile)
+                message.done_step = prepare_hidden(screen, message.step)
+        finally:
+            message.done.set()
 
     def on_load(self) -> None:
         """Thread workers run in threads the app counts (see WorkerThreads)."""
@@ -416,13 +434,15 @@ class TpmApp(App[None]):
         except TpmError:
             self.read_timer()  # the next read says what is wrong, or shows it
 
-    def tick(self) -> None:
-        """Hand the elapsed time to the badges of the current screen (which stay blank
-        until the timer has been read: "no timer" would be a guess)."""
+    def tick(self, screen: Screen[Any] | None = None) -> None:
+        """Hand the elapsed time to the badges of the current screen, or of `screen` (one
+        built ahead: its badge is drawn before it is shown, not as it is shown, which
+        would lay the screen out twice more). They stay blank until the timer has been
+        read: "no timer" would be a guess."""
         if not self.timer_known or not self.screen_stack:
             return  # (no screen: the app is leaving, and the clock's tick came late)
         timer = self.timer
-        for badge in self.screen.query(TimerBadge):
+        for badge in (screen or self.screen).query(TimerBadge):
             if timer is None:
                 badge.show_timer(None)
             else:

@@ -207,7 +207,7 @@ class WorkspaceScreen(Screen[None]):
     def on_mount(self) -> None:
         """Name the workspace, show the timer, read the data."""
         self.sub_title = self.workspace.name
-        self.call_after_refresh(self.tpm.tick)
+        self.call_after_refresh(self.tpm.tick, self)
         self.reload(first=True)
 
     def on_screen_resume(self) -> None:
