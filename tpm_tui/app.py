@@ -223,9 +223,18 @@ class TpmApp(App[None]):
             )
 
     def on_build_ahead(self, message: BuildAhead) -> None:
-        """Build a mode's screen ahead, not shown, if the app is still idle (see
-        screens/ahead.py): the look of the read ahead's worker is checked again here,
-        as a key may have come meanwhile."""
+        """Build a mode's screen ahead, not shown, or do a step to it (see
+        screens/ahead.py), if the app is still idle: the worker's look is checked again
+        here, as a key may have come meanwhile."""
+        screen = message.screen
+        if screen is not None and screen.is_attached:
+            # In turn with what the screen has queued (the layouts its widgets asked
+            # for): the step then sees them, and they are not left for its showing.
+            screen.call_later(self._build_ahead, message)
+        else:
+            self._build_ahead(message)
+
+    def _build_ahead(self, message: BuildAhead) -> None:
         try:
             screen = message.screen
             if not self.read_ahead.idle(strict=True):

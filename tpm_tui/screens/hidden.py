@@ -18,9 +18,10 @@ from textual.screen import Screen
 # (each a single stretch of the UI thread): what its first showing did, on the screen
 # as it will be shown, so that showing it only draws what changed since (as the second
 # showing of a screen does). Styled: the widgets made after the mount (scroll bars) get
-# their styles; laid out: every widget sized with the data in it; painted: every widget
-# renders its lines once (they are kept until the widget changes).
-STEPS = ("style", "layout", "paint")
+# their styles; laid out: every widget sized with the data in it (twice: a widget whose
+# size the first layout changed, as the timer badge, asks for another); painted: every
+# widget renders its lines once (they are kept until the widget changes).
+STEPS = ("style", "layout", "layout", "paint")
 
 
 def mount_hidden(app: App[Any], mode: str) -> Screen[Any] | None:
@@ -45,9 +46,14 @@ def prepare_hidden(screen: Screen[Any], step: str) -> bool:
         return True
     if step == "layout":
         lay_out = getattr(screen, "_refresh_layout", None)
-        if not callable(lay_out):
+        dirty = getattr(screen, "_dirty_widgets", None)
+        if not callable(lay_out) or not isinstance(dirty, set):
             return False
         lay_out(screen.app.size)  # (drawn only if the screen is current: it is not)
+        # What the layouts the screen asked for while hidden would do: done now, they
+        # are no longer asked for (each would lay it out and draw it again when shown).
+        screen._layout_required = False
+        dirty.clear()
         return True
     compositor = getattr(screen, "_compositor", None)
     render = getattr(compositor, "render_update", None)
