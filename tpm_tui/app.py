@@ -531,6 +531,17 @@ class TpmApp(App[None]):
 
         return stop_timer(db, self.workspace.clock).describe()
 
+    def first_read_failed(self, screen: Screen[Any], message: str) -> None:
+        """A screen's first read failed: shown, the app leaves (`fail`); built ahead
+        and not shown (the app is in use on another screen), the screen is dropped, and
+        its mode's first switch builds it anew, as if it had never been built."""
+        mode = next((m for m in self.MODES if type(screen) is screen_class(m)), None)
+        if screen.is_current or mode is None or mode == self.current_mode:
+            self.fail(message)
+            return
+        self.remove_mode(mode)
+        self.add_mode(mode, self.MODES[mode])
+
     def fail(self, message: str) -> None:
         """Leave with an error the command line prints (e.g. a database it cannot open)."""
         self.failure = message

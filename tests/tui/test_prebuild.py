@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.tui.test_read_ahead import _count, _open
 from tests.tui.test_read_ahead import _read_ahead as _built
 from tests.tui.test_sprint_screen import seed_sprints, settled
 from tests.unit.test_sprints import at
+from tpm_tui import app as tpm_app
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database, open_database
@@ -217,3 +219,71 @@ async def test_textual_still_has_what_building_ahead_uses(
             assert hidden.prepare_hidden(screen, step)
         assert callable(screen._compositor.render_update)
         assert isinstance(app.screen, BoardScreen)
+
+
+async def test_a_screen_built_ahead_whose_read_fails_is_built_again_when_opened(
+    db: Database, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its first read failing while hidden does not end the app (the board is in use):
+    the screen is dropped, and 5 builds it anew, as a first opening."""
+    seed_sprints(db)
+    composed = _composed(monkeypatch)
+
+    def fails(*_: Any) -> tuple[object, object]:
+        raise StorageError("held")
+
+    monkeypatch.setitem(ahead.READERS, "sprint", fails)
+    real = sprint_service.load_planning
+    calls: list[int] = []
+
+    def fails_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise StorageError("tpm.db: disk I/O error")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sprint_service, "load_planning", fails_once)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _built(pilot)
+        assert calls == [1] and len(composed["sprint"]) == 1
+        assert app.is_running and app.failure is None and isinstance(app.screen, BoardScreen)
+        assert "sprint" not in app.read_ahead.built
+        screen = await _open(pilot, "5", SprintScreen)
+        assert len(composed["sprint"]) == 2 and screen.planning is not None
+
+
+async def test_nothing_is_built_until_a_long_key_has_settled_for_a_quiet_moment(
+    db: Database, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first opening that takes longer than the quiet time is not followed at once by
+    a step of building ahead (it would hold up the opened screen's drawing)."""
+    seed_sprints(db)
+    monkeypatch.setattr(ahead, "QUIET", 0.3)
+    real_read = sprint_service.load_planning
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.6)  # the sprint screen's own first read, longer than QUIET
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(sprint_service, "load_planning", slow)
+    mounted: list[float] = []
+    real_mount = hidden.mount_hidden
+
+    def noted(app: Any, mode: str) -> Any:
+        mounted.append(time.monotonic())
+        return real_mount(app, mode)
+
+    monkeypatch.setattr(tpm_app, "mount_hidden", noted)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.data is not None
+        )
+        await pilot.press("5")  # before anything is read ahead
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, SprintScreen) and app.screen.ready, tries=400
+        )
+        ready_at = time.monotonic()
+        await settle(app)
+        assert mounted and mounted[0] - ready_at >= 0.25

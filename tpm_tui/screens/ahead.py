@@ -133,6 +133,7 @@ class ReadAhead:
         self._closed = False
         self._source: Database | None = None  # the workspace's database, as opened
         self.built: dict[str, float] = {}  # mode -> when its screen built ahead had its data
+        self._idle_since: float | None = None  # since when the worker has seen the app idle
 
     def start(self) -> None:
         """Read ahead in a worker (once): the screens not opened yet, on a SQLite file."""
@@ -182,9 +183,19 @@ class ReadAhead:
     # ------------------------------------------------------------ in the worker
 
     def _quiet(self, strict: bool = False) -> bool:
-        """Wait until the app is idle (see `idle`); False if the app left."""
+        """Wait until the app is idle (see `idle`) and the screen in front has been
+        settled for QUIET seconds as seen from here, not only since the last key: a key
+        that takes longer than that (a first opening) is done only once its screen has
+        settled and been drawn, and a step begun the moment it settled would hold up
+        its drawing. False if the app left."""
         while not self._closed:
-            if self.idle(strict):
+            now = time.monotonic()
+            if self.app.keys_held or not self._settled(strict):
+                self._idle_since = None
+            elif self._idle_since is None:
+                self._idle_since = now
+            idle_for = now - self._idle_since if self._idle_since is not None else 0.0
+            if idle_for >= QUIET and self.idle(strict):
                 return True
             time.sleep(0.05)
         return False

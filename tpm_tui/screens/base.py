@@ -226,11 +226,12 @@ class WorkspaceScreen(Screen[None]):
     def failed(self, error: TpmError) -> None:
         """From a worker whose read failed: before the screen ever had data the app
         cannot go on (it leaves, and the command line prints why); afterwards the
-        screen keeps what it shows, says what went wrong, and keys go on."""
+        screen keeps what it shows, says what went wrong, and keys go on. A screen built
+        ahead and not shown is dropped instead (its first showing builds it anew)."""
         if self.ready:
             self.app.call_from_thread(self._read_failed, error)
         else:
-            self.app.call_from_thread(self.tpm.fail, str(error))
+            self.app.call_from_thread(self.tpm.first_read_failed, self, str(error))
 
     def _read_failed(self, error: TpmError) -> None:
         self.show_error(error)
