@@ -244,6 +244,9 @@ class TpmApp(App[None]):
                     message.screen = mount_hidden(self, message.mode)
             elif screen.is_attached and not screen.is_current:  # (not shown meanwhile)
                 message.done_step = prepare_hidden(screen, message.step)
+                if message.done_step and message.step == "style":
+                    assert isinstance(screen, WorkspaceScreen)
+                    screen.styled_at = self._css_update_count
         finally:
             message.done.set()
 

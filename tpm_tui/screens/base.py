@@ -135,6 +135,9 @@ class WorkspaceScreen(Screen[None]):
         self._forms_waiting: set[int] = set()  # ids of waiting actions that open a form
         self._waiting_since: float | None = None
         self._opening_resumes = 0  # "resume" events posted before the screen mounted
+        # Built ahead and not shown yet: the app's stylesheet version when it was styled
+        # (its first showing then restyles it only if the stylesheet changed since).
+        self.styled_at: int | None = None
         # Textual counts a new screen as out of date with the stylesheet and, on the
         # first switch to its mode, re-parses every rule of the app twice (~100 ms on
         # this machine). It is styled as it mounts, with the stylesheet as it stands.
@@ -151,6 +154,12 @@ class WorkspaceScreen(Screen[None]):
         if isinstance(message, events.ScreenResume) and not self.is_mounted:
             message.refresh_styles = False
             self._opening_resumes += 1
+        elif isinstance(message, events.ScreenResume) and self.styled_at is not None:
+            # Built ahead: styled a moment ago, with the stylesheet as it stands unless
+            # it changed since (a theme).
+            if self.styled_at == self.app._css_update_count:
+                message.refresh_styles = False
+            self.styled_at = None
         return super().post_message(message)
 
     @property
