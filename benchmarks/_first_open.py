@@ -4,11 +4,14 @@ screen with its data, wall and CPU time, less a no-op key's (the Pilot's own cos
 
 `cold`: the key comes right after the board is on screen (and after the no-op keys),
 before anything was read ahead; `idle`: the board sat idle IDLE seconds first (the app
-reads the sprint and goals screens ahead while idle).
+reads the sprint and goals screens ahead while idle, then builds them, hidden). Each
+row also says which screens were built ahead before the key, and when the last was
+ready (seconds after the board's data).
 
 Run by the benchmarks (`first_opens`); as a child:
   python benchmarks/_first_open.py DB KEY cold|idle [KEY…]
-prints one JSON line per key: {"key", "wall", "cpu", "noop_wall", "noop_cpu"} (ms).
+prints one JSON line per key: {"key", "wall", "cpu", "noop_wall", "noop_cpu"} (ms),
+"built" (the modes built ahead before the key) and "built_after" (s, or null).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ async def _child(path: Path, mode: str, keys: list[str]) -> list[dict[str, Any]]
     async with app.run_test(size=SIZE) as pilot:
         while not (isinstance(app.screen, BoardScreen) and app.screen.ready):
             await pilot.pause(0.01)
+        board_at = time.monotonic()
         walls, cpus = [], []
         for _ in range(NOOPS):
             start, cpu = time.perf_counter(), time.process_time()
@@ -51,6 +55,7 @@ async def _child(path: Path, mode: str, keys: list[str]) -> list[dict[str, Any]]
         if mode == "idle":
             await asyncio.sleep(IDLE)
         for key in keys:
+            built = dict(getattr(app.read_ahead, "built", {}))  # (none before it was made)
             before = app.screen
             start, cpu = time.perf_counter(), time.process_time()
             await pilot.press(key)
@@ -74,6 +79,8 @@ async def _child(path: Path, mode: str, keys: list[str]) -> list[dict[str, Any]]
                     "cpu": (time.process_time() - cpu) * 1000,
                     "noop_wall": statistics.median(walls),
                     "noop_cpu": statistics.median(cpus),
+                    "built": sorted(built),
+                    "built_after": max(built.values()) - board_at if built else None,
                 }
             )
     return out
@@ -81,7 +88,8 @@ async def _child(path: Path, mode: str, keys: list[str]) -> list[dict[str, Any]]
 
 def first_opens(path: Path, mode: str, keys: list[str], runs: int) -> dict[str, dict[str, float]]:
     """Per key: the median over `runs` fresh processes of wall, cpu, and their net
-    values (less the no-op key's)."""
+    values (less the no-op key's); in how many runs screens had been built ahead before
+    the key, and the median of when the last was ready (-1: never)."""
     samples: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
     env = {**os.environ, "TEXTUAL_ANIMATIONS": "none"}
     for _ in range(runs):
@@ -102,6 +110,10 @@ def first_opens(path: Path, mode: str, keys: list[str], runs: int) -> dict[str, 
             "cpu": statistics.median(r["cpu"] for r in rows),
             "net": statistics.median(r["wall"] - r["noop_wall"] for r in rows),
             "cpu_net": statistics.median(r["cpu"] - r["noop_cpu"] for r in rows),
+            "built_runs": sum(1 for r in rows if r["built"]),
+            "built_after": statistics.median(
+                [r["built_after"] for r in rows if r["built_after"] is not None] or [-1.0]
+            ),
         }
     return result
 

@@ -310,6 +310,10 @@ def main() -> None:
                 f"  (cpu net {first['cpu_net']:6.1f} ms)"
             )
         print(
+            f"  (idle: the screens built ahead before the key in {warm['built_runs']} of"
+            f" {firsts} runs, the last ready {warm['built_after']:.2f} s after the board's data)"
+        )
+        print(
             f"  (first times: median of {firsts} fresh processes, each its own no-op key;"
             " cold: the key right after the board's first paint, before anything is read"
             " ahead)"

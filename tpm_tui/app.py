@@ -18,13 +18,15 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import Screen
 from textual.widget import AwaitMount
 
 from tpm_tui.errors import TpmError
-from tpm_tui.screens.ahead import ReadAhead
+from tpm_tui.screens.ahead import BuildAhead, ReadAhead
 from tpm_tui.screens.base import SERVER_GONE, WorkspaceScreen
 from tpm_tui.screens.board import BoardScreen
 from tpm_tui.screens.help import HelpScreen
+from tpm_tui.screens.hidden import mount_hidden, prepare_hidden
 from tpm_tui.timekeeper import TimeKeeper
 from tpm_tui.widgets.timer_badge import TimerBadge
 from tpm_tui.workspace import Workspace
@@ -215,6 +217,34 @@ class TpmApp(App[None]):
                 screen.connection_changed()
         if not message.online:
             self.notify(f"Reconnecting… {SERVER_GONE}", severity="error", markup=False)
+
+    def on_build_ahead(self, message: BuildAhead) -> None:
+        """Build a mode's screen ahead, not shown, or do a step to it (see
+        screens/ahead.py), if the app is still idle: the worker's look is checked again
+        here, as a key may have come meanwhile."""
+        screen = message.screen
+        if screen is not None and screen.is_attached:
+            # In turn with what the screen has queued (the layouts its widgets asked
+            # for): the step then sees them, and they are not left for its showing.
+            screen.call_later(self._build_ahead, message)
+        else:
+            self._build_ahead(message)
+
+    def _build_ahead(self, message: BuildAhead) -> None:
+        try:
+            screen = message.screen
+            if not self.read_ahead.idle(strict=True):
+                message.busy = True
+            elif screen is None:
+                if message.mode in self.MODES:
+                    message.screen = mount_hidden(self, message.mode)
+            elif screen.is_attached and not screen.is_current:  # (not shown meanwhile)
+                message.done_step = prepare_hidden(screen, message.step)
+                if message.done_step and message.step == "style":
+                    assert isinstance(screen, WorkspaceScreen)
+                    screen.styled_at = self._css_update_count
+        finally:
+            message.done.set()
 
     def on_load(self) -> None:
         """Thread workers run in threads the app counts (see WorkerThreads)."""
@@ -412,13 +442,15 @@ class TpmApp(App[None]):
         except TpmError:
             self.read_timer()  # the next read says what is wrong, or shows it
 
-    def tick(self) -> None:
-        """Hand the elapsed time to the badges of the current screen (which stay blank
-        until the timer has been read: "no timer" would be a guess)."""
+    def tick(self, screen: Screen[Any] | None = None) -> None:
+        """Hand the elapsed time to the badges of the current screen, or of `screen` (one
+        built ahead: its badge is drawn before it is shown, not as it is shown, which
+        would lay the screen out twice more). They stay blank until the timer has been
+        read: "no timer" would be a guess."""
         if not self.timer_known or not self.screen_stack:
             return  # (no screen: the app is leaving, and the clock's tick came late)
         timer = self.timer
-        for badge in self.screen.query(TimerBadge):
+        for badge in (screen or self.screen).query(TimerBadge):
             if timer is None:
                 badge.show_timer(None)
             else:
@@ -497,6 +529,17 @@ class TpmApp(App[None]):
         from tpm_tui.services.timetrack import stop_timer
 
         return stop_timer(db, self.workspace.clock).describe()
+
+    def first_read_failed(self, screen: Screen[Any], message: str) -> None:
+        """A screen's first read failed: shown, the app leaves (`fail`); built ahead
+        and not shown (the app is in use on another screen), the screen is dropped, and
+        its mode's first switch builds it anew, as if it had never been built."""
+        mode = next((m for m in self.MODES if type(screen) is screen_class(m)), None)
+        if screen.is_current or mode is None or mode == self.current_mode:
+            self.fail(message)
+            return
+        self.remove_mode(mode)
+        self.add_mode(mode, self.MODES[mode])
 
     def fail(self, message: str) -> None:
         """Leave with an error the command line prints (e.g. a database it cannot open)."""

@@ -82,12 +82,14 @@ async def test_the_first_screen_stays_its_mode(
 
 @pytest.fixture
 def lines_drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """The lines card lists draw (one entry per line asked of a list)."""
+    """The lines the board's card lists draw (one entry per line asked of a list; the
+    sprint screen's lists, drawn as it is built ahead, are not the board's)."""
     drawn: list[int] = []
     render_line: Callable[[CardList, int], Any] = CardList.render_line
 
     def counting(self: CardList, y: int) -> Any:
-        drawn.append(y)
+        if type(self.screen) is screen_class("board"):
+            drawn.append(y)
         return render_line(self, y)
 
     monkeypatch.setattr(CardList, "render_line", counting)

@@ -11,7 +11,16 @@ has been typed for a moment and the screen in front has its data, so it does not
 compete with a key being handled (a key typed during a step shares the processor with
 it for the tens of milliseconds it lasts); a screen opened before its read ahead began
 reads for itself, and one opened while it is on its way takes its result rather than
-reading twice."""
+reading twice.
+
+Then, on a SQLite file, the sprint and goals screens themselves are built ahead (one
+per quiet moment, never while a form or a modal is open): the app creates and mounts
+each mode's screen without showing it (Textual's own first switch, less the switch:
+see `TpmApp.on_build_ahead`), and the screen takes its read ahead as it mounts. Creating,
+composing, styling and mounting a screen was most of a first opening (~300 ms on this
+machine, an empty screen's too); a screen built ahead opens as it does the second time,
+reading again only what was committed since (the sprint screen's data_version; the
+goals screen's change watcher)."""
 
 from __future__ import annotations
 
@@ -21,12 +30,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
 
 from tpm_tui.errors import TpmError
 
 if TYPE_CHECKING:
     from datetime import date
+
+    from textual.screen import Screen
 
     from tpm_tui.app import TpmApp
     from tpm_tui.clock import Clock
@@ -34,6 +47,7 @@ if TYPE_CHECKING:
 
 QUIET = 0.5  # seconds without a key before the next step of reading ahead starts
 WAIT_AT_MOST = 10.0  # seconds a screen waits for a read ahead already running
+BUILT = ("sprint", "goals")  # the modes whose screens are built ahead, in this order
 
 # What the sprint and goals screens import when first shown (their own modules, and
 # the services their first read imports in its worker).
@@ -89,6 +103,22 @@ READERS: dict[str, Callable[[Database, Clock], tuple[object, object]]] = {
 }
 
 
+class BuildAhead(Message):
+    """From the read ahead's worker to the app: if the app is still idle, build `mode`'s
+    screen (no `screen` given: the app sets it to the screen it built, if it built one)
+    or do `step` to the screen built (`done_step`: it was done). `busy`: a key, a form
+    or a read came first; `done` is set once the app has answered."""
+
+    def __init__(self, mode: str, screen: Screen[Any] | None = None, step: str = "") -> None:
+        super().__init__()
+        self.mode = mode
+        self.screen = screen
+        self.step = step
+        self.done = threading.Event()
+        self.busy = False
+        self.done_step = False
+
+
 class ReadAhead:
     """The reads ahead of one app: started once its first screen's data is shown,
     taken (once each) by the screen they are for."""
@@ -102,6 +132,8 @@ class ReadAhead:
         self._since = 0.0  # when the first screen's data was shown
         self._closed = False
         self._source: Database | None = None  # the workspace's database, as opened
+        self.built: dict[str, float] = {}  # mode -> when its screen built ahead had its data
+        self._idle_since: float | None = None  # since when the worker has seen the app idle
 
     def start(self) -> None:
         """Read ahead in a worker (once): the screens not opened yet, on a SQLite file."""
@@ -150,21 +182,34 @@ class ReadAhead:
 
     # ------------------------------------------------------------ in the worker
 
-    def _quiet(self) -> bool:
-        """Wait until no key has been typed for QUIET seconds (nor since the first
-        screen's data was shown) and the screen in front has its data; False if the
-        app left."""
-        app = self.app
+    def _quiet(self, strict: bool = False) -> bool:
+        """Wait until the app is idle (see `idle`) and the screen in front has been
+        settled for QUIET seconds as seen from here, not only since the last key: a key
+        that takes longer than that (a first opening) is done only once its screen has
+        settled and been drawn, and a step begun the moment it settled would hold up
+        its drawing. False if the app left."""
         while not self._closed:
-            last = max(app.last_key_at, self._since)
-            if not app.keys_held and time.monotonic() - last >= QUIET and self._settled():
+            now = time.monotonic()
+            if self.app.keys_held or not self._settled(strict):
+                self._idle_since = None
+            elif self._idle_since is None:
+                self._idle_since = now
+            idle_for = now - self._idle_since if self._idle_since is not None else 0.0
+            if idle_for >= QUIET and self.idle(strict):
                 return True
             time.sleep(0.05)
         return False
 
-    def _settled(self) -> bool:
-        """Whether the screen in front shows its data, with no read or write on its way
-        (a look from the worker: it changes nothing)."""
+    def idle(self, strict: bool) -> bool:
+        """Whether no key has been typed for QUIET seconds (nor since the first screen's
+        data was shown) and the screen in front has its data; `strict`: and it is not a
+        form or a modal (a look from any thread: it changes nothing)."""
+        app = self.app
+        last = max(app.last_key_at, self._since)
+        return not app.keys_held and time.monotonic() - last >= QUIET and self._settled(strict)
+
+    def _settled(self, strict: bool) -> bool:
+        """Whether the screen in front shows its data, with no read or write on its way."""
         from textual.app import ScreenStackError, UnknownModeError
 
         from tpm_tui.screens.base import WorkspaceScreen
@@ -174,10 +219,51 @@ class ReadAhead:
         except (ScreenStackError, UnknownModeError):  # no screen: the app is leaving
             return False
         if not isinstance(screen, WorkspaceScreen):
-            return True  # a form or a modal: the keys say whether it is in use
+            return not strict  # a form or a modal: the keys say whether it is in use
         return screen.ready and not screen.stale and screen.waiting_for is None
 
     def _run(self, names: list[str]) -> None:
+        self._read_all(names)
+        if self._source is None:
+            return  # a team server: its screens read the server, only when opened
+        for mode in BUILT:
+            self._build(mode)
+
+    def _build(self, mode: str) -> None:
+        """Have the app build `mode`'s screen, wait until it shows its data, then have
+        the app prepare it (hidden.STEPS), each step when the app is idle."""
+        from tpm_tui.screens.base import WorkspaceScreen
+        from tpm_tui.screens.hidden import STEPS
+
+        built = self._ask(BuildAhead(mode))
+        screen = built.screen if built is not None else None
+        if not isinstance(screen, WorkspaceScreen):
+            return  # the mode has its screen, or the app left
+        deadline = time.monotonic() + WAIT_AT_MOST
+        while not screen.ready and not self._closed and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for step in STEPS:
+            if not screen.ready:
+                return  # its read failed (it says so when shown), or the app left
+            done = self._ask(BuildAhead(mode, screen, step))
+            if done is None or not done.done_step:
+                return  # shown meanwhile, or Textual lacks what the step uses
+        self.built[mode] = time.monotonic()
+
+    def _ask(self, request: BuildAhead) -> BuildAhead | None:
+        """Post `request` to the app once it is idle, again after each quiet moment
+        while a key came first; the answered request (None if the app left)."""
+        while self._quiet(strict=True):
+            self.app.post_message(request)
+            while not request.done.wait(0.05):
+                if self._closed:
+                    return None
+            if not request.busy:
+                return request
+            request = BuildAhead(request.mode, request.screen, request.step)
+        return None
+
+    def _read_all(self, names: list[str]) -> None:
         if not self._quiet():
             return
         for module in MODULES:  # one at a time, each after a quiet moment

@@ -138,6 +138,9 @@ class WorkspaceScreen(Screen[None]):
         self._forms_waiting: set[int] = set()  # ids of waiting actions that open a form
         self._waiting_since: float | None = None
         self._opening_resumes = 0  # "resume" events posted before the screen mounted
+        # Built ahead and not shown yet: the app's stylesheet version when it was styled
+        # (its first showing then restyles it only if the stylesheet changed since).
+        self.styled_at: int | None = None
         # Textual counts a new screen as out of date with the stylesheet and, on the
         # first switch to its mode, re-parses every rule of the app twice (~100 ms on
         # this machine). It is styled as it mounts, with the stylesheet as it stands.
@@ -154,6 +157,12 @@ class WorkspaceScreen(Screen[None]):
         if isinstance(message, events.ScreenResume) and not self.is_mounted:
             message.refresh_styles = False
             self._opening_resumes += 1
+        elif isinstance(message, events.ScreenResume) and self.styled_at is not None:
+            # Built ahead: styled a moment ago, with the stylesheet as it stands unless
+            # it changed since (a theme).
+            if self.styled_at == self.app._css_update_count:
+                message.refresh_styles = False
+            self.styled_at = None
         return super().post_message(message)
 
     @property
@@ -210,7 +219,7 @@ class WorkspaceScreen(Screen[None]):
     def on_mount(self) -> None:
         """Name the workspace, show the timer, read the data."""
         self.sub_title = self.workspace.name
-        self.call_after_refresh(self.tpm.tick)
+        self.call_after_refresh(self.tpm.tick, self)
         self.reload(first=True)
 
     def on_screen_resume(self) -> None:
@@ -229,11 +238,12 @@ class WorkspaceScreen(Screen[None]):
     def failed(self, error: TpmError) -> None:
         """From a worker whose read failed: before the screen ever had data the app
         cannot go on (it leaves, and the command line prints why); afterwards the
-        screen keeps what it shows, says what went wrong, and keys go on."""
+        screen keeps what it shows, says what went wrong, and keys go on. A screen built
+        ahead and not shown is dropped instead (its first showing builds it anew)."""
         if self.ready:
             self.app.call_from_thread(self._read_failed, error)
         else:
-            self.app.call_from_thread(self.tpm.fail, str(error))
+            self.app.call_from_thread(self.tpm.first_read_failed, self, str(error))
 
     def _read_failed(self, error: TpmError) -> None:
         self.show_error(error)

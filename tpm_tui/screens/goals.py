@@ -25,11 +25,13 @@ from tpm_tui.undo import GoalArchived, UndoStack, ValueRecorded
 from tpm_tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from textual.css.styles import RulesMap
     from textual.geometry import Region
     from textual.strip import Strip
 
-    from tpm_tui.db import Database
+    from tpm_tui.db import ChangeWatcher, Database
     from tpm_tui.services.goals import EpicLine, Goals, GoalView, KeyResultView
 
 BAR = 10  # cells of a progress bar
@@ -136,6 +138,11 @@ class GoalsScreen(WorkspaceScreen):
         super().__init__()
         self.goals: Goals | None = None
         self.undo = UndoStack()
+        # Whether anything was committed since the goals were last read (on a SQLite
+        # file; a server's screen reads again each time it is shown), and that day:
+        # shown again with neither, the screen is still true and reads nothing.
+        self._changes: ChangeWatcher | None = None
+        self._read_day: date | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top("Reading the goals…")
@@ -149,6 +156,10 @@ class GoalsScreen(WorkspaceScreen):
         its way."""
         if not first and not self.ready:
             return  # shown for the first time: the read the mount started is on its way
+        today = self.workspace.clock.today()
+        if not first and self._still_true(today):
+            return  # shown again (or first shown, built ahead): nothing changed since
+        self._note_read(today)
         if first:
             ahead = self.tpm.read_ahead.take("goals", wait=False)
             if ahead is not None and ahead.still_true(self.workspace.clock.today()):
@@ -156,6 +167,26 @@ class GoalsScreen(WorkspaceScreen):
                 return
         self.expect_data()
         self.load(ahead=first)
+
+    def _still_true(self, today: date) -> bool:
+        """Whether nothing was committed since the goals were read, and it is that day."""
+        return self._changes is not None and today == self._read_day and not self._changes.changed()
+
+    def _note_read(self, today: date) -> None:
+        """A read starts: a commit from now on reads as a change (the watcher is asked
+        before the read, so what the read may miss is read again next time)."""
+        from tpm_tui.db import ChangeWatcher
+
+        self._read_day = today
+        if self._changes is not None:
+            self._changes.changed()
+        elif self.workspace.is_open and self.workspace.location.path is not None:
+            self._changes = ChangeWatcher(self.workspace.location.path)
+
+    def on_unmount(self) -> None:
+        """Close the change watcher's connection."""
+        if self._changes is not None:
+            self._changes.close()
 
     @work(thread=True, exclusive=True, group="goals-load")
     def load(self, ahead: bool = False) -> None:
