@@ -46,9 +46,17 @@ class DocumentEditor(Screen[str | None]):
         Binding("f2", "preview", "Preview", priority=True),
     ]
 
-    def __init__(self, title: str, text: str, save: Save, check: Check | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        save: Save,
+        check: Check | None = None,
+        what: str = "the document",
+    ) -> None:
         super().__init__()
         self.doc_title = title
+        self.what = what  # named when quitting would throw changes away
         self.saved_text = text
         self._save = save
         self._check = check
@@ -87,6 +95,10 @@ class DocumentEditor(Screen[str | None]):
     def unsaved(self) -> bool:
         """Whether the text differs from what was last saved (or opened)."""
         return self.area.text != self.saved_text
+
+    def unsaved_changes(self) -> str | None:
+        """What quitting now would throw away ("the PRD of #3"), or None."""
+        return self.what if self.is_mounted and self.unsaved else None
 
     @property
     def unwritten(self) -> tuple[str, ...]:
@@ -175,6 +187,12 @@ class EditorApp(App[str | None]):
         """Open the editor; its closing ends the app with what it saved."""
         self.push_screen(self._editor, self.exit)
 
+    async def action_quit(self) -> None:
+        """ctrl+q: leave, asking first when the text is unsaved."""
+        from tpm_tui.screens.item_form import quit_asking
+
+        quit_asking(self, self._editor.unsaved_changes())
+
 
 def run_editor(title: str, text: str, save: Save, check: Check | None = None) -> str | None:
     """Edit `text` full screen in the terminal; returns what the last save said (None
@@ -203,7 +221,13 @@ def open_prd(screen: WorkspaceScreen, epic_id: int) -> None:
 
     title = f"PRD #{epic.id} {epic.title}" + ("  (new, from the template)" if new else "")
     screen.app.push_screen(
-        DocumentEditor(title, start, save, lambda text: prd.check_sections(text).unwritten)
+        DocumentEditor(
+            title,
+            start,
+            save,
+            lambda text: prd.check_sections(text).unwritten,
+            what=f"the PRD of #{epic.id}",
+        )
     )
 
 
@@ -223,4 +247,4 @@ def open_vision(screen: WorkspaceScreen) -> None:
         return "saved the vision" if saved.changed else "no change since the last save"
 
     start = found.body if found is not None else goals.VISION_TEMPLATE
-    screen.app.push_screen(DocumentEditor("Vision", start, save))
+    screen.app.push_screen(DocumentEditor("Vision", start, save, what="the vision"))
