@@ -23,6 +23,7 @@ from textual.widgets import Markdown, Static, TextArea
 from tpm_tui.errors import TpmError
 from tpm_tui.screens.base import WorkspaceScreen, refusal
 from tpm_tui.screens.item_form import DiscardChanges
+from tpm_tui.services.documents import DocumentChanged
 from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.markdown_area import MarkdownArea
 
@@ -44,6 +45,7 @@ class DocumentEditor(Screen[str | None]):
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "close", "Close", priority=True),
         Binding("f2", "preview", "Preview", priority=True),
+        Binding("ctrl+r", "take_theirs", "Take theirs", show=False, priority=True),
     ]
 
     def __init__(
@@ -63,6 +65,7 @@ class DocumentEditor(Screen[str | None]):
         self.last_said: str | None = None  # what the last save said
         self._timer: Timer | None = None
         self._preview_shown = False
+        self._conflict: DocumentChanged | None = None  # a save refused, not yet answered
 
     def compose(self) -> ComposeResult:
         yield Static(Content(self.doc_title), id="doc-title")
@@ -148,16 +151,48 @@ class DocumentEditor(Screen[str | None]):
         self.area.focus()
 
     def action_save(self) -> None:
-        """Save; a refusal (or a busy database) is shown and the text stays."""
+        """Save; a refusal (or a busy database) is shown and the text stays. A version
+        saved elsewhere since the text was opened is not overwritten: the status line
+        says so, and ctrl+s again saves this text over it (ctrl+r takes theirs)."""
         text = self.area.text
+        if self._conflict is not None:  # asked, and answered with ctrl+s: mine over theirs
+            self._conflict.rebase(self._conflict.theirs.version_id)
+            self._conflict = None
         try:
             said = self._save(text)
+        except DocumentChanged as changed:
+            self._conflict = changed
+            told = (
+                f"{changed} · ctrl+s again saves yours over it · ctrl+r takes theirs "
+                "(ctrl+z then brings yours back) · your text is kept"
+            )
+            self.query_one("#doc-status", Static).update(Content(told))
+            self.notify(str(changed), severity="error", markup=False)
+            return
         except TpmError as error:
             self.query_one("#doc-status", Static).update(Content(refusal(error)))
             self.notify(refusal(error), severity="error", markup=False)
             return
         self.saved_text = text
         self.last_said = said
+        self._show_status(said)
+
+    def action_take_theirs(self) -> None:
+        """ctrl+r after a refused save: put the other version's text in the editor (an
+        edit ctrl+z undoes), as saved."""
+        conflict = self._conflict
+        if conflict is None:
+            self.notify("Nothing to take: no other version was found on saving", timeout=3)
+            return
+        self._conflict = None
+        conflict.rebase(conflict.theirs.version_id)
+        self.take(conflict.theirs.body, f"took version {conflict.number}, saved elsewhere")
+
+    def take(self, text: str, said: str) -> None:
+        """Show `text` as the saved text (another's version), undoably."""
+        area = self.area
+        area.replace(text, area.document.start, area.document.end)
+        self.saved_text = area.text
         self._show_status(said)
 
     def action_close(self) -> None:
@@ -208,17 +243,18 @@ def open_prd(screen: WorkspaceScreen, epic_id: int) -> None:
     db, clock = screen.db, screen.workspace.clock
     try:
         epic = prd.epic_of(db, epic_id)
-        start, new = prd.starting_text(db, clock, epic_id)
+        editing = prd.PrdEditing(db, clock, epic_id)
     except TpmError as error:
         screen.show_error(error)
         return
 
     def save(text: str) -> str:
-        saved = prd.save_prd(db, clock, epic_id, text)
+        saved = editing.save(text)  # a version saved elsewhere meanwhile is not overwritten
         if not saved.changed:
             return "no change since the last save"
         return f"saved version {len(prd.history(db, epic_id))} ({saved.sections} sections written)"
 
+    start, new = editing.text, editing.new
     title = f"PRD #{epic.id} {epic.title}" + ("  (new, from the template)" if new else "")
     screen.app.push_screen(
         DocumentEditor(
