@@ -70,3 +70,22 @@ async def test_ctrl_r_takes_theirs_and_ctrl_z_brings_mine_back(
         await pilot.press("ctrl+s")  # over theirs now: saved at once
         await pilot.pause()
         assert "saved version 3" in _status(editor)
+
+
+async def test_with_nothing_typed_a_version_saved_elsewhere_is_shown(
+    seeded: Seeded, make_app: Callable[..., TpmApp], clock: Clock
+) -> None:
+    prd.save_prd(seeded.db, clock, seeded.epic, "# PRD\n\nOne.")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        open_prd(await board_ready(pilot), seeded.epic)
+        await wait_until(pilot, lambda: isinstance(app.screen, DocumentEditor))
+        editor = app.screen
+        assert isinstance(editor, DocumentEditor)
+        prd.save_prd(seeded.db, clock, seeded.epic, "# PRD\n\nTheirs.")
+        await wait_until(pilot, lambda: editor.text == "# PRD\n\nTheirs.", tries=400)
+        assert "version 2 was saved elsewhere: shown" in _status(editor)
+        assert not editor.unsaved
+        await pilot.press(*"Mine ", "ctrl+s")  # over version 2: saved at once
+        await pilot.pause()
+        assert "saved version 3" in _status(editor)

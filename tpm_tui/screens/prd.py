@@ -28,12 +28,16 @@ from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.markdown_area import MarkdownArea
 
 CHECK_AFTER = 0.3  # seconds of no typing before the sections and preview are redrawn
+FOLLOW_EVERY = 2.0  # seconds between looks for a version saved elsewhere (nothing typed)
 
 Save = Callable[[str], str]
 """Stores the text; returns what it did ("saved the PRD of #3 …"); raises TpmError to
 refuse (the editor keeps the text and shows why)."""
 Check = Callable[[str], tuple[str, ...]]
 """The template's sections the text has not written yet (PRDs; None for the vision)."""
+Newer = Callable[[], DocumentChanged | None]
+"""A version saved elsewhere since the editor's (None: none): shown while nothing is
+typed (run in a thread)."""
 
 
 class DocumentEditor(Screen[str | None]):
@@ -55,8 +59,10 @@ class DocumentEditor(Screen[str | None]):
         save: Save,
         check: Check | None = None,
         what: str = "the document",
+        newer: Newer | None = None,
     ) -> None:
         super().__init__()
+        self._newer = newer
         self.doc_title = title
         self.what = what  # named when quitting would throw changes away
         self.saved_text = text
@@ -83,6 +89,27 @@ class DocumentEditor(Screen[str | None]):
         self.area.cursor_blink = not self.app.is_headless  # a blink is a coin toss in a test
         self.area.focus()
         self._show_status()
+        if self._newer is not None:
+            self.set_interval(FOLLOW_EVERY, self._look_for_newer)
+
+    def _look_for_newer(self) -> None:
+        if not self.unsaved and self._conflict is None:
+            self.run_worker(self._read_newer, thread=True, exclusive=True, group="newer")
+
+    def _read_newer(self) -> None:
+        assert self._newer is not None
+        try:
+            found = self._newer()
+        except TpmError:
+            return  # (the next look, or a save, says what is wrong)
+        if found is not None:
+            self.app.call_from_thread(self._show_newer, found)
+
+    def _show_newer(self, found: DocumentChanged) -> None:
+        # Typed meanwhile: not replaced (the save then says another version came).
+        if self.is_mounted and not self.unsaved and self._conflict is None:
+            found.rebase(found.theirs.version_id)
+            self.take(found.theirs.body, f"{found}: shown (nothing was typed here)")
 
     @property
     def area(self) -> MarkdownArea:
@@ -263,6 +290,7 @@ def open_prd(screen: WorkspaceScreen, epic_id: int) -> None:
             save,
             lambda text: prd.check_sections(text).unwritten,
             what=f"the PRD of #{epic.id}",
+            newer=editing.newer,
         )
     )
 

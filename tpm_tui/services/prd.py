@@ -210,6 +210,16 @@ class PrdEditing:
         """Go over `version` from now on."""
         self.over = version
 
+    def newer(self) -> DocumentChanged | None:
+        """A version saved elsewhere since this editing's (None: none), to take."""
+        found = current(self.db, self.epic_id)
+        if found is None or found.version_id == self.over:
+            return None
+        number = len(history(self.db, self.epic_id))
+        changed = DocumentChanged(f"version {number} was saved elsewhere", found, number)
+        changed.rebase = self.rebase
+        return changed
+
     def save(self, text: str) -> Saved:
         """save_prd over the version this editing stands on."""
         try:
