@@ -50,7 +50,7 @@ async def test_a_save_over_a_newer_version_is_refused_then_made_on_ctrl_s_again(
         editor = await _refused(pilot, app, seeded, clock)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "saved version 3" in _status(editor)
+        assert editor.last_said is not None and "saved version 3" in editor.last_said
         assert not editor.unsaved
     found = prd.current(seeded.db, seeded.epic)
     assert found is not None and found.body == "Mine # PRD\n\nOne."
@@ -69,7 +69,7 @@ async def test_ctrl_r_takes_theirs_and_ctrl_z_brings_mine_back(
         assert editor.text == "Mine # PRD\n\nOne."
         await pilot.press("ctrl+s")  # over theirs now: saved at once
         await pilot.pause()
-        assert "saved version 3" in _status(editor)
+        assert editor.last_said is not None and "saved version 3" in editor.last_said
 
 
 async def test_with_nothing_typed_a_version_saved_elsewhere_is_shown(
@@ -88,4 +88,4 @@ async def test_with_nothing_typed_a_version_saved_elsewhere_is_shown(
         assert not editor.unsaved
         await pilot.press(*"Mine ", "ctrl+s")  # over version 2: saved at once
         await pilot.pause()
-        assert "saved version 3" in _status(editor)
+        assert editor.last_said is not None and "saved version 3" in editor.last_said

@@ -136,6 +136,18 @@ class DocumentEditor(Screen[str | None]):
         return self._check(self.area.text) if self._check is not None else ()
 
     def _show_status(self, said: str | None = None) -> None:
+        status = self.query_one("#doc-status", Static)
+        conflict = self._conflict
+        # A refused save's message stays until answered (typing on does not hide it).
+        status.set_class(conflict is not None and not said, "-refused")
+        if conflict is not None and not said:
+            status.update(
+                Content(
+                    f"{conflict} · ctrl+s again saves yours over it · ctrl+r takes theirs "
+                    "(ctrl+z then brings yours back) · your text is kept"
+                )
+            )
+            return
         parts: list[str] = []
         if said:
             parts.append(said)
@@ -148,7 +160,7 @@ class DocumentEditor(Screen[str | None]):
             parts.append(
                 f"empty: {', '.join(left)}" if left else "every section of the template written"
             )
-        self.query_one("#doc-status", Static).update(Content("  ·  ".join(parts)))
+        status.update(Content("  ·  ".join(parts)))
 
     @on(TextArea.Changed)
     def _typed(self) -> None:
@@ -189,12 +201,11 @@ class DocumentEditor(Screen[str | None]):
             said = self._save(text)
         except DocumentChanged as changed:
             self._conflict = changed
-            told = (
-                f"{changed} · ctrl+s again saves yours over it · ctrl+r takes theirs "
-                "(ctrl+z then brings yours back) · your text is kept"
+            self._show_status()
+            # (short: a long toast covered the status line's choices)
+            self.notify(
+                f"Not saved: version {changed.number} was saved elsewhere", severity="error"
             )
-            self.query_one("#doc-status", Static).update(Content(told))
-            self.notify(str(changed), severity="error", markup=False)
             return
         except TpmError as error:
             self.query_one("#doc-status", Static).update(Content(refusal(error)))
