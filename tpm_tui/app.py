@@ -541,6 +541,26 @@ class TpmApp(App[None]):
         self.remove_mode(mode)
         self.add_mode(mode, self.MODES[mode])
 
+    async def action_quit(self) -> None:
+        """q, ctrl+q, the palette's Quit: leave at once, unless a screen holds unsaved
+        text (an editor, the retro note, a form): then ask (a second ctrl+q quits).
+        TERM and HUP do not come here (see _exit_on_signal)."""
+        from tpm_tui.screens.item_form import quit_asking
+
+        quit_asking(self, self.unsaved_changes())
+
+    def unsaved_changes(self) -> str | None:
+        """What quitting now would throw away: the first screen, in any mode's stack,
+        whose `unsaved_changes()` names something; None when nothing is unsaved."""
+        # (Textual keeps one screen stack per mode; a mode not shown keeps its screens.)
+        for stack in self._screen_stacks.values():
+            for screen in reversed(stack):
+                unsaved = getattr(screen, "unsaved_changes", None)
+                what = unsaved() if callable(unsaved) else None
+                if isinstance(what, str):
+                    return what
+        return None
+
     def fail(self, message: str) -> None:
         """Leave with an error the command line prints (e.g. a database it cannot open)."""
         self.failure = message

@@ -1212,7 +1212,20 @@ def _edit_text(
 
     command = editor_command()
     if command is not None:
-        click.echo(save(edit_in_editor(text, name, command)))
+        from tpm_tui.services.documents import DocumentChanged
+
+        edited = edit_in_editor(text, name, command)
+        try:
+            said = save(edited)
+        except DocumentChanged as changed:  # saved elsewhere meanwhile: keep the text
+            import tempfile
+
+            from tpm_tui.config import write_private_text
+
+            kept = Path(tempfile.mkdtemp(prefix="tpm-kept-")) / name  # 0700, only ours
+            write_private_text(kept, edited)
+            raise TpmError(f"{changed}; your text is kept in {kept}") from None
+        click.echo(said)
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput(
@@ -1221,9 +1234,9 @@ def _edit_text(
         )
     from tpm_tui.screens.prd import run_editor
 
-    said = run_editor(title, text, save, check)
-    if said:
-        click.echo(said)
+    last_said = run_editor(title, text, save, check)
+    if last_said:
+        click.echo(last_said)
 
 
 def _one_of(**flags: bool) -> None:
@@ -1331,12 +1344,13 @@ def prd(
         click.echo(prd_service.render(db, item_id), nl=False)
         return
 
-    start, new = prd_service.starting_text(db, clock, item_id)
+    editing = prd_service.PrdEditing(db, clock, item_id)
+    start = editing.text
 
     def save(text: str) -> str:
-        if new and text.rstrip() == start.rstrip():
+        if editing.new and text.rstrip() == start.rstrip():
             return f"no change: the template was left as it was; the PRD of #{item_id} is unsaved"
-        saved = prd_service.save_prd(db, clock, item_id, text)
+        saved = editing.save(text)  # a version saved meanwhile is not overwritten
         if not saved.changed:
             return f"no change: the PRD of #{item_id} is as it was"
         left = prd_service.check_sections(text).unwritten

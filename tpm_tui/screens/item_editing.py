@@ -34,15 +34,21 @@ def shown(value: Any) -> str:
     return line if len(line) <= 200 else line[:199] + "…"
 
 
-def form_choices(db: Database) -> FormChoices:
-    """Columns, sprints and possible parents for the form."""
+def form_choices(db: Database, sprint_id: int | None = None) -> FormChoices:
+    """Columns, sprints and possible parents for the form. The sprints are the open
+    ones (a closed sprint takes no item) and the item's own `sprint_id` when it is
+    closed, named so: the field left as it is saves nothing."""
     from tpm_tui.kinds import Kind
     from tpm_tui.services import backlog, planning
 
     parents = backlog.list_items(db, kinds=[Kind.EPIC, Kind.FEATURE])
     return FormChoices(
         columns=[(c.name, c.key) for c in backlog.list_columns(db)],
-        sprints=[(s.name, s.id) for s in planning.list_sprints(db)],
+        sprints=[
+            (f"{s.name} (closed)" if s.closed else s.name, s.id)
+            for s in planning.list_sprints(db)
+            if not s.closed or s.id == sprint_id
+        ],
         parents=[ParentChoice(p.id, p.kind, p.title) for p in parents],
     )
 
@@ -122,4 +128,5 @@ def edit_form(
         return write(changes, current, version)
 
     rollup = backlog.rollups(db, [item_id]).get(item_id) if current.kind.level < 2 else None
-    return ItemForm(f"Edit #{item_id}", initial, form_choices(db), save, rollup)
+    choices = form_choices(db, current.sprint_id)
+    return ItemForm(f"Edit #{item_id}", initial, choices, save, rollup)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -218,6 +218,44 @@ class DiscardChanges(ModalScreen[bool]):
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "discard")
+
+
+class QuitUnsaved(DiscardChanges):
+    """q or ctrl+q with unsaved text somewhere: quit anyway (y, enter) or stay (n, esc)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "keep", "Stay"),
+        Binding("y", "discard", "Quit"),
+    ]
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.question = f"Quit and throw away the unsaved changes in {what}?"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="discard-box"):
+            yield Static(Content(self.question))
+            with Horizontal(id="discard-buttons"):
+                yield Button("Stay  n", compact=True, id="keep")
+                yield Button("Quit  y", variant="error", compact=True, id="discard")
+
+    def on_mount(self) -> None:
+        """enter quits: the question answers a quit key."""
+        self.query_one("#discard", Button).focus()
+
+
+def quit_asking(app: App[Any], what: str | None) -> None:
+    """Quit `app` at once when nothing is unsaved (`what` None); otherwise ask whether
+    to throw `what` away (asked again, as by a second ctrl+q, it quits)."""
+    if what is None or isinstance(app.screen, QuitUnsaved):
+        app.exit()
+        return
+
+    def answered(leave: bool | None) -> None:
+        if leave:
+            app.exit()
+
+    app.push_screen(QuitUnsaved(what), answered)
 
 
 @dataclass(frozen=True)
@@ -556,9 +594,15 @@ class ItemForm(ModalScreen[int | None]):
 
         self.app.push_screen(ConflictScreen(conflict.rows), answered)
 
+    def unsaved_changes(self) -> str | None:
+        """What quitting now would throw away ("the item form"), or None."""
+        if not self._as_opened or self._raw() == self._as_opened:
+            return None
+        return "the item form"
+
     def action_cancel(self) -> None:
         """Close without saving; if anything was changed, ask first."""
-        if self._raw() == self._as_opened:
+        if self.unsaved_changes() is None:
             self.dismiss(None)
             return
 

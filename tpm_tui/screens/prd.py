@@ -23,16 +23,21 @@ from textual.widgets import Markdown, Static, TextArea
 from tpm_tui.errors import TpmError
 from tpm_tui.screens.base import WorkspaceScreen, refusal
 from tpm_tui.screens.item_form import DiscardChanges
+from tpm_tui.services.documents import DocumentChanged
 from tpm_tui.widgets.key_bar import KeyBar
 from tpm_tui.widgets.markdown_area import MarkdownArea
 
 CHECK_AFTER = 0.3  # seconds of no typing before the sections and preview are redrawn
+FOLLOW_EVERY = 2.0  # seconds between looks for a version saved elsewhere (nothing typed)
 
 Save = Callable[[str], str]
 """Stores the text; returns what it did ("saved the PRD of #3 …"); raises TpmError to
 refuse (the editor keeps the text and shows why)."""
 Check = Callable[[str], tuple[str, ...]]
 """The template's sections the text has not written yet (PRDs; None for the vision)."""
+Newer = Callable[[], DocumentChanged | None]
+"""A version saved elsewhere since the editor's (None: none): shown while nothing is
+typed (run in a thread)."""
 
 
 class DocumentEditor(Screen[str | None]):
@@ -44,17 +49,29 @@ class DocumentEditor(Screen[str | None]):
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "close", "Close", priority=True),
         Binding("f2", "preview", "Preview", priority=True),
+        Binding("ctrl+r", "take_theirs", "Take theirs", show=False, priority=True),
     ]
 
-    def __init__(self, title: str, text: str, save: Save, check: Check | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        save: Save,
+        check: Check | None = None,
+        what: str = "the document",
+        newer: Newer | None = None,
+    ) -> None:
         super().__init__()
+        self._newer = newer
         self.doc_title = title
+        self.what = what  # named when quitting would throw changes away
         self.saved_text = text
         self._save = save
         self._check = check
         self.last_said: str | None = None  # what the last save said
         self._timer: Timer | None = None
         self._preview_shown = False
+        self._conflict: DocumentChanged | None = None  # a save refused, not yet answered
 
     def compose(self) -> ComposeResult:
         yield Static(Content(self.doc_title), id="doc-title")
@@ -72,6 +89,27 @@ class DocumentEditor(Screen[str | None]):
         self.area.cursor_blink = not self.app.is_headless  # a blink is a coin toss in a test
         self.area.focus()
         self._show_status()
+        if self._newer is not None:
+            self.set_interval(FOLLOW_EVERY, self._look_for_newer)
+
+    def _look_for_newer(self) -> None:
+        if not self.unsaved and self._conflict is None:
+            self.run_worker(self._read_newer, thread=True, exclusive=True, group="newer")
+
+    def _read_newer(self) -> None:
+        assert self._newer is not None
+        try:
+            found = self._newer()
+        except TpmError:
+            return  # (the next look, or a save, says what is wrong)
+        if found is not None:
+            self.app.call_from_thread(self._show_newer, found)
+
+    def _show_newer(self, found: DocumentChanged) -> None:
+        # Typed meanwhile: not replaced (the save then says another version came).
+        if self.is_mounted and not self.unsaved and self._conflict is None:
+            found.rebase(found.theirs.version_id)
+            self.take(found.theirs.body, f"{found}: shown (nothing was typed here)")
 
     @property
     def area(self) -> MarkdownArea:
@@ -88,12 +126,28 @@ class DocumentEditor(Screen[str | None]):
         """Whether the text differs from what was last saved (or opened)."""
         return self.area.text != self.saved_text
 
+    def unsaved_changes(self) -> str | None:
+        """What quitting now would throw away ("the PRD of #3"), or None."""
+        return self.what if self.is_mounted and self.unsaved else None
+
     @property
     def unwritten(self) -> tuple[str, ...]:
         """The template's sections the text still leaves empty (none for the vision)."""
         return self._check(self.area.text) if self._check is not None else ()
 
     def _show_status(self, said: str | None = None) -> None:
+        status = self.query_one("#doc-status", Static)
+        conflict = self._conflict
+        # A refused save's message stays until answered (typing on does not hide it).
+        status.set_class(conflict is not None and not said, "-refused")
+        if conflict is not None and not said:
+            status.update(
+                Content(
+                    f"{conflict} · ctrl+s again saves yours over it · ctrl+r takes theirs "
+                    "(ctrl+z then brings yours back) · your text is kept"
+                )
+            )
+            return
         parts: list[str] = []
         if said:
             parts.append(said)
@@ -106,7 +160,7 @@ class DocumentEditor(Screen[str | None]):
             parts.append(
                 f"empty: {', '.join(left)}" if left else "every section of the template written"
             )
-        self.query_one("#doc-status", Static).update(Content("  ·  ".join(parts)))
+        status.update(Content("  ·  ".join(parts)))
 
     @on(TextArea.Changed)
     def _typed(self) -> None:
@@ -136,16 +190,47 @@ class DocumentEditor(Screen[str | None]):
         self.area.focus()
 
     def action_save(self) -> None:
-        """Save; a refusal (or a busy database) is shown and the text stays."""
+        """Save; a refusal (or a busy database) is shown and the text stays. A version
+        saved elsewhere since the text was opened is not overwritten: the status line
+        says so, and ctrl+s again saves this text over it (ctrl+r takes theirs)."""
         text = self.area.text
+        if self._conflict is not None:  # asked, and answered with ctrl+s: mine over theirs
+            self._conflict.rebase(self._conflict.theirs.version_id)
+            self._conflict = None
         try:
             said = self._save(text)
+        except DocumentChanged as changed:
+            self._conflict = changed
+            self._show_status()
+            # (short: a long toast covered the status line's choices)
+            self.notify(
+                f"Not saved: version {changed.number} was saved elsewhere", severity="error"
+            )
+            return
         except TpmError as error:
             self.query_one("#doc-status", Static).update(Content(refusal(error)))
             self.notify(refusal(error), severity="error", markup=False)
             return
         self.saved_text = text
         self.last_said = said
+        self._show_status(said)
+
+    def action_take_theirs(self) -> None:
+        """ctrl+r after a refused save: put the other version's text in the editor (an
+        edit ctrl+z undoes), as saved."""
+        conflict = self._conflict
+        if conflict is None:
+            self.notify("Nothing to take: no other version was found on saving", timeout=3)
+            return
+        self._conflict = None
+        conflict.rebase(conflict.theirs.version_id)
+        self.take(conflict.theirs.body, f"took version {conflict.number}, saved elsewhere")
+
+    def take(self, text: str, said: str) -> None:
+        """Show `text` as the saved text (another's version), undoably."""
+        area = self.area
+        area.replace(text, area.document.start, area.document.end)
+        self.saved_text = area.text
         self._show_status(said)
 
     def action_close(self) -> None:
@@ -175,6 +260,12 @@ class EditorApp(App[str | None]):
         """Open the editor; its closing ends the app with what it saved."""
         self.push_screen(self._editor, self.exit)
 
+    async def action_quit(self) -> None:
+        """ctrl+q: leave, asking first when the text is unsaved."""
+        from tpm_tui.screens.item_form import quit_asking
+
+        quit_asking(self, self._editor.unsaved_changes())
+
 
 def run_editor(title: str, text: str, save: Save, check: Check | None = None) -> str | None:
     """Edit `text` full screen in the terminal; returns what the last save said (None
@@ -190,20 +281,28 @@ def open_prd(screen: WorkspaceScreen, epic_id: int) -> None:
     db, clock = screen.db, screen.workspace.clock
     try:
         epic = prd.epic_of(db, epic_id)
-        start, new = prd.starting_text(db, clock, epic_id)
+        editing = prd.PrdEditing(db, clock, epic_id)
     except TpmError as error:
         screen.show_error(error)
         return
 
     def save(text: str) -> str:
-        saved = prd.save_prd(db, clock, epic_id, text)
+        saved = editing.save(text)  # a version saved elsewhere meanwhile is not overwritten
         if not saved.changed:
             return "no change since the last save"
         return f"saved version {len(prd.history(db, epic_id))} ({saved.sections} sections written)"
 
+    start, new = editing.text, editing.new
     title = f"PRD #{epic.id} {epic.title}" + ("  (new, from the template)" if new else "")
     screen.app.push_screen(
-        DocumentEditor(title, start, save, lambda text: prd.check_sections(text).unwritten)
+        DocumentEditor(
+            title,
+            start,
+            save,
+            lambda text: prd.check_sections(text).unwritten,
+            what=f"the PRD of #{epic.id}",
+            newer=editing.newer,
+        )
     )
 
 
@@ -223,4 +322,4 @@ def open_vision(screen: WorkspaceScreen) -> None:
         return "saved the vision" if saved.changed else "no change since the last save"
 
     start = found.body if found is not None else goals.VISION_TEMPLATE
-    screen.app.push_screen(DocumentEditor("Vision", start, save))
+    screen.app.push_screen(DocumentEditor("Vision", start, save, what="the vision"))

@@ -742,6 +742,19 @@ class SprintScreen(WorkspaceScreen):
         )
         editor.focus()
 
+    def unsaved_changes(self) -> str | None:
+        """What quitting now would throw away ("the retro note of Sprint 24"), or None:
+        a note typed and not saved (the template untouched is nothing)."""
+        from tpm_tui.services.sprints import retro_text
+
+        if self.planning is None or self._retro_for is None:
+            return None
+        report = self.planning.report
+        text = self._editor().text
+        if not text.strip() or text in (report.sprint.retro, retro_text(report)):
+            return None
+        return f"the retro note of {report.sprint.name}"
+
     def _keep_note(self) -> None:
         """Save the note if it changed (leaving the view or the sprint)."""
         if self.planning is None or self._retro_for is None:

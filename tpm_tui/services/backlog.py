@@ -300,6 +300,21 @@ def _check_sprint(ex: Executor, sprint_id: int | None) -> None:
         raise NotFound(f"no sprint #{sprint_id}", "sprint_id")
 
 
+def check_sprint_change(ex: Executor, before: int | None, after: int | None) -> None:
+    """Inside a write, wherever an item's sprint is set: a closed sprint stands as it
+    was closed (its items, velocity and figures), so no item joins or leaves it. Its
+    close's carry-over comes before it is closed; an import restores history as it
+    was, without coming here."""
+    if before == after:
+        return
+    for sprint_id in (before, after):
+        if sprint_id is None:
+            continue
+        row = ex.record(q.sprint_row, id=sprint_id)
+        if row is not None and row["closed_at"] is not None:
+            raise InvalidInput(f"{row['name']} is closed: plan the next one", "sprint_id")
+
+
 def _bottom_rank(ex: Executor, status: str) -> int:
     return int(ex.scalar(q.item_max_rank, status=status) or 0) + 1
 
@@ -376,6 +391,7 @@ def create_item(
     with db.write() as ex:
         _check_parent(ex, kind, parent_id, None)
         _check_sprint(ex, sprint_id)
+        check_sprint_change(ex, None, sprint_id)
         column = _columns(ex)[0] if status is None else _resolve_column(ex, status)
         item_id = ex.scalar(
             q.item_insert,
@@ -474,6 +490,7 @@ def edit_item(
             item["parent_id"] = parent_id
         if "sprint_id" in changes:
             _check_sprint(ex, changes["sprint_id"])
+            check_sprint_change(ex, item["sprint_id"], changes["sprint_id"])
             item["sprint_id"] = changes["sprint_id"]
         if "goal_id" in changes:
             item["goal_id"] = changes["goal_id"]
@@ -519,6 +536,7 @@ def set_sprint(ex: Executor, item_id: int, sprint_id: int | None, now: datetime)
         raise InvalidInput(f"#{item_id} is archived: `tpm restore {item_id}` first", "sprint_id")
     if item["sprint_id"] == sprint_id:
         return _fetch(ex, item_id)
+    check_sprint_change(ex, item["sprint_id"], sprint_id)
     item["sprint_id"] = sprint_id
     item["updated_at"] = now
     return _save(ex, item)

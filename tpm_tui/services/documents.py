@@ -5,13 +5,14 @@ history); saving the same text again changes nothing."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from tpm_tui.clock import Clock
 from tpm_tui.db import Database
-from tpm_tui.errors import InvalidInput
+from tpm_tui.errors import InvalidInput, TpmError
 from tpm_tui.sql import compiled as q
 from tpm_tui.text import clean_block
 
@@ -58,11 +59,29 @@ class Current:
     sections: Sections
 
 
+ANY_VERSION = -1
+"""`save(over=ANY_VERSION)`: save over whatever version is current (no check)."""
+
+
+class DocumentChanged(TpmError):
+    """A save over a version saved elsewhere since the text was opened: nothing was
+    saved. `theirs` is that version's text, `number` its number (1 for the first)."""
+
+    def __init__(self, message: str, theirs: Current, number: int) -> None:
+        super().__init__(message)
+        self.theirs = theirs
+        self.number = number
+        # Set by whoever saves: makes `theirs` the version the next save goes over
+        # (the user chose to save theirs over it, or took their text).
+        self.rebase: Callable[[int], None] = lambda _version: None
+
+
 @dataclass(frozen=True)
 class Saved:
-    """What a save did: the version written (None when the text had not changed)."""
+    """What a save did: the version written, or the current one when the text had not
+    changed (`changed` False)."""
 
-    version_id: int | None
+    version_id: int
     sections: Sections
     changed: bool
 
@@ -95,13 +114,26 @@ def save(
     item_id: int | None,
     text: str,
     sections: Sections,
+    over: int | None = ANY_VERSION,
 ) -> Saved:
     """Store `text` (already cleaned) as the document's new version, unless it is the
-    current text already."""
+    current text already. `over` is the version the text was opened on (None: the
+    document had none): when another version has been saved since, nothing is saved
+    and DocumentChanged says which (a save never silently reverts another's)."""
     with db.write() as ex:
         row = ex.row(q.document_latest, kind=kind.value, item_id=item_id, limit=1)
         if row is not None and row[3] == text:
-            return Saved(None, sections, False)
+            return Saved(int(row[0]), sections, False)
+        if over != ANY_VERSION and row is not None and int(row[0]) != over:
+            number = len(ex.rows(q.document_history, kind=kind.value, item_id=item_id))
+            theirs = Current(row[3], int(row[0]), row[6], Sections(row[4], row[5]))
+            raise DocumentChanged(
+                f"not saved: version {number} was saved elsewhere at "
+                f"{_stamp(clock, row[6])} (another terminal, or --edit from the shell) "
+                "after you opened this text",
+                theirs,
+                number,
+            )
         version_id = ex.scalar(
             q.document_insert,
             kind=kind.value,

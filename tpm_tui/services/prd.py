@@ -14,7 +14,14 @@ from tpm_tui.errors import InvalidInput
 from tpm_tui.kinds import Kind
 from tpm_tui.services import backlog, documents
 from tpm_tui.services.backlog import ItemView
-from tpm_tui.services.documents import Current, DocKind, Saved, Sections, Version
+from tpm_tui.services.documents import (
+    Current,
+    DocKind,
+    DocumentChanged,
+    Saved,
+    Sections,
+    Version,
+)
 from tpm_tui.sql import compiled as q
 from tpm_tui.text import markdown_text
 
@@ -171,14 +178,57 @@ def current(db: Database, epic_id: int) -> Current | None:
     return documents.current(db, DocKind.PRD, epic_id)
 
 
-def save_prd(db: Database, clock: Clock, epic_id: int, text: str) -> Saved:
+def save_prd(
+    db: Database, clock: Clock, epic_id: int, text: str, over: int | None = documents.ANY_VERSION
+) -> Saved:
     """Save a new version of the epic's PRD (cleaned as typed; the same text again
-    saves nothing)."""
+    saves nothing). `over`: the version the text was opened on (None: none yet); a
+    version saved since is not overwritten (documents.DocumentChanged)."""
     epic_of(db, epic_id)
     cleaned = documents.clean_text(text, "PRD")
     return documents.save(
-        db, clock, DocKind.PRD, epic_id, cleaned, check_sections(cleaned).sections
+        db, clock, DocKind.PRD, epic_id, cleaned, check_sections(cleaned).sections, over
     )
+
+
+class PrdEditing:
+    """One editing of an epic's PRD: each save goes over the version the text was
+    opened on, then over the one it saved. A version saved elsewhere meanwhile is not
+    overwritten: DocumentChanged, whose `rebase` makes that version the one to go over
+    (the user chose to save over it, or took its text)."""
+
+    def __init__(self, db: Database, clock: Clock, epic_id: int) -> None:
+        self.db, self.clock, self.epic_id = db, clock, epic_id
+        self.text, self.over = opening(db, clock, epic_id)
+
+    @property
+    def new(self) -> bool:
+        """Whether the text opened is the template (the epic had no PRD)."""
+        return self.over is None
+
+    def rebase(self, version: int) -> None:
+        """Go over `version` from now on."""
+        self.over = version
+
+    def newer(self) -> DocumentChanged | None:
+        """A version saved elsewhere since this editing's (None: none), to take."""
+        found = current(self.db, self.epic_id)
+        if found is None or found.version_id == self.over:
+            return None
+        number = len(history(self.db, self.epic_id))
+        changed = DocumentChanged(f"version {number} was saved elsewhere", found, number)
+        changed.rebase = self.rebase
+        return changed
+
+    def save(self, text: str) -> Saved:
+        """save_prd over the version this editing stands on."""
+        try:
+            saved = save_prd(self.db, self.clock, self.epic_id, text, self.over)
+        except DocumentChanged as changed:
+            changed.rebase = self.rebase
+            raise
+        self.over = saved.version_id
+        return saved
 
 
 def history(db: Database, epic_id: int) -> list[Version]:
@@ -196,10 +246,17 @@ def last_change(db: Database, clock: Clock, epic_id: int) -> str:
 def starting_text(db: Database, clock: Clock, epic_id: int) -> tuple[str, bool]:
     """What the editor opens on: the saved PRD, or the template for a new one (True),
     naming the key results of the goal the epic serves."""
+    text, version = opening(db, clock, epic_id)
+    return text, version is None
+
+
+def opening(db: Database, clock: Clock, epic_id: int) -> tuple[str, int | None]:
+    """What the editor opens on and the version it is (None: the template, no PRD
+    yet): the version a save must not find overtaken (save_prd's `over`)."""
     epic = epic_of(db, epic_id)
     found = current(db, epic_id)
     if found is not None:
-        return found.body, False
+        return found.body, found.version_id
     results: list[str] = []
     if epic.goal_id is not None:
         from tpm_tui.services.goals import load_goals
@@ -210,7 +267,7 @@ def starting_text(db: Database, clock: Clock, epic_id: int) -> tuple[str, bool]:
                     f"KR{kr.id} {kr.title} {kr.shown(kr.baseline)} → {kr.shown(kr.target)}"
                     for kr in goal.key_results
                 ]
-    return template(epic, results), True
+    return template(epic, results), None
 
 
 def statuses(db: Database) -> dict[int, Sections]:
