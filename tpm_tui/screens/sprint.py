@@ -751,7 +751,7 @@ class SprintScreen(WorkspaceScreen):
             return None
         report = self.planning.report
         text = self._editor().text
-        if not text.strip() or text in (report.sprint.retro, retro_text(report)):
+        if not text.strip() or text in (report.sprint.retro, retro_text(report), self._note_loaded):
             return None
         return f"the retro note of {report.sprint.name}"
 
