@@ -275,6 +275,16 @@ async def test_nothing_is_built_until_a_long_key_has_settled_for_a_quiet_moment(
         return real_mount(app, mode)
 
     monkeypatch.setattr(tpm_app, "mount_hidden", noted)
+    # When the sprint screen's data is on screen, as the app saw it (a test's polling
+    # sees it later on a loaded machine, which made the gap look short).
+    shown: list[float] = []
+    real_loaded = SprintScreen.loaded
+
+    def loaded(self: SprintScreen) -> None:
+        shown.append(time.monotonic())
+        real_loaded(self)
+
+    monkeypatch.setattr(SprintScreen, "loaded", loaded)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(
@@ -284,6 +294,5 @@ async def test_nothing_is_built_until_a_long_key_has_settled_for_a_quiet_moment(
         await wait_until(
             pilot, lambda: isinstance(app.screen, SprintScreen) and app.screen.ready, tries=400
         )
-        ready_at = time.monotonic()
         await settle(app)
-        assert mounted and mounted[0] - ready_at >= 0.25
+        assert shown and mounted and mounted[0] - shown[0] >= 0.25
