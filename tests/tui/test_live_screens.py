@@ -203,3 +203,26 @@ async def test_a_hidden_screen_reads_only_when_shown_again(
         headline = week.query_one("#week-headline")
         await wait_until(pilot, lambda: "1h logged" in drawn(headline))
         assert len(reads) == 1
+
+
+async def test_the_screens_own_write_is_read_back_once(
+    seeded: Seeded, make_app: Callable[..., TpmApp], clock: Clock
+) -> None:
+    goals.create_goal(seeded.db, clock, "Customers bill themselves")
+    goals.create_goal(seeded.db, clock, "Fewer support tickets")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "6", GoalsScreen)
+        options = screen.query_one("#goals-list", OptionList)
+        reads: list[object] = []
+        original = screen.load
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            reads.append(args)
+            return original(*args, **kwargs)
+
+        screen.load = counted  # type: ignore[method-assign]
+        await pilot.press("x")  # archive the first goal: the screen reads it back itself
+        await wait_until(pilot, lambda: "Customers bill themselves" not in drawn(options))
+        await pilot.pause(1.5)  # three looks for changes: none counts the archive again
+        assert len(reads) == 1

@@ -213,7 +213,9 @@ class WorkspaceScreen(Screen[None]):
 
     def _follow_changes(self) -> None:
         """Start looking for commits made elsewhere (once the first data is shown)."""
-        self._live = self.workspace.watcher()
+        # (What this app writes while the screen is in front, the screen reads back
+        # itself: after its own write, or as a form over it closes.)
+        self._live = self.workspace.watcher(others_only=True)
         if self._live is not None:
             self.set_interval(LOOK_EVERY, self._look_for_changes)
 
