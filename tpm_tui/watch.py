@@ -47,7 +47,8 @@ class ServerWatch:
     A batch of only this process's own writes (their server process ids are in `own`)
     raises `version` without calling `on_change`: the screen that wrote shows its write
     already, and a screen shown later reads it then (as SQLite's data_version poll
-    sees its own process's commits too, but never pushes them)."""
+    sees its own process's commits too, but never pushes them). `others` goes up only
+    with the batches that are told (another process's write, or the server back)."""
 
     def __init__(
         self,
@@ -61,6 +62,7 @@ class ServerWatch:
         self.on_state = on_state
         self.own = own if own is not None else set()
         self.version = 0
+        self.others = 0
         self.online = True  # until the first attempt says otherwise
         self._stop = threading.Event()
         self._conn: Any = None
@@ -95,8 +97,10 @@ class ServerWatch:
 
     def _changed(self, tell: bool = True) -> None:
         self.version += 1
-        if tell and self.on_change is not None:
-            self.on_change()
+        if tell:
+            self.others += 1
+            if self.on_change is not None:
+                self.on_change()
 
     def _state(self, online: bool) -> None:
         if online != self.online:
@@ -152,15 +156,21 @@ class ServerWatch:
 
 
 class NotifyWatcher:
-    """One screen's view of a ServerWatch, with the ChangeWatcher's interface."""
+    """One screen's view of a ServerWatch, with the ChangeWatcher's interface. With
+    `others_only`, this process's own writes are not changes (for a screen that reads
+    back its own writes itself: their notifications come after that read began)."""
 
-    def __init__(self, watch: ServerWatch) -> None:
+    def __init__(self, watch: ServerWatch, others_only: bool = False) -> None:
         self._watch = watch
-        self._last = watch.version
+        self._others_only = others_only
+        self._last = self._count()
+
+    def _count(self) -> int:
+        return self._watch.others if self._others_only else self._watch.version
 
     def changed(self) -> bool:
         """Whether a change was notified since the previous call."""
-        current = self._watch.version
+        current = self._count()
         changed, self._last = current != self._last, current
         return changed
 

@@ -128,15 +128,17 @@ class Workspace:
         assert self._db is not None, "Workspace.open() first"
         return self._db
 
-    def watcher(self) -> Watcher | None:
+    def watcher(self, others_only: bool = False) -> Watcher | None:
         """A change watcher: `PRAGMA data_version` for a SQLite file, the LISTEN
-        connection's notifications for a server (None if nobody `listen`s)."""
+        connection's notifications for a server (None if nobody `listen`s); with
+        `others_only`, only other processes' notifications count on a server (a
+        SQLite screen's own commit is over before it reads it back)."""
         from tpm_tui.db import ChangeWatcher
 
         if self.location.path is None:
             from tpm_tui.watch import NotifyWatcher
 
-            return NotifyWatcher(self._watch) if self._watch is not None else None
+            return NotifyWatcher(self._watch, others_only) if self._watch is not None else None
         return ChangeWatcher(self.location.path)
 
     def listen(self, on_change: Callable[[], object], on_state: Callable[[bool], object]) -> None:

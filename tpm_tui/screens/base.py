@@ -10,7 +10,7 @@ import inspect
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import events
 from textual._context import active_app
@@ -28,6 +28,7 @@ from tpm_tui.widgets.timer_badge import TimerBadge
 if TYPE_CHECKING:
     from tpm_tui.app import TpmApp
     from tpm_tui.db import Database
+    from tpm_tui.watch import Watcher
     from tpm_tui.workspace import Workspace
 
 T = TypeVar("T")
@@ -35,6 +36,9 @@ S = TypeVar("S", bound="WorkspaceScreen")
 
 WAIT_NOTE_AFTER = 0.1  # seconds a key may wait silently before the status line says why
 RETRY_FOR = 30.0  # seconds a write keeps retrying a database locked by another program
+# Seconds between looks for a commit made elsewhere (a cheap look: SQLite's data_version
+# on one connection, or a counter on a server): a change shows within a second.
+LOOK_EVERY = 0.5
 
 
 READ_ONLY_ROLE = "read-only: your database role may only read — nothing was changed"
@@ -125,9 +129,13 @@ class WorkspaceScreen(Screen[None]):
     """A screen over the app's workspace. Subclasses set ICON and draw the rest,
     implement `reload` (called whenever the screen is shown again) and call `loaded()`
     once their first data is on screen. Key actions that touch the data are wrapped in
-    `@queued`; their writes go through `save`."""
+    `@queued`; their writes go through `save`. A screen with LIVE set follows what
+    other programs commit: it reads again (its `reload(first=False)`) while shown."""
 
     ICON = "▦"
+    # Follow commits made elsewhere with the shared look below (the board and the
+    # sprint screen have their own, which spare them re-reading their own writes).
+    LIVE: ClassVar[bool] = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -141,6 +149,7 @@ class WorkspaceScreen(Screen[None]):
         # Built ahead and not shown yet: the app's stylesheet version when it was styled
         # (its first showing then restyles it only if the stylesheet changed since).
         self.styled_at: int | None = None
+        self._live: Watcher | None = None  # commits made elsewhere (a LIVE screen's)
         # Textual counts a new screen as out of date with the stylesheet and, on the
         # first switch to its mode, re-parses every rule of the app twice (~100 ms on
         # this machine). It is styled as it mounts, with the stylesheet as it stands.
@@ -206,8 +215,35 @@ class WorkspaceScreen(Screen[None]):
     def changed_elsewhere(self) -> None:
         """Another connection wrote to a team database (the server's notification): read
         the screen's data again, if it is shown and not being read already."""
-        if self.ready and not self.stale and self.waiting_for is None:
+        if self._live is not None:
+            self._look_for_changes()
+        elif self.ready and not self.stale and self.waiting_for is None:
             self.reload(first=False)
+
+    def _follow_changes(self) -> None:
+        """Start looking for commits made elsewhere (once the first data is shown)."""
+        # (What this app writes while the screen is in front, the screen reads back
+        # itself: after its own write, or as a form over it closes.)
+        self._live = self.workspace.watcher(others_only=True)
+        if self._live is not None:
+            self.set_interval(LOOK_EVERY, self._look_for_changes)
+
+    def _look_for_changes(self) -> None:
+        """Read again if anything was committed elsewhere since the last read began. Only
+        the screen in front reads (a form over it keeps it as it is, and a screen behind
+        another reads when shown again); a change seen while a read or a write is on its
+        way is left for the next look, which the read then no longer needs."""
+        if self._live is None or not (self.is_current and self._can_act()):
+            return
+        if self._live.changed():
+            self.reload(first=False)
+            self.tpm.read_timer()  # a timer started or stopped in another terminal
+
+    def on_unmount(self) -> None:
+        """Close the change watcher's connection."""
+        if self._live is not None:
+            self._live.close()
+            self._live = None
 
     def _badge_read_only(self) -> None:
         """Add the read-only badge once a role is known to only read (after opening)."""
@@ -261,8 +297,12 @@ class WorkspaceScreen(Screen[None]):
 
     def expect_data(self) -> None:
         """A read that replaces what is shown is on its way (after a write, or for
-        another day or week): keys wait for it, so none acts on a view about to go."""
+        another day or week): keys wait for it, so none acts on a view about to go.
+        What was committed elsewhere until now is in that read: a LIVE screen's next
+        look counts only what comes after."""
         self.stale = True
+        if self._live is not None:
+            self._live.changed()
 
     def loaded(self) -> None:
         """Data is on screen (the first, or what `expect_data` waited for): keys
@@ -271,6 +311,8 @@ class WorkspaceScreen(Screen[None]):
         if not self.ready:
             self.tpm.first_data_shown()
             self._badge_read_only()
+            if self.LIVE:
+                self._follow_changes()
         self.ready = True
         self.stale = False
         self._drain()

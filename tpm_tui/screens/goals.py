@@ -117,6 +117,7 @@ class GoalsScreen(WorkspaceScreen):
 
     AUTO_FOCUS = "#goals-list"
     ICON = "◎"
+    LIVE = True  # reads again within a second of a commit made elsewhere
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_goal", "New goal"),
         Binding("a", "add_key_result", "Add key result"),

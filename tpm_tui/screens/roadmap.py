@@ -36,6 +36,7 @@ class RoadmapScreen(WorkspaceScreen):
 
     AUTO_FOCUS = ""
     ICON = "▬"
+    LIVE = True  # reads again within a second of a commit made elsewhere
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "select(1)", "Down", show=False),
         Binding("up,k", "select(-1)", "Up", show=False),

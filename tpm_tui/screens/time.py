@@ -41,6 +41,7 @@ class TimeScreen(WorkspaceScreen):
 
     AUTO_FOCUS = "#entries"
     ICON = "◷"
+    LIVE = True  # reads again within a second of a commit made elsewhere
     # The cursor keys and enter are the screen's (priority: before the table's own),
     # so they wait their turn like every other key and j/k/g/G work as elsewhere.
     BINDINGS: ClassVar[list[BindingType]] = [

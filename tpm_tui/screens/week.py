@@ -32,6 +32,7 @@ class WeekScreen(WorkspaceScreen):
     """One ISO week (Monday first) against the typical split of a TPM's week."""
 
     ICON = "▤"
+    LIVE = True  # reads again within a second of a commit made elsewhere
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left_square_bracket", "week(-1)", "Previous week", key_display="["),
