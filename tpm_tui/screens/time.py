@@ -76,7 +76,11 @@ class TimeScreen(WorkspaceScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_top("Reading the day…")
         table: DataTable[Any] = DataTable(id="entries", cursor_type="row", zebra_stripes=True)
-        table.add_columns("start", "end", "time", "category", "note", "item", "")
+        table.add_column("start")
+        # As wide as "running" from the start: a column widened only once a running
+        # entry arrives was seen cut to "runni" on a loaded machine.
+        table.add_column("end", width=len("running"))
+        table.add_columns("time", "category", "note", "item", "")
         yield table
         yield Static("", id="day-totals")
         yield KeyBar()
