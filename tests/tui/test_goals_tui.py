@@ -84,6 +84,21 @@ async def test_a_key_result_value_moves_the_goal(
     assert goals.key_result(seeded.db, kr.id).current == 12
 
 
+async def test_j_and_k_move_between_the_rows(
+    seeded: Seeded, make_app: Callable[..., TpmApp], clock: Clock
+) -> None:
+    kr = _goal_with_epic(seeded, clock)
+    async with make_app().run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "6", GoalsScreen)
+        options = screen.query_one(OptionList)
+        first = options.highlighted
+        await pilot.press("j")
+        assert options.highlighted is not None and options.highlighted != first
+        assert screen.selected_id() == f"k{kr.id}"
+        await pilot.press("k")
+        assert options.highlighted == first
+
+
 async def test_edit_a_prd_esc_asks_save_and_preview(
     seeded: Seeded, make_app: Callable[..., TpmApp], clock: Clock
 ) -> None:

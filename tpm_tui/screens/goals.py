@@ -62,6 +62,12 @@ class GoalsList(OptionList):
     its first paint): each row of the screen's first paint was measured and drawn
     twice. They are kept while the width is the one they were drawn at."""
 
+    # j and k move as on the board and the other lists (↑ ↓ are the option list's own).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+    ]
+
     _drawn_width = -1
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -113,7 +119,8 @@ def parse_key_result(text: str) -> tuple[str, str, str, str]:
 
 
 class GoalsScreen(WorkspaceScreen):
-    """The vision, the goals, their key results and the epics that serve them."""
+    """The vision, the goals, their key results and the epics that serve them
+    (↑ ↓ or k j move between rows)."""
 
     AUTO_FOCUS = "#goals-list"
     ICON = "◎"
