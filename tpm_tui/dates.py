@@ -62,11 +62,13 @@ def _read_day(text: str, today: date) -> date:
 
 
 def parse_iso_date(text: str, what: str = "date") -> date:
-    """A strict ISO date (YYYY-MM-DD), for stored dates such as a target date."""
+    """A strict ISO date (YYYY-MM-DD), for stored dates such as a target date, inside
+    the accepted range (a day such as 0001-01-01 has no UTC bounds in every zone)."""
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise DateError(f"{what} {text!r} is not a date: use YYYY-MM-DD") from None
+    return check_day(day, what)
 
 
 def week_start(day: date) -> date:

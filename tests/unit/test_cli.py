@@ -75,6 +75,11 @@ def test_log_then_report(tpm) -> None:  # type: ignore[no-untyped-def]
         (["add", "story", "x", "--points", "-3"], "from 0 to 100"),
         (["add", "story", "x", "--parent", "7"], "no parent #7"),
         (["add", "story", "x", "--start", "soon"], "--start 'soon' is not a date"),
+        (["add", "epic", "x", "--start", "0001-01-01"], "--start 0001-01-01 is out of range"),
+        (
+            ["meetings", "--from", "0001-01-01", "--to", "0001-01-01", "export.ics"],
+            "--from 0001-01-01 is out of range",  # (had no UTC bounds: a traceback)
+        ),
         (["add", "story", "x", "--sprint", "Sprint 99"], "no sprint 'Sprint 99'"),
         (["move", "1", "done"], "no item #1"),
         (["edit", "1"], "nothing to change"),
