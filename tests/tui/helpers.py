@@ -36,3 +36,15 @@ def record_notifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(TpmApp, "notify", notify)
     return said
+
+
+def status_line(screen: WorkspaceScreen) -> str:
+    """The screen's status line as drawn."""
+    from textual.widgets import Static
+
+    return str(screen.query_one("#status-line", Static).render())
+
+
+def notes(app: TpmApp) -> list[str]:
+    """The notifications the app has shown so far."""
+    return [str(n.message) for n in app._notifications]

@@ -14,6 +14,7 @@ from textual.widgets import Static, TextArea
 
 from tests.conftest import location_for
 from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.helpers import notes
 from tests.unit.test_sprints import MONDAY, at
 from tpm_tui.app import TpmApp
 from tpm_tui.db import Database, open_database
@@ -189,8 +190,7 @@ async def test_close_on_a_sprint_not_started_says_why_without_a_dialog(
         await pilot.press("C")
         await pilot.pause()
         assert app.screen is screen  # no close dialog
-        notes = [str(n.message) for n in app._notifications]
-        assert "Sprint 26 has not started (it starts 2026-12-07)" in notes
+        assert "Sprint 26 has not started (it starts 2026-12-07)" in notes(app)
 
 
 async def test_a_retro_template_looked_at_is_not_saved(

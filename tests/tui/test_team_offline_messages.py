@@ -9,28 +9,19 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
-from textual.widgets import Static
 
 from tests.conftest import Seeded
 from tests.postgres import Server
 from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.helpers import notes, status_line
 from tpm_tui.app import TpmApp
 from tpm_tui.screens.base import OFFLINE
-from tpm_tui.screens.board import BoardScreen
 
 
 @pytest.fixture
 def engine() -> str:
     """These tests are about a server."""
     return "postgresql"
-
-
-def _status(board: BoardScreen) -> str:
-    return str(board.query_one("#status-line", Static).render())
-
-
-def _notes(app: TpmApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def test_opening_a_form_while_the_server_is_away_says_so_plainly(
@@ -41,12 +32,12 @@ async def test_opening_a_form_while_the_server_is_away_says_so_plainly(
         async with app.run_test(size=SIZE) as pilot:
             board = await board_ready(pilot)
             await asyncio.to_thread(pg_server.stop)
-            await wait_until(pilot, lambda: "reconnecting…" in _status(board), tries=250)
+            await wait_until(pilot, lambda: "reconnecting…" in status_line(board), tries=250)
             await pilot.press("e")
-            await wait_until(pilot, lambda: bool(_notes(app)))
+            await wait_until(pilot, lambda: bool(notes(app)))
             assert app.screen is board
-            notes = _notes(app)
-            assert any(OFFLINE in note for note in notes), notes
-            assert not any("socket" in note or "psycopg" in note for note in notes), notes
+            said = notes(app)
+            assert any(OFFLINE in note for note in said), said
+            assert not any("socket" in note or "psycopg" in note for note in said), said
     finally:
         pg_server.ensure_running()  # never left stopped for the tests after this one
