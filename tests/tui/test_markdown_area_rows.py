@@ -129,3 +129,55 @@ async def test_the_editor_lists_its_keys_on_one_line_not_a_widget_each() -> None
         assert not editor.query(Footer)  # Textual's rebuilt a widget per key on each focus
         keys = str(editor.query_one(KeyBar).render())
         assert "Save" in keys and "Close" in keys and "Preview" in keys
+
+
+def _painted(app: App[Any]) -> str:
+    """The screen as the terminal would be sent it in full: every row as painted, kept
+    rows included (a row not repainted after a change would still show the old text)."""
+    update = app.screen._compositor.render_update(full=True)
+    assert update is not None
+    return update.render_segments(app.console)  # type: ignore[attr-defined]
+
+
+async def test_the_screen_after_every_key_is_the_screen_painted_afresh() -> None:
+    # A key repaints only the rows it touched; whatever else changed must be repainted too.
+    app = Editor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        area = app.area
+        link = area.document[1].index("(")
+        steps: list[Any] = [
+            lambda: area.move_cursor((1500, 3)),
+            lambda: pilot.press(*"abc "),  # on one line
+            lambda: pilot.press("enter", "x"),  # a line more: the rows below move
+            lambda: pilot.press("home", "backspace"),  # lines joined
+            lambda: pilot.press(*("a" * 90)),  # the line wraps onto another row
+            lambda: pilot.press("shift+up", "shift+up", "shift+left"),  # a selection grows
+            lambda: pilot.press("shift+down"),  # and shrinks
+            lambda: pilot.press("right"),  # and goes
+            lambda: pilot.press("ctrl+z", "ctrl+z"),
+            lambda: pilot.press("ctrl+y"),
+            lambda: area.move_cursor((1, link)),  # on a bracket: its match is marked
+            lambda: pilot.press("right"),  # and unmarked
+            lambda: area.move_cursor((4, 0)),
+            lambda: pilot.press("("),
+            lambda: area.move_cursor((5, len(area.document[5]))),
+            lambda: pilot.press(")"),
+            lambda: area.move_cursor((4, 0)),  # its match marked a line below
+            lambda: pilot.press("right"),  # and unmarked there
+            lambda: area.move_cursor((10, 0)),
+            lambda: pilot.press(*"<!--"),  # a note opened: the lines below are notes
+            lambda: pilot.press("backspace"),  # and closed again
+            lambda: pilot.press("ctrl+a"),  # the whole document selected
+            lambda: pilot.press("delete"),
+            lambda: pilot.press("ctrl+z"),
+        ]
+        for number, step in enumerate(steps):
+            done = step()
+            if done is not None:
+                await done
+            await pilot.pause()
+            shown = _painted(app)
+            area._rows = None
+            area.refresh()
+            await pilot.pause()
+            assert shown == _painted(app), f"step {number}: a row was not repainted"
