@@ -218,6 +218,12 @@ class TpmApp(App[None]):
         if not message.online:
             self.notify(f"Reconnecting… {SERVER_GONE}", severity="error", markup=False)
 
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Show a mode's screen; a first showing before the app sat idle has its data
+        read at once, beside its building (see ReadAhead.read_now)."""
+        self.read_ahead.read_now(mode)
+        return super().switch_mode(mode)
+
     def on_build_ahead(self, message: BuildAhead) -> None:
         """Build a mode's screen ahead, not shown, or do a step to it (see
         screens/ahead.py), if the app is still idle: the worker's look is checked again

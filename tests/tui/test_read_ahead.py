@@ -2,9 +2,9 @@
 is read in a worker, and pressing 5 or 6 then shows it without reading; what was
 committed since (here or in another program), or a new day, is read at the switch
 instead; a screen opened while its read ahead is on its way takes that read (one read,
-not two); keys typed keep the read waiting; nothing is read ahead on a team server;
-the goals screen opened from its read ahead draws each row once (building it ahead and
-showing it, together)."""
+not two), and one opened before it began is read from the key on; keys typed keep the
+read waiting; nothing is read ahead on a team server; the goals screen opened from its
+read ahead draws each row once (building it ahead and showing it, together)."""
 
 from __future__ import annotations
 
@@ -221,6 +221,32 @@ async def test_keys_typed_keep_the_read_ahead_waiting(
             pilot, lambda: isinstance(pilot.app.screen, SprintScreen) and pilot.app.screen.ready
         )
         assert len(sprint_reads) == 1
+
+
+async def test_a_screen_shown_before_its_read_ahead_began_is_read_from_the_key(
+    db: Database, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its read starts as the key is handled, beside the screen's building, not once the
+    # screen is mounted; the screen takes that read (one read, not two).
+    seed_sprints(db)
+    monkeypatch.setattr(ahead, "QUIET", 3.0)  # nothing read ahead while the board sits
+    sprint_reads = _count(monkeypatch, sprint_service, "load_planning")
+    states: list[str | None] = []
+    real_reload = SprintScreen.reload
+
+    def noted(screen: SprintScreen, first: bool) -> None:
+        if first:
+            states.append(screen.tpm.read_ahead._state.get("sprint"))
+        real_reload(screen, first)
+
+    monkeypatch.setattr(SprintScreen, "reload", noted)
+    async with make_app().run_test(size=SIZE) as pilot:
+        await _board_shown(pilot)
+        assert sprint_reads == []
+        screen = await _open(pilot, "5", SprintScreen)
+        assert states and states[0] in ("reading", "done")  # begun before the mount
+        assert len(sprint_reads) == 1
+        assert screen.planning is not None and screen.planning.report.sprint.name
 
 
 @pytest.mark.parametrize("engine", ["postgresql"])
