@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.widgets import Markdown, OptionList
+from textual.widgets import Markdown, OptionList, Static
 
 from tests.conftest import Seeded
 from tests.tui.conftest import SIZE, Workspace, board_ready, location_for, wait_until
@@ -113,6 +113,8 @@ async def test_edit_a_prd_esc_asks_save_and_preview(
         editor = app.screen
         assert isinstance(editor, DocumentEditor)
         assert editor.text.startswith("# PRD: Self-serve invoicing")
+        heading = editor.query_one("#doc-title", Static)
+        assert "(new, from the template)" in str(heading.render())
         assert "KR1 Activation 10 % → 20 %" in editor.text
         assert len(editor.unwritten) == 9
         editor.area.move_cursor((3, 0))  # under "## Problem"
@@ -123,6 +125,8 @@ async def test_edit_a_prd_esc_asks_save_and_preview(
         await pilot.press(*"Tickets", "enter")
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, DiscardChanges))
+        asked = app.screen
+        assert isinstance(asked, DiscardChanges) and "the PRD of #" in asked.question
         await pilot.press("escape")  # keep editing
         await wait_until(pilot, lambda: app.screen is editor)
         await pilot.press("f2")
@@ -131,6 +135,7 @@ async def test_edit_a_prd_esc_asks_save_and_preview(
         await wait_until(pilot, lambda: "Tickets" in preview.source)
         await pilot.press("ctrl+s")
         assert not editor.unsaved
+        assert "new, from the template" not in str(heading.render())  # saved: not new
         assert editor.unwritten[0] == "Goals and non-goals"
         await pilot.press("escape")  # nothing unsaved: closes at once
         await wait_until(pilot, lambda: app.screen is goals_screen and goals_screen.ready)

@@ -196,9 +196,18 @@ class DiscardChanges(ModalScreen[bool]):
         Binding("d", "discard", "Discard"),
     ]
 
+    def __init__(self, what: str | None = None) -> None:
+        super().__init__()
+        # `what`: the document being written ("the PRD of #3"); None: the form below.
+        self.question = (
+            "Discard the changes you made in this form?"
+            if what is None
+            else f"Discard the unsaved changes to {what}?"
+        )
+
     def compose(self) -> ComposeResult:
         with Vertical(id="discard-box"):
-            yield Static(Content("Discard the changes you made in this form?"))
+            yield Static(Content(self.question))
             with Horizontal(id="discard-buttons"):
                 yield Button("Keep editing  esc", variant="primary", compact=True, id="keep")
                 yield Button("Discard  d", variant="error", compact=True, id="discard")
@@ -229,7 +238,7 @@ class QuitUnsaved(DiscardChanges):
     ]
 
     def __init__(self, what: str) -> None:
-        super().__init__()
+        super().__init__(what)
         self.question = f"Quit and throw away the unsaved changes in {what}?"
 
     def compose(self) -> ComposeResult:

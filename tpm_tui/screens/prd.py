@@ -60,8 +60,10 @@ class DocumentEditor(Screen[str | None]):
         check: Check | None = None,
         what: str = "the document",
         newer: Newer | None = None,
+        note: str = "",
     ) -> None:
         super().__init__()
+        self.note = note  # beside the title until the first save ("new, from the template")
         self._newer = newer
         self.doc_title = title
         self.what = what  # named when quitting would throw changes away
@@ -74,7 +76,7 @@ class DocumentEditor(Screen[str | None]):
         self._conflict: DocumentChanged | None = None  # a save refused, not yet answered
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(self.doc_title), id="doc-title")
+        yield Static(Content(self._heading()), id="doc-title")
         with Horizontal(id="doc-panes"):
             yield MarkdownArea(self.saved_text, id="doc-text")
             # The preview's Markdown widget is mounted on the first f2 (opening a long
@@ -110,6 +112,9 @@ class DocumentEditor(Screen[str | None]):
         if self.is_mounted and not self.unsaved and self._conflict is None:
             found.rebase(found.theirs.version_id)
             self.take(found.theirs.body, f"{found}: shown (nothing was typed here)")
+
+    def _heading(self) -> str:
+        return f"{self.doc_title}  ({self.note})" if self.note else self.doc_title
 
     @property
     def area(self) -> MarkdownArea:
@@ -213,6 +218,9 @@ class DocumentEditor(Screen[str | None]):
             return
         self.saved_text = text
         self.last_said = said
+        if self.note:  # saved: no longer new
+            self.note = ""
+            self.query_one("#doc-title", Static).update(Content(self._heading()))
         self._show_status(said)
 
     def action_take_theirs(self) -> None:
@@ -243,7 +251,7 @@ class DocumentEditor(Screen[str | None]):
             if discard:
                 self.dismiss(self.last_said)
 
-        self.app.push_screen(DiscardChanges(), answered)
+        self.app.push_screen(DiscardChanges(self.what), answered)
 
 
 class EditorApp(App[str | None]):
@@ -293,15 +301,15 @@ def open_prd(screen: WorkspaceScreen, epic_id: int) -> None:
         return f"saved version {len(prd.history(db, epic_id))} ({saved.sections} sections written)"
 
     start, new = editing.text, editing.new
-    title = f"PRD #{epic.id} {epic.title}" + ("  (new, from the template)" if new else "")
     screen.app.push_screen(
         DocumentEditor(
-            title,
+            f"PRD #{epic.id} {epic.title}",
             start,
             save,
             lambda text: prd.check_sections(text).unwritten,
             what=f"the PRD of #{epic.id}",
             newer=editing.newer,
+            note="new, from the template" if new else "",
         )
     )
 
