@@ -105,6 +105,34 @@ async def test_every_half_typed_filter_shows_the_parser_s_message(
                 assert "left out" not in _on_screen(board)
 
 
+async def test_a_sprint_no_sprint_is_called_is_said_not_just_shown_empty(
+    seeded: Seeded, make_app: Callable[..., TpmApp]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        board = await board_ready(pilot)
+        await pilot.press("slash", *"sprint:nosuch")
+        await wait_until(
+            pilot, lambda: board.data is not None and board.data.item_filter.sprint == "nosuch"
+        )
+        await pilot.pause()
+        assert _shown(board) == []
+        said = _on_screen(board)
+        assert "sprint:nosuch? no sprint has that name (the latest: Sprint 24" in said
+        assert "nothing matches" in said
+        field = board.query_one("#filter", Input)
+        field.value = 'sprint:"sprint 24"'  # a sprint's name, any case: no message
+        await wait_until(pilot, lambda: board.data is not None and _shown(board) != [])
+        await pilot.pause()
+        assert "no sprint has that name" not in _on_screen(board)
+        assert seeded.story in _shown(board)  # (in Sprint 24)
+        field.value = "sprint:nosuch points:abc"  # the parser's message comes first
+        await pilot.pause()
+        await settle(app)
+        await pilot.pause()
+        assert "points:abc?" in _on_screen(board)
+
+
 async def test_a_slow_read_for_an_older_filter_never_lands(
     seeded: Seeded, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:

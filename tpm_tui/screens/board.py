@@ -138,6 +138,7 @@ class BoardScreen(WorkspaceScreen):
         # moving it between widgets would rebuild the footer on every key)
         self.generation = 0  # bumped by every local change; stale loads are dropped
         self._expect: int | None = None  # an item just saved, to say if a filter hides it
+        self._noted = False  # the filter line's message is a read's note, not the parser's
         self._reads = 0  # reads of the board asked for so far
         # A card a read was asked to put under the cursor (a move, an undo), until a read
         # aimed at it lands: a later read for a change seen meanwhile must not lose it.
@@ -228,6 +229,8 @@ class BoardScreen(WorkspaceScreen):
             return
         first = self.data is None
         self.data, self.level, self.item_filter = data, data.level, data.item_filter
+        if data.filter_note is not None or self._noted:
+            self._show_filter_note(data.filter_note)
         if [c.key for c in data.columns] != list(self.columns):
             container = self.query_one("#columns", Horizontal)
             await container.remove_children()
@@ -722,11 +725,26 @@ class BoardScreen(WorkspaceScreen):
         if error is not None:
             box.update(Content.assemble(("✗ ", "bold $error"), str(error), (" — left out", "dim")))
 
+    def _show_filter_note(self, note: str | None) -> None:
+        """What a filter that parses asks and nothing can match (a sprint no sprint is
+        called), above the filter line; a parser's message stays first."""
+        box = self.query_one("#filter-error", Static)
+        if box.display and not self._noted:
+            return  # the parser's message is shown
+        if note is not None:
+            box.display = True
+            box.update(Content.assemble(("✗ ", "bold $error"), note, (" — nothing matches", "dim")))
+            self._noted = True
+        elif self._noted:
+            self._noted = False
+            box.display = False
+
     def _apply_filter(self, text: str) -> None:
         """Apply what parses; while a part of the text is wrong, say why and leave that
         part out (so `points:abc` never becomes a search for the word "points")."""
         from tpm_tui.services.filters import parse_filter
 
+        self._noted = False  # (a note of the last read is replaced by what is said now)
         try:
             parsed = parse_filter(text)
         except InvalidInput as error:

@@ -222,6 +222,19 @@ def _filter_params(f: ItemFilter | None, today: date | None, me: str) -> dict[st
     return params
 
 
+def unknown_sprint(db: Database, f: ItemFilter) -> str | None:
+    """What to say when filter `f` names a sprint no sprint is called (a typo shows an
+    empty board otherwise); None when it names none, or one that exists."""
+    if f.sprint in (None, "none", "current"):
+        return None
+    with db.read() as ex:
+        names = [str(row[1]) for row in ex.rows(q.sprint_names)]
+    if f.sprint.lower() in {name.lower() for name in names}:
+        return None
+    known = f"the latest: {', '.join(names[-3:])}" if names else "there are no sprints yet"
+    return f"sprint:{f.sprint}? no sprint has that name ({known}; or sprint:current, sprint:none)"
+
+
 def list_items(
     db: Database,
     *,

@@ -59,6 +59,7 @@ class BoardData:
     hidden: int
     sprint: SprintSummary | None
     item_filter: ItemFilter = field(default_factory=ItemFilter)
+    filter_note: str | None = None  # what the filter asks that cannot match (a sprint's name)
 
     @property
     def shown(self) -> int:
@@ -108,4 +109,13 @@ def load_board(
         cards[item.status].append(item)
     hidden = count_at_level(db, level) - len(items) if item_filter.active else 0
     rollups = backlog.rollups(db) if level is not Level.WORK else {}
-    return BoardData(level, columns, cards, rollups, hidden, sprint_summary(db, today), item_filter)
+    return BoardData(
+        level,
+        columns,
+        cards,
+        rollups,
+        hidden,
+        sprint_summary(db, today),
+        item_filter,
+        backlog.unknown_sprint(db, item_filter),
+    )
