@@ -300,9 +300,11 @@ def main() -> None:
         print(f"  {'a no-op key':<46} {noop:6.1f} ms            (cpu {noop_cpu:5.1f} ms)")
         firsts = args.runs // 3 or 1
         cold = first_opens(path, "cold", ["5"], firsts)["5"]
+        floor = first_opens(path, "cold", ["4"], firsts)["4"]
         warm = first_opens(path, "idle", ["5"], firsts)["5"]
         for label, first in (
             ("5 from the board, first time (cold)", cold),
+            ("floor: 4, an empty week screen's first time", floor),
             (f"5 first time, the board idle {IDLE:.0f} s before", warm),
         ):
             print(
@@ -316,7 +318,7 @@ def main() -> None:
         print(
             f"  (first times: median of {firsts} fresh processes, each its own no-op key;"
             " cold: the key right after the board's first paint, before anything is read"
-            " ahead)"
+            " ahead; the floor: any screen's first showing, in Textual, on this machine)"
         )
         for name, label in (
             ("board", "1 to the board (floor: its switch and re-read)"),
