@@ -189,3 +189,27 @@ def test_export_carries_goals_and_documents_and_older_files_still_import(
     flat["key_results"][0]["target"] = flat["key_results"][0]["baseline"]
     with pytest.raises(InvalidInput, match="the target is the baseline"):
         transfer.import_workspace(open_database(location_for(tmp_path / "flat.db")), flat)
+
+
+@pytest.mark.parametrize(
+    ("line", "parts"),
+    [
+        ("Activation rate: 12 -> 25 %", ("Activation rate", "12", "25", "%")),
+        ("Tickets a week: 40 → 15", ("Tickets a week", "40", "15", "")),
+        ("Revenue: 1.5 -> 3 M€", ("Revenue", "1.5", "3", "M€")),
+    ],
+)
+def test_the_goals_screen_reads_a_key_result_line(line: str, parts: tuple[str, ...]) -> None:
+    from tpm_tui.screens.goals import parse_key_result
+
+    assert parse_key_result(line) == parts
+
+
+@pytest.mark.parametrize("line", ["x: 1 -> 2 -> 3", "x: 1 -> 2 → 3 %", "no arrow: 1 2", "x"])
+def test_a_key_result_line_with_other_than_one_baseline_and_target_is_refused(
+    line: str,
+) -> None:
+    from tpm_tui.screens.goals import parse_key_result
+
+    with pytest.raises(InvalidInput, match="BASELINE -> TARGET"):
+        parse_key_result(line)

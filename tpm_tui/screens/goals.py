@@ -115,7 +115,13 @@ def parse_key_result(text: str) -> tuple[str, str, str, str]:
     found = _KR_LINE.match(text.strip())
     if found is None:
         raise InvalidInput("type TITLE: BASELINE -> TARGET [UNIT], e.g. Activation: 12 -> 25 %")
-    return found["title"], found["base"], found["target"], found["unit"].strip()
+    unit = found["unit"].strip()
+    if "->" in unit or "→" in unit:  # `x: 1 -> 2 -> 3`: not a unit
+        raise InvalidInput(
+            "one baseline and one target: TITLE: BASELINE -> TARGET [UNIT], "
+            "e.g. Activation: 12 -> 25 %"
+        )
+    return found["title"], found["base"], found["target"], unit
 
 
 class GoalsScreen(WorkspaceScreen):
