@@ -1284,12 +1284,13 @@ def vision(env: Env, edit_it: bool, history: bool, show_diff: bool) -> None:
             click.echo(found.body)
         return
 
-    start = found.body if found is not None else goal_service.VISION_TEMPLATE
+    editing = goal_service.vision_editing(db, clock)
+    start = editing.text
 
     def save(text: str) -> str:
-        if found is None and text.rstrip() == start.rstrip():
+        if editing.new and text.rstrip() == start.rstrip():
             return "no change: the template was left as it was; the vision is unsaved"
-        saved = goal_service.save_vision(db, clock, text)
+        saved = editing.save(text)  # a version saved meanwhile is not overwritten
         return "saved the vision" if saved.changed else "no change: the vision is as it was"
 
     _edit_text(start, "vision.md", "Vision", save)

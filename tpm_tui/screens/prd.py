@@ -320,14 +320,22 @@ def open_vision(screen: WorkspaceScreen) -> None:
 
     db, clock = screen.db, screen.workspace.clock
     try:
-        found = goals.vision(db)
+        editing = goals.vision_editing(db, clock)
     except TpmError as error:
         screen.show_error(error)
         return
 
     def save(text: str) -> str:
-        saved = goals.save_vision(db, clock, text)
+        saved = editing.save(text)  # a version saved elsewhere meanwhile is not overwritten
         return "saved the vision" if saved.changed else "no change since the last save"
 
-    start = found.body if found is not None else goals.VISION_TEMPLATE
-    screen.app.push_screen(DocumentEditor("Vision", start, save, what="the vision"))
+    screen.app.push_screen(
+        DocumentEditor(
+            "Vision",
+            editing.text,
+            save,
+            what="the vision",
+            newer=editing.newer,
+            note="new, from the template" if editing.new else "",
+        )
+    )

@@ -146,6 +146,56 @@ def save(
     return Saved(int(version_id), sections, True)
 
 
+class Editing:
+    """One editing of a document: each save goes over the version the text was opened
+    on, then over the one it saved. A version saved elsewhere meanwhile is not
+    overwritten: DocumentChanged, whose `rebase` makes that version the one to go over
+    (the user chose to save over it, or took its text). `store(text, over)` saves (the
+    PRD's or the vision's own save, which cleans and checks the text)."""
+
+    def __init__(
+        self,
+        db: Database,
+        kind: DocKind,
+        item_id: int | None,
+        text: str,
+        over: int | None,
+        store: Callable[[str, int | None], Saved],
+    ) -> None:
+        self.db, self.kind, self.item_id = db, kind, item_id
+        self.text, self.over = text, over  # what the editor opens on, and its version
+        self._store = store
+
+    @property
+    def new(self) -> bool:
+        """Whether the text opened is a template (the document was never saved)."""
+        return self.over is None
+
+    def rebase(self, version: int) -> None:
+        """Go over `version` from now on."""
+        self.over = version
+
+    def newer(self) -> DocumentChanged | None:
+        """A version saved elsewhere since this editing's (None: none), to take."""
+        found = current(self.db, self.kind, self.item_id)
+        if found is None or found.version_id == self.over:
+            return None
+        number = len(history(self.db, self.kind, self.item_id))
+        changed = DocumentChanged(f"version {number} was saved elsewhere", found, number)
+        changed.rebase = self.rebase
+        return changed
+
+    def save(self, text: str) -> Saved:
+        """Save `text` over the version this editing stands on."""
+        try:
+            saved = self._store(text, self.over)
+        except DocumentChanged as changed:
+            changed.rebase = self.rebase
+            raise
+        self.over = saved.version_id
+        return saved
+
+
 def history(db: Database, kind: DocKind, item_id: int | None) -> list[Version]:
     """Every version, oldest first."""
     with db.read() as ex:

@@ -25,7 +25,7 @@ from tpm_tui.sql.executor import Executor
 from tpm_tui.timescale import Status
 
 if TYPE_CHECKING:
-    from tpm_tui.services.documents import Current, Saved, Sections, Version
+    from tpm_tui.services.documents import Current, Editing, Saved, Sections, Version
 
 # The documents and PRD services (and difflib under them) are imported where the vision
 # or the epics' PRDs are read: the status report reads only the goals' progress.
@@ -545,13 +545,31 @@ def vision(db: Database) -> Current | None:
     return documents.current(db, documents.DocKind.VISION, None)
 
 
-def save_vision(db: Database, clock: Clock, text: str) -> Saved:
-    """Save a new version of the vision (the same text again saves nothing)."""
+def save_vision(db: Database, clock: Clock, text: str, over: int | None = -1) -> Saved:
+    """Save a new version of the vision (the same text again saves nothing). `over`:
+    the version the text was opened on (None: none yet; -1, documents.ANY_VERSION:
+    no check); a version saved since is not overwritten (documents.DocumentChanged)."""
     from tpm_tui.services import documents
 
     cleaned = documents.clean_text(text, "vision")
     return documents.save(
-        db, clock, documents.DocKind.VISION, None, cleaned, documents.Sections(0, 0)
+        db, clock, documents.DocKind.VISION, None, cleaned, documents.Sections(0, 0), over
+    )
+
+
+def vision_editing(db: Database, clock: Clock) -> Editing:
+    """One editing of the vision (opened on its text, or on the template): a save never
+    silently reverts a version saved elsewhere meanwhile (documents.Editing)."""
+    from tpm_tui.services import documents
+
+    found = vision(db)
+    return documents.Editing(
+        db,
+        documents.DocKind.VISION,
+        None,
+        found.body if found is not None else VISION_TEMPLATE,
+        found.version_id if found is not None else None,
+        lambda text, over: save_vision(db, clock, text, over),
     )
 
 

@@ -17,7 +17,6 @@ from tpm_tui.services.backlog import ItemView
 from tpm_tui.services.documents import (
     Current,
     DocKind,
-    DocumentChanged,
     Saved,
     Sections,
     Version,
@@ -191,44 +190,21 @@ def save_prd(
     )
 
 
-class PrdEditing:
-    """One editing of an epic's PRD: each save goes over the version the text was
-    opened on, then over the one it saved. A version saved elsewhere meanwhile is not
-    overwritten: DocumentChanged, whose `rebase` makes that version the one to go over
-    (the user chose to save over it, or took its text)."""
+class PrdEditing(documents.Editing):
+    """One editing of an epic's PRD (opened on its text, or on the template naming the
+    goal's key results): see documents.Editing."""
 
     def __init__(self, db: Database, clock: Clock, epic_id: int) -> None:
-        self.db, self.clock, self.epic_id = db, clock, epic_id
-        self.text, self.over = opening(db, clock, epic_id)
-
-    @property
-    def new(self) -> bool:
-        """Whether the text opened is the template (the epic had no PRD)."""
-        return self.over is None
-
-    def rebase(self, version: int) -> None:
-        """Go over `version` from now on."""
-        self.over = version
-
-    def newer(self) -> DocumentChanged | None:
-        """A version saved elsewhere since this editing's (None: none), to take."""
-        found = current(self.db, self.epic_id)
-        if found is None or found.version_id == self.over:
-            return None
-        number = len(history(self.db, self.epic_id))
-        changed = DocumentChanged(f"version {number} was saved elsewhere", found, number)
-        changed.rebase = self.rebase
-        return changed
-
-    def save(self, text: str) -> Saved:
-        """save_prd over the version this editing stands on."""
-        try:
-            saved = save_prd(self.db, self.clock, self.epic_id, text, self.over)
-        except DocumentChanged as changed:
-            changed.rebase = self.rebase
-            raise
-        self.over = saved.version_id
-        return saved
+        text, over = opening(db, clock, epic_id)
+        super().__init__(
+            db,
+            DocKind.PRD,
+            epic_id,
+            text,
+            over,
+            lambda typed, version: save_prd(db, clock, epic_id, typed, version),
+        )
+        self.epic_id = epic_id
 
 
 def history(db: Database, epic_id: int) -> list[Version]:
