@@ -149,3 +149,10 @@ def test_a_past_week_names_the_sprint_that_ran_then_with_its_figures(
     text = status_report.render(db, clock, date(2026, 11, 18), "md")
     assert "**Sprint:** Sprint 23 (9 Nov – 22 Nov) has 5 of 8 points done (62 %; 5" in text
     assert "closed." in text
+    # The goals, the roadmap and the risks are as they stand today, and say so.
+    assert "**Goals (as of today, Thu 26 Nov):**" in text
+    assert "## Roadmap (as of today, Thu 26 Nov)" in text
+    assert "## Risks (as of today, Thu 26 Nov)" in text
+    assert (data["as_of"], data["figures_as_of"]) == ("2026-11-22", "2026-11-26")
+    this_week = status_report.render(db, clock, None, "md")
+    assert "as of today" not in this_week and "## Roadmap\n" in this_week

@@ -83,6 +83,7 @@ class StatusReport:
         "start",
         "time",
         "time_items",
+        "today",
         "upcoming",
     )
 
@@ -104,9 +105,13 @@ class StatusReport:
         upcoming: list[Upcoming],
         time: reports.WeekReport,
         time_items: list[reports.ItemTime],
+        today: date | None = None,
     ) -> None:
         self.start = start
         self.as_of = as_of
+        # The goals, the roadmap and most risks are as they stand today, not as they
+        # stood on `as_of`: a past week's report says so beside them.
+        self.today = today or as_of
         self.sprint = sprint
         self.goals = goals
         self.done = done
@@ -125,6 +130,12 @@ class StatusReport:
     def label(self) -> str:
         """`2026-W48`."""
         return week_label(self.start)
+
+    @property
+    def standing(self) -> str:
+        """` (as of today, Fri 27 Nov)` beside what is read as it stands today, when the
+        week is past; "" otherwise."""
+        return f" (as of today, {_day(self.today)})" if self.today > self.as_of else ""
 
     @property
     def end(self) -> date:
@@ -341,6 +352,7 @@ def status_report(db: Database, clock: Clock, day: date | None = None) -> Status
         upcoming=coming,
         time=reports.week_report(db, clock, monday),
         time_items=reports.top_items(db, clock, monday),
+        today=clock.today(),
     )
 
 
@@ -417,7 +429,7 @@ def render_markdown(report: StatusReport) -> str:
         "",
         f"**Sprint:** {sprint_sentence(report.sprint)}",
         "",
-        f"**Goals:** {goals_sentence(report.goals)}",
+        f"**Goals{report.standing}:** {goals_sentence(report.goals)}",
         "",
         "## Done this week",
         "",
@@ -431,7 +443,7 @@ def render_markdown(report: StatusReport) -> str:
             )
     else:
         lines.append("Nothing reached done this week.")
-    lines += ["", "## Roadmap", ""]
+    lines += ["", f"## Roadmap{report.standing}", ""]
     if report.epics:
         lines += ["| Epic | Start | Target | Done | Status |", "|---|---|---|---:|---|"]
         for item_id, _kind, title, start, target, _depth, percent, status in report.epics:
@@ -451,7 +463,7 @@ def render_markdown(report: StatusReport) -> str:
             )
     else:
         lines.append("No dates moved this week.")
-    lines += ["", "## Risks", ""]
+    lines += ["", f"## Risks{report.standing}", ""]
     risks = _risk_lines(report)
     lines += risks or ["Nothing at risk, late, blocked, over its WIP limit or stale."]
     first, last = report.as_of + timedelta(days=1), report.as_of + timedelta(days=NEXT_DAYS)
@@ -521,6 +533,7 @@ def to_dict(report: StatusReport) -> dict[str, Any]:
         "start": report.start.isoformat(),
         "end": report.end.isoformat(),
         "as_of": report.as_of.isoformat(),
+        "figures_as_of": report.today.isoformat(),
         "headline": {
             "sprint": sprint_sentence(sprint),
             "goals": goals_sentence(report.goals),
