@@ -491,3 +491,41 @@ def test_a_kind_change_that_breaks_the_tree_is_not_applied(db: Database, clock: 
     assert items["X-1"].kind.value == "feature" and items["X-2"].parent_id == items["X-1"].id
     assert (items["X-3"].kind.value, items["X-3"].points) == ("epic", None)
     assert any("1 item kept its kind" in line for line in result.mapping)
+
+
+def test_a_sprint_named_as_a_word_tpm_reserves_is_renamed_not_unreachable(
+    db: Database, clock: Clock
+) -> None:
+    # `tpm sprint show 12` means the sprint with id 12, `current` the running one: an
+    # export's sprints so named come in as "Sprint 12", "Sprint current", said once.
+    rows = [
+        {
+            "Issue key": f"X-{n}",
+            "Issue id": str(n),
+            "Summary": f"Item {n}",
+            "Issue Type": "Story",
+            "Status": "To Do",
+            "Sprint": sprint,
+        }
+        for n, sprint in enumerate(["12", "current", "12", "Sprint 12", "Fine"], start=1)
+    ]
+    result = run(db, clock, "jira", jira_csv(rows))
+    names = {s.id: s.name for s in planning.list_sprints(db)}
+    assert sorted(names.values()) == ["Fine", "Sprint 12", "Sprint current"]
+    assert sorted(result.sprints_added) == ["Fine", "Sprint 12", "Sprint current"]
+    items = by_key(db)
+    assert [names[items[f"X-{n}"].sprint_id] for n in range(1, 6)] == [  # type: ignore[index]
+        "Sprint 12",
+        "Sprint current",
+        "Sprint 12",
+        "Sprint 12",
+        "Fine",
+    ]
+    said = [note for note in result.mapping if "is called" in note]
+    assert said == [
+        "sprint '12' is called 'Sprint 12' here ('12' means something else where a sprint"
+        " is named)",
+        "sprint 'current' is called 'Sprint current' here ('current' means something else"
+        " where a sprint is named)",
+    ]
+    assert planning.resolve_sprint(db, clock, "sprint 12").name == "Sprint 12"

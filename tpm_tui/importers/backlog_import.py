@@ -594,6 +594,12 @@ class _Import:
             dated.append((ref, _clamp(start), _clamp(end)))
             taken.append(_clamp(end))
         for ref, start, end in dated:
+            name = self._reachable(ref.name)
+            if name is None:
+                continue
+            if name.lower() in self.sprints:  # renamed to a sprint tpm has: that one
+                self.sprints[ref.name.lower()] = self.sprints[name.lower()]
+                continue
             try:
                 check_free(self.ex, start, end)
             except InvalidInput as refused:
@@ -602,11 +608,11 @@ class _Import:
                 self.notes.append(f"sprint {ref.name!r} not made: {refused}; its items have none")
                 continue
             if self.dry_run:
-                self.sprints[ref.name.lower()] = -1
+                self.sprints[ref.name.lower()] = self.sprints[name.lower()] = -1
                 continue
             sprint_id = self.ex.scalar(
                 q.sprint_insert,
-                name=ref.name,
+                name=name,
                 start_date=start,
                 end_date=end,
                 goal="",
@@ -615,13 +621,44 @@ class _Import:
                 closed_at=None,
                 retro="",
             )
-            self.sprints[ref.name.lower()] = int(sprint_id)
+            self.sprints[ref.name.lower()] = self.sprints[name.lower()] = int(sprint_id)
         if undated:
             self.notes.append(
                 f"{_count(len(undated), 'sprint')} without dates in the export: given two "
                 "weeks each after the last sprint (`tpm sprint edit` changes them)"
             )
-        return [ref.name for ref in refs.values() if self.sprints[ref.name.lower()] is not None]
+        made = [
+            self._reachable(ref.name) or ref.name
+            for ref in refs.values()
+            if self.sprints[ref.name.lower()] is not None
+        ]
+        return list(dict.fromkeys(made))  # ("12" and "Sprint 12" are one sprint)
+
+    def _reachable(self, name: str) -> str | None:
+        """The name a sprint of the export gets in tpm: its own, or, where that would
+        mean something else where a sprint is named (`current`, `12`), "Sprint 12"
+        (said once); None (its items come in without a sprint, said so) if neither
+        can name a sprint."""
+        from tpm_tui.services.planning import sprint_name
+
+        try:
+            return sprint_name(name)
+        except InvalidInput:
+            pass
+        try:
+            renamed = sprint_name(f"Sprint {name}")
+        except InvalidInput as refused:
+            if self.sprints.get(name.lower(), 0) is not None:
+                self.sprints[name.lower()] = None
+                self.notes.append(f"sprint {name!r} not made: {refused}; its items have none")
+            return None
+        note = (
+            f"sprint {name!r} is called {renamed!r} here ({name!r} means something else"
+            " where a sprint is named)"
+        )
+        if note not in self.notes:
+            self.notes.append(note)
+        return renamed
 
     def _write(
         self,
