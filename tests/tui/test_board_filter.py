@@ -131,6 +131,17 @@ async def test_a_sprint_no_sprint_is_called_is_said_not_just_shown_empty(
         await settle(app)
         await pilot.pause()
         assert "points:abc?" in _on_screen(board)
+        assert "no sprint has that name" not in _on_screen(board)
+        field.value = "sprint:nosuch "  # fixed (the same filter): the note is back
+        await pilot.pause()
+        await settle(app)
+        await pilot.pause()
+        assert "points:abc?" not in _on_screen(board)
+        assert "no sprint has that name" in _on_screen(board)
+        await pilot.press("enter")  # a filter that parses: enter goes back to the board
+        await pilot.pause()
+        assert not field.has_focus
+        assert "no sprint has that name" in _on_screen(board)
 
 
 async def test_a_slow_read_for_an_older_filter_never_lands(

@@ -529,3 +529,24 @@ def test_a_sprint_named_as_a_word_tpm_reserves_is_renamed_not_unreachable(
         " where a sprint is named)",
     ]
     assert planning.resolve_sprint(db, clock, "sprint 12").name == "Sprint 12"
+
+
+def test_a_sprint_renamed_to_one_tpm_has_is_that_one_not_a_new_one(
+    db: Database, clock: Clock
+) -> None:
+    made = planning.create_sprint(db, "Sprint 12", date(2020, 1, 6), date(2020, 1, 19))
+    rows = [
+        {
+            "Issue key": "X-1",
+            "Issue id": "1",
+            "Summary": "Item",
+            "Issue Type": "Story",
+            "Status": "To Do",
+            "Sprint": "12",
+        }
+    ]
+    result = run(db, clock, "jira", jira_csv(rows))
+    assert [s.name for s in planning.list_sprints(db)] == ["Sprint 12"]
+    assert list(result.sprints_added) == []
+    assert not any("without dates" in note for note in result.mapping)
+    assert by_key(db)["X-1"].sprint_id == made.id

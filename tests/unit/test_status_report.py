@@ -156,3 +156,5 @@ def test_a_past_week_names_the_sprint_that_ran_then_with_its_figures(
     assert (data["as_of"], data["figures_as_of"]) == ("2026-11-22", "2026-11-26")
     this_week = status_report.render(db, clock, None, "md")
     assert "as of today" not in this_week and "## Roadmap\n" in this_week
+    next_week = status_report.render(db, clock, date(2026, 12, 2), "md")  # (as of its Monday)
+    assert "## Roadmap (as of today, Thu 26 Nov)" in next_week

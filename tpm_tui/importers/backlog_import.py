@@ -570,6 +570,19 @@ class _Import:
                     refs[name.lower()] = SprintRef(name, ref.start, ref.end)
         from tpm_tui.services.planning import SprintView, check_free
 
+        # Each sprint to make, by the name it gets here ("12" and "Sprint 12" are one),
+        # with the export's names for it; one renamed to a sprint tpm has is that one.
+        named: dict[str, tuple[SprintRef, list[str]]] = {}
+        for key, ref in refs.items():
+            name = self._reachable(ref.name)
+            if name is None:
+                continue  # (its items come in without a sprint, said so)
+            if name.lower() in self.sprints:
+                self.sprints[key] = self.sprints[name.lower()]
+            elif name.lower() in named:
+                named[name.lower()][1].append(key)
+            else:
+                named[name.lower()] = (SprintRef(name, ref.start, ref.end), [key])
         today = self.clock.today()
         # Sprints never share a day: one without dates goes after the last one.
         taken = [
@@ -580,7 +593,7 @@ class _Import:
         ]
         undated: list[SprintRef] = []
         dated: list[tuple[SprintRef, date, date]] = []
-        for ref in refs.values():
+        for ref, _keys in named.values():
             end = ref.end or (ref.start + timedelta(days=SPRINT_DAYS - 1) if ref.start else None)
             start = ref.start or (end - timedelta(days=SPRINT_DAYS - 1) if end else None)
             if start is None or end is None or end < start:
@@ -593,46 +606,39 @@ class _Import:
             end = start + timedelta(days=SPRINT_DAYS - 1)
             dated.append((ref, _clamp(start), _clamp(end)))
             taken.append(_clamp(end))
+        made: list[str] = []
         for ref, start, end in dated:
-            name = self._reachable(ref.name)
-            if name is None:
-                continue
-            if name.lower() in self.sprints:  # renamed to a sprint tpm has: that one
-                self.sprints[ref.name.lower()] = self.sprints[name.lower()]
-                continue
+            keys = [ref.name.lower(), *named[ref.name.lower()][1]]
             try:
                 check_free(self.ex, start, end)
             except InvalidInput as refused:
                 # Sprints never share a day: its items come in without a sprint, said so.
-                self.sprints[ref.name.lower()] = None
+                for key in keys:
+                    self.sprints[key] = None
                 self.notes.append(f"sprint {ref.name!r} not made: {refused}; its items have none")
                 continue
-            if self.dry_run:
-                self.sprints[ref.name.lower()] = self.sprints[name.lower()] = -1
-                continue
-            sprint_id = self.ex.scalar(
-                q.sprint_insert,
-                name=name,
-                start_date=start,
-                end_date=end,
-                goal="",
-                capacity=None,
-                velocity=None,
-                closed_at=None,
-                retro="",
-            )
-            self.sprints[ref.name.lower()] = self.sprints[name.lower()] = int(sprint_id)
+            sprint_id = -1  # (a dry run makes nothing)
+            if not self.dry_run:
+                sprint_id = self.ex.scalar(
+                    q.sprint_insert,
+                    name=ref.name,
+                    start_date=start,
+                    end_date=end,
+                    goal="",
+                    capacity=None,
+                    velocity=None,
+                    closed_at=None,
+                    retro="",
+                )
+            for key in keys:
+                self.sprints[key] = int(sprint_id)
+            made.append(ref.name)
         if undated:
             self.notes.append(
                 f"{_count(len(undated), 'sprint')} without dates in the export: given two "
                 "weeks each after the last sprint (`tpm sprint edit` changes them)"
             )
-        made = [
-            self._reachable(ref.name) or ref.name
-            for ref in refs.values()
-            if self.sprints[ref.name.lower()] is not None
-        ]
-        return list(dict.fromkeys(made))  # ("12" and "Sprint 12" are one sprint)
+        return made
 
     def _reachable(self, name: str) -> str | None:
         """The name a sprint of the export gets in tpm: its own, or, where that would

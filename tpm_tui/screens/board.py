@@ -138,7 +138,7 @@ class BoardScreen(WorkspaceScreen):
         # moving it between widgets would rebuild the footer on every key)
         self.generation = 0  # bumped by every local change; stale loads are dropped
         self._expect: int | None = None  # an item just saved, to say if a filter hides it
-        self._noted = False  # the filter line's message is a read's note, not the parser's
+        self._filter_refused: InvalidInput | None = None  # the parser's word on the filter
         self._reads = 0  # reads of the board asked for so far
         # A card a read was asked to put under the cursor (a move, an undo), until a read
         # aimed at it lands: a later read for a change seen meanwhile must not lose it.
@@ -229,8 +229,7 @@ class BoardScreen(WorkspaceScreen):
             return
         first = self.data is None
         self.data, self.level, self.item_filter = data, data.level, data.item_filter
-        if data.filter_note is not None or self._noted:
-            self._show_filter_note(data.filter_note)
+        self._show_filter_message()
         if [c.key for c in data.columns] != list(self.columns):
             container = self.query_one("#columns", Horizontal)
             await container.remove_children()
@@ -719,43 +718,41 @@ class BoardScreen(WorkspaceScreen):
             self._back_to_board()
 
     def _show_filter_error(self, error: InvalidInput | None) -> None:
-        """The parser's message above the filter line while its text is wrong."""
+        """Note what the parser says of the filter's text (None: it takes it all)."""
+        self._filter_refused = error
+        self._show_filter_message()
+
+    def _show_filter_message(self) -> None:
+        """Above the filter line: what the parser refuses of its text (left out), else
+        what the filter shown asks that nothing can match (a sprint no sprint is
+        called, from the read of that filter), else nothing."""
         box = self.query_one("#filter-error", Static)
-        box.display = error is not None
+        data = self.data
+        shown = data is not None and data.item_filter == self.item_filter
+        note = data.filter_note if data is not None and shown else None
+        error = self._filter_refused
+        box.display = error is not None or note is not None
         if error is not None:
             box.update(Content.assemble(("✗ ", "bold $error"), str(error), (" — left out", "dim")))
-
-    def _show_filter_note(self, note: str | None) -> None:
-        """What a filter that parses asks and nothing can match (a sprint no sprint is
-        called), above the filter line; a parser's message stays first."""
-        box = self.query_one("#filter-error", Static)
-        if box.display and not self._noted:
-            return  # the parser's message is shown
-        if note is not None:
-            box.display = True
+        elif note is not None:
             box.update(Content.assemble(("✗ ", "bold $error"), note, (" — nothing matches", "dim")))
-            self._noted = True
-        elif self._noted:
-            self._noted = False
-            box.display = False
 
     def _apply_filter(self, text: str) -> None:
         """Apply what parses; while a part of the text is wrong, say why and leave that
         part out (so `points:abc` never becomes a search for the word "points")."""
         from tpm_tui.services.filters import parse_filter
 
-        self._noted = False  # (a note of the last read is replaced by what is said now)
         try:
             parsed = parse_filter(text)
         except InvalidInput as error:
-            self._show_filter_error(error)
+            self._filter_refused = error
             parsed = parse_filter(_good_part(text))
         else:
-            self._show_filter_error(None)
-        if parsed == self.item_filter:
-            return
-        self.item_filter = parsed
-        self.load(self.focused_id())
+            self._filter_refused = None
+        if parsed != self.item_filter:
+            self.item_filter = parsed
+            self.load(self.focused_id())
+        self._show_filter_message()
 
     @on(Input.Changed, "#filter")
     def _filter_typed(self, event: Input.Changed) -> None:
@@ -763,7 +760,7 @@ class BoardScreen(WorkspaceScreen):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
-        if self.query_one("#filter-error").display:
+        if self._filter_refused is not None:
             return  # a wrong filter: stay in the line, its message says what to fix
         if not event.value.strip():
             self.query_one("#filter-bar").display = False

@@ -110,7 +110,7 @@ class StatusReport:
         self.start = start
         self.as_of = as_of
         # The goals, the roadmap and most risks are as they stand today, not as they
-        # stood on `as_of`: a past week's report says so beside them.
+        # stood on `as_of`: another week's report says so beside them.
         self.today = today or as_of
         self.sprint = sprint
         self.goals = goals
@@ -134,8 +134,8 @@ class StatusReport:
     @property
     def standing(self) -> str:
         """` (as of today, Fri 27 Nov)` beside what is read as it stands today, when the
-        week is past; "" otherwise."""
-        return f" (as of today, {_day(self.today)})" if self.today > self.as_of else ""
+        report is of another week (a past one, or one to come); "" otherwise."""
+        return f" (as of today, {_day(self.today)})" if self.today != self.as_of else ""
 
     @property
     def end(self) -> date:
