@@ -33,6 +33,7 @@ from tpm_tui.workspace import Workspace
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.driver import Driver
 
     from tpm_tui.db import Database
     from tpm_tui.errors import TimerNeedsAnswer
@@ -322,6 +323,17 @@ class TpmApp(App[None]):
         self.set_timer(COLLECTOR_REST, self._resume_collector)
         self.set_interval(1.0, self.tick)
         self.set_interval(5.0, self.read_timer)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux one whose output survives the
+        terminal going away (see terminal_out.py)."""
+        base = super().get_driver_class()
+        if base.__name__ != "LinuxDriver":
+            return base  # (the headless, web or Windows driver: left as it is)
+        from tpm_tui.terminal_out import surviving_driver
+
+        driver: type[Driver] = surviving_driver(base)
+        return driver
 
     def _exit_on_signal(self, number: int) -> None:
         if not self.is_running:

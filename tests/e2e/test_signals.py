@@ -1,6 +1,6 @@
 """The real `tpm` in a pseudo-terminal, ended by a signal: TERM and HUP leave the
-terminal as `q` does (modes restored, `stty -a` unchanged) and keep the data; `tpm
-demo` takes its throwaway folder with it."""
+terminal as `q` does (modes restored, `stty -a` unchanged) and keep the data; a
+terminal that went away ends the app; `tpm demo` takes its throwaway folder with it."""
 
 from __future__ import annotations
 
@@ -231,3 +231,26 @@ def test_demo_removes_its_folder_when_the_board_closes(env: dict[str, str]) -> N
     path = Path(kept.stdout.splitlines()[0].removeprefix("demo workspace: "))
     assert path.exists() and f"stays in {path.parent}" in kept.stdout
     shutil.rmtree(path.parent)
+
+
+def test_a_terminal_that_went_away_ends_the_app(env: dict[str, str]) -> None:
+    """The terminal closes under the app (its window shut, the ssh link cut): writes to
+    it fail from then on, and SIGHUP follows. The app ends and frees what it holds;
+    before, Textual's output thread ended at the first failed write, the writes after
+    it filled its queue, and the app's last write waited for it forever (an orphan
+    process)."""
+    db = Path(env["TPM_DB"])
+    assert run_tpm("add", "story", "Export invoices", db_path=db).returncode == 0
+    term = Pty([], env)
+    try:
+        term.wait_for(b"Export invoices")
+        os.close(term.master)  # the terminal is gone: the app's writes now fail
+        term.master = os.open(os.devnull, os.O_RDWR)  # (for close() to close)
+        time.sleep(1.5)  # the app goes on drawing (its clock) into the closed terminal
+        term.proc.send_signal(signal.SIGHUP)
+        try:
+            term.exit_code(timeout=20)  # (any code: Python's own last flush fails too)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the app never ended after its terminal went away")
+    finally:
+        term.close()
