@@ -154,6 +154,9 @@ def test_a_past_week_names_the_sprint_that_ran_then_with_its_figures(
     assert "## Roadmap (as of today, Thu 26 Nov)" in text
     assert "## Risks (as of today, Thu 26 Nov)" in text
     assert (data["as_of"], data["figures_as_of"]) == ("2026-11-22", "2026-11-26")
+    # The week before its close: running then, with the days it had left.
+    running = json.loads(status_report.render(db, clock, date(2026, 11, 11), "json"))["sprint"]
+    assert (running["closed"], running["days_left"]) == (False, 8)  # Sun 15 to Sun 22 Nov, both
     this_week = status_report.render(db, clock, None, "md")
     assert "as of today" not in this_week and "## Roadmap\n" in this_week
     next_week = status_report.render(db, clock, date(2026, 12, 2), "md")  # (as of its Monday)

@@ -271,7 +271,7 @@ def goal_lines(ex: Executor, sums: list[tuple[Any, ...]]) -> list[GoalLine]:
 def sprint_progress(ex: Executor, clock: Clock, monday: date, day: date) -> SprintProgress | None:
     """The sprint that ran in the week of `monday` up to `day`, with its points at the
     end of `day`, or at its close, or now if sooner (from the item history, as `tpm
-    sprint show` has them)."""
+    sprint show` has them), and whether it was closed by then (else its days left)."""
     day_end = clock.day_bounds(day)[1]
     first_start = clock.day_bounds(monday)[0]
     sprint = ex.row(q.sprint_of_week, first=monday, day=day, first_start=first_start)
@@ -287,8 +287,9 @@ def sprint_progress(ex: Executor, clock: Clock, monday: date, day: date) -> Spri
     limit = min(day_end, (closed_at or day_end) + tick, clock.now() + tick)
     committed = progress.points_at(steps, min(clock.day_bounds(start)[1], limit))[0]
     scope, remaining = progress.points_at(steps, limit)
-    days = 0 if closed_at is not None else progress.days_left(end, day)
-    return (name, start, end, committed, scope, scope - remaining, int(closed_at is not None), days)
+    closed = closed_at is not None and closed_at <= day_end  # by the end of `day`
+    days = 0 if closed else progress.days_left(end, day)
+    return (name, start, end, committed, scope, scope - remaining, int(closed), days)
 
 
 def upcoming(ex: Executor, after: date, days: int = NEXT_DAYS) -> list[Upcoming]:
