@@ -121,6 +121,10 @@ async def test_a_sprint_no_sprint_is_called_is_said_not_just_shown_empty(
         assert "sprint:nosuch? no sprint has that name (the latest: Sprint 24" in said
         assert "nothing matches" in said
         field = board.query_one("#filter", Input)
+        for half in ("sprint:Sprint 24", 'sprint:"Sprint 24'):  # no quotes, or one
+            field.value = half
+            await wait_until(pilot, lambda: "goes in quotes" in _on_screen(board))
+            assert 'as in sprint:"Sprint 24"' in _on_screen(board)
         field.value = 'sprint:"sprint 24"'  # a sprint's name, any case: no message
         await wait_until(pilot, lambda: board.data is not None and _shown(board) != [])
         await pilot.pause()

@@ -231,6 +231,14 @@ def unknown_sprint(db: Database, f: ItemFilter) -> str | None:
         names = [str(row[1]) for row in ex.rows(q.sprint_names)]
     if f.sprint.lower() in {name.lower() for name in names}:
         return None
+    # `sprint:Sprint 24` (or an unclosed quote) reads "Sprint" alone: say how to name it.
+    start = f.sprint.strip("\"'").lower() + " "
+    spaced = [name for name in names if name.lower().startswith(start)]
+    if spaced:
+        return (
+            f"sprint:{f.sprint}? no sprint has that name: a name with spaces goes in quotes,"
+            f' as in sprint:"{spaced[-1]}"'
+        )
     known = f"the latest: {', '.join(names[-3:])}" if names else "there are no sprints yet"
     return f"sprint:{f.sprint}? no sprint has that name ({known}; or sprint:current, sprint:none)"
 
