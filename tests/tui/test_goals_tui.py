@@ -115,6 +115,8 @@ async def test_edit_a_prd_esc_asks_save_and_preview(
         assert editor.text.startswith("# PRD: Self-serve invoicing")
         heading = editor.query_one("#doc-title", Static)
         assert "(new, from the template)" in str(heading.render())
+        status = editor.query_one("#doc-status", Static)
+        assert str(status.render()).startswith("not saved yet")  # (not "saved")
         assert "KR1 Activation 10 % → 20 %" in editor.text
         assert len(editor.unwritten) == 9
         editor.area.move_cursor((3, 0))  # under "## Problem"

@@ -213,3 +213,25 @@ def test_a_key_result_line_with_other_than_one_baseline_and_target_is_refused(
 
     with pytest.raises(InvalidInput, match="BASELINE -> TARGET"):
         parse_key_result(line)
+
+
+def test_a_new_prd_keeps_the_epic_description_inside_its_problem_section(
+    seeded: Seeded, clock: Clock
+) -> None:
+    # An epic described in Markdown with its own title: under "## Problem" its headings
+    # become sub-headings (one title, the Problem section written); code stays code.
+    backlog.edit_item(
+        seeded.db,
+        clock,
+        seeded.epic,
+        description="# Usage-based billing\nWhy: we bill by seat.\n```\n# a comment\n```",
+    )
+    text, new = prd.starting_text(seeded.db, clock, seeded.epic)
+    assert new
+    assert [line for line in text.splitlines() if line.startswith("# ")] == [
+        "# PRD: Self-serve invoicing",
+        "# a comment",  # (in its code block)
+    ]
+    assert "### Usage-based billing\nWhy: we bill by seat.\n```\n# a comment\n```" in text
+    check = prd.check_sections(text)
+    assert "Problem" not in check.unwritten and "Requirements" in check.unwritten

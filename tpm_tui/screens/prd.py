@@ -158,6 +158,8 @@ class DocumentEditor(Screen[str | None]):
             parts.append(said)
         elif self.unsaved:
             parts.append("unsaved changes (ctrl+s saves)")
+        elif self.note:  # a template, never saved
+            parts.append("not saved yet (ctrl+s saves)")
         else:
             parts.append("saved")
         if self._check is not None:

@@ -151,8 +151,24 @@ def template(epic: ItemView, key_results: list[str] | None = None) -> str:
             hint += f" On the roadmap: {_day(epic.start_date)} → {_day(epic.target_date)}."
         lines += [f"<!-- {hint.replace('--', '—')} -->", ""]
         if name == "Problem" and epic.description.strip():
-            lines += [epic.description.strip(), ""]
+            lines += [_under_a_section(epic.description.strip()), ""]
     return "\n".join(lines)
+
+
+def _under_a_section(text: str) -> str:
+    """`text` (an epic's description) to go under a `##` section: its headings made
+    sub-headings (`# Why` → `### Why`), so it neither ends the section nor adds a title
+    beside the PRD's own; lines in code blocks are left as they are."""
+    out, fence = [], None
+    for line in text.split("\n"):
+        if fence is not None:
+            fence = None if line.lstrip().startswith(fence) else fence
+        elif (found := _FENCE.match(line)) is not None:
+            fence = found.group(1)
+        elif (heading := _HEADING.match(line)) is not None and len(heading.group(1)) < 3:
+            line = f"### {heading.group(2) or ''}".rstrip()
+        out.append(line)
+    return "\n".join(out)
 
 
 def _day(day: date | None) -> str:
