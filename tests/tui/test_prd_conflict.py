@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from tests.conftest import Seeded
 from tests.tui.conftest import SIZE, board_ready, wait_until
+from tests.tui.helpers import notes
 from tpm_tui.app import TpmApp
 from tpm_tui.clock import Clock
 from tpm_tui.screens.prd import DocumentEditor, open_prd
@@ -35,6 +36,8 @@ async def _refused(pilot: Pilot[Any], app: TpmApp, seeded: Seeded, clock: Clock)
     await pilot.pause()
     assert "not saved: version 2 was saved elsewhere" in _status(editor)
     assert "ctrl+s again saves yours over it" in _status(editor)
+    assert editor.query_one("#doc-status").has_class("-refused")  # in the error colour
+    assert notes(app) == []  # no toast over the status line's choices (at 80 columns)
     assert editor.text == "Mine # PRD\n\nOne."  # kept
     assert editor.unsaved
     found = prd.current(seeded.db, seeded.epic)

@@ -209,10 +209,9 @@ class DocumentEditor(Screen[str | None]):
         except DocumentChanged as changed:
             self._conflict = changed
             self._show_status()
-            # (short: a long toast covered the status line's choices)
-            self.notify(
-                f"Not saved: version {changed.number} was saved elsewhere", severity="error"
-            )
+            # The status line says it, in the error colour, with the choices; a toast
+            # covered those choices at 80 columns.
+            self.app.bell()
             return
         except TpmError as error:
             self.query_one("#doc-status", Static).update(Content(refusal(error)))
