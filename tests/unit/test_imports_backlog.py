@@ -510,6 +510,8 @@ def test_a_sprint_named_as_a_word_tpm_reserves_is_renamed_not_unreachable(
         for n, sprint in enumerate(["12", "current", "12", "Sprint 12", "Fine"], start=1)
     ]
     result = run(db, clock, "jira", jira_csv(rows))
+    # (no sprint before, none dated in the export: they start today)
+    assert any("given two weeks each from today" in note for note in result.mapping)
     names = {s.id: s.name for s in planning.list_sprints(db)}
     assert sorted(names.values()) == ["Fine", "Sprint 12", "Sprint current"]
     assert sorted(result.sprints_added) == ["Fine", "Sprint 12", "Sprint current"]
@@ -549,4 +551,6 @@ def test_a_sprint_renamed_to_one_tpm_has_is_that_one_not_a_new_one(
     assert [s.name for s in planning.list_sprints(db)] == ["Sprint 12"]
     assert list(result.sprints_added) == []
     assert not any("without dates" in note for note in result.mapping)
+    fresh = run(db, clock, "jira", jira_csv([{**rows[0], "Issue key": "Y-1", "Sprint": "Q"}]))
+    assert any("given two weeks each after the last sprint" in n for n in fresh.mapping)
     assert by_key(db)["X-1"].sprint_id == made.id

@@ -601,6 +601,7 @@ class _Import:
             else:
                 dated.append((ref, _clamp(start), _clamp(end)))
                 taken.append(_clamp(end))
+        had_sprints = bool(taken)  # (tpm's, and the export's with dates)
         for ref in undated:
             start = max([today, *(day + timedelta(days=1) for day in taken)])
             end = start + timedelta(days=SPRINT_DAYS - 1)
@@ -634,9 +635,10 @@ class _Import:
                 self.sprints[key] = int(sprint_id)
             made.append(ref.name)
         if undated:
+            after = "after the last sprint" if had_sprints else "from today"
             self.notes.append(
                 f"{_count(len(undated), 'sprint')} without dates in the export: given two "
-                "weeks each after the last sprint (`tpm sprint edit` changes them)"
+                f"weeks each {after} (`tpm sprint edit` changes them)"
             )
         return made
 
