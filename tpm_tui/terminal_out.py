@@ -11,6 +11,7 @@ queue and the app leaves as it should."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import IO, Any
 
 
@@ -47,8 +48,10 @@ class SurvivingOutput:
         return getattr(self._file, name)
 
 
+@cache
 def surviving_driver(base: type[Any]) -> type[Any]:
-    """`base` (Textual's Linux driver) writing through SurvivingOutput."""
+    """`base` (Textual's Linux driver) writing through SurvivingOutput (one class,
+    however many apps ask)."""
 
     class SurvivingDriver(base):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:

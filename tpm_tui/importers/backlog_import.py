@@ -645,7 +645,7 @@ class _Import:
     def _reachable(self, name: str) -> str | None:
         """The name a sprint of the export gets in tpm: its own, or, where that would
         mean something else where a sprint is named (`current`, `12`), "Sprint 12"
-        (said once); None (its items come in without a sprint, said so) if neither
+        (said); None (its items come in without a sprint, said so) if neither
         can name a sprint."""
         from tpm_tui.services.planning import sprint_name
 
@@ -656,16 +656,13 @@ class _Import:
         try:
             renamed = sprint_name(f"Sprint {name}")
         except InvalidInput as refused:
-            if self.sprints.get(name.lower(), 0) is not None:
-                self.sprints[name.lower()] = None
-                self.notes.append(f"sprint {name!r} not made: {refused}; its items have none")
+            self.sprints[name.lower()] = None
+            self.notes.append(f"sprint {name!r} not made: {refused}; its items have none")
             return None
-        note = (
+        self.notes.append(
             f"sprint {name!r} is called {renamed!r} here ({name!r} means something else"
             " where a sprint is named)"
         )
-        if note not in self.notes:
-            self.notes.append(note)
         return renamed
 
     def _write(

@@ -220,7 +220,6 @@ class PrdEditing(documents.Editing):
             over,
             lambda typed, version: save_prd(db, clock, epic_id, typed, version),
         )
-        self.epic_id = epic_id
 
 
 def history(db: Database, epic_id: int) -> list[Version]:
