@@ -249,7 +249,7 @@ class TpmApp(App[None]):
                 message.done_step = prepare_hidden(screen, message.step)
                 if message.done_step and message.step == "style":
                     assert isinstance(screen, WorkspaceScreen)
-                    screen.styled_at = self._css_update_count
+                    screen.styled_with = screen.style_state()
         finally:
             message.done.set()
 

@@ -1,6 +1,6 @@
 """What the first switch to a screen costs: its widgets are styled once, as they mount
 (not again for each of the two "resume" events Textual posts to a new mode's screen),
-while a screen shown again is still restyled (what changed while it was away shows);
+and again when shown only if what styles it changed while it was away (a theme);
 the sprint screen builds its burndown, stand-up and note views when first shown, and
 the goals list is not measured and drawn again when told the width it was drawn at."""
 
@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.color import Color
 from textual.content import Content
 from textual.dom import DOMNode
-from textual.widgets import ContentSwitcher, OptionList, Static, TextArea
+from textual.widgets import ContentSwitcher, Header, OptionList, Static, TextArea
 
 from tests.tui.conftest import SIZE, board_ready, settle, wait_until
 from tests.tui.helpers import open_screen
@@ -79,7 +80,7 @@ async def test_a_screen_shown_first_reads_its_data_once(
 @pytest.mark.parametrize(
     ("key", "kind"), [("4", WeekScreen), ("5", SprintScreen), ("6", GoalsScreen)]
 )
-async def test_a_screen_shown_first_is_styled_once_and_again_when_it_comes_back(
+async def test_a_screen_is_styled_once_and_again_only_when_what_styles_it_changed(
     db: Database,
     make_app: Callable[..., TpmApp],
     monkeypatch: pytest.MonkeyPatch,
@@ -95,19 +96,38 @@ async def test_a_screen_shown_first_is_styled_once_and_again_when_it_comes_back(
             restyled.append(type(self).__name__)
         real(self, animate)
 
+    async def show(wanted: type[WorkspaceScreen], press: str) -> WorkspaceScreen:
+        await pilot.press(press)
+        await wait_until(pilot, lambda: isinstance(app.screen, wanted) and app.screen.ready)
+        await pilot.pause()
+        assert isinstance(app.screen, WorkspaceScreen)
+        return app.screen
+
     monkeypatch.setattr(DOMNode, "update_node_styles", counted)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await board_ready(pilot)
         restyled.clear()
-        await pilot.press(key)
-        await wait_until(pilot, lambda: isinstance(app.screen, kind) and app.screen.ready)
-        assert restyled == []
-        await pilot.press("1")
-        await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen) and app.screen.ready)
+        await show(kind, key)
+        assert restyled == []  # styled as it mounted
+        mode = app.current_mode
+        await show(BoardScreen, "1")
+        await show(kind, key)
+        assert restyled == []  # back, with nothing changed while it was away: as it was
+        board_header = app.get_screen_stack("board")[0].query_one(Header)
+        old_panel = board_header.styles.background
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
         restyled.clear()
-        await pilot.press(key)
+        board = await show(BoardScreen, "1")
+        panel = Color.parse(app.get_css_variables()["panel"])
+        assert panel != old_panel and board.query_one(Header).styles.background == panel
+        app.app_focus = False  # the terminal lost the focus while the board was in front
+        await pilot.pause()
+        restyled.clear()
+        await app.switch_mode(mode)  # (not by a key: a key gives the app the focus back)
         await wait_until(pilot, lambda: isinstance(app.screen, kind) and app.screen.ready)
+        await pilot.pause()  # restyled for it: Textual restyled only the board
         assert restyled == [kind.__name__]
 
 
