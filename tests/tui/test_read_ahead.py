@@ -1,10 +1,11 @@
-"""Reading ahead: once the board has sat idle, the sprint and goals screens' first data
-is read in a worker, and pressing 5 or 6 then shows it without reading; what was
-committed since (here or in another program), or a new day, is read at the switch
-instead; a screen opened while its read ahead is on its way takes that read (one read,
-not two), and one opened before it began is read from the key on; keys typed keep the
-read waiting; nothing is read ahead on a team server; the goals screen opened from its
-read ahead draws each row once (building it ahead and showing it, together)."""
+"""Reading ahead: once the board's data is shown, the sprint and goals screens' first
+data is read in a worker, between keys, and pressing 5 or 6 then shows it without
+reading; what was committed since (here or in another program), or a new day, is read
+at the switch instead; a screen opened while its read ahead is on its way takes that
+read (one read, not two), and one opened before it began is read from the key on; keys
+typed in a quick run keep the read waiting, and keys typed slowly keep only the
+building waiting; nothing is read ahead on a team server; the goals screen opened from
+its read ahead draws each row once (building it ahead and showing it, together)."""
 
 from __future__ import annotations
 
@@ -204,23 +205,43 @@ async def test_a_screen_opened_while_its_read_ahead_is_on_its_way_takes_it(
         assert len(sprint_reads) == 1 and screen.planning is not None
 
 
-async def test_keys_typed_keep_the_read_ahead_waiting(
+async def test_the_data_is_read_ahead_between_keys_while_the_building_waits(
     db: Database, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Reading is done between keys, from the board's first data on; building a screen
+    # (the UI thread's work, which a key would wait for) waits for a quiet moment.
     seed_sprints(db)
     monkeypatch.setattr(ahead, "QUIET", 3.0)
     sprint_reads = _count(monkeypatch, sprint_service, "load_planning")
     async with make_app().run_test(size=SIZE) as pilot:
         await _board_shown(pilot)
-        for _ in range(4):  # keys well within the quiet time: nothing read ahead
+        app = pilot.app
+        assert isinstance(app, TpmApp)
+        for _ in range(4):  # keys well within the quiet time
             await pilot.press("j")
             await pilot.pause(0.2)
-        assert sprint_reads == []
-        await pilot.press("5")  # opened first: it reads for itself, once
+        assert len(sprint_reads) == 1 and app.read_ahead._state["sprint"] == "done"
+        assert app.read_ahead.built == {}  # nothing built
+        await pilot.press("5")  # the read ahead is taken: not read again
         await wait_until(
             pilot, lambda: isinstance(pilot.app.screen, SprintScreen) and pilot.app.screen.ready
         )
         assert len(sprint_reads) == 1
+
+
+async def test_a_key_held_keeps_the_reading_ahead_waiting(
+    db: Database, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_sprints(db)
+    monkeypatch.setattr(ahead, "BETWEEN", 0.3)
+    sprint_reads = _count(monkeypatch, sprint_service, "load_planning")
+    async with make_app().run_test(size=SIZE) as pilot:
+        await _board_shown(pilot)
+        for _ in range(6):  # a key every 0.1 s: never 0.3 s between them
+            await pilot.press("j")
+            await pilot.pause(0.1)
+        assert sprint_reads == []
+        await wait_until(pilot, lambda: len(sprint_reads) == 1)  # read once they stop
 
 
 async def test_a_screen_shown_before_its_read_ahead_began_is_read_from_the_key(
@@ -229,7 +250,7 @@ async def test_a_screen_shown_before_its_read_ahead_began_is_read_from_the_key(
     # Its read starts as the key is handled, beside the screen's building, not once the
     # screen is mounted; the screen takes that read (one read, not two).
     seed_sprints(db)
-    monkeypatch.setattr(ahead, "QUIET", 3.0)  # nothing read ahead while the board sits
+    monkeypatch.setattr(ahead, "BETWEEN", 3.0)  # nothing read ahead while the board sits
     sprint_reads = _count(monkeypatch, sprint_service, "load_planning")
     states: list[str | None] = []
     real_reload = SprintScreen.reload

@@ -1,17 +1,18 @@
-"""Reading ahead: once the app has sat idle after its first screen was drawn, a worker
-imports the sprint and goals screens and reads the data each opens with, so that
-pressing 5 or 6 draws it at once instead of reading it then (reading the sprint
-screen's backlog, row by row, was about a third of the work of its first opening).
+"""Reading ahead: once the app's first screen has its data drawn, a worker imports the
+sprint and goals screens and reads the data each opens with, so that pressing 5 or 6
+draws it at once instead of reading it then (reading the sprint screen's backlog, row
+by row, was about a third of the work of its first opening, and more when it shared
+the processor with the screen's building).
 
 A read ahead is shown only if it is still true: nothing committed to the database
 since it was read (SQLite's data_version on a connection of its own, taken before the
 read, moves with every commit of any other connection) and the same day. On a team
-server (no data_version) only the modules are imported. Each step waits until no key
-has been typed for a moment and the screen in front has its data, so it does not
-compete with a key being handled (a key typed during a step shares the processor with
-it for the tens of milliseconds it lasts); a screen opened before its read ahead began
-has it begun as the key is handled (`read_now`, beside the screen's building), and
-one opened while it is on its way takes its result rather than reading twice.
+server (no data_version) only the modules are imported. Each import and each read
+starts between keys: none waiting or just handled (BETWEEN), and the screen in front
+showing its data; a key typed during one shares the processor with it for the tens of
+milliseconds it lasts. A screen opened before its read ahead began has it begun as
+the key is handled (`read_now`, beside the screen's building), and one opened while
+it is on its way takes its result rather than reading twice.
 
 Then, on a SQLite file, the sprint and goals screens themselves are built ahead (one
 per quiet moment, never while a form or a modal is open): the app creates and mounts
@@ -45,7 +46,8 @@ if TYPE_CHECKING:
     from tpm_tui.clock import Clock
     from tpm_tui.db import Database
 
-QUIET = 0.5  # seconds without a key before the next step of reading ahead starts
+QUIET = 0.5  # seconds without a key before the next step of building ahead starts
+BETWEEN = 0.05  # seconds after a key (or the first data) before an import or a read
 WAIT_AT_MOST = 10.0  # seconds a screen waits for a read ahead already running
 BUILT = ("sprint", "goals")  # the modes whose screens are built ahead, in this order
 
@@ -278,17 +280,30 @@ class ReadAhead:
         return None
 
     def _read_all(self, names: list[str]) -> None:
-        if not self._quiet():
-            return
-        for module in MODULES:  # one at a time, each after a quiet moment
-            if not self._quiet():
+        for module in MODULES:  # one at a time, each between keys
+            if not self._between_keys():
                 return
             importlib.import_module(module)
         for name in names:
-            if not self._quiet():
+            if not self._between_keys():
                 return
             if self._begin(name):
                 self._read_into(name)
+
+    def _between_keys(self) -> bool:
+        """Wait until no key is waiting, none was handled for BETWEEN seconds (nor the
+        first data shown), and the screen in front has its data. False if the app left."""
+        app = self.app
+        while not self._closed:
+            last = max(app.last_key_at, self._since)
+            if (
+                not app.keys_held
+                and time.monotonic() - last >= BETWEEN
+                and self._settled(strict=False)
+            ):
+                return True
+            time.sleep(0.01)
+        return False
 
     def _begin(self, name: str) -> bool:
         """Mark `name` as being read, if it is still waiting (not opened meanwhile, nor
