@@ -52,12 +52,21 @@ WAIT_AT_MOST = 10.0  # seconds a screen waits for a read ahead already running
 BUILT = ("sprint", "goals")  # the modes whose screens are built ahead, in this order
 
 # What the sprint and goals screens import when first shown (their own modules, and
-# the services their first read imports in its worker).
+# the services their first read imports in its worker), imported before their reads;
+# then, after the reads, what the week, roadmap (the item form and its editor come
+# with it) and time screens import.
 MODULES = (
     "tpm_tui.screens.sprint",
     "tpm_tui.services.sprints",
     "tpm_tui.screens.goals",
     "tpm_tui.services.goals",
+)
+LATER = (
+    "tpm_tui.screens.week",
+    "tpm_tui.services.reports",
+    "tpm_tui.screens.roadmap",
+    "tpm_tui.services.roadmap",
+    "tpm_tui.screens.time",
 )
 
 
@@ -280,15 +289,22 @@ class ReadAhead:
         return None
 
     def _read_all(self, names: list[str]) -> None:
-        for module in MODULES:  # one at a time, each between keys
-            if not self._between_keys():
-                return
-            importlib.import_module(module)
+        if not self._import(MODULES):
+            return
         for name in names:
             if not self._between_keys():
                 return
             if self._begin(name):
                 self._read_into(name)
+        self._import(LATER)
+
+    def _import(self, modules: tuple[str, ...]) -> bool:
+        """Import `modules`, one at a time, each between keys; False if the app left."""
+        for module in modules:
+            if not self._between_keys():
+                return False
+            importlib.import_module(module)
+        return True
 
     def _between_keys(self) -> bool:
         """Wait until no key is waiting, none was handled for BETWEEN seconds (nor the
