@@ -2,9 +2,10 @@
 modules and fills Textual's caches as a user's first key does): key to repaint of the
 screen with its data, wall and CPU time, less a no-op key's (the Pilot's own cost).
 
-`cold`: the key comes right after the board is on screen (and after the no-op keys),
-before anything was read ahead; `idle`: the board sat idle IDLE seconds first (the app
-reads the sprint and goals screens ahead while idle, then builds them, hidden). Each
+`cold`: the key comes right after the board is on screen and the no-op keys (some
+0.45 s: the app reads the sprint and goals screens' data ahead between those keys),
+before any screen is built ahead; `idle`: the board sat idle IDLE seconds first (the
+app then also builds the sprint and goals screens, hidden). Each
 row also says which screens were built ahead before the key, and when the last was
 ready (seconds after the board's data).
 

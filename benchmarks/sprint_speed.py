@@ -317,8 +317,9 @@ def main() -> None:
         )
         print(
             f"  (first times: median of {firsts} fresh processes, each its own no-op key;"
-            " cold: the key right after the board's first paint, before anything is read"
-            " ahead; the floor: any screen's first showing, in Textual, on this machine)"
+            " cold: the key right after the board's first paint and the no-op keys, before"
+            " any screen is built ahead (the data is read ahead between those keys); the"
+            " floor: any screen's first showing, in Textual, on this machine)"
         )
         for name, label in (
             ("board", "1 to the board (floor: its switch and re-read)"),
