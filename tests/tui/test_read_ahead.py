@@ -270,6 +270,26 @@ async def test_a_screen_shown_before_its_read_ahead_began_is_read_from_the_key(
         assert screen.planning is not None and screen.planning.report.sprint.name
 
 
+async def test_a_read_ahead_that_fails_unexpectedly_leaves_the_screen_to_read_for_itself(
+    db: Database, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (a fault of the reader, not a database error: before, it ended the app while the
+    # board was in use)
+    seed_goals(db, Clock(NOW))
+
+    def faulty(*_: Any) -> tuple[object, object]:
+        raise RuntimeError("a fault of the reader")
+
+    monkeypatch.setitem(ahead.READERS, "goals", faulty)
+    goal_reads = _count(monkeypatch, goal_service, "load_goals")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _read_ahead(pilot)
+        assert app.is_running and app.failure is None and isinstance(app.screen, BoardScreen)
+        screen = await _open(pilot, "6", GoalsScreen)  # (built ahead: it read for itself)
+        assert len(goal_reads) == 1 and screen.query_one(OptionList).option_count
+
+
 @pytest.mark.parametrize("engine", ["postgresql"])
 async def test_nothing_is_read_ahead_on_a_team_server(
     db: Database, make_app: Callable[..., TpmApp], monkeypatch: pytest.MonkeyPatch

@@ -35,8 +35,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from tpm_tui.errors import TpmError
-
 if TYPE_CHECKING:
     from datetime import date
 
@@ -356,10 +354,12 @@ class ReadAhead:
             version = _data_version(probe)
             day = clock.today()
             data, known = READERS[name](db, clock)
-        except (TpmError, sqlite3.Error):
+        except Exception:  # (a read ahead never ends the app)
+            # Whatever went wrong (a locked file, or a fault of the reader itself), the
+            # screen reads for itself when shown, and says what is wrong there.
             if probe is not None:
                 probe.close()
-            return None  # the screen reads for itself, and says what is wrong
+            return None
         finally:
             db.close()
         return Ahead(probe, version, day, data, known)
