@@ -1,6 +1,7 @@
 """What the sprint screen looks like: planning, the burndown mid-sprint (frozen clock:
-Thursday of the sprint's first week), the retro note and the stand-up, each at 80x24
-and 160x50. Look at the SVGs (as PNG) before `--snapshot-update`."""
+Thursday of the sprint's first week), the retro note, the stand-up and how the
+capacity was made (c), each at 80x24 and 160x50. Look at the SVGs (as PNG) before
+`--snapshot-update`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.tui.test_sprint_screen import seed_sprints, settled, sprint_ready
 from tests.unit.test_sprints import at
 from tpm_tui.app import TpmApp
 from tpm_tui.db import Database
-from tpm_tui.screens.sprint import SprintScreen
+from tpm_tui.screens.sprint import CapacityShown, SprintScreen
 from tpm_tui.services import backlog
 
 SIZES = [(80, 24), (160, 50)]
@@ -33,6 +34,10 @@ def _at_view(key: str | None) -> Callable[[Pilot[Any]], Awaitable[None]]:
                 text = screen.query_one("#standup-text", Static)
                 await wait_until(pilot, lambda: bool(str(text.render()).strip()))
             await settled(pilot, screen)
+        if key == "c":
+            await wait_until(pilot, lambda: isinstance(pilot.app.screen, CapacityShown))
+            await pilot.pause()
+            return
         assert isinstance(pilot.app.screen, SprintScreen)
 
     return run
@@ -40,7 +45,9 @@ def _at_view(key: str | None) -> Callable[[Pilot[Any]], Awaitable[None]]:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize(
-    "view", [None, "b", "r", "d"], ids=["planning", "burndown", "retro", "standup"]
+    "view",
+    [None, "b", "r", "d", "c"],
+    ids=["planning", "burndown", "retro", "standup", "capacity"],
 )
 def test_sprint_screen(
     snap_compare: Any,

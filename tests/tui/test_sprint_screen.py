@@ -18,7 +18,7 @@ from tests.tui.helpers import notes
 from tests.unit.test_sprints import MONDAY, at
 from tpm_tui.app import TpmApp
 from tpm_tui.db import Database, open_database
-from tpm_tui.screens.sprint import CloseSprint, SprintScreen
+from tpm_tui.screens.sprint import CapacityShown, CloseSprint, SprintScreen
 from tpm_tui.services import backlog, planning, sprints, team
 
 
@@ -134,6 +134,41 @@ async def test_over_capacity_is_red_and_said_in_words(
         assert any("$error" in str(span.style) for span in bar.spans)
         how = screen.query_one("#sprint-capacity", Static).render()
         assert str(how) == "capacity 15 pts set by hand for this sprint"
+
+
+async def test_c_shows_how_the_capacity_was_made_person_by_person(
+    db: Database, make_app: Callable[..., TpmApp]
+) -> None:
+    ids = seed_sprints(db)
+    team.add_away(db, "ben", date(2026, 12, 1), date(2026, 12, 2))
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        screen = await sprint_ready(pilot)
+        line = str(screen.query_one("#sprint-capacity", Static).render())
+        # the whole formula on the line at 80 columns (the steps are behind c)
+        assert (
+            line == "capacity 7 = 11.8 person-days × 0.62 pts/person-day (learned from Sprint 24)"
+        )
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, CapacityShown))
+        shown = pilot.app.screen
+        title = str(shown.query_one("#capacity-title", Static).render())
+        steps = str(shown.query_one("#capacity-lines", Static).render()).splitlines()
+        assert len(line) <= 80 - 2  # (its padding)
+        assert title == "Capacity of Sprint 25: 7 pts"
+        assert steps == [
+            "ana: 10 working days − 0 away = 10 × 70% focus = 7.0 person-days",
+            "ben: 10 working days − 2 away = 8 × 60% focus = 4.8 person-days",
+            "11.8 person-days × 0.62 points per person-day (learned from Sprint 24) = 7 pts",
+        ]
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: pilot.app.screen is screen)
+        sprints.edit_sprint(db, ids["sprint"], capacity=15)  # by hand: that wins, and says so
+        screen.read(screen.sprint_id)
+        await settled(pilot, screen)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, CapacityShown))
+        lines = str(pilot.app.screen.query_one("#capacity-lines", Static).render())
+        assert lines.endswith("set by hand for this sprint: 15 pts (that wins)")
 
 
 async def test_switch_sprints_and_close_with_carry_over_into_the_retro(

@@ -195,8 +195,7 @@ def test_capacity_counts_working_days_minus_days_away_times_focus(db: Database) 
     assert capacity.points == 38 and not capacity.manual
     assert "ben: 10 working days − 2 away = 8 × 50% focus = 4.0 person-days" in capacity.explain()
     assert capacity.summary() == (
-        "capacity 38 = 11.0 person-days × 3.50 pts/person-day (learned from S0, S1);"
-        " person-days: 2 people's working days, less days away, × focus"
+        "capacity 38 = 11.0 person-days × 3.50 pts/person-day (learned from S0, S1)"
     )
     edited = sprints.edit_sprint(db, current.id, capacity=30)
     manual = sprints.sprint_report(db, at(26, 9), edited.id).capacity

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from tpm_tui.services.backlog import ItemView
     from tpm_tui.services.sprints import KnownItems, Planning, Review, SprintReport
     from tpm_tui.services.standup import Standup
+    from tpm_tui.services.team import Capacity
     from tpm_tui.watch import Watcher
 
 
@@ -114,6 +115,41 @@ class CloseSprint(ModalScreen[int | None | bool]):
         self.dismiss(False)
 
 
+class CapacityShown(ModalScreen[None]):
+    """How a sprint's capacity was made, person by person: each one's working days, days
+    away and focus, the points per person-day and the sprints they were learned from."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,c", "close", "Close")]
+
+    def __init__(self, sprint_name: str, capacity: Capacity) -> None:
+        super().__init__()
+        self.sprint_name = sprint_name
+        self.capacity = capacity
+
+    def compose(self) -> ComposeResult:
+        cap = self.capacity
+        total = "not known" if cap.points is None else f"{cap.points} pts"
+        with Vertical(id="capacity-box", classes="line-modal"):
+            yield Static(
+                Content.assemble((f"Capacity of {self.sprint_name}: {total}", "bold")),
+                id="capacity-title",
+            )
+            yield Static(
+                Content("\n").join(Content(line) for line in cap.explain()), id="capacity-lines"
+            )
+            yield Static(
+                Content(
+                    "tpm team add / tpm team away change it; tpm sprint edit --capacity sets it"
+                    " by hand · esc closes"
+                ),
+                id="capacity-hint",
+            )
+
+    def action_close(self) -> None:
+        """Back to the sprint."""
+        self.dismiss(None)
+
+
 class SprintScreen(WorkspaceScreen):
     """A sprint: plan it, follow its burndown and the stand-up, close it, write its retro."""
 
@@ -135,6 +171,7 @@ class SprintScreen(WorkspaceScreen):
         Binding("K,shift+up", "rank(-1)", "Rank up", key_display="K"),
         Binding("J,shift+down", "rank(1)", "Rank down", key_display="J"),
         Binding("C", "close_sprint", "Close sprint", key_display="C"),
+        Binding("c", "capacity", "Capacity"),
         Binding("ctrl+s", "save_retro", "Save retro", show=False),
         Binding("ctrl+b", "action_item", "Action → backlog", show=False),
         Binding("escape", "leave_note", "Leave the note", show=False),
@@ -642,6 +679,15 @@ class SprintScreen(WorkspaceScreen):
         self.save(
             f"reorder of #{item.id}", write, lambda _moved: self.read(self.sprint_id, item.id)
         )
+
+    @queued
+    @opens_form
+    def action_capacity(self) -> None:
+        """How the sprint's capacity was made, person by person."""
+        if self.planning is None or self.app.screen is not self:
+            return
+        report = self.planning.report
+        self.app.push_screen(CapacityShown(report.sprint.name, report.capacity))
 
     # ------------------------------------------------------------ closing
 

@@ -68,7 +68,8 @@ class Capacity:
         return sum(p.person_days for p in self.people)
 
     def summary(self) -> str:
-        """How the number was made, in one line (`tpm sprint capacity` gives each step)."""
+        """How the number was made, in one line (each step, person by person: `explain`,
+        shown by `tpm sprint capacity` and by c on the sprint screen)."""
         if self.manual:
             return f"capacity {self.points} pts set by hand for this sprint"
         if not self.people:
@@ -80,8 +81,7 @@ class Capacity:
         )
         return (
             f"capacity {self.points} = {self.person_days:.1f} person-days × "
-            f"{self.per_person_day:.2f} pts/person-day ({source}); person-days: "
-            f"{len(self.people)} people's working days, less days away, × focus"
+            f"{self.per_person_day:.2f} pts/person-day ({source})"
         )
 
     def explain(self) -> list[str]:
