@@ -205,20 +205,20 @@ class ReadAhead:
 
     # ------------------------------------------------------------ in the worker
 
-    def _quiet(self, strict: bool = False) -> bool:
-        """Wait until the app is idle (see `idle`) and the screen in front has been
-        settled for QUIET seconds as seen from here, not only since the last key: a key
-        that takes longer than that (a first opening) is done only once its screen has
-        settled and been drawn, and a step begun the moment it settled would hold up
-        its drawing. False if the app left."""
+    def _quiet(self) -> bool:
+        """Wait until the app is idle (see `idle`: no form or modal in front either) and
+        the screen in front has been settled for QUIET seconds as seen from here, not
+        only since the last key: a key that takes longer than that (a first opening) is
+        done only once its screen has settled and been drawn, and a step begun the
+        moment it settled would hold up its drawing. False if the app left."""
         while not self._closed:
             now = time.monotonic()
-            if self.app.keys_held or not self._settled(strict):
+            if self.app.keys_held or not self._settled(strict=True):
                 self._idle_since = None
             elif self._idle_since is None:
                 self._idle_since = now
             idle_for = now - self._idle_since if self._idle_since is not None else 0.0
-            if idle_for >= QUIET and self.idle(strict):
+            if idle_for >= QUIET and self.idle(strict=True):
                 return True
             time.sleep(0.05)
         return False
@@ -276,7 +276,7 @@ class ReadAhead:
     def _ask(self, request: BuildAhead) -> BuildAhead | None:
         """Post `request` to the app once it is idle, again after each quiet moment
         while a key came first; the answered request (None if the app left)."""
-        while self._quiet(strict=True):
+        while self._quiet():
             self.app.post_message(request)
             while not request.done.wait(0.05):
                 if self._closed:
