@@ -148,7 +148,13 @@ class CardList(ScrollView, can_focus=False):
         spare = region.height % self.card_height if self.items else 0
         virtual = Size(region.width, len(self.items) * self.card_height + spare)
         if not drawing:
-            self.virtual_size = virtual
+            if virtual != self.virtual_size:
+                self.virtual_size = virtual
+                # Textual tells a list's scroll bar (shown or not, its thumb, the scroll
+                # kept in range) only when a layout gives the list a new size: cards
+                # changed under an unchanged size kept a bar with nothing to scroll, or
+                # lacked one while they overflowed. Told here, as that layout would.
+                self._scroll_update(virtual)
         elif virtual != self.virtual_size:
             # The lines being drawn use the new size already: a repaint would draw every
             # line of the list again. Only the scroll bar's thumb is told.
