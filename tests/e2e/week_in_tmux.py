@@ -529,8 +529,10 @@ def parse_board(cells: list[list[Cell]], names: dict[str, str], width: int) -> B
             line = cells[row]
             covered = under and row >= toast_row
             raw = "".join(c.char for c in line[x + 1 : toast_x if covered else end]).rstrip()
-            if raw[-1:] in SCROLLBAR and len(raw) >= end - x - 1:
-                raw = raw[:-1].rstrip()  # the column's scrollbar
+            if raw[-1:] in SCROLLBAR and (len(raw) >= end - x - 1 or raw[-2:-1] == " "):
+                # The column's scrollbar: at the column's right edge, or after a blank
+                # (the last column of a board drawn narrower than its pane).
+                raw = raw[:-1].rstrip()
             if card is None or card.details is not None:
                 if not raw:
                     continue

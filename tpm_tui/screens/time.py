@@ -19,6 +19,7 @@ from tpm_tui.errors import InvalidInput, TpmError
 from tpm_tui.screens.base import WorkspaceScreen, opens_form, queued, unless_leaving
 from tpm_tui.undo import EntryDeleted, EntryEdited, UndoStack
 from tpm_tui.widgets.key_bar import KeyBar
+from tpm_tui.widgets.tables import measure_now
 
 if TYPE_CHECKING:
     from tpm_tui.importers.calendar import Logged, Meeting, Planned
@@ -135,6 +136,7 @@ class TimeScreen(WorkspaceScreen):
                 Text("⚠ overlaps", style="bold yellow") if entry.id in data.overlaps else "",
                 key=str(entry.id),
             )
+        measure_now(table)
         ids = [e.id for e in data.entries]
         if keep in ids:
             table.move_cursor(row=ids.index(keep))

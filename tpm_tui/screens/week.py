@@ -22,6 +22,7 @@ from tpm_tui.errors import TpmError
 from tpm_tui.kinds import Category
 from tpm_tui.screens.base import WorkspaceScreen, queued, unless_leaving
 from tpm_tui.widgets.key_bar import KeyBar
+from tpm_tui.widgets.tables import measure_now
 from tpm_tui.widgets.week_chart import WeekChart
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ class WeekScreen(WorkspaceScreen):
             *(Text(format_duration(s.minutes), style="bold") for s in report.categories),
             Text(format_duration(report.total_minutes), style="bold"),
         )
+        measure_now(table)
 
     def _fill_target(self, view: WeekView) -> None:
         total, target = view.report.total_minutes, view.target_minutes
