@@ -153,8 +153,15 @@ class CardList(ScrollView, can_focus=False):
                 # Textual tells a list's scroll bar (shown or not, its thumb, the scroll
                 # kept in range) only when a layout gives the list a new size: cards
                 # changed under an unchanged size kept a bar with nothing to scroll, or
-                # lacked one while they overflowed. Told here, as that layout would.
-                self._scroll_update(virtual)
+                # lacked one while they overflowed. Told here, as that layout would:
+                # all of it when the bar comes or goes, else its thumb and the scroll.
+                overflows = virtual.height > region.height
+                if self.size and overflows != self.show_vertical_scrollbar:
+                    self._scroll_update(virtual)
+                elif overflows:
+                    self.vertical_scrollbar.window_virtual_size = virtual.height
+                    if self.scroll_y > self.max_scroll_y:
+                        self.scroll_y = self.max_scroll_y
         elif virtual != self.virtual_size:
             # The lines being drawn use the new size already: a repaint would draw every
             # line of the list again. Only the scroll bar's thumb is told.
