@@ -51,8 +51,8 @@ BUILT = ("sprint", "goals")  # the modes whose screens are built ahead, in this 
 
 # What the sprint and goals screens import when first shown (their own modules, and
 # the services their first read imports in its worker), imported before their reads;
-# then, after the reads, what the week, roadmap (the item form and its editor come
-# with it) and time screens import.
+# then, once the app has been quiet (after the building), what the week, roadmap (the
+# item form and its editor come with it) and time screens import.
 MODULES = (
     "tpm_tui.screens.sprint",
     "tpm_tui.services.sprints",
@@ -247,10 +247,14 @@ class ReadAhead:
 
     def _run(self, names: list[str]) -> None:
         self._read_all(names)
-        if self._source is None:
-            return  # a team server: its screens read the server, only when opened
-        for mode in BUILT:
-            self._build(mode)
+        if self._source is not None:  # (a team server's screens read it when opened)
+            for mode in BUILT:
+                self._build(mode)
+        # The other screens' modules last, after a quiet moment: imported between keys
+        # right after the reads, they shared the processor with a first 5 or 6 pressed
+        # then (some 60 ms more for the sprint screen).
+        if self._quiet():
+            self._import(LATER)
 
     def _build(self, mode: str) -> None:
         """Have the app build `mode`'s screen, wait until it shows its data, then have
@@ -294,7 +298,6 @@ class ReadAhead:
                 return
             if self._begin(name):
                 self._read_into(name)
-        self._import(LATER)
 
     def _import(self, modules: tuple[str, ...]) -> bool:
         """Import `modules`, one at a time, each between keys; False if the app left."""
